@@ -1,0 +1,40 @@
+# AIToday — the two set-up commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo test lint typecheck pytest bench format clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install                       ## ingest, cluster, brief and deliver on embedded defaults
+	$(BIN)/aitoday demo
+
+test: lint typecheck pytest         ## ruff, mypy, pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest -q
+
+bench: install                      ## benchmarks; results go to BENCHMARKS.md
+	$(BIN)/python -m bench
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf .aitoday outbox .pytest_cache .mypy_cache .ruff_cache

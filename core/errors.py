@@ -1,0 +1,60 @@
+"""One error tree for AIToday.
+
+::
+
+    AITodayError                  base of everything we raise on purpose
+    ├── ConfigError               a setting is missing or malformed (one clear line)
+    ├── StoreError                Redis is unreachable or answered nonsense
+    ├── SourceError               a feed URL is refused (bad scheme, SSRF guard, not a feed)
+    ├── ValidationError           user input refused at the edge; names the field
+    ├── BriefError                a brief could not be written or failed the guard
+    │   └── LLMError              the model call failed (timeout, 429, bad output)
+    └── DeliveryError             a channel could not take a payload
+        └── PayloadRejected       the payload itself is wrong (never retried)
+
+Errors raised to a user carry a message meant for that user; no traceback reaches a
+terminal or a chat.
+"""
+
+from __future__ import annotations
+
+
+class AITodayError(Exception):
+    """Base class: every error AIToday raises on purpose."""
+
+
+class ConfigError(AITodayError):
+    """A setting is missing or malformed."""
+
+
+class StoreError(AITodayError):
+    """Redis is unreachable or misbehaves."""
+
+
+class SourceError(AITodayError):
+    """A feed source is refused (bad URL, blocked address, not a feed)."""
+
+
+class ValidationError(AITodayError):
+    """User input refused at the edge. ``field`` names what was wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class BriefError(AITodayError):
+    """A brief could not be written or did not pass the guard."""
+
+
+class LLMError(BriefError):
+    """The model call failed: timeout, rate limit, malformed or unsafe output."""
+
+
+class DeliveryError(AITodayError):
+    """A channel could not take a payload."""
+
+
+class PayloadRejected(DeliveryError):
+    """The platform refused the payload itself; retrying cannot help."""

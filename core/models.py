@@ -1,0 +1,282 @@
+"""The domain nouns: Source, Article, Story, Brief, Subscriber, Edition, Delivery.
+
+Pydantic models, serialised as JSON into Redis by the repositories in ``core.store``.
+Times are timezone-aware UTC datetimes. Ids are short hex digests or slugs made by us.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Channel = Literal["email", "slack", "line"]
+CHANNELS: tuple[Channel, ...] = ("email", "slack", "line")
+
+LANGUAGES: tuple[str, ...] = ("en", "ja", "zh-Hant", "zh-Hans", "ko", "th", "es", "fr", "de")
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def digest(*parts: str, size: int = 16) -> str:
+    """A short stable hex id from text parts."""
+    h = hashlib.blake2b(digest_size=size)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+class Model(BaseModel):
+    """Base: strict about unknown fields, JSON round-trips."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- sources and articles ---------------------------------------------------------------
+
+
+class SourceCategory(StrEnum):
+    LAB = "lab"
+    RESEARCH = "research"
+    NEWS = "news"
+    NEWSLETTER = "newsletter"
+    COMMUNITY = "community"
+    POLICY = "policy"
+    PODCAST = "podcast"
+    REGIONAL = "regional"
+    BLOG = "blog"
+    AGGREGATOR = "aggregator"
+
+
+class Source(Model):
+    """A feed we read."""
+
+    id: str  # slug, unique
+    url: str  # the feed URL (updated on 301/308)
+    title: str
+    site_url: str | None = None
+    category: SourceCategory = SourceCategory.NEWS
+    authority: float = Field(default=0.5, ge=0.0, le=1.0)
+    language: str = "en"
+    verified: bool = True  # False: URL not confirmed; the first live run reports it
+    enabled: bool = True
+    disabled_reason: str | None = None
+    added_by_user: bool = False  # user-added sources get the SSRF guard
+
+
+class Article(Model):
+    """One item of one feed, cleaned. ``id`` is a digest of the canonical URL."""
+
+    id: str
+    url: str  # canonical: tracking parameters and fragment removed
+    title: str
+    summary: str = ""
+    text: str = ""  # longer content when the feed carries it (clean text, capped)
+    source_id: str
+    also_in: list[str] = Field(default_factory=list)  # other sources that carried it
+    published: datetime
+    fetched: datetime
+    author: str | None = None
+    language: str = "en"
+    guid: str | None = None
+    content_hash: str
+    links: list[str] = Field(default_factory=list)  # outbound links (aggregator items)
+
+
+# -- stories ----------------------------------------------------------------------------
+
+
+class StoryArticle(Model):
+    """An article as a story holds it."""
+
+    id: str
+    source_id: str
+    url: str
+    title: str
+    published: datetime
+
+
+class ScoreParts(Model):
+    """The components of a story's score, for ``aitoday stories --explain``."""
+
+    authority: float = 0.0
+    recency: float = 0.0
+    velocity: float = 0.0
+    relevance: float = 0.0
+    novelty: float = 0.0
+    total: float = 0.0
+
+
+class Story(Model):
+    """One event, told by one or more sources."""
+
+    id: str
+    title: str  # representative: from the most authoritative source
+    articles: list[StoryArticle]
+    first_seen: datetime
+    last_updated: datetime
+    source_count: int = 1
+    topics: list[str] = Field(default_factory=list)
+    score: float = 0.0
+    score_parts: ScoreParts = Field(default_factory=ScoreParts)
+
+    def article_set_hash(self) -> str:
+        """Changes when the story's articles change (the brief cache key uses it)."""
+        return digest(*sorted(a.id for a in self.articles))
+
+
+# -- briefs -----------------------------------------------------------------------------
+
+
+class BriefSource(Model):
+    name: str
+    url: str
+    published: datetime
+    reading_minutes: int = Field(default=1, ge=1)
+
+
+class KeyPoints(Model):
+    what_happened: str
+    why_it_matters: str | None = None  # extractive briefs may leave these out
+    what_to_watch: str | None = None
+
+
+class FAQItem(Model):
+    question: str
+    answer: str
+
+
+class Generator(Model):
+    kind: Literal["llm", "extractive"]
+    model: str | None = None
+    prompt_version: str
+
+
+class Usage(Model):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+class Brief(Model):
+    """The AIToday format: what every channel shows for a story."""
+
+    story_id: str
+    headline: str
+    sources: list[BriefSource]
+    dek: str
+    key_takeaway: str
+    key_points: KeyPoints
+    faq: list[FAQItem] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
+    language: str = "en"
+    generator: Generator
+    created_at: datetime
+    usage: Usage | None = None
+
+
+# -- subscribers ------------------------------------------------------------------------
+
+
+class ChannelStatus(StrEnum):
+    ACTIVE = "active"
+    PENDING = "pending"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+    BLOCKED = "blocked"
+    REVOKED = "revoked"
+
+
+class Frequency(StrEnum):
+    DAILY = "daily"
+    WEEKDAYS = "weekdays"
+    WEEKLY = "weekly"
+    PAUSED = "paused"
+
+
+class Prefs(Model):
+    """What a subscriber wants to read."""
+
+    topics_followed: list[str] = Field(default_factory=list)
+    topics_muted: list[str] = Field(default_factory=list)
+    sources_muted: list[str] = Field(default_factory=list)
+    include_keywords: list[str] = Field(default_factory=list)
+    exclude_keywords: list[str] = Field(default_factory=list)
+
+
+class ChannelSub(Model):
+    """One channel of a subscriber. ``None`` overrides inherit the subscriber's default."""
+
+    channel: Channel
+    address: str  # email address | LINE user/group id | "TEAM/CHANNEL" or "TEAM/USER"
+    status: ChannelStatus = ChannelStatus.ACTIVE
+    status_reason: str | None = None
+    status_at: datetime | None = None
+    verified: bool = True
+    max_items: int | None = Field(default=None, ge=1, le=20)
+    frequency: Frequency | None = None
+
+
+class Subscriber(Model):
+    """A person, a Slack channel, a LINE group or a list address."""
+
+    id: str
+    created: datetime
+    language: str = "en"
+    timezone: str = "UTC"
+    delivery_time: str = "07:30"  # HH:MM local
+    frequency: Frequency = Frequency.DAILY
+    weekly_day: int = Field(default=0, ge=0, le=6)  # Monday=0, for weekly
+    max_items: int = Field(default=5, ge=1, le=20)
+    prefs: Prefs = Field(default_factory=Prefs)
+    breaking_alerts: bool = False
+    quiet_start: str | None = None  # "22:00"
+    quiet_end: str | None = None  # "07:00"
+    channels: list[ChannelSub] = Field(default_factory=list)
+
+
+# -- editions and deliveries ------------------------------------------------------------
+
+
+class EditionItem(Model):
+    """A story in an edition, by reference to its brief."""
+
+    story_id: str
+    brief_key: str  # the content hash under which the brief is cached
+
+
+class Edition(Model):
+    """One digest variant: same items, language and channel for all its recipients."""
+
+    id: str
+    kind: Literal["daily", "weekly", "breaking"] = "daily"
+    channel: Channel
+    language: str
+    slot: datetime  # the UTC minute it was built for
+    created_at: datetime
+    items: list[EditionItem]
+    briefs: list[Brief] = Field(default_factory=list)  # filled when loaded for rendering
+
+
+class Recipient(Model):
+    """Who an edition goes to on a channel, with what a renderer may need per person."""
+
+    subscriber_id: str
+    address: str
+    unsubscribe_token: str | None = None
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    DEFERRED = "deferred"
+    GONE = "gone"
+    REJECTED = "rejected"

@@ -1,0 +1,29 @@
+"""``Store``: the Redis client, the key builder and the settings, passed together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis
+
+from core.config import Settings
+from core.store.connection import connect, keys_for, redis_url
+from core.store.keys import Keys
+
+
+@dataclass(frozen=True)
+class Store:
+    """What every repository needs: a client, the keys and the settings."""
+
+    redis: redis.Redis
+    keys: Keys
+    settings: Settings
+
+    @property
+    def url(self) -> str:
+        return redis_url(self.settings)
+
+
+def open_store(settings: Settings, *, check: bool = True) -> Store:
+    """Connect (starting the embedded Redis when no URL is set) and bundle the keys."""
+    return Store(redis=connect(settings, check=check), keys=keys_for(settings), settings=settings)

@@ -1,0 +1,95 @@
+"""Every Redis key AIToday uses, built in one place.
+
+A reader can see the whole schema on one screen. Every key starts with the configured
+prefix (``AITODAY_KEY_PREFIX``, default ``aitoday``); tests use a unique prefix each and
+delete ``{prefix}:*`` afterwards. Where data expires, its TTL stands next to the builder.
+
+Identifiers used inside keys are ours (hex digests, slugs, ISO dates), never raw user
+input, so a key never holds an e-mail address in clear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DAY = 86_400
+
+ARTICLE_TTL_DEFAULT = 14 * DAY  # overridden by AITODAY_STORIES__ARTICLE_TTL_DAYS
+STORY_TTL = 30 * DAY  # "search" looks back 30 days
+BRIEF_TTL = 30 * DAY
+EDITION_TTL = 30 * DAY
+DELIVERY_TTL = 30 * DAY
+SLOT_MARKER_TTL = 3 * DAY
+WEBHOOK_DEDUPE_TTL = 2 * DAY
+OAUTH_STATE_TTL = 600
+SPEND_TTL = 400 * DAY
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Key builders under one prefix."""
+
+    prefix: str = "aitoday"
+
+    def _k(self, *parts: str) -> str:
+        return ":".join((self.prefix, *parts))
+
+    def pattern(self) -> str:
+        """Glob matching every key of this prefix (for tests and `users delete`)."""
+        return f"{self.prefix}:*"
+
+    # -- sources and ingestion ------------------------------------------------------
+    def sources(self) -> str:
+        """Hash: source id -> Source JSON."""
+        return self._k("sources")
+
+    def source_state(self, source_id: str) -> str:
+        """Hash: etag, last_modified, body_hash, failures, next_fetch_at, last_error ..."""
+        return self._k("source", source_id, "state")
+
+    def ingest_last_run(self) -> str:
+        """String: the last ingest run report as JSON."""
+        return self._k("ingest", "last_run")
+
+    # -- articles (TTL: stories.article_ttl_days) -----------------------------------
+    def article(self, article_id: str) -> str:
+        """String: Article JSON."""
+        return self._k("article", article_id)
+
+    def article_by_url(self, url_digest: str) -> str:
+        """String: article id for a canonical URL digest."""
+        return self._k("article", "url", url_digest)
+
+    def article_by_guid(self, guid_digest: str) -> str:
+        """String: article id for a (source-independent) GUID digest."""
+        return self._k("article", "guid", guid_digest)
+
+    def articles_by_time(self) -> str:
+        """Sorted set: article id scored by published time (epoch seconds)."""
+        return self._k("articles", "by_time")
+
+    # -- stories (TTL: STORY_TTL) ---------------------------------------------------
+    def story(self, story_id: str) -> str:
+        """String: Story JSON."""
+        return self._k("story", story_id)
+
+    def stories_by_time(self) -> str:
+        """Sorted set: story id scored by last_updated (epoch seconds)."""
+        return self._k("stories", "by_time")
+
+    def cluster_state(self) -> str:
+        """String: the incremental clusterer's window index (see core.stories.cluster)."""
+        return self._k("cluster", "state")
+
+    # -- briefs ---------------------------------------------------------------------
+    def brief(self, content_hash: str) -> str:
+        """String: Brief JSON, keyed by hash(article set, model, prompt version, lang)."""
+        return self._k("brief", content_hash)
+
+    def brief_latest(self, story_id: str, language: str) -> str:
+        """String: the content hash of the newest brief of a story in a language."""
+        return self._k("brief", "latest", story_id, language)
+
+    def llm_spend(self, day: str) -> str:
+        """Hash: prompt_tokens, completion_tokens, cost_usd, calls, fallbacks for a day."""
+        return self._k("llm", "spend", day)
