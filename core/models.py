@@ -280,3 +280,17 @@ class DeliveryStatus(StrEnum):
     DEFERRED = "deferred"
     GONE = "gone"
     REJECTED = "rejected"
+
+
+class DeliveryBatch(Model):
+    """Recipients of one edition on one channel, sent by one job (hundreds, not one)."""
+
+    edition_id: str
+    channel: Channel
+    batch_no: int
+    recipients: list[Recipient]
+
+    @property
+    def job_id(self) -> str:
+        """A stable RQ job id (letters, digits, '_' and '-' only)."""
+        return f"deliver-{self.edition_id}-{self.channel}-{self.batch_no}"

@@ -93,3 +93,13 @@ class Keys:
     def llm_spend(self, day: str) -> str:
         """Hash: prompt_tokens, completion_tokens, cost_usd, calls, fallbacks for a day."""
         return self._k("llm", "spend", day)
+
+    # -- subscribers (core.store.subscribers) ---------------------------------------
+
+    # -- editions and schedule (core.editions) --------------------------------------
+
+    # -- deliveries (workers fan-out) -----------------------------------------------
+
+    # -- inbound surfaces (bots: Slack installs, OAuth state, LINE dedupe, sign-up) --
+
+    # -- operations (status, metrics) -----------------------------------------------
