@@ -103,3 +103,6 @@ class Keys:
     # -- inbound surfaces (bots: Slack installs, OAuth state, LINE dedupe, sign-up) --
 
     # -- operations (status, metrics) -----------------------------------------------
+    def metric(self, name: str) -> str:
+        """Hash: label set -> counter value (core.metrics)."""
+        return self._k("metric", name)

@@ -1,0 +1,65 @@
+"""Counters that every process (CLI, RQ job, web) adds to, kept in Redis.
+
+RQ forks a process per job, so in-process Prometheus counters would be lost; these live in
+one Redis hash per metric (field = label set) and the web process exposes them on
+``/metrics``. Names follow Prometheus conventions; :data:`METRICS` documents each one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from core.store.base import Store
+
+METRICS: dict[str, str] = {
+    "aitoday_ingest_fetches_total": "Feed fetches by outcome (ok, not_modified, failed).",
+    "aitoday_ingest_fetch_seconds_total": "Seconds spent fetching feeds.",
+    "aitoday_ingest_new_articles_total": "New articles stored.",
+    "aitoday_stories_updated_total": "Stories created or changed by clustering.",
+    "aitoday_briefs_total": "Briefs written, by generator (llm, extractive).",
+    "aitoday_brief_fallbacks_total": "LLM briefs that fell back to extractive, by reason.",
+    "aitoday_llm_tokens_total": "LLM tokens, by kind (prompt, completion).",
+    "aitoday_llm_cost_usd_total": "LLM spend in US dollars.",
+    "aitoday_editions_total": "Editions built, by kind.",
+    "aitoday_deliveries_total": "Deliveries, by channel and outcome.",
+    "aitoday_commands_total": "Chat commands answered, by surface and command.",
+    "aitoday_webhooks_rejected_total": "Inbound requests refused, by surface and reason.",
+}
+
+
+def label_key(labels: Mapping[str, str]) -> str:
+    """A stable field name for a label set: ``a="x",b="y"`` (Prometheus label syntax)."""
+    return ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def incr(store: Store, name: str, amount: float = 1.0, **labels: str) -> None:
+    """Add ``amount`` to counter ``name`` with ``labels``; unknown names are a bug."""
+    if name not in METRICS:
+        raise KeyError(f"unknown metric {name!r}: add it to core.metrics.METRICS")
+    store.redis.hincrbyfloat(store.keys.metric(name), label_key(labels), amount)
+
+
+def snapshot(store: Store) -> dict[str, dict[str, float]]:
+    """Every counter's current values: {name: {label_key: value}}."""
+    pipe = store.redis.pipeline()
+    for name in METRICS:
+        pipe.hgetall(store.keys.metric(name))
+    result: dict[str, dict[str, float]] = {}
+    for name, values in zip(METRICS, pipe.execute(), strict=True):
+        result[name] = {k.decode(): float(v) for k, v in values.items()}
+    return result
+
+
+def exposition(store: Store) -> str:
+    """The counters in the Prometheus text format."""
+    lines: list[str] = []
+    for name, values in snapshot(store).items():
+        lines.append(f"# HELP {name} {METRICS[name]}")
+        lines.append(f"# TYPE {name} counter")
+        for labels, value in sorted(values.items()):
+            lines.append(f"{name}{{{labels}}} {value}" if labels else f"{name} {value}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,47 @@
+"""Signed, expiring tokens for links in e-mails and pages (confirm, unsubscribe, prefs).
+
+``purpose.payload.expiry.signature`` in URL-safe base64; HMAC-SHA256 over the first three
+parts with the settings' signing key. A token for one purpose never verifies for another.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+
+from core.errors import ValidationError
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign(key: bytes, purpose: str, payload: str, ttl_seconds: int | None = None) -> str:
+    """A token carrying ``payload`` for ``purpose``; no expiry when ttl is None."""
+    expiry = 0 if ttl_seconds is None else int(time.time()) + ttl_seconds
+    body = f"{purpose}.{_b64(payload.encode())}.{expiry}"
+    mac = hmac.new(key, body.encode(), hashlib.sha256).digest()[:20]
+    return f"{body}.{_b64(mac)}"
+
+
+def verify(key: bytes, purpose: str, token: str, now: float | None = None) -> str:
+    """The payload of a valid token; ValidationError('token', ...) otherwise."""
+    try:
+        got_purpose, payload, expiry, mac = token.split(".")
+        expected = hmac.new(key, f"{got_purpose}.{payload}.{expiry}".encode(), hashlib.sha256)
+        valid = hmac.compare_digest(_unb64(mac), expected.digest()[:20])
+        expires = int(expiry)
+        text = _unb64(payload).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError("token", "this link is not valid") from None
+    if not valid or got_purpose != purpose:
+        raise ValidationError("token", "this link is not valid")
+    if expires and (now if now is not None else time.time()) > expires:
+        raise ValidationError("token", "this link has expired")
+    return text

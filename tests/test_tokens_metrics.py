@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from core import metrics, tokens
+from core.errors import ValidationError
+from core.store.base import Store
+
+KEY = b"k" * 32
+
+
+def test_token_round_trip_and_purpose_binding() -> None:
+    token = tokens.sign(KEY, "unsubscribe", "sub123:email")
+    assert tokens.verify(KEY, "unsubscribe", token) == "sub123:email"
+    with pytest.raises(ValidationError, match="not valid"):
+        tokens.verify(KEY, "confirm", token)
+    with pytest.raises(ValidationError, match="not valid"):
+        tokens.verify(b"other" * 8, "unsubscribe", token)
+    with pytest.raises(ValidationError, match="not valid"):
+        tokens.verify(KEY, "unsubscribe", token[:-2] + "AA")
+
+
+def test_token_expires() -> None:
+    token = tokens.sign(KEY, "confirm", "x", ttl_seconds=60)
+    assert tokens.verify(KEY, "confirm", token) == "x"
+    with pytest.raises(ValidationError, match="expired"):
+        tokens.verify(KEY, "confirm", token, now=10**12)
+
+
+def test_garbage_token_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        tokens.verify(KEY, "confirm", "not-a-token")
+
+
+def test_counters_are_shared_through_redis(store: Store) -> None:
+    metrics.incr(store, "aitoday_deliveries_total", channel="email", outcome="sent")
+    metrics.incr(store, "aitoday_deliveries_total", 2, channel="email", outcome="sent")
+    text = metrics.exposition(store)
+    assert 'aitoday_deliveries_total{channel="email",outcome="sent"} 3.0' in text
+    with pytest.raises(KeyError):
+        metrics.incr(store, "no_such_metric")
