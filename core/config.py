@@ -25,37 +25,70 @@ REDIS_SCHEMES = ("redis", "rediss", "unix")
 class FetchSettings(BaseModel):
     """How feeds are fetched."""
 
-    concurrency: int = Field(default=32, ge=1, le=512)
-    per_host: int = Field(default=4, ge=1, le=64)
-    connect_timeout: float = Field(default=5.0, gt=0)
-    read_timeout: float = Field(default=15.0, gt=0)
-    max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    max_redirects: int = Field(default=5, ge=0, le=20)
-    max_failures: int = Field(default=8, ge=1)
-    allow_private: bool = False
-    parse_workers: int = Field(default=0, ge=0, description="0: one per CPU")
-    user_agent: str = "AIToday/0.1 (+https://github.com/aitoday/aitoday; self-hosted news digest)"
+    concurrency: int = Field(default=32, ge=1, le=512, description="Feeds fetched at once, in all.")
+    per_host: int = Field(
+        default=4, ge=1, le=64, description="Feeds fetched at once from one host."
+    )
+    connect_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds to connect to a feed's host."
+    )
+    read_timeout: float = Field(
+        default=15.0, gt=0, description="Seconds to wait for a feed's bytes."
+    )
+    max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="Largest feed body read; larger ones are cut off and fail.",
+    )
+    max_redirects: int = Field(default=5, ge=0, le=20, description="Redirects followed per fetch.")
+    max_failures: int = Field(
+        default=8, ge=1, description="Consecutive failures before a source is disabled."
+    )
+    allow_private: bool = Field(
+        default=False, description="Allow feeds on loopback/private addresses (tests, demo)."
+    )
+    parse_workers: int = Field(
+        default=0, ge=0, description="Processes parsing feeds; 0 means one per CPU."
+    )
+    user_agent: str = Field(
+        default="AIToday/0.1 (+https://github.com/aitoday/aitoday; self-hosted news digest)",
+        description="User-Agent sent to publishers.",
+    )
 
 
 class StorySettings(BaseModel):
     """Clustering window and ranking."""
 
-    window_hours: float = Field(default=72.0, gt=0)
-    half_life_hours: float = Field(default=18.0, gt=0)
-    article_ttl_days: int = Field(default=14, ge=1)
+    window_hours: float = Field(
+        default=72.0, gt=0, description="How far back an article may join an existing story."
+    )
+    half_life_hours: float = Field(
+        default=18.0, gt=0, description="Recency half-life of a story's score."
+    )
+    article_ttl_days: int = Field(default=14, ge=1, description="Days articles are kept.")
 
 
 class LLMSettings(BaseModel):
     """The brief writer. No model: extractive briefs, no network."""
 
-    model: str | None = None
-    api_base: str | None = None
-    api_key: SecretStr | None = None
-    fallbacks: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    daily_budget_usd: float = Field(default=5.0, ge=0)
-    timeout: float = Field(default=60.0, gt=0)
-    max_retries: int = Field(default=2, ge=0, le=10)
-    input_token_budget: int = Field(default=6000, ge=500)
+    model: str | None = Field(
+        default=None, description="litellm model name; unset means extractive briefs (offline)."
+    )
+    api_base: str | None = Field(
+        default=None, description="Base URL of the model's API (e.g. a local server)."
+    )
+    api_key: SecretStr | None = Field(default=None, description="API key for the model.")
+    fallbacks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated fallback models, tried in order."
+    )
+    daily_budget_usd: float = Field(
+        default=5.0, ge=0, description="LLM spend per UTC day; beyond it briefs are extractive."
+    )
+    timeout: float = Field(default=60.0, gt=0, description="Seconds per LLM request.")
+    max_retries: int = Field(default=2, ge=0, le=10, description="Retries per LLM request.")
+    input_token_budget: int = Field(
+        default=6000, ge=500, description="Most tokens of article text sent per brief."
+    )
 
     @field_validator("fallbacks", mode="before")
     @classmethod
@@ -68,15 +101,21 @@ class LLMSettings(BaseModel):
 class SMTPSettings(BaseModel):
     """Outgoing mail. No host: mail goes to the Maildir outbox."""
 
-    host: str | None = None
-    port: int = Field(default=587, ge=1, le=65535)
-    username: str | None = None
-    password: SecretStr | None = None
-    starttls: bool = True
-    use_tls: bool = False
-    from_: str = Field(default="AIToday <digest@aitoday.localhost>", alias="from")
-    reply_to: str | None = None
-    timeout: float = Field(default=30.0, gt=0)
+    host: str | None = Field(
+        default=None, description="SMTP relay; unset means mail goes to the outbox Maildir."
+    )
+    port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    username: str | None = Field(default=None, description="SMTP user name.")
+    password: SecretStr | None = Field(default=None, description="SMTP password.")
+    starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS.")
+    use_tls: bool = Field(default=False, description="Connect with implicit TLS (port 465).")
+    from_: str = Field(
+        default="AIToday <digest@aitoday.localhost>",
+        alias="from",
+        description="From address of digests.",
+    )
+    reply_to: str | None = Field(default=None, description="Reply-To address.")
+    timeout: float = Field(default=30.0, gt=0, description="Seconds per SMTP operation.")
 
     model_config = {"populate_by_name": True}
 
@@ -84,48 +123,79 @@ class SMTPSettings(BaseModel):
 class SlackSettings(BaseModel):
     """One workspace (bot_token) or many (client_id/client_secret, OAuth)."""
 
-    signing_secret: SecretStr | None = None
-    bot_token: SecretStr | None = None
-    client_id: str | None = None
-    client_secret: SecretStr | None = None
-    api_base: str | None = None
+    signing_secret: SecretStr | None = Field(
+        default=None, description="Slack signing secret (verifies every request)."
+    )
+    bot_token: SecretStr | None = Field(
+        default=None, description="Bot token for a single workspace (xoxb-...)."
+    )
+    client_id: str | None = Field(
+        default=None, description="OAuth client id (multi-workspace installs)."
+    )
+    client_secret: SecretStr | None = Field(default=None, description="OAuth client secret.")
+    api_base: str | None = Field(
+        default=None, description="Slack Web API base URL (tests, proxies)."
+    )
 
 
 class LineSettings(BaseModel):
     """The LINE Messaging API channel."""
 
-    channel_secret: SecretStr | None = None
-    channel_access_token: SecretStr | None = None
-    api_base: str | None = None
-    add_friend_url: str | None = None
-    quota_policy: Literal["engaged_first", "defer_all"] = "engaged_first"
+    channel_secret: SecretStr | None = Field(
+        default=None, description="LINE channel secret (verifies webhooks)."
+    )
+    channel_access_token: SecretStr | None = Field(
+        default=None, description="LINE channel access token."
+    )
+    api_base: str | None = Field(
+        default=None, description="LINE Messaging API base URL (tests, proxies)."
+    )
+    add_friend_url: str | None = Field(
+        default=None, description="The bot's add-friend link shown on the landing page."
+    )
+    quota_policy: Literal["engaged_first", "defer_all"] = Field(
+        default="engaged_first",
+        description="When the monthly quota runs short: engaged_first or defer_all.",
+    )
 
 
 class WebSettings(BaseModel):
     """The one small web process."""
 
-    base_url: str = "http://127.0.0.1:8000"
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public URL of the web process (links in messages).",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `aitoday web` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `aitoday web` listens on.")
 
 
 class DigestSettings(BaseModel):
     """Editions and delivery."""
 
-    max_items: int = Field(default=5, ge=1, le=20)
-    tick_minutes: int = Field(default=5, ge=1, le=60)
-    catch_up_minutes: int = Field(default=180, ge=0)
-    ingest_minutes: int = Field(default=30, ge=1)
-    batch_size: int = Field(default=500, ge=1, le=5000)
-    breaking_per_day: int = Field(default=2, ge=0)
-    outbox_dir: Path = Path("./outbox")
+    max_items: int = Field(default=5, ge=1, le=20, description="Stories per digest by default.")
+    tick_minutes: int = Field(default=5, ge=1, le=60, description="Minutes between digest ticks.")
+    catch_up_minutes: int = Field(
+        default=180, ge=0, description="How late a missed slot is still delivered."
+    )
+    ingest_minutes: int = Field(
+        default=30, ge=1, description="Minutes between ingest runs under `aitoday cron`."
+    )
+    batch_size: int = Field(default=500, ge=1, le=5000, description="Recipients per delivery job.")
+    breaking_per_day: int = Field(
+        default=2, ge=0, description="Breaking alerts per subscriber per day, at most."
+    )
+    outbox_dir: Path = Field(
+        default=Path("./outbox"),
+        description="Where the outbox transports write (demo, development).",
+    )
 
 
 class LogSettings(BaseModel):
     """Logging."""
 
-    level: str = "INFO"
-    json_: bool = Field(default=False, alias="json")
+    level: str = Field(default="INFO", description="Log level.")
+    json_: bool = Field(default=False, alias="json", description="Log JSON lines.")
 
     model_config = {"populate_by_name": True}
 
@@ -141,10 +211,16 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    redis_url: str | None = None
-    data_dir: Path = Path("./.aitoday")
-    secret_key: SecretStr | None = None
-    key_prefix: str = "aitoday"
+    redis_url: str | None = Field(
+        default=None, description="Redis URL; unset starts an embedded Redis under DATA_DIR."
+    )
+    data_dir: Path = Field(
+        default=Path("./.aitoday"), description="Where embedded Redis and local state live."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Key signing links; unset: made once and kept in DATA_DIR."
+    )
+    key_prefix: str = Field(default="aitoday", description="Prefix of every Redis key.")
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     stories: StorySettings = Field(default_factory=StorySettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
@@ -219,3 +295,20 @@ def _mask(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
+
+
+def setting_rows(
+    model: type[BaseModel] = Settings, prefix: str = "AITODAY_"
+) -> list[tuple[str, str, str]]:
+    """(environment name, default, description) for every setting, for the README table."""
+    rows: list[tuple[str, str, str]] = []
+    for name, field in model.model_fields.items():
+        env = f"{prefix}{(field.alias or name).upper()}"
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            rows.extend(setting_rows(annotation, env + "__"))
+            continue
+        default = field.get_default(call_default_factory=True)
+        shown = "" if default is None or default == [] else str(default)
+        rows.append((env, shown, field.description or ""))
+    return rows

@@ -8,13 +8,18 @@ import click
 
 from core.config import masked
 from workers.cli.context import AppContext, pass_app
+from workers.cli.settings_table import markdown_table
 
 
 @click.command("config")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--table", is_flag=True, help="Print every setting as a Markdown table.")
 @pass_app
-def config_command(app: AppContext, as_json: bool) -> None:
+def config_command(app: AppContext, as_json: bool, table: bool) -> None:
     """Print the effective settings (secrets shown as **********)."""
+    if table:
+        click.echo(markdown_table())
+        return
     values = masked(app.settings)
     if as_json:
         click.echo(json.dumps(values, indent=2, default=str))
