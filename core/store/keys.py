@@ -101,6 +101,37 @@ class Keys:
     # -- deliveries (workers fan-out) -----------------------------------------------
 
     # -- inbound surfaces (bots: Slack installs, OAuth state, LINE dedupe, sign-up) --
+    def slack_bot(self, enterprise_id: str, team_id: str) -> str:
+        """String: the latest Slack bot installation of a workspace (JSON)."""
+        return self._k("slack", "bot", enterprise_id or "-", team_id or "-")
+
+    def slack_installation(self, enterprise_id: str, team_id: str, user_id: str) -> str:
+        """String: a Slack installation (JSON); user_id "-" is the workspace's latest."""
+        return self._k("slack", "install", enterprise_id or "-", team_id or "-", user_id or "-")
+
+    def slack_installations(self, enterprise_id: str, team_id: str) -> str:
+        """Set: the installation keys of a workspace (to delete them all on uninstall)."""
+        return self._k("slack", "installs", enterprise_id or "-", team_id or "-")
+
+    def slack_oauth_state(self, state: str) -> str:
+        """String: an issued OAuth state (TTL: OAUTH_STATE_TTL), consumed once."""
+        return self._k("slack", "oauth_state", state)
+
+    def slack_seen(self, request_digest: str) -> str:
+        """String: a signed Slack request or event id already handled (TTL: dedupe)."""
+        return self._k("slack", "seen", request_digest)
+
+    def line_seen(self, webhook_event_id: str) -> str:
+        """String: a LINE webhookEventId already handled (TTL: WEBHOOK_DEDUPE_TTL)."""
+        return self._k("line", "seen", webhook_event_id)
+
+    def signup_limit(self, kind: str, who_digest: str, window: str) -> str:
+        """String counter: sign-ups per IP or per address digest in a window (TTL)."""
+        return self._k("signup", kind, who_digest, window)
+
+    def chat_last_list(self, channel: str, address_digest: str) -> str:
+        """String: story ids last listed to a chat (for "brief <n>"; TTL: one day)."""
+        return self._k("chat", "last", channel, address_digest)
 
     # -- operations (status, metrics) -----------------------------------------------
     def metric(self, name: str) -> str:
