@@ -20,6 +20,7 @@ BRIEF_TTL = 30 * DAY
 EDITION_TTL = 30 * DAY
 DELIVERY_TTL = 30 * DAY
 SLOT_MARKER_TTL = 3 * DAY
+SENT_TTL = 8 * DAY  # candidates are at most a week old: older sends cannot repeat
 WEBHOOK_DEDUPE_TTL = 2 * DAY
 OAUTH_STATE_TTL = 600
 SPEND_TTL = 400 * DAY
@@ -46,6 +47,10 @@ class Keys:
     def source_state(self, source_id: str) -> str:
         """Hash: etag, last_modified, body_hash, failures, next_fetch_at, last_error ..."""
         return self._k("source", source_id, "state")
+
+    def sources_seeded(self) -> str:
+        """String: set once the default sources were seeded (removing all stays removed)."""
+        return self._k("sources", "seeded")
 
     def ingest_last_run(self) -> str:
         """String: the last ingest run report as JSON."""
@@ -95,10 +100,75 @@ class Keys:
         return self._k("llm", "spend", day)
 
     # -- subscribers (core.store.subscribers) ---------------------------------------
+    def subscribers(self) -> str:
+        """Hash: subscriber id -> Subscriber JSON (compact: defaults left out)."""
+        return self._k("subscribers")
+
+    def subscriber_due(self) -> str:
+        """Sorted set: subscriber id scored by its next slot (UTC epoch seconds, minute)."""
+        return self._k("subscribers", "due")
+
+    def subscriber_breaking(self) -> str:
+        """Set: ids of subscribers who want breaking alerts."""
+        return self._k("subscribers", "breaking")
+
+    def subscriber_address(self, channel: str) -> str:
+        """Hash: digest of a normalized address on a channel -> subscriber id."""
+        return self._k("subscribers", "addr", channel)
+
+    def subscriber_sent(self, subscriber_id: str) -> str:
+        """Sorted set: story id prefixes sent to a subscriber, scored by time (SENT_TTL)."""
+        return self._k("sent", subscriber_id)
+
 
     # -- editions and schedule (core.editions) --------------------------------------
+    def edition(self, edition_id: str) -> str:
+        """String: Edition JSON without briefs (EDITION_TTL)."""
+        return self._k("edition", edition_id)
+
+    def editions_by_time(self) -> str:
+        """Sorted set: edition id scored by its slot (epoch seconds)."""
+        return self._k("editions", "by_time")
+
+    def slot_marker(self, local_day: str) -> str:
+        """Hash: subscriber id -> tick that claimed that local day's digest (SLOT_MARKER_TTL)."""
+        return self._k("slots", local_day)
+
+    def breaking_sent(self, day: str) -> str:
+        """Hash: subscriber id -> breaking alerts sent on a UTC day (SLOT_MARKER_TTL)."""
+        return self._k("breaking", "count", day)
+
+    def breaking_deferred(self) -> str:
+        """Sorted set: "subscriber_id:story_id" scored by when quiet hours end."""
+        return self._k("breaking", "deferred")
+
+    def breaking_alerted(self) -> str:
+        """Sorted set: story ids already alerted, scored by time (trimmed after 3 days)."""
+        return self._k("breaking", "alerted")
+
 
     # -- deliveries (workers fan-out) -----------------------------------------------
+    # TTL: DELIVERY_TTL on each, refreshed on write. Subscriber ids only, no addresses.
+    def delivery_markers(self, edition_id: str, channel: str) -> str:
+        """Hash: subscriber id -> marker ("sent", "gone|reason", "inflight|token", ...)."""
+        return self._k("delivery", edition_id, channel, "markers")
+
+    def delivery_batches(self, edition_id: str) -> str:
+        """Hash: batch job id -> {"channel", "batch_no", "ids"} JSON (ids, no addresses)."""
+        return self._k("delivery", edition_id, "batches")
+
+    def delivery_dead(self, edition_id: str) -> str:
+        """Hash: batch job id -> dead-letter JSON {"reason", "at", "channel", "ids"}."""
+        return self._k("delivery", edition_id, "dead")
+
+    def delivery_lease(self, token: str) -> str:
+        """String: held (with a short TTL, refreshed per chunk) while a job execution runs."""
+        return self._k("delivery", "lease", token)
+
+    def delivery_editions(self) -> str:
+        """Sorted set: edition id scored by first enqueue time (for listings and cleanup)."""
+        return self._k("delivery", "editions")
+
 
     # -- inbound surfaces (bots: Slack installs, OAuth state, LINE dedupe, sign-up) --
     def slack_bot(self, enterprise_id: str, team_id: str) -> str:

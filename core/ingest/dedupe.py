@@ -1,0 +1,42 @@
+"""Which stored article an incoming item is: the dedupe keys.
+
+An item is the same article as a stored one when its canonical URL matches, or its
+GUID does. GUIDs are compared across all sources when they are globally unique by
+form (an absolute URL, ``tag:`` or ``urn:``), after the same canonicalisation as URLs;
+a bare GUID such as ``"123"`` only means something inside its own feed, so it is
+scoped to the source (else two feeds numbering posts from 1 would collide).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from core.ingest.clean import canonical_url
+from core.models import Article, digest
+
+_GLOBAL_GUID_SCHEMES = ("http://", "https://", "tag:", "urn:")
+
+
+class Outcome(IntEnum):
+    """What the atomic insert did with one item (codes shared with the Lua script)."""
+
+    NEW = 0  # stored
+    KNOWN = 1  # already stored from this source (or already listed in also_in)
+    ALSO_IN = 2  # stored from another source: this source appended to also_in
+
+
+def url_digest(article: Article) -> str:
+    """Digest of the (already canonical) URL."""
+    return digest(article.url)
+
+
+def guid_digest(article: Article) -> str | None:
+    """Digest of the GUID, global or scoped to the source; ``None`` without a GUID."""
+    guid = (article.guid or "").strip()
+    if not guid:
+        return None
+    if guid.lower().startswith(_GLOBAL_GUID_SCHEMES):
+        if guid.lower().startswith(("http://", "https://")):
+            guid = canonical_url(guid)
+        return digest("guid", guid)
+    return digest("guid", article.source_id, guid)
