@@ -1,0 +1,329 @@
+"""Subscribers in Redis: the records, the due index, address lookups and sent history.
+
+Layout (builders in core.store.keys, subscribers section)::
+
+    subscribers              hash    id -> Subscriber JSON (compact, defaults left out)
+    subscribers:due          zset    id -> next slot, UTC epoch seconds on a minute
+    subscribers:breaking     set     ids that want breaking alerts
+    subscribers:addr:<ch>    hash    digest(normalized address) -> id (no address in clear)
+    sent:<id>                zset    story id prefix -> when sent (bounded, SENT_TTL)
+
+One hash for all records instead of a key each saves the per-key overhead (~60 bytes);
+measured by bench/subscribers.py (BENCHMARKS.md). Every write that touches a record and
+its indexes runs in one MULTI/EXEC, so a reader never sees a record without its index.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+from core.editions.schedule import next_slot
+from core.errors import ValidationError
+from core.models import Channel, ChannelStatus, Subscriber, digest, utcnow
+from core.store.base import Store
+from core.store.keys import SENT_TTL
+from core.subscribers import normalize_address, set_status
+
+__all__ = ["SENT_KEEP", "SubscriberRepo", "address_digest"]
+
+SENT_KEEP = 60  # stories remembered per subscriber: a week of daily digests and alerts
+_CHUNK = 1000
+
+
+def address_digest(channel: str, address: str) -> str:
+    """The lookup field for an address: a digest, so Redis never holds it in clear."""
+    return digest("address", channel, normalize_address(channel, address), size=10)
+
+
+def _dump(sub: Subscriber) -> str:
+    return sub.model_dump_json(exclude_defaults=True)
+
+
+def _load(raw: bytes | str) -> Subscriber:
+    return Subscriber.model_validate_json(raw)
+
+
+def _score(instant: datetime | None) -> float | None:
+    return None if instant is None else float(int(instant.timestamp()))
+
+
+class SubscriberRepo:
+    """Every storage query about subscribers, in one place."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        # redis-py's stubs type replies as a union of every shape; we decode bytes ourselves.
+        self.redis: Any = store.redis
+        self.keys = store.keys
+
+    # -- records ----------------------------------------------------------------------
+    def add(self, sub: Subscriber, *, now: datetime | None = None) -> Subscriber:
+        """Store a new subscriber; ValidationError when an address is already taken."""
+        for channel in sub.channels:
+            owner = self.by_address_id(channel.channel, channel.address)
+            if owner is not None and owner != sub.id:
+                raise ValidationError(
+                    channel.channel, "this address already belongs to another subscriber"
+                )
+        if self.redis.hexists(self.keys.subscribers(), sub.id):
+            raise ValidationError("id", f"subscriber {sub.id} already exists")
+        self._write(sub, previous=None, now=now)
+        return sub
+
+    def add_many(self, subs: Sequence[Subscriber], *, now: datetime | None = None) -> None:
+        """Bulk import without the per-address checks (bench and trusted imports)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for sub in subs:
+            self._queue_write(pipe, sub, previous=None, now=now or utcnow())
+        pipe.execute()
+
+    def get(self, subscriber_id: str) -> Subscriber | None:
+        """The subscriber, or None."""
+        raw = self.redis.hget(self.keys.subscribers(), subscriber_id)
+        return None if raw is None else _load(raw)
+
+    def require(self, subscriber_id: str) -> Subscriber:
+        """The subscriber; ValidationError('id') when there is none."""
+        sub = self.get(subscriber_id)
+        if sub is None:
+            raise ValidationError("id", f"no subscriber {subscriber_id!r}")
+        return sub
+
+    def get_many(self, ids: Sequence[str]) -> list[Subscriber]:
+        """Subscribers in the order asked; missing ids are left out."""
+        found: list[Subscriber] = []
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start : start + _CHUNK])
+            if not chunk:
+                continue
+            raws = self.redis.hmget(self.keys.subscribers(), chunk)
+            found.extend(_load(raw) for raw in raws if raw is not None)
+        return found
+
+    def save(self, sub: Subscriber, *, now: datetime | None = None) -> Subscriber:
+        """Replace the record and re-index it (due slot, addresses, breaking) atomically."""
+        previous = self.get(sub.id)
+        if previous is None:
+            raise ValidationError("id", f"no subscriber {sub.id!r}")
+        for channel in sub.channels:
+            owner = self.by_address_id(channel.channel, channel.address)
+            if owner is not None and owner != sub.id:
+                raise ValidationError(
+                    channel.channel, "this address already belongs to another subscriber"
+                )
+        self._write(sub, previous=previous, now=now)
+        return sub
+
+    def _write(self, sub: Subscriber, *, previous: Subscriber | None, now: datetime | None) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        self._queue_write(pipe, sub, previous=previous, now=now or utcnow())
+        pipe.execute()
+
+    def _queue_write(
+        self, pipe: Any, sub: Subscriber, *, previous: Subscriber | None, now: datetime
+    ) -> None:
+        keys = self.keys
+        pipe.hset(keys.subscribers(), sub.id, _dump(sub))
+        score = _score(next_slot(sub, now))
+        if score is None:
+            pipe.zrem(keys.subscriber_due(), sub.id)
+        else:
+            pipe.zadd(keys.subscriber_due(), {sub.id: score})
+        if sub.breaking_alerts:
+            pipe.sadd(keys.subscriber_breaking(), sub.id)
+        else:
+            pipe.srem(keys.subscriber_breaking(), sub.id)
+        current = {(c.channel, address_digest(c.channel, c.address)) for c in sub.channels}
+        if previous is not None:
+            for c in previous.channels:
+                old = (c.channel, address_digest(c.channel, c.address))
+                if old not in current:
+                    pipe.hdel(keys.subscriber_address(c.channel), old[1])
+        for channel, field in current:
+            pipe.hset(keys.subscriber_address(channel), field, sub.id)
+
+    def delete(self, subscriber_id: str) -> bool:
+        """Remove the subscriber, their indexes, address lookups and sent history."""
+        sub = self.get(subscriber_id)
+        if sub is None:
+            return False
+        keys = self.keys
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hdel(keys.subscribers(), subscriber_id)
+        pipe.zrem(keys.subscriber_due(), subscriber_id)
+        pipe.srem(keys.subscriber_breaking(), subscriber_id)
+        pipe.delete(keys.subscriber_sent(subscriber_id))
+        for c in sub.channels:
+            pipe.hdel(keys.subscriber_address(c.channel), address_digest(c.channel, c.address))
+        pipe.execute()
+        self._forget_markers(subscriber_id)
+        return True
+
+    def _forget_markers(self, subscriber_id: str) -> None:
+        # Slot markers and breaking counters are per-day hashes that expire by themselves;
+        # the id is removed from the few that can still exist.
+        pattern_keys = [
+            *self.redis.scan_iter(match=self.keys.slot_marker("*"), count=1000),
+            *self.redis.scan_iter(match=self.keys.breaking_sent("*"), count=1000),
+        ]
+        pipe = self.redis.pipeline(transaction=False)
+        for key in pattern_keys:
+            pipe.hdel(key, subscriber_id)
+        pipe.execute()
+        deferred = self.keys.breaking_deferred()
+        prefix = f"{subscriber_id}:"
+        stale = [m for m in self.redis.zrange(deferred, 0, -1) if m.decode().startswith(prefix)]
+        if stale:
+            self.redis.zrem(deferred, *stale)
+
+    # -- lookups ----------------------------------------------------------------------
+    def by_address_id(self, channel: str, address: str) -> str | None:
+        """The id of whoever holds ``address`` on ``channel``."""
+        raw = self.redis.hget(
+            self.keys.subscriber_address(channel), address_digest(channel, address)
+        )
+        return None if raw is None else raw.decode()
+
+    def by_address(self, channel: Channel, address: str) -> Subscriber | None:
+        """The subscriber who holds ``address`` on ``channel``, or None."""
+        subscriber_id = self.by_address_id(channel, address)
+        return None if subscriber_id is None else self.get(subscriber_id)
+
+    def iter_all(self, batch: int = 500) -> Iterator[Subscriber]:
+        """Every subscriber, in no particular order, without loading all at once."""
+        for _, raw in self.redis.hscan_iter(self.keys.subscribers(), count=batch):
+            yield _load(raw)
+
+    def count(self) -> int:
+        """How many subscribers there are."""
+        return int(self.redis.hlen(self.keys.subscribers()))
+
+    def breaking_ids(self) -> set[str]:
+        """Ids of subscribers who want breaking alerts."""
+        return {m.decode() for m in self.redis.smembers(self.keys.subscriber_breaking())}
+
+    # -- schedule ---------------------------------------------------------------------
+    def due(self, minute: datetime) -> list[str]:
+        """Ids whose next slot is at or before ``minute`` (UTC), oldest first."""
+        until = int(minute.timestamp())
+        members = self.redis.zrangebyscore(self.keys.subscriber_due(), "-inf", until)
+        return [m.decode() for m in members]
+
+    def next_due(self, subscriber_id: str) -> datetime | None:
+        """When the subscriber is next due (UTC), from the index."""
+        score = self.redis.zscore(self.keys.subscriber_due(), subscriber_id)
+        return None if score is None else datetime.fromtimestamp(score, UTC)
+
+    def reschedule(self, slots: dict[str, datetime | None]) -> None:
+        """Move subscribers to their next slot; only those still indexed (XX)."""
+        due = self.keys.subscriber_due()
+        pipe = self.redis.pipeline(transaction=False)
+        for subscriber_id, instant in slots.items():
+            score = _score(instant)
+            if score is None:
+                pipe.zrem(due, subscriber_id)
+            else:
+                pipe.zadd(due, {subscriber_id: score}, xx=True)
+        pipe.execute()
+
+    # -- channel status ---------------------------------------------------------------
+    def set_channel_status(
+        self,
+        subscriber_id: str,
+        channel: Channel,
+        status: ChannelStatus | str,
+        reason: str | None = None,
+    ) -> Subscriber | None:
+        """Set one channel's status (bounced, unsubscribed, revoked ...); None if unknown.
+
+        Read-modify-write under WATCH so a concurrent preference change is not lost.
+        """
+        wanted = ChannelStatus(status)
+        key = self.keys.subscribers()
+        while True:
+            with self.redis.pipeline(transaction=True) as pipe:
+                try:
+                    pipe.watch(key)
+                    raw = pipe.hget(key, subscriber_id)
+                    if raw is None:
+                        return None
+                    sub = _load(raw)
+                    target = next((c for c in sub.channels if c.channel == channel), None)
+                    if target is None:
+                        return None
+                    set_status(target, wanted, reason)
+                    pipe.multi()
+                    self._queue_write(pipe, sub, previous=sub, now=utcnow())
+                    pipe.execute()
+                    return sub
+                except redis.WatchError:
+                    continue
+
+    # -- sent history -----------------------------------------------------------------
+    def sent_story_ids(self, subscriber_id: str) -> set[str]:
+        """Ids of the stories already sent (the last SENT_KEEP, within SENT_TTL)."""
+        members = self.redis.zrange(self.keys.subscriber_sent(subscriber_id), 0, -1)
+        return {m.decode() for m in members}
+
+    def sent_many(self, ids: Sequence[str]) -> dict[str, set[str]]:
+        """Sent history of many subscribers in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        for subscriber_id in ids:
+            pipe.zrange(self.keys.subscriber_sent(subscriber_id), 0, -1)
+        return {
+            subscriber_id: {m.decode() for m in members}
+            for subscriber_id, members in zip(ids, pipe.execute(), strict=True)
+        }
+
+    def mark_sent(
+        self, subscriber_id: str, story_ids: Iterable[str], *, now: datetime | None = None
+    ) -> None:
+        """Remember stories as sent so no later digest repeats them (bounded, TTL)."""
+        pipe = self.redis.pipeline(transaction=False)
+        self.queue_mark_sent(pipe, subscriber_id, story_ids, now or utcnow())
+        pipe.execute()
+
+    def queue_mark_sent(
+        self, pipe: Any, subscriber_id: str, story_ids: Iterable[str], now: datetime
+    ) -> None:
+        """Add mark_sent's commands to a pipeline (the tick marks thousands at once)."""
+        # Integer minutes keep each entry small in Redis's compact zset encoding.
+        members = {s: int(now.timestamp()) // 60 for s in story_ids}
+        if not members:
+            return
+        key = self.keys.subscriber_sent(subscriber_id)
+        pipe.zadd(key, members)
+        pipe.zremrangebyrank(key, 0, -SENT_KEEP - 1)
+        pipe.expire(key, SENT_TTL)
+
+    # -- data rights ------------------------------------------------------------------
+    def export(self, subscriber_id: str) -> dict[str, Any]:
+        """Every datum held about the subscriber, as JSON-ready data."""
+        sub = self.require(subscriber_id)
+        next_due = self.next_due(subscriber_id)
+        sent = self.redis.zrange(self.keys.subscriber_sent(subscriber_id), 0, -1, withscores=True)
+        markers = {}
+        for key in self.redis.scan_iter(match=self.keys.slot_marker("*"), count=1000):
+            value = self.redis.hget(key, subscriber_id)
+            if value is not None:
+                markers[key.decode().rsplit(":", 1)[-1]] = value.decode()
+        return {
+            "subscriber": json.loads(sub.model_dump_json()),
+            "next_digest_utc": None if next_due is None else next_due.isoformat(),
+            "breaking_alerts_index": self.redis.sismember(
+                self.keys.subscriber_breaking(), subscriber_id
+            )
+            == 1,
+            "address_lookups": {
+                c.channel: address_digest(c.channel, c.address) for c in sub.channels
+            },
+            "sent_story_ids": {
+                m.decode(): datetime.fromtimestamp(score * 60, UTC).isoformat() for m, score in sent
+            },
+            "digest_days_claimed": markers,
+        }
