@@ -180,6 +180,9 @@ class Brief(Model):
     generator: Generator
     created_at: datetime
     usage: Usage | None = None
+    # The language the text is written in. It differs from ``language`` (the reader's,
+    # which the labels use) when an extractive brief quotes untranslated sources.
+    content_language: str | None = None
 
 
 # -- subscribers ------------------------------------------------------------------------
