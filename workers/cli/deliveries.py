@@ -1,0 +1,118 @@
+"""``aitoday deliveries status|retry``: what happened to an edition, and a second try."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import click
+
+from core.models import DeliveryBatch, Recipient
+from core.store.base import Store
+from core.store.deliveries import COLUMNS, BatchRecord, DeliveryRepo
+from core.tokens import sign
+from workers.cli.context import AppContext, pass_app
+
+
+@click.group("deliveries")
+def deliveries_group() -> None:
+    """Delivery records of editions: status and retry."""
+
+
+@deliveries_group.command("status")
+@click.argument("edition", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def status_command(app: AppContext, edition: str | None, as_json: bool) -> None:
+    """Sent / failed / pending / deferred / gone / rejected / skipped per channel.
+
+    Without EDITION: the editions fanned out most recently.
+    """
+    repo = DeliveryRepo(app.store)
+    if edition is None:
+        recent = repo.recent_editions()
+        if as_json:
+            click.echo(json.dumps(recent))
+        else:
+            click.echo("\n".join(recent) if recent else "no deliveries yet")
+        return
+    counts = repo.status(edition)
+    if not counts:
+        raise click.ClickException(f"no deliveries recorded for edition {edition!r}")
+    dead = repo.dead_letters(edition)
+    if as_json:
+        letters = [
+            {"job_id": d.job_id, "channel": d.channel, "reason": d.reason, "count": len(d.ids)}
+            for d in dead
+        ]
+        click.echo(json.dumps({"edition": edition, "channels": counts, "dead_letters": letters}))
+        return
+    click.echo(_table(counts))
+    for letter in dead:
+        click.echo(f"dead letter {letter.job_id} ({len(letter.ids)} recipients): {letter.reason}")
+
+
+@deliveries_group.command("retry")
+@click.argument("edition")
+@click.option(
+    "--pending-only",
+    is_flag=True,
+    help="Only recipients never finished; leave failed and deferred ones alone.",
+)
+@pass_app
+def retry_command(app: AppContext, edition: str, pending_only: bool) -> None:
+    """Queue again every recipient of EDITION not delivered yet (failed and deferred too)."""
+    from workers.fanout import requeue
+
+    store = app.store
+    repo = DeliveryRepo(store)
+    if not repo.batches(edition):
+        raise click.ClickException(f"no deliveries recorded for edition {edition!r}")
+    records = repo.unfinished(edition, include_retryable=not pending_only)
+    batches = [rebuild(store, record) for record in records]
+    mode = "fresh" if pending_only else "retry"
+    queued = requeue(store, batches, f"retry{int(time.time())}", mode=mode)
+    total = sum(len(b.recipients) for b in batches)
+    click.echo(f"queued {queued} batch(es), {total} recipient(s) of {edition}")
+
+
+def rebuild(store: Store, record: BatchRecord) -> DeliveryBatch:
+    """A batch from its record: today's addresses, fresh unsubscribe tokens.
+
+    A subscriber deleted or no longer on the channel keeps an empty address; the job
+    marks them skipped instead of sending.
+    """
+    from core.store.subscribers import SubscriberRepo
+
+    subscribers = {s.id: s for s in SubscriberRepo(store).get_many(record.ids)}
+    key = store.settings.signing_key()
+    recipients = []
+    for sid in record.ids:
+        sub = subscribers.get(sid)
+        address = ""
+        if sub is not None:
+            address = next((c.address for c in sub.channels if c.channel == record.channel), "")
+        token = (
+            sign(key, "unsubscribe", f"{sid}:{record.channel}")
+            if record.channel == "email"
+            else None
+        )
+        recipients.append(Recipient(subscriber_id=sid, address=address, unsubscribe_token=token))
+    return DeliveryBatch(
+        edition_id=record.edition_id,
+        channel=record.channel,  # type: ignore[arg-type]
+        batch_no=record.batch_no,
+        recipients=recipients,
+    )
+
+
+def _table(counts: dict[str, dict[str, int]]) -> str:
+    header = f"{'channel':<8}" + "".join(f"{c:>10}" for c in COLUMNS)
+    rows = [header]
+    for channel, values in counts.items():
+        rows.append(f"{channel:<8}" + "".join(f"{values[c]:>10}" for c in COLUMNS))
+    return "\n".join(rows)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(deliveries_group)

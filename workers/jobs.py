@@ -1,0 +1,298 @@
+"""The delivery job: one batch of one edition on one channel.
+
+Guarantee (see deploy/DELIVERY-GUARANTEES.md for the per-channel detail): a recipient is
+sent to at most once per (edition, subscriber, channel) unless a worker dies between the
+platform accepting a send and the marker write; then the chunk that was in flight is sent
+again when the batch re-runs (LINE dedupes that resend by its X-Line-Retry-Key).
+
+How: recipients are claimed in chunks with one atomic Lua script before sending (see
+:mod:`core.store.deliveries`), each chunk's outcomes are written right after the send,
+and the execution holds a short lease while it runs so that a second execution of the
+same batch takes over only what a dead one left in flight.
+
+Settings: the worker reads them once at start (``aitoday worker`` calls
+:func:`configure`) and the forked job process inherits them with the open store. A job
+run by a bare ``rq worker`` (nothing configured) calls ``load_settings()`` at job start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from rq import Callback
+
+from bots.base import ChannelAdapter, Outcome, OutcomeKind
+from core.config import Settings, load_settings
+from core.logs import scrub
+from core.metrics import incr
+from core.models import ChannelStatus, DeliveryBatch, Recipient
+from core.store.base import Store, open_store
+from core.store.deliveries import ClaimMode, DeliveryRepo
+from workers.queues import RESULT_TTL, channel_queue, job_retry
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 120  # must exceed the longest send of one chunk; refreshed per chunk
+BACKOFF_SECONDS = (30.0, 120.0, 600.0, 1800.0)  # pauses before re-sending the transient subset
+# Recipients per adapter.send call: the window a crash can repeat. LINE sends a chunk as
+# one multicast (up to 500 ids); e-mail opens one SMTP connection per chunk.
+SEND_CHUNK = {"email": 50, "slack": 20, "line": 500}
+GONE_STATUS = {
+    "email": ChannelStatus.BOUNCED,
+    "line": ChannelStatus.BLOCKED,
+    "slack": ChannelStatus.REVOKED,
+}
+
+_settings: Settings | None = None
+_store: Store | None = None
+
+
+def configure(settings: Settings, store: Store | None = None) -> None:
+    """Called once by the worker at start; forked job processes inherit it."""
+    global _settings, _store
+    _settings = settings
+    _store = store
+
+
+def job_store() -> Store:
+    """The store of this worker (opened once per process)."""
+    global _store
+    if _store is None:
+        _store = open_store(_settings or load_settings())
+    return _store
+
+
+def deliver_batch(
+    batch: dict[str, Any],
+    *,
+    attempt: int = 0,
+    mode: ClaimMode = "fresh",
+    lease_seconds: int = LEASE_SECONDS,
+    backoff: Sequence[float] = BACKOFF_SECONDS,
+) -> dict[str, int]:
+    """RQ job: deliver one batch; returns the count of each outcome."""
+    store = job_store()
+    delivery = DeliveryBatch.model_validate(batch)
+    return BatchRun(store, delivery, attempt, mode, lease_seconds, tuple(backoff)).run()
+
+
+def on_batch_failure(job: Any, connection: Any, exc_type: Any, value: Any, tb: Any) -> None:
+    """RQ failure callback: once no RQ retry is left, dead-letter the batch."""
+    del connection, tb
+    if job.retries_left:
+        return
+    store = job_store()
+    batch = DeliveryBatch.model_validate(job.args[0])
+    reason = scrub(f"{getattr(exc_type, '__name__', exc_type)}: {value}")[:500]
+    repo = DeliveryRepo(store)
+    token = uuid.uuid4().hex
+    ids = repo.claim(
+        batch.edition_id, batch.channel, [r.subscriber_id for r in batch.recipients], token
+    )
+    repo.record(batch.edition_id, batch.channel, dict.fromkeys(ids, f"failed|{reason}"))
+    repo.dead_letter(batch.edition_id, job.id, batch.channel, reason, ids)
+    _count(store, batch.channel, Counter({"failed": len(ids)}))
+
+
+class BatchRun:
+    """One execution of a batch job."""
+
+    def __init__(
+        self,
+        store: Store,
+        batch: DeliveryBatch,
+        attempt: int,
+        mode: ClaimMode,
+        lease_seconds: int,
+        backoff: tuple[float, ...],
+    ) -> None:
+        self.store = store
+        self.batch = batch
+        self.attempt = attempt
+        self.mode = mode
+        self.lease_seconds = lease_seconds
+        self.backoff = backoff
+        self.repo = DeliveryRepo(store)
+        self.token = uuid.uuid4().hex
+        self.tally: Counter[str] = Counter()
+        self.transient: list[tuple[Recipient, Outcome]] = []
+
+    @property
+    def job_id(self) -> str:
+        return self.batch.job_id if self.attempt == 0 else f"{self.batch.job_id}-t{self.attempt}"
+
+    def run(self) -> dict[str, int]:
+        from bots.registry import build_adapter
+        from core.store.editions import EditionRepo
+
+        self.repo.hold_lease(self.token, self.lease_seconds)
+        try:
+            edition = EditionRepo(self.store).load_for_render(self.batch.edition_id)
+            adapter: ChannelAdapter = build_adapter(self.batch.channel, self.store)
+            payload = adapter.render(edition)  # once per batch, whatever its size
+            asyncio.run(self._send_all(adapter, payload))
+            self._schedule_transient()
+        finally:
+            self.repo.drop_lease(self.token)
+        _count(self.store, self.batch.channel, self.tally)
+        return dict(self.tally)
+
+    async def _send_all(self, adapter: ChannelAdapter, payload: Any) -> None:
+        size = SEND_CHUNK.get(self.batch.channel, 50)
+        recipients = self.batch.recipients
+        for start in range(0, len(recipients), size):
+            self.repo.hold_lease(self.token, self.lease_seconds)
+            to = self._claim(recipients[start : start + size])
+            if to:
+                outcomes = await self._send(adapter, payload, to)
+                self._record(to, outcomes)
+
+    def _claim(self, chunk: Sequence[Recipient]) -> list[Recipient]:
+        """Claim the chunk, then drop (as skipped) whoever is no longer active."""
+        ids = self.repo.claim(
+            self.batch.edition_id,
+            self.batch.channel,
+            [r.subscriber_id for r in chunk],
+            self.token,
+            mode=self.mode,
+        )
+        claimed = set(ids)
+        current = self._current([r for r in chunk if r.subscriber_id in claimed])
+        active = [current[r.subscriber_id] for r in chunk if r.subscriber_id in current]
+        skipped = {i: "skipped|inactive" for i in ids if i not in current}
+        self.repo.record(self.batch.edition_id, self.batch.channel, skipped)
+        self.tally["skipped"] += len(skipped)
+        return active
+
+    def _current(self, recipients: list[Recipient]) -> dict[str, Recipient]:
+        """Those whose channel is still ACTIVE, with today's address, by subscriber id."""
+        from core.store.subscribers import SubscriberRepo
+
+        wanted = {r.subscriber_id: r for r in recipients}
+        found: dict[str, Recipient] = {}
+        for subscriber in SubscriberRepo(self.store).get_many(list(wanted)):
+            for sub in subscriber.channels:
+                if sub.channel == self.batch.channel and sub.status == ChannelStatus.ACTIVE:
+                    recipient = wanted[subscriber.id]
+                    if sub.address != recipient.address:
+                        recipient = recipient.model_copy(update={"address": sub.address})
+                    found[subscriber.id] = recipient
+                    break
+        return found
+
+    async def _send(
+        self, adapter: ChannelAdapter, payload: Any, to: list[Recipient]
+    ) -> list[Outcome]:
+        try:
+            outcomes = await adapter.send(payload, to)
+        except Exception as exc:  # the adapter should report per recipient; be safe
+            log.warning("send raised on %s: %s", self.job_id, scrub(repr(exc)))
+            reason = f"error:{type(exc).__name__}"
+            return [Outcome.transient(r.subscriber_id, reason) for r in to]
+        by_id = {o.subscriber_id: o for o in outcomes}
+        return [
+            by_id.get(r.subscriber_id) or Outcome.transient(r.subscriber_id, "no outcome")
+            for r in to
+        ]
+
+    def _record(self, to: list[Recipient], outcomes: list[Outcome]) -> None:
+        markers: dict[str, str] = {}
+        rejected: list[tuple[str, str]] = []
+        for recipient, outcome in zip(to, outcomes, strict=True):
+            sid = recipient.subscriber_id
+            reason = scrub(outcome.reason or "")[:200].replace("|", "/")
+            if outcome.kind == OutcomeKind.SENT:
+                markers[sid] = "sent"
+            elif outcome.kind == OutcomeKind.TRANSIENT:
+                if self.attempt < len(self.backoff):
+                    markers[sid] = f"transient|{reason}"
+                    self.transient.append((recipient, outcome))
+                else:
+                    markers[sid] = f"failed|{reason}"
+            else:
+                markers[sid] = f"{outcome.kind.value}|{reason}"
+                if outcome.kind == OutcomeKind.REJECTED:
+                    rejected.append((sid, reason))
+            self.tally[markers[sid].partition("|")[0]] += 1
+        self.repo.record(self.batch.edition_id, self.batch.channel, markers)
+        self._mark_gone(to, outcomes)
+        self._dead_letters(markers, rejected)
+
+    def _mark_gone(self, to: list[Recipient], outcomes: list[Outcome]) -> None:
+        from core.store.subscribers import SubscriberRepo
+
+        status = GONE_STATUS[self.batch.channel]
+        for recipient, outcome in zip(to, outcomes, strict=True):
+            if outcome.kind == OutcomeKind.GONE:
+                SubscriberRepo(self.store).set_channel_status(
+                    recipient.subscriber_id, self.batch.channel, status, outcome.reason or "gone"
+                )
+
+    def _dead_letters(self, markers: dict[str, str], rejected: list[tuple[str, str]]) -> None:
+        failed = [sid for sid, m in markers.items() if m.startswith("failed|")]
+        if failed:
+            reason = markers[failed[0]].partition("|")[2] or "transient failures"
+            self.repo.dead_letter(
+                self.batch.edition_id,
+                self.job_id,
+                self.batch.channel,
+                f"retries exhausted: {reason}",
+                failed,
+            )
+        if rejected:
+            self.repo.dead_letter(
+                self.batch.edition_id,
+                f"{self.job_id}-rejected",
+                self.batch.channel,
+                f"payload rejected: {rejected[0][1]}",
+                [sid for sid, _ in rejected],
+            )
+
+    def _schedule_transient(self) -> None:
+        """Re-enqueue a batch of just the transient recipients, after a backoff."""
+        if not self.transient:
+            return
+        delay = max(
+            self.backoff[self.attempt],
+            *(o.retry_after or 0.0 for _, o in self.transient),
+        )
+        retry_batch = self.batch.model_copy(update={"recipients": [r for r, _ in self.transient]})
+        attempt = self.attempt + 1
+        queue = channel_queue(self.store, self.batch.channel)
+        job = queue.create_job(
+            "workers.jobs.deliver_batch",
+            args=(retry_batch.model_dump(mode="json"),),
+            kwargs={
+                "attempt": attempt,
+                "mode": self.mode,
+                "lease_seconds": self.lease_seconds,
+                "backoff": list(self.backoff),
+            },
+            job_id=f"{self.batch.job_id}-t{attempt}",
+            retry=job_retry(),
+            result_ttl=RESULT_TTL,
+            description=f"retry {len(self.transient)} transient of {self.batch.job_id}",
+            on_failure=Callback("workers.jobs.on_batch_failure"),
+        )
+        if delay <= 0:
+            queue.enqueue_job(job)
+        else:
+            queue.schedule_job(job, _utc_in(delay))
+
+
+def _utc_in(seconds: float) -> Any:
+    from core.models import utcnow
+
+    return utcnow() + timedelta(seconds=seconds)
+
+
+def _count(store: Store, channel: str, tally: Counter[str]) -> None:
+    for outcome, amount in tally.items():
+        if amount:
+            incr(store, "aitoday_deliveries_total", float(amount), channel=channel, outcome=outcome)

@@ -1,0 +1,57 @@
+"""The RQ queues: one per channel, so a slow platform never holds up the others.
+
+Queue names are ``<key prefix>-<channel>``: "aitoday-email", "aitoday-slack" and
+"aitoday-line" with the default prefix. RQ keeps its own keys under ``rq:``, outside our
+prefix, so the prefix in the queue name is what keeps two installs (or two test runs)
+sharing one Redis from taking each other's jobs.
+"""
+
+from __future__ import annotations
+
+from rq import Queue, Retry
+
+from core.models import CHANNELS
+from core.store.base import Store
+
+DEFAULT_PREFIX = "aitoday"
+QUEUE_NAMES: dict[str, str] = {channel: f"{DEFAULT_PREFIX}-{channel}" for channel in CHANNELS}
+
+# A batch job that raises (Redis hiccup, adapter crash, worker killed) is run again by RQ
+# with these pauses; per-recipient markers make the re-run send only what is left.
+JOB_RETRY_INTERVALS = (10, 60, 300)
+JOB_TIMEOUT = 900  # seconds: a batch of 500 on a slow SMTP relay stays well below
+RESULT_TTL = 3600
+
+
+def queue_names(store: Store) -> dict[str, str]:
+    """Channel -> queue name under the store's key prefix."""
+    return {channel: f"{store.keys.prefix}-{channel}" for channel in CHANNELS}
+
+
+def queue_name(store: Store, channel: str) -> str:
+    """The queue of a channel; ValueError for an unknown channel."""
+    try:
+        return queue_names(store)[channel]
+    except KeyError:
+        raise ValueError(f"unknown channel {channel!r}; have {', '.join(CHANNELS)}") from None
+
+
+def channel_queue(store: Store, channel: str) -> Queue:
+    """The RQ queue for ``channel`` on the store's Redis."""
+    return Queue(queue_name(store, channel), connection=store.redis, default_timeout=JOB_TIMEOUT)
+
+
+def all_queues(store: Store, names: list[str] | None = None) -> list[Queue]:
+    """Queues by name (default: every channel queue); channel names ("email") are accepted."""
+    mine = queue_names(store)
+    resolved = [mine.get(n, n) for n in names] if names else list(mine.values())
+    unknown = [n for n in resolved if n not in mine.values()]
+    if unknown:
+        have = ", ".join(mine.values())
+        raise ValueError(f"unknown queue(s) {', '.join(unknown)}; have {have}")
+    return [Queue(n, connection=store.redis, default_timeout=JOB_TIMEOUT) for n in resolved]
+
+
+def job_retry() -> Retry:
+    """RQ Retry for a whole batch job that raised."""
+    return Retry(max=len(JOB_RETRY_INTERVALS), interval=list(JOB_RETRY_INTERVALS))
