@@ -1,0 +1,112 @@
+"""What every renderer shares: the briefs of an edition in order, links, short texts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from core.i18n import label, relative_time
+from core.models import Brief, BriefSource, Edition
+
+#: Per-recipient links are filled at send time from these (one str.replace each).
+UNSUBSCRIBE_PLACEHOLDER = "%%AITODAY_UNSUBSCRIBE_URL%%"
+PREFERENCES_PLACEHOLDER = "%%AITODAY_PREFERENCES_URL%%"
+
+BRAND = "AIToday"
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """One brief as every channel shows it; optional parts are None when absent."""
+
+    story_id: str
+    rank: int  # 1-based position in the edition
+    headline: str
+    url: str  # the brief page
+    dek: str
+    key_takeaway: str
+    why_it_matters: str | None
+    what_to_watch: str | None
+    sources: list[BriefSource]
+    reading_minutes: int
+    age: str  # "3h ago" in the edition's language, measured from the edition's creation
+
+
+def story_url(base_url: str, story_id: str) -> str:
+    """The brief page of a story."""
+    return f"{base_url.rstrip('/')}/s/{quote(story_id, safe='')}"
+
+
+def story_views(edition: Edition, *, base_url: str) -> list[StoryView]:
+    """The edition's briefs in item order; items whose brief is missing are skipped."""
+    by_story = {brief.story_id: brief for brief in edition.briefs}
+    ordered = [by_story[item.story_id] for item in edition.items if item.story_id in by_story]
+    if not edition.items:  # an edition built without items still shows its briefs
+        ordered = list(edition.briefs)
+    return [_view(b, n, edition, base_url) for n, b in enumerate(ordered, start=1)]
+
+
+def _view(brief: Brief, rank: int, edition: Edition, base_url: str) -> StoryView:
+    newest = max((s.published for s in brief.sources), default=edition.created_at)
+    return StoryView(
+        story_id=brief.story_id,
+        rank=rank,
+        headline=clean_line(brief.headline),
+        url=story_url(base_url, brief.story_id),
+        dek=brief.dek.strip(),
+        key_takeaway=brief.key_takeaway.strip(),
+        why_it_matters=_present(brief.key_points.why_it_matters),
+        what_to_watch=_present(brief.key_points.what_to_watch),
+        sources=list(brief.sources),
+        reading_minutes=max((s.reading_minutes for s in brief.sources), default=1),
+        age=relative_time(newest, edition.language, now=edition.created_at),
+    )
+
+
+def _present(text: str | None) -> str | None:
+    return text.strip() if text and text.strip() else None
+
+
+def clean_line(text: str) -> str:
+    """One line: newlines and runs of spaces folded."""
+    return " ".join(text.split())
+
+
+def truncate(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary when one is near, with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def edition_date(edition: Edition) -> str:
+    """The edition's date as ISO ``YYYY-MM-DD`` (the same in every language)."""
+    return edition.slot.date().isoformat()
+
+
+def edition_title(edition: Edition) -> str:
+    """ "AIToday · Today's AI essentials · 2026-11-27" in the edition's language."""
+    return f"{BRAND} · {label('tagline', edition.language)} · {edition_date(edition)}"
+
+
+def subject_line(edition: Edition, views: list[StoryView], limit: int = 120) -> str:
+    """The date and the top headline: "AIToday 2026-11-27: <headline> (+4)"."""
+    prefix = f"{BRAND} {edition_date(edition)}"
+    if edition.kind == "breaking":
+        prefix = f"{BRAND} ⚡"
+    if not views:
+        return f"{prefix}: {label('tagline', edition.language)}"
+    more = f" (+{len(views) - 1})" if len(views) > 1 else ""
+    room = limit - len(prefix) - 2 - len(more)
+    return f"{prefix}: {truncate(views[0].headline, room)}{more}"
+
+
+def source_names(sources: list[BriefSource], limit: int = 3) -> str:
+    """ "The Verge, TechCrunch +2"."""
+    names = [s.name for s in sources[:limit]]
+    extra = len(sources) - limit
+    return ", ".join(names) + (f" +{extra}" if extra > 0 else "")

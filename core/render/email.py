@@ -1,0 +1,151 @@
+"""Edition -> e-mail: a subject, a responsive HTML part and a plain-text part.
+
+The HTML is table-based with inline styles (what every mail client honours), a
+``<style>`` block only for narrow screens and dark mode, and no images at all, so it reads
+the same with images off. Rendered once per variant; per-recipient links are the
+placeholders of :mod:`core.render.common`, filled by :meth:`EmailPayload.personalize`.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from core.i18n import label
+from core.models import Edition
+from core.render.common import (
+    BRAND,
+    PREFERENCES_PLACEHOLDER,
+    UNSUBSCRIBE_PLACEHOLDER,
+    StoryView,
+    edition_date,
+    source_names,
+    story_views,
+    subject_line,
+    truncate,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+LABEL_KEYS = (
+    "key_takeaway",
+    "why_it_matters",
+    "what_to_watch",
+    "sources",
+    "read_brief",
+    "unsubscribe",
+    "preferences",
+)
+
+
+@dataclass(frozen=True)
+class EmailPayload:
+    """One rendered variant; ``html`` and ``text`` still hold the link placeholders."""
+
+    edition_id: str
+    language: str
+    subject: str
+    html: str
+    text: str
+    story_ids: tuple[str, ...]
+
+    def personalize(self, *, unsubscribe_url: str, preferences_url: str) -> tuple[str, str]:
+        """(html, text) for one recipient: the placeholders replaced by their links."""
+        filled_html = self.html.replace(
+            UNSUBSCRIBE_PLACEHOLDER, html.escape(unsubscribe_url)
+        ).replace(PREFERENCES_PLACEHOLDER, html.escape(preferences_url))
+        filled_text = self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
+            PREFERENCES_PLACEHOLDER, preferences_url
+        )
+        return filled_html, filled_text
+
+
+def render_email(edition: Edition, *, base_url: str) -> EmailPayload:
+    """The e-mail of one edition variant (pure: no I/O beyond the packaged template)."""
+    views = story_views(edition, base_url=base_url)
+    subject = subject_line(edition, views)
+    return EmailPayload(
+        edition_id=edition.id,
+        language=edition.language,
+        subject=subject,
+        html=_html(edition, views, subject),
+        text=_text(edition, views),
+        story_ids=tuple(v.story_id for v in views),
+    )
+
+
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template("email.html.j2")
+
+
+def _html(edition: Edition, views: list[StoryView], subject: str) -> str:
+    lang = edition.language
+    context: dict[str, Any] = {
+        "lang": lang,
+        "brand": BRAND,
+        "subject": subject,
+        "tagline": label("tagline", lang),
+        "date": edition_date(edition),
+        "preheader": truncate(" · ".join(v.headline for v in views[1:4]) or subject, 140),
+        "labels": {key: label(key, lang) for key in LABEL_KEYS},
+        "stories": [_story_context(v, lang) for v in views],
+        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        "preferences_url": PREFERENCES_PLACEHOLDER,
+    }
+    return _template().render(**context)
+
+
+def _story_context(view: StoryView, lang: str) -> dict[str, Any]:
+    return {
+        "rank": view.rank,
+        "url": view.url,
+        "headline": view.headline,
+        "dek": view.dek,
+        "key_takeaway": view.key_takeaway,
+        "why_it_matters": view.why_it_matters,
+        "what_to_watch": view.what_to_watch,
+        "sources": [{"name": s.name, "url": _safe_url(s.url)} for s in view.sources],
+        "sources_line": source_names(view.sources),
+        "age": view.age,
+        "reading": label("min_read", lang, n=view.reading_minutes),
+    }
+
+
+def _safe_url(url: str) -> str:
+    # only web links become hrefs; anything else (javascript:, data:) points nowhere
+    return url if url.startswith(("https://", "http://")) else "#"
+
+
+def _text(edition: Edition, views: list[StoryView]) -> str:
+    lang = edition.language
+    lines = [f"{BRAND} · {label('tagline', lang)} · {edition_date(edition)}", ""]
+    for view in views:
+        lines += [f"{view.rank}. {view.headline}", f"   {view.url}"]
+        if view.dek:
+            lines.append(f"   {view.dek}")
+        lines.append(f"   {label('key_takeaway', lang)}: {view.key_takeaway}")
+        if view.why_it_matters:
+            lines.append(f"   {label('why_it_matters', lang)}: {view.why_it_matters}")
+        if view.what_to_watch:
+            lines.append(f"   {label('what_to_watch', lang)}: {view.what_to_watch}")
+        lines.append(f"   {label('sources', lang)}: {source_names(view.sources)}")
+        lines.append("")
+    lines += [
+        "--",
+        f"{label('preferences', lang)}: {PREFERENCES_PLACEHOLDER}",
+        f"{label('unsubscribe', lang)}: {UNSUBSCRIBE_PLACEHOLDER}",
+        "",
+    ]
+    return "\n".join(lines)

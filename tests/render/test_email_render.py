@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from core.render.common import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
+from core.render.email import render_email
+from tests.render.editions import make_edition
+
+BASE = "https://aitoday.example.org"
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.hrefs += [v or "" for k, v in attrs if k == "href"]
+
+
+def _parse(html: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(html)
+    return parser
+
+
+def test_subject_has_the_date_and_the_top_headline() -> None:
+    payload = render_email(make_edition(5), base_url=BASE)
+    assert payload.subject.startswith("AIToday 2026-11-27: Lab 1 releases")
+    assert payload.subject.endswith("(+4)")
+    assert len(payload.subject) <= 120
+
+
+def test_html_is_responsive_dark_mode_aware_and_needs_no_images() -> None:
+    payload = render_email(make_edition(3), base_url=BASE)
+    parsed = _parse(payload.html)
+    assert "img" not in parsed.tags
+    assert "prefers-color-scheme: dark" in payload.html
+    assert 'name="color-scheme"' in payload.html
+    assert "max-width:600px" in payload.html
+    assert f"{BASE}/s/story0001" in parsed.hrefs
+    assert 'style="' in payload.html  # inline styles carry the layout
+
+
+def test_every_story_and_label_appears_in_both_parts() -> None:
+    payload = render_email(make_edition(3), base_url=BASE)
+    for n in (1, 2, 3):
+        assert f"Lab {n} releases" in payload.html
+        assert f"Lab {n} releases" in payload.text
+    for word in ("Key takeaway", "Why it matters", "What to watch", "Read the brief"):
+        assert word in payload.html
+    assert f"{BASE}/s/story0002" in payload.text
+
+
+def test_story_text_is_escaped_and_script_links_are_dropped() -> None:
+    edition = make_edition(2, hostile=True)
+    edition.briefs[0].sources[0].url = "javascript:alert(1)"
+    payload = render_email(edition, base_url=BASE)
+    assert "<script>" not in payload.html
+    assert "&lt;script&gt;" in payload.html
+    assert "javascript:" not in payload.html
+
+
+def test_extractive_briefs_without_key_points_render_without_empty_headings() -> None:
+    payload = render_email(make_edition(2, extractive=True), base_url=BASE)
+    assert "Why it matters" not in payload.html
+    assert "What to watch" not in payload.html
+    assert "Key takeaway" in payload.text
+
+
+def test_labels_follow_the_edition_language() -> None:
+    payload = render_email(make_edition(2, language="ja"), base_url=BASE)
+    assert "要点" in payload.html
+    assert 'lang="ja"' in payload.html
+
+
+def test_personalize_fills_both_links_escaped_in_html() -> None:
+    payload = render_email(make_edition(1), base_url=BASE)
+    assert UNSUBSCRIBE_PLACEHOLDER in payload.html and PREFERENCES_PLACEHOLDER in payload.text
+    html, text = payload.personalize(
+        unsubscribe_url=f"{BASE}/unsubscribe/tok?x=1&y=2", preferences_url=f"{BASE}/preferences/p"
+    )
+    assert f"{BASE}/unsubscribe/tok?x=1&amp;y=2" in html
+    assert f"{BASE}/unsubscribe/tok?x=1&y=2" in text
+    assert "%%AITODAY" not in html + text
+
+
+def test_an_edition_whose_briefs_are_missing_still_renders() -> None:
+    edition = make_edition(3)
+    edition.briefs = edition.briefs[:1]
+    payload = render_email(edition, base_url=BASE)
+    assert payload.story_ids == ("story0001",)

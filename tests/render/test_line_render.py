@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from core.render.line import MAX_FLEX_BYTES, flex_size, render_line
+from tests.render.editions import make_edition
+
+BASE = "https://aitoday.example.org"
+
+
+def test_a_digest_is_one_carousel_with_alt_text_and_quick_replies() -> None:
+    messages = render_line(make_edition(5, channel="line"), base_url=BASE)
+    assert len(messages) == 1
+    flex = messages[0]
+    assert flex["type"] == "flex"
+    assert flex["altText"].startswith("AIToday") and "Lab 1" in flex["altText"]
+    assert flex["contents"]["type"] == "carousel"
+    assert len(flex["contents"]["contents"]) == 5
+    assert 1 <= len(flex["quickReply"]["items"]) <= 13
+
+
+def test_more_than_twelve_stories_make_a_second_carousel() -> None:
+    messages = render_line(make_edition(20, channel="line"), base_url=BASE)
+    assert [len(m["contents"]["contents"]) for m in messages] == [12, 8]
+    assert "quickReply" not in messages[0] and "quickReply" in messages[1]
+
+
+def test_huge_briefs_still_fit_in_fifty_kilobytes() -> None:
+    messages = render_line(make_edition(12, channel="line", text_size=200), base_url=BASE)
+    assert flex_size(messages[0]["contents"]) <= MAX_FLEX_BYTES
+    assert len(messages[0]["altText"]) <= 400
+
+
+def test_postbacks_carry_the_story_id() -> None:
+    messages = render_line(make_edition(1, channel="line", language="th"), base_url=BASE)
+    footer = messages[0]["contents"]["contents"][0]["footer"]
+    postbacks = [b["action"] for b in footer["contents"][1]["contents"]]
+    assert postbacks[0]["data"] == "action=more_like_this&story_id=story0001"
+    assert postbacks[1]["data"] == "action=less_like_this&story_id=story0001"
+    assert all(len(p["label"]) <= 20 for p in postbacks)
+
+
+def test_extractive_briefs_render_without_why_it_matters() -> None:
+    messages = render_line(make_edition(2, channel="line", extractive=True), base_url=BASE)
+    texts = [c["text"] for c in messages[0]["contents"]["contents"][0]["body"]["contents"]]
+    assert "Key takeaway" in texts and "Why it matters" not in texts
