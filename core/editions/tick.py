@@ -1,0 +1,365 @@
+"""The digest tick: due subscribers -> personalized lists -> variants -> editions -> batches.
+
+``build_editions(store, at)`` is what cron runs every ``digest.tick_minutes`` and what
+``aitoday schedule --at`` runs for any instant. The rules it keeps:
+
+Due
+    A subscriber is due at minute ``at`` when their latest slot (delivery time on a day
+    some ACTIVE channel's frequency allows, in their zone; see core.editions.schedule)
+    lies in ``(at - window, at]``, window = max(catch_up_minutes, tick_minutes).
+Catch-up
+    A tick that was down delivers the slots it missed by less than ``catch_up_minutes``,
+    late; a slot missed by more is skipped, and the subscriber moves on to their next
+    slot. Never two digests a day: the first tick to claim a subscriber's local day (one
+    HSETNX on ``slots:<local day>``) is the only one that builds their digest, so a tick
+    run twice, or by two processes at once, builds nothing a second time; moving the
+    delivery time later on the same day does not send again either.
+Nothing to send
+    A due subscriber whose list comes out empty (no stories yet) is not claimed: the next
+    tick tries again, until the catch-up window closes.
+Crash window
+    The claim comes before the editions are saved and the batches handed back. If the
+    process dies between the two, that subscriber gets no digest that day (at most once,
+    never twice); the batches themselves are idempotent in workers.fanout.
+
+Channel overrides (items, frequency) are honoured; only ACTIVE channels get batches;
+weekly channels get a "weekly" edition of the week's top stories.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.editions.schedule import channels_due, floor_minute, last_slot, next_slot
+from core.editions.variants import (
+    Due,
+    EditionKind,
+    Personalizer,
+    Variant,
+    edition_kind,
+    group_variants,
+)
+from core.metrics import incr
+from core.models import (
+    ChannelSub,
+    DeliveryBatch,
+    Edition,
+    EditionItem,
+    Recipient,
+    Story,
+    Subscriber,
+    digest,
+    utcnow,
+)
+from core.store.base import Store
+from core.store.editions import EditionRepo
+from core.store.keys import SLOT_MARKER_TTL
+from core.store.subscribers import SubscriberRepo
+from core.tokens import sign
+
+__all__ = ["DAILY_HOURS", "WEEKLY_HOURS", "PlanRow", "TickResult", "build_editions"]
+
+DAILY_HOURS = 36.0  # a daily digest looks back a day and a half
+WEEKLY_HOURS = 7 * 24.0
+POOL_SIZE = 150  # best-scored stories personalization chooses from
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """What one subscriber gets on one channel in this tick (``--dry-run`` prints it)."""
+
+    subscriber_id: str
+    channel: str
+    address: str
+    kind: str
+    story_ids: tuple[str, ...]
+    edition_id: str | None
+    note: str  # "due", "nothing to send", "already sent today", "slot missed", "claimed elsewhere"
+
+
+@dataclass
+class TickResult:
+    """What a tick did (or would do, with ``dry_run``)."""
+
+    at: datetime
+    dry_run: bool
+    candidates: int = 0
+    due: int = 0
+    editions: list[Edition] = field(default_factory=list)
+    batches: list[DeliveryBatch] = field(default_factory=list)
+    plan: list[PlanRow] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    picks: int = 0  # distinct personalization runs (the rest were memoized)
+
+    @property
+    def recipients(self) -> int:
+        return sum(len(b.recipients) for b in self.batches)
+
+
+def build_editions(store: Store, at: datetime, *, dry_run: bool = False) -> TickResult:
+    """Build the editions due at ``at`` and return their delivery batches.
+
+    With ``dry_run`` nothing is written: the result's ``plan`` says who would get which
+    stories on which channel, and no slot is claimed.
+    """
+    minute = floor_minute(at)
+    result = TickResult(at=minute, dry_run=dry_run)
+    subs = SubscriberRepo(store)
+    candidates = subs.get_many(subs.due(minute))
+    result.candidates = len(candidates)
+    window = _window(store)
+    due, moves = _due_entries(candidates, minute, window, result)
+    due = _unclaimed(store, due, result)
+    tick_id = secrets.token_hex(4)
+    if due:
+        pools = _pools(store, {_kinds(d) for d in due})
+        personalizer = Personalizer(_picker(), pools)
+        sent = subs.sent_many([d.subscriber.id for d in due])
+        variants, lists = group_variants(due, personalizer, sent)
+        result.picks = personalizer.calls
+        due = [d for d in due if any(lists.get((d.subscriber.id, c.channel)) for c in d.channels)]
+        _note_empty(result, lists, candidates)
+        if not dry_run:
+            due, variants = _claim(store, due, variants, tick_id, result)
+        stories = {s.id: s for pool in pools.values() for s in pool}
+        editions = _editions(store, variants, stories, minute, tick_id, dry_run)
+        result.editions = [e for e, _ in editions]
+        result.batches = _batches(store, editions)
+        result.plan.extend(_plan(editions))
+        result.due = len(due)
+        if not dry_run:
+            EditionRepo(store).save_many(result.editions)
+            _mark_sent(subs, editions)
+            _count(store, result.editions)
+    if not dry_run:
+        moves.update({d.subscriber.id: next_slot(d.subscriber, minute) for d in due})
+        subs.reschedule(moves)
+    return result
+
+
+def _window(store: Store) -> timedelta:
+    digest_settings = store.settings.digest
+    return timedelta(minutes=max(digest_settings.catch_up_minutes, digest_settings.tick_minutes))
+
+
+def _kinds(entry: Due) -> frozenset[EditionKind]:
+    return frozenset(edition_kind(entry.subscriber, c) for c in entry.channels)
+
+
+def _due_entries(
+    candidates: Sequence[Subscriber], minute: datetime, window: timedelta, result: TickResult
+) -> tuple[list[Due], dict[str, datetime | None]]:
+    """Split candidates into due entries and those whose slot was missed (moved on)."""
+    due: list[Due] = []
+    moves: dict[str, datetime | None] = {}
+    for sub in candidates:
+        found = last_slot(sub, minute, window)
+        if found is None:
+            moves[sub.id] = next_slot(sub, minute)
+            result.skipped["slot missed"] += 1
+            continue
+        day, slot = found
+        due.append(Due(sub, slot, day, tuple(channels_due(sub, day))))
+    return due, moves
+
+
+def _unclaimed(store: Store, due: list[Due], result: TickResult) -> list[Due]:
+    """Leave out subscribers whose local day is already claimed (digest already built)."""
+    if not due:
+        return due
+    pipe = store.redis.pipeline(transaction=False)
+    for entry in due:
+        pipe.hexists(store.keys.slot_marker(entry.day.isoformat()), entry.subscriber.id)
+    taken = pipe.execute()
+    kept = []
+    for entry, claimed in zip(due, taken, strict=True):
+        if claimed:
+            result.skipped["already sent today"] += 1
+            result.plan.extend(_rows(entry, entry.channels, (), None, "already sent today"))
+        else:
+            kept.append(entry)
+    return kept
+
+
+def _note_empty(
+    result: TickResult,
+    lists: Mapping[tuple[str, str], tuple[str, ...]],
+    candidates: Sequence[Subscriber],
+) -> None:
+    by_id = {s.id: s for s in candidates}
+    for (sub_id, channel), ids in lists.items():
+        if not ids:
+            result.skipped["nothing to send"] += 1
+            sub = by_id[sub_id]
+            chan = next(c for c in sub.channels if c.channel == channel)
+            result.plan.append(
+                PlanRow(sub_id, channel, chan.address, "-", (), None, "nothing to send")
+            )
+
+
+def _claim(
+    store: Store, due: list[Due], variants: list[Variant], tick_id: str, result: TickResult
+) -> tuple[list[Due], list[Variant]]:
+    """Claim each subscriber's local day; drop from the variants those another tick has."""
+    pipe = store.redis.pipeline(transaction=False)
+    for entry in due:
+        key = store.keys.slot_marker(entry.day.isoformat())
+        pipe.hsetnx(key, entry.subscriber.id, tick_id)
+        pipe.expire(key, SLOT_MARKER_TTL)
+    replies = pipe.execute()[0::2]
+    won = {e.subscriber.id for e, ok in zip(due, replies, strict=True) if ok}
+    lost = len(due) - len(won)
+    if lost:
+        result.skipped["claimed elsewhere"] += lost
+    kept = []
+    for variant in variants:
+        variant.members = [(s, c) for s, c in variant.members if s.id in won]
+        if variant.members:
+            kept.append(variant)
+    return [d for d in due if d.subscriber.id in won], kept
+
+
+def _pools(store: Store, kinds: Iterable[frozenset[EditionKind]]) -> dict[EditionKind, list[Story]]:
+    from core.store.stories import StoryRepo  # the stories room owns it
+
+    wanted: set[EditionKind] = set().union(*kinds)
+    repo = StoryRepo(store)
+    pools: dict[EditionKind, list[Story]] = {"daily": [], "weekly": []}
+    if "daily" in wanted:
+        pools["daily"] = list(repo.recent(DAILY_HOURS, limit=POOL_SIZE))
+    if "weekly" in wanted:
+        pools["weekly"] = list(repo.recent(WEEKLY_HOURS, limit=POOL_SIZE))
+    return pools
+
+
+def _picker() -> Any:
+    from core.stories.personalize import pick  # the stories room owns it
+
+    return pick
+
+
+def _editions(
+    store: Store,
+    variants: list[Variant],
+    stories: Mapping[str, Story],
+    minute: datetime,
+    tick_id: str,
+    dry_run: bool,
+) -> list[tuple[Edition, Variant]]:
+    """One Edition per variant, items referencing the brief of each story in its language."""
+    keys = _brief_keys(store, variants, stories, dry_run)
+    now = utcnow()
+    built: list[tuple[Edition, Variant]] = []
+    for variant in variants:
+        items = [
+            EditionItem(story_id=sid, brief_key=keys[(sid, variant.language)])
+            for sid in variant.story_ids
+            if (sid, variant.language) in keys
+        ]
+        if not items:
+            continue
+        edition_id = digest(tick_id, *map(str, variant.key), size=8)
+        edition = Edition(
+            id=edition_id,
+            kind=variant.kind,
+            channel=variant.channel,
+            language=variant.language,
+            slot=minute,
+            created_at=now,
+            items=items,
+        )
+        built.append((edition, variant))
+    return built
+
+
+def _brief_keys(
+    store: Store, variants: list[Variant], stories: Mapping[str, Story], dry_run: bool
+) -> dict[tuple[str, str], str]:
+    """Brief cache keys per (story, language): one brief per story and language, never per user."""
+    needed: dict[str, set[str]] = {}
+    for variant in variants:
+        needed.setdefault(variant.language, set()).update(variant.story_ids)
+    if dry_run:
+        # A dry run writes nothing, briefs included: items name their story only.
+        return {(sid, lang): "" for lang, ids in needed.items() for sid in ids}
+    from core.briefs.service import ensure_briefs  # the briefs room owns it
+
+    keys: dict[tuple[str, str], str] = {}
+    for language, ids in sorted(needed.items()):
+        chosen = [stories[sid] for sid in sorted(ids) if sid in stories]
+        keys.update(ensure_briefs(store, chosen, [language]))
+    return keys
+
+
+def _batches(store: Store, editions: Sequence[tuple[Edition, Variant]]) -> list[DeliveryBatch]:
+    """Recipients of each edition in batches of ``digest.batch_size``."""
+    size = store.settings.digest.batch_size
+    signing_key = store.settings.signing_key()
+    batches: list[DeliveryBatch] = []
+    for edition, variant in editions:
+        members = sorted(variant.members, key=lambda m: m[0].id)
+        recipients = [_recipient(signing_key, sub, channel) for sub, channel in members]
+        for number, start in enumerate(range(0, len(recipients), size)):
+            batches.append(
+                DeliveryBatch(
+                    edition_id=edition.id,
+                    channel=edition.channel,
+                    batch_no=number,
+                    recipients=recipients[start : start + size],
+                )
+            )
+    return batches
+
+
+def _recipient(signing_key: bytes, sub: Subscriber, channel: ChannelSub) -> Recipient:
+    token = None
+    if channel.channel == "email":
+        token = sign(signing_key, "unsubscribe", f"{sub.id}:{channel.channel}")
+    return Recipient(subscriber_id=sub.id, address=channel.address, unsubscribe_token=token)
+
+
+def _plan(editions: Sequence[tuple[Edition, Variant]]) -> list[PlanRow]:
+    rows: list[PlanRow] = []
+    for edition, variant in editions:
+        ids = tuple(item.story_id for item in edition.items)
+        for sub, channel in variant.members:
+            rows.append(
+                PlanRow(
+                    sub.id, channel.channel, channel.address, edition.kind, ids, edition.id, "due"
+                )
+            )
+    return rows
+
+
+def _rows(
+    entry: Due, channels: Iterable[ChannelSub], ids: tuple[str, ...], edition: str | None, note: str
+) -> list[PlanRow]:
+    return [
+        PlanRow(entry.subscriber.id, c.channel, c.address, "-", ids, edition, note)
+        for c in channels
+    ]
+
+
+def _mark_sent(subs: SubscriberRepo, editions: Sequence[tuple[Edition, Variant]]) -> None:
+    """Remember what each subscriber got, so tomorrow's digest does not repeat it."""
+    now = utcnow()
+    sent: dict[str, set[str]] = {}
+    for edition, variant in editions:
+        ids = [item.story_id for item in edition.items]
+        for sub, _ in variant.members:
+            sent.setdefault(sub.id, set()).update(ids)
+    pipe = subs.redis.pipeline(transaction=False)
+    for sub_id, story_ids in sent.items():
+        subs.queue_mark_sent(pipe, sub_id, sorted(story_ids), now)
+    pipe.execute()
+
+
+def _count(store: Store, editions: Sequence[Edition]) -> None:
+    kinds = Counter(e.kind for e in editions)
+    for kind, number in kinds.items():
+        incr(store, "aitoday_editions_total", number, kind=kind)

@@ -1,0 +1,87 @@
+"""Editions in Redis: one record per digest variant, read back with its briefs to render.
+
+``edition:<id>`` holds the Edition JSON without briefs (they live once, in the brief
+cache, shared by every edition that carries the story); ``editions:by_time`` lists
+editions by slot for ``aitoday status``. Both expire after EDITION_TTL. An edition holds
+no recipient: who gets it travels in the delivery batches only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from core.errors import StoreError
+from core.models import Brief, Edition
+from core.store.base import Store
+from core.store.keys import EDITION_TTL
+
+__all__ = ["EditionRepo"]
+
+
+class EditionRepo:
+    """Every storage query about editions."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        # redis-py's stubs type replies as a union of every shape; we decode ourselves.
+        self.redis: Any = store.redis
+        self.keys = store.keys
+
+    def save(self, edition: Edition) -> None:
+        """Store an edition (its briefs are not stored here) and index it by slot."""
+        self.save_many([edition])
+
+    def save_many(self, editions: Sequence[Edition]) -> None:
+        """Store many editions in one round trip."""
+        if not editions:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        index = self.keys.editions_by_time()
+        for edition in editions:
+            body = edition.model_dump_json(exclude={"briefs"}, exclude_defaults=True)
+            pipe.set(self.keys.edition(edition.id), body, ex=EDITION_TTL)
+            pipe.zadd(index, {edition.id: int(edition.slot.timestamp())})
+        oldest = max(e.slot.timestamp() for e in editions) - EDITION_TTL
+        pipe.zremrangebyscore(index, "-inf", oldest)
+        pipe.execute()
+
+    def get(self, edition_id: str) -> Edition | None:
+        """The edition without briefs, or None when unknown or expired."""
+        raw = self.redis.get(self.keys.edition(edition_id))
+        return None if raw is None else Edition.model_validate_json(raw)
+
+    def between(self, start: datetime, end: datetime) -> list[Edition]:
+        """Editions whose slot lies in [start, end], oldest first."""
+        ids = self.redis.zrangebyscore(
+            self.keys.editions_by_time(), int(start.timestamp()), int(end.timestamp())
+        )
+        if not ids:
+            return []
+        raws = self.redis.mget([self.keys.edition(i.decode()) for i in ids])
+        return [Edition.model_validate_json(raw) for raw in raws if raw is not None]
+
+    def load_for_render(self, edition_id: str) -> Edition:
+        """The edition with ``briefs`` filled, in item order, ready for a renderer.
+
+        An item whose brief has expired from the cache is left out (and its story with
+        it); an edition that is unknown or has no brief left raises StoreError, which the
+        delivery job records as a failed batch.
+        """
+        edition = self.get(edition_id)
+        if edition is None:
+            raise StoreError(f"edition {edition_id} is unknown or has expired")
+        briefs = self._briefs([item.brief_key for item in edition.items])
+        kept = [(item, brief) for item, brief in zip(edition.items, briefs, strict=True) if brief]
+        if not kept:
+            raise StoreError(f"edition {edition_id}: none of its briefs is stored any more")
+        edition.items = [item for item, _ in kept]
+        edition.briefs = [brief for _, brief in kept if brief is not None]
+        return edition
+
+    def _briefs(self, keys: Sequence[str]) -> list[Brief | None]:
+        from core.store.briefs import BriefRepo  # the briefs room owns the cache
+
+        repo = BriefRepo(self.store)
+        return [repo.get(key) for key in keys]

@@ -1,0 +1,161 @@
+"""``aitoday users``: add, list, show, set, export and delete subscribers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from core.models import Subscriber
+from core.store.subscribers import SubscriberRepo
+from core.subscribers import apply_setting, new_subscriber, parse_setting
+from workers.cli.context import AppContext, pass_app
+
+
+@click.group("users")
+def users() -> None:
+    """Subscribers: who gets the digest, where, when and in which language."""
+
+
+@users.command("add")
+@click.option("--email", help="E-mail address.")
+@click.option("--line", help="LINE user, group or room id (U..., C..., R...).")
+@click.option("--slack", help="TEAM_ID/CHANNEL_ID or TEAM_ID/USER_ID.")
+@click.option("--tz", "timezone", default="UTC", show_default=True, help="IANA time zone.")
+@click.option("--time", "delivery_time", default="07:30", show_default=True, help="HH:MM local.")
+@click.option("--lang", "language", default="en", show_default=True)
+@click.option("--topics", default="", help="Topics to follow, comma separated.")
+@click.option(
+    "--frequency", default="daily", show_default=True, help="daily|weekdays|weekly[:day]|paused"
+)
+@click.option("--items", "max_items", type=int, help="Stories per digest (1-20).")
+@click.option("--pending", is_flag=True, help="Channels start pending (e-mail needs confirming).")
+@click.option("--json", "as_json", is_flag=True, help="Print the subscriber as JSON.")
+@pass_app
+def add_command(
+    app: AppContext,
+    email: str | None,
+    line: str | None,
+    slack: str | None,
+    timezone: str,
+    delivery_time: str,
+    language: str,
+    topics: str,
+    frequency: str,
+    max_items: int | None,
+    pending: bool,
+    as_json: bool,
+) -> None:
+    """Add a subscriber; an operator vouches for them, so channels start active."""
+    sub = new_subscriber(
+        email=email,
+        line=line,
+        slack=slack,
+        timezone=timezone,
+        delivery_time=delivery_time,
+        language=language,
+        topics=[topics] if topics else [],
+        frequency=frequency,
+        max_items=max_items,
+        pending=pending,
+    )
+    repo = SubscriberRepo(app.store)
+    repo.add(sub)
+    if as_json:
+        click.echo(sub.model_dump_json(indent=2))
+        return
+    next_due = repo.next_due(sub.id)
+    when = next_due.isoformat() if next_due else "never (no active channel)"
+    click.echo(f"added {sub.id}; next digest {when}")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@pass_app
+def list_command(app: AppContext, as_json: bool) -> None:
+    """Every subscriber, one line each."""
+    repo = SubscriberRepo(app.store)
+    rows = sorted(repo.iter_all(), key=lambda s: s.created)
+    if as_json:
+        for sub in rows:
+            click.echo(sub.model_dump_json())
+        return
+    if not rows:
+        click.echo("no subscribers yet: aitoday users add --email you@example.com")
+        return
+    for sub in rows:
+        click.echo(_line(sub))
+
+
+def _line(sub: Subscriber) -> str:
+    channels = " ".join(f"{c.channel}:{c.address}({c.status.value})" for c in sub.channels)
+    when = f"{sub.delivery_time} {sub.timezone} {sub.frequency.value}"
+    return f"{sub.id}  {when}  {sub.language}  {channels}"
+
+
+@users.command("show")
+@click.argument("subscriber_id")
+@pass_app
+def show_command(app: AppContext, subscriber_id: str) -> None:
+    """One subscriber's settings, with the next digest time."""
+    repo = SubscriberRepo(app.store)
+    sub = repo.require(subscriber_id)
+    click.echo(sub.model_dump_json(indent=2))
+    next_due = repo.next_due(sub.id)
+    click.echo(f"next digest: {next_due.isoformat() if next_due else 'never'}")
+
+
+@users.command("set")
+@click.argument("subscriber_id")
+@click.argument("settings", nargs=-1, required=True)
+@pass_app
+def set_command(app: AppContext, subscriber_id: str, settings: tuple[str, ...]) -> None:
+    """Change settings: time=07:30 tz=Asia/Tokyo lang=ja follow=chips slack.items=10 ..."""
+    repo = SubscriberRepo(app.store)
+    sub = repo.require(subscriber_id)
+    pairs = [parse_setting(text) for text in settings]
+    # Only "mute" needs the source list (to tell a source from a word).
+    sources = _source_ids(app) if any(key == "mute" for key, _ in pairs) else set()
+    for key, value in pairs:
+        sub = apply_setting(sub, key, value, sources=sources)
+    repo.save(sub)
+    next_due = repo.next_due(sub.id)
+    click.echo(f"saved {sub.id}; next digest {next_due.isoformat() if next_due else 'never'}")
+
+
+def _source_ids(app: AppContext) -> set[str]:
+    try:
+        from core.store.sources import SourceRepo
+    except ImportError:  # pragma: no cover - the ingest room provides it
+        return set()
+    return {source.id for source in SourceRepo(app.store).all()}
+
+
+@users.command("export")
+@click.argument("subscriber_id")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@pass_app
+def export_command(app: AppContext, subscriber_id: str, output: Path | None) -> None:
+    """Every datum held about a subscriber, as JSON."""
+    data = SubscriberRepo(app.store).export(subscriber_id)
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}")
+
+
+@users.command("delete")
+@click.argument("subscriber_id")
+@pass_app
+def delete_command(app: AppContext, subscriber_id: str) -> None:
+    """Remove a subscriber, their indexes and addresses (delivery records hold none)."""
+    if not SubscriberRepo(app.store).delete(subscriber_id):
+        raise click.ClickException(f"no subscriber {subscriber_id!r}")
+    click.echo(f"deleted {subscriber_id}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(users)
