@@ -1,0 +1,334 @@
+"""E-mail sign-up: double opt-in, one-click unsubscribe, preferences by signed link.
+
+Routes: ``POST /subscribe``, ``GET /confirm/{token}``, ``GET|POST /unsubscribe/{token}``
+(GET shows a page with one button; POST is RFC 8058 one-click and takes effect at once),
+``GET|POST /preferences/{token}``. Tokens come from ``core.tokens`` with the purposes the
+editions room signs: "confirm" (sub_id, expiring), "unsubscribe" ("sub_id:channel"),
+"preferences" (sub_id).
+
+The answer to a sign-up is the same page, after the same work, whether or not the address
+is known: the mail that follows differs (a confirmation link, or "you are already in"
+with a preferences link), so only the mailbox owner learns anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bots.email import confirm_mail, limits
+from bots.pages import page
+from core import tokens
+from core.errors import ValidationError
+from core.i18n import LANGUAGE_NAMES
+from core.models import ChannelStatus, Subscriber
+from core.store.base import Store
+from core.subscribers import (
+    apply_setting,
+    find_channel,
+    new_subscriber,
+    set_status,
+    validate_email,
+    validate_language,
+    validate_time,
+    validate_timezone,
+)
+
+log = logging.getLogger(__name__)
+
+CONFIRM_TTL = 3 * 86_400
+MAX_FORM_BYTES = 16_384
+FREQUENCIES = ("daily", "weekdays", "weekly", "paused")
+
+
+def routes() -> list[Route]:
+    """The sign-up routes, for bots.web."""
+    return [
+        Route("/subscribe", subscribe, methods=["POST"]),
+        Route("/confirm/{token}", confirm, methods=["GET"]),
+        Route("/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"]),
+        Route("/preferences/{token}", preferences, methods=["GET", "POST"]),
+    ]
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _repo(store: Store) -> Any:
+    from core.store.subscribers import SubscriberRepo  # editions room
+
+    return SubscriberRepo(store)
+
+
+async def read_form(request: Request) -> dict[str, list[str]]:
+    """An url-encoded form body, bounded in size (no multipart: we upload nothing)."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise ValidationError("form", "the form is too large")
+    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def _first(form: dict[str, list[str]], name: str, default: str = "") -> str:
+    values = form.get(name)
+    return values[0].strip() if values else default
+
+
+def link(store: Store, purpose: str, payload: str, ttl: int | None = None) -> str:
+    """An absolute signed link to one of the token pages."""
+    token = tokens.sign(store.settings.signing_key(), purpose, payload, ttl)
+    return f"{store.settings.web.base_url.rstrip('/')}/{purpose}/{token}"
+
+
+# -- sign up ----------------------------------------------------------------------------
+
+
+async def subscribe(request: Request) -> Response:
+    """Start a double opt-in; the answer never says whether the address was known."""
+    store = _store(request)
+    form = await read_form(request)
+    ip = request.client.host if request.client else "unknown"
+    if not limits.allow(store, limits.PER_IP, ip):
+        context = {
+            "title": "Too many sign-ups",
+            "body": "Too many sign-ups came from your network. Please try again in an hour.",
+        }
+        return page(request, "message.html", context, status_code=429)
+    try:
+        address = validate_email(_first(form, "email"))
+    except ValidationError as exc:
+        return _signup_error(request, exc.message, _first(form, "email"))
+    task = None
+    if not _first(form, "website") and limits.allow(store, limits.PER_ADDRESS, address):
+        msg = _signup_mail(store, address, form)
+        task = BackgroundTask(confirm_mail.send, store.settings, msg)
+    response = page(
+        request,
+        "message.html",
+        {
+            "title": "Check your inbox",
+            "body": f"We sent a link to {address}. Open it to confirm your subscription. "
+            "It expires in 3 days.",
+            "icon": "mail",
+        },
+    )
+    response.background = task
+    return response
+
+
+def _signup_error(request: Request, message: str, email: str) -> Response:
+    context = {
+        "stories": [],
+        "languages": LANGUAGE_NAMES,
+        "error": message,
+        "email": email,
+        "slack_install": _store(request).settings.slack.client_id is not None,
+        "line_url": _store(request).settings.line.add_friend_url,
+        "line_qr": None,
+    }
+    return page(request, "landing.html", context, status_code=400)
+
+
+def _signup_mail(store: Store, address: str, form: dict[str, list[str]]) -> Any:
+    repo = _repo(store)
+    sub: Subscriber | None = repo.by_address("email", address)
+    if sub is None:
+        choices = _choices(form)
+        sub = new_subscriber(
+            email=address,
+            pending=True,
+            language=choices.get("language", "en"),
+            timezone=choices.get("timezone", "UTC"),
+            delivery_time=choices.get("delivery_time", "07:30"),
+        )
+        repo.add(sub)
+    channel = find_channel(sub, "email")
+    if channel is not None and channel.status is ChannelStatus.ACTIVE:
+        return confirm_mail.already_message(
+            store.settings, address, link(store, "preferences", sub.id)
+        )
+    return confirm_mail.confirm_message(
+        store.settings, address, link(store, "confirm", sub.id, CONFIRM_TTL)
+    )
+
+
+def _choices(form: dict[str, list[str]]) -> dict[str, str]:
+    """Language, time zone and hour from the form; a bad value falls back to the default."""
+    choices: dict[str, str] = {}
+    for name, check in (
+        ("language", validate_language),
+        ("timezone", validate_timezone),
+        ("delivery_time", validate_time),
+    ):
+        value = _first(form, name)
+        if value:
+            with contextlib.suppress(ValidationError):
+                choices[name] = check(value)
+    return choices
+
+
+# -- confirm ----------------------------------------------------------------------------
+
+
+async def confirm(request: Request) -> Response:
+    """The double opt-in link: the e-mail channel becomes active."""
+    store = _store(request)
+    try:
+        sub_id = tokens.verify(
+            store.settings.signing_key(), "confirm", request.path_params["token"]
+        )
+    except ValidationError as exc:
+        return _bad_link(request, exc.message)
+    repo = _repo(store)
+    sub: Subscriber | None = repo.get(sub_id)
+    channel = find_channel(sub, "email") if sub is not None else None
+    if sub is None or channel is None:
+        return _bad_link(request, "this subscription no longer exists")
+    if channel.status is not ChannelStatus.ACTIVE:
+        set_status(channel, ChannelStatus.ACTIVE, "confirmed")
+        repo.save(sub)
+    context = {
+        "title": "You're subscribed",
+        "body": f"Your first AIToday arrives at {sub.delivery_time} ({sub.timezone}).",
+        "icon": "check",
+        "action_url": link(store, "preferences", sub.id),
+        "action_label": "Choose topics and time",
+    }
+    return page(request, "message.html", context)
+
+
+def _bad_link(request: Request, reason: str) -> Response:
+    context = {
+        "title": "This link does not work",
+        "body": f"{reason[:1].upper()}{reason[1:]}. You can sign up again from the home page.",
+        "action_url": "/",
+        "action_label": "Go to AIToday",
+    }
+    return page(request, "message.html", context, status_code=400)
+
+
+# -- unsubscribe ------------------------------------------------------------------------
+
+
+async def unsubscribe(request: Request) -> Response:
+    """GET: a page with one button. POST (RFC 8058 one-click, or that button): done."""
+    store = _store(request)
+    token = request.path_params["token"]
+    try:
+        payload = tokens.verify(store.settings.signing_key(), "unsubscribe", token)
+        sub_id, _, channel = payload.partition(":")
+    except ValidationError as exc:
+        return _bad_link(request, exc.message)
+    channel = channel or "email"
+    if request.method == "GET":
+        context = {"token": token, "channel": channel}
+        return page(request, "unsubscribe.html", context)
+    repo = _repo(store)
+    sub: Subscriber | None = repo.get(sub_id)
+    if sub is not None and find_channel(sub, channel) is not None:  # type: ignore[arg-type]
+        repo.set_channel_status(sub_id, channel, ChannelStatus.UNSUBSCRIBED, "unsubscribe link")
+    log.info("unsubscribed %s from %s", sub_id, channel)
+    context = {
+        "title": "You're unsubscribed",
+        "body": "You will not receive AIToday here any more. Changed your mind? "
+        "You can subscribe again in your preferences.",
+        "icon": "check",
+        "action_url": link(store, "preferences", sub_id) if sub is not None else "/",
+        "action_label": "Preferences" if sub is not None else "Go to AIToday",
+    }
+    return page(request, "message.html", context)
+
+
+# -- preferences ------------------------------------------------------------------------
+
+
+async def preferences(request: Request) -> Response:
+    """Time, time zone, language, frequency, topics, muted words and the e-mail switch."""
+    store = _store(request)
+    try:
+        sub_id = tokens.verify(
+            store.settings.signing_key(), "preferences", request.path_params["token"]
+        )
+    except ValidationError as exc:
+        return _bad_link(request, exc.message)
+    repo = _repo(store)
+    sub: Subscriber | None = repo.get(sub_id)
+    if sub is None:
+        return _bad_link(request, "this subscription no longer exists")
+    errors: dict[str, str] = {}
+    saved = False
+    if request.method == "POST":
+        try:
+            form = await read_form(request)
+        except ValidationError as exc:
+            errors["form"] = exc.message
+            form = {}
+        updated, errors = apply_form(sub, form)
+        if not errors:
+            repo.save(updated)
+            sub, saved = updated, True
+    status = 400 if errors else 200
+    return page(request, "preferences.html", _prefs_context(sub, errors, saved), status)
+
+
+def apply_form(sub: Subscriber, form: dict[str, list[str]]) -> tuple[Subscriber, dict[str, str]]:
+    """The subscriber with every form field applied, and the errors by field name."""
+    values = {
+        "time": _first(form, "time", sub.delivery_time),
+        "tz": _first(form, "timezone", sub.timezone),
+        "lang": _first(form, "language", sub.language),
+        "frequency": _first(form, "frequency", sub.frequency.value),
+        "items": _first(form, "items", str(sub.max_items)),
+        "topics": ",".join(form.get("topics", [])),
+        "exclude": _first(form, "exclude"),
+    }
+    email_on = _first(form, "email_active") == "on"
+    values["email.status"] = "active" if email_on else "unsubscribed"
+    errors: dict[str, str] = {}
+    for key, value in values.items():
+        if key == "email.status" and find_channel(sub, "email") is None:
+            continue
+        try:
+            sub = apply_setting(sub, key, value)
+        except ValidationError as exc:
+            errors[key] = exc.message
+    return sub, errors
+
+
+def _prefs_context(sub: Subscriber, errors: dict[str, str], saved: bool) -> dict[str, Any]:
+    email = find_channel(sub, "email")
+    return {
+        "sub": sub,
+        "errors": errors,
+        "saved": saved,
+        "languages": LANGUAGE_NAMES,
+        "frequencies": FREQUENCIES,
+        "topics": _topic_choices(),
+        "email": email,
+        "email_active": email is not None and email.status is ChannelStatus.ACTIVE,
+        "exclude": ", ".join(sub.prefs.exclude_keywords),
+        "lang": sub.language,
+    }
+
+
+def _topic_choices() -> list[tuple[str, str]]:
+    """(slug, label) of every topic a reader can follow."""
+    try:
+        from core.stories.topics import TOPICS  # stories room
+    except ImportError:
+        return []
+    choices = []
+    for slug, topic in TOPICS.items():
+        name = getattr(topic, "label", None) or (
+            topic.get("label") if isinstance(topic, dict) else None
+        )
+        choices.append((slug, str(name or slug)))
+    return choices

@@ -1,0 +1,239 @@
+"""The LINE bot: ``POST /line/webhook``.
+
+The signature is checked with line-bot-sdk's ``WebhookParser``; the events are then handled
+in the background (LINE wants its 200 fast) by our own async dispatch, because the SDK's
+``WebhookHandler`` is synchronous. Redeliveries are dropped by ``webhookEventId``.
+
+* follow   -> the user becomes a subscriber (language from their profile when known);
+              a welcome with quick replies for delivery time and language
+* unfollow -> their LINE channel is UNSUBSCRIBED (no reply: they blocked us)
+* text     -> :mod:`core.commands`
+* postback -> settings chosen from quick replies ("time=07:30", "lang=ja", "cmd=today")
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from linebot.v3 import WebhookParser
+from linebot.v3.exceptions import InvalidSignatureError
+from linebot.v3.messaging import (
+    AsyncApiClient,
+    AsyncMessagingApi,
+    Configuration,
+    MessageAction,
+    PostbackAction,
+    QuickReply,
+    QuickReplyItem,
+    ReplyMessageRequest,
+    TextMessage,
+)
+from linebot.v3.webhooks import (
+    FollowEvent,
+    MessageEvent,
+    PostbackEvent,
+    TextMessageContent,
+    UnfollowEvent,
+)
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from core import metrics
+from core.commands import Chat, Reply, answer, ensure_subscriber, subscriber_of
+from core.models import ChannelStatus
+from core.store.base import Store
+from core.store.keys import WEBHOOK_DEDUPE_TTL
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4900  # LINE allows 5,000 UTF-16 units; keep a margin for surrogate pairs
+MAX_QUICK = 13
+TIME_CHOICES = ("06:30", "07:00", "07:30", "08:00", "08:30", "12:00", "18:00", "21:00")
+LANGUAGE_CHOICES = (("English", "en"), ("日本語", "ja"), ("繁體中文", "zh-Hant"), ("한국어", "ko"))
+REQUEST_TIMEOUT = 10.0
+
+
+def line_routes(store: Store) -> list[Route]:
+    """``/line/webhook``."""
+
+    async def webhook(request: Request) -> Response:
+        secret = store.settings.line.channel_secret
+        if secret is None:
+            return PlainTextResponse("LINE is not configured on this server", status_code=503)
+        body = (await request.body()).decode("utf-8", "replace")
+        signature = request.headers.get("x-line-signature", "")
+        try:
+            events = WebhookParser(secret.get_secret_value()).parse(body, signature)
+        except InvalidSignatureError:
+            metrics.incr(
+                store, "aitoday_webhooks_rejected_total", surface="line", reason="signature"
+            )
+            return PlainTextResponse("invalid signature", status_code=400)
+        except Exception:  # a signed but malformed body: say so, never a trace
+            metrics.incr(store, "aitoday_webhooks_rejected_total", surface="line", reason="body")
+            return PlainTextResponse("malformed body", status_code=400)
+        fresh = [e for e in events if first_delivery(store, e)]
+        task = BackgroundTask(dispatch, store, fresh) if fresh else None
+        return PlainTextResponse("OK", background=task)
+
+    return [Route("/line/webhook", webhook, methods=["POST"])]
+
+
+def first_delivery(store: Store, event: Any) -> bool:
+    """False for an event we already handled (LINE redelivers on timeouts)."""
+    event_id = getattr(event, "webhook_event_id", None)
+    if not event_id:
+        return True
+    key = store.keys.line_seen(str(event_id)[:64])
+    return bool(store.redis.set(key, b"1", nx=True, ex=WEBHOOK_DEDUPE_TTL))
+
+
+def _configuration(store: Store) -> Configuration:
+    line = store.settings.line
+    token = line.channel_access_token.get_secret_value() if line.channel_access_token else ""
+    if line.api_base:
+        return Configuration(access_token=token, host=line.api_base.rstrip("/"))
+    return Configuration(access_token=token)
+
+
+async def dispatch(store: Store, events: list[Any]) -> None:
+    """Handle events in order; one failing event never stops the others."""
+    async with AsyncApiClient(_configuration(store)) as client:
+        api = AsyncMessagingApi(client)
+        for event in events:
+            try:
+                await handle(store, api, event)
+            except Exception:
+                log.exception("LINE event %s failed", type(event).__name__)
+
+
+def _address(event: Any) -> str | None:
+    source = event.source
+    return (
+        getattr(source, "group_id", None)
+        or getattr(source, "room_id", None)
+        or getattr(source, "user_id", None)
+    )
+
+
+async def handle(store: Store, api: AsyncMessagingApi, event: Any) -> None:
+    """One webhook event."""
+    address = _address(event)
+    if address is None:
+        return
+    if isinstance(event, UnfollowEvent):
+        unfollow(store, address)
+        return
+    base = store.settings.web.base_url
+    if isinstance(event, FollowEvent):
+        language = await _profile_language(api, address)
+        welcome = follow(store, Chat("line", address, language))
+        await reply(api, event.reply_token, welcome, base)
+        return
+    if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
+        answered = await answer(store, Chat("line", address), event.message.text)
+        await reply(api, event.reply_token, answered, base)
+        return
+    if isinstance(event, PostbackEvent):
+        command = postback_command(event.postback.data)
+        answered = await answer(store, Chat("line", address), command)
+        await reply(api, event.reply_token, answered, base)
+
+
+def follow(store: Store, chat: Chat) -> Reply:
+    """A new friend: subscribe them and offer the two choices that matter first."""
+    sub, _created = ensure_subscriber(store, chat)
+    text = (
+        "Welcome to AIToday: 5 minutes a day, the AI essentials.\n"
+        f"Your digest arrives daily at {sub.delivery_time} ({sub.timezone}). "
+        "Pick a time or a language below, or type “help”."
+    )
+    suggestions = [f"time={t}" for t in TIME_CHOICES[:6]] + [
+        f"lang={code}" for _name, code in LANGUAGE_CHOICES
+    ]
+    return Reply("follow", text, suggestions=suggestions[:MAX_QUICK], language=sub.language)
+
+
+def unfollow(store: Store, address: str) -> None:
+    """They blocked or removed us: stop at once."""
+    sub = subscriber_of(store, Chat("line", address))
+    if sub is None:
+        return
+    from core.store.subscribers import SubscriberRepo
+
+    SubscriberRepo(store).set_channel_status(sub.id, "line", ChannelStatus.UNSUBSCRIBED, "unfollow")
+
+
+def postback_command(data: str) -> str:
+    """ "time=07:30" -> "time 07:30"; "cmd=today" -> "today"; anything else -> "help"."""
+    key, _, value = (data or "").partition("=")
+    if key == "cmd":
+        return value[:200]
+    if key in ("time", "tz", "lang", "follow", "mute") and value:
+        return f"{key} {value[:100]}"
+    return "help"
+
+
+async def _profile_language(api: AsyncMessagingApi, user_id: str) -> str | None:
+    if not user_id.startswith("U"):
+        return None
+    try:
+        profile = await api.get_profile(user_id, _request_timeout=REQUEST_TIMEOUT)
+    except Exception:  # the profile is a nicety: follow works without it
+        return None
+    language = getattr(profile, "language", None)
+    return str(language) if language else None
+
+
+def render_text(reply: Reply, base_url: str) -> str:
+    """A reply as LINE text: stories get their brief page links, briefs their key points."""
+    base = base_url.rstrip("/")
+    if reply.briefs:
+        brief = reply.briefs[0]
+        points = brief.key_points
+        parts = [brief.headline, "", brief.key_takeaway, "", points.what_happened]
+        parts += [p for p in (points.why_it_matters, points.what_to_watch) if p]
+        parts += ["", f"{base}/s/{brief.story_id}"]
+        text = "\n".join(parts)
+    elif reply.stories:
+        lines = [reply.text.splitlines()[0] if reply.text else ""]
+        for n, story in enumerate(reply.stories, 1):
+            lines.append(f"{n}. {story.title}\n{base}/s/{story.id}")
+        text = "\n".join(lines)
+    else:
+        text = reply.text
+    return text[:MAX_TEXT]
+
+
+def quick_reply(suggestions: list[str]) -> QuickReply | None:
+    """Suggestions as LINE quick replies: "key=value" ones are postbacks, others text."""
+    items = []
+    for suggestion in suggestions[:MAX_QUICK]:
+        key, eq, value = suggestion.partition("=")
+        if eq:
+            name = dict((code, n) for n, code in LANGUAGE_CHOICES).get(value, value)
+            action: Any = PostbackAction(
+                label=name[:20], data=suggestion, display_text=f"{key} {value}"
+            )
+        else:
+            action = MessageAction(label=suggestion[:20], text=suggestion)
+        items.append(QuickReplyItem(action=action))
+    return QuickReply(items=items) if items else None
+
+
+async def reply(
+    api: AsyncMessagingApi, reply_token: str | None, answered: Reply, base_url: str
+) -> None:
+    """Send one reply (replies are free; pushes count against the monthly quota)."""
+    if not reply_token:
+        return
+    message = TextMessage(
+        text=render_text(answered, base_url), quick_reply=quick_reply(answered.suggestions)
+    )
+    await api.reply_message(
+        ReplyMessageRequest(reply_token=reply_token, messages=[message]),
+        _request_timeout=REQUEST_TIMEOUT,
+    )

@@ -1,0 +1,93 @@
+"""Rendering web pages: the Jinja2 environment, the page helper and the brief page view."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from core.i18n import label, normalize_language, relative_time
+from core.models import Brief
+from core.store.base import Store
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def templates() -> Jinja2Templates:
+    """The page templates; autoescaping is on for every .html template."""
+    env_templates = Jinja2Templates(directory=TEMPLATES)
+    env_templates.env.globals["label"] = label
+    env_templates.env.globals["relative_time"] = relative_time
+    return env_templates
+
+
+def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    """Render ``name`` with ``context``; pages are never cached by proxies."""
+    context.setdefault("lang", "en")
+    response = templates().TemplateResponse(request, name, context, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def reader_language(request: Request) -> str:
+    """``?lang=`` first, then the browser's Accept-Language, else English."""
+    asked = request.query_params.get("lang")
+    if asked and (lang := normalize_language(asked)):
+        return lang
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";", 1)[0].strip()
+        if code and (lang := normalize_language(code)):
+            return lang
+    return "en"
+
+
+async def brief_view(request: Request, store: Store, story_id: str) -> Response:
+    """The brief page of one story, or a friendly 404."""
+    from core.briefs.service import brief_for  # being written concurrently (briefs room)
+    from core.store.stories import StoryRepo  # being written concurrently (stories room)
+
+    lang = reader_language(request)
+    story = StoryRepo(store).get(story_id) if _plausible_id(story_id) else None
+    if story is None:
+        missing: dict[str, Any] = {
+            "title": "Story not found",
+            "body": "This story is older than 30 days or the link is wrong.",
+        }
+        return page(request, "message.html", missing, status_code=404)
+    _key, brief = await brief_for(store, story, lang)
+    context: dict[str, Any] = {
+        "brief": brief,
+        "story": story,
+        "lang": lang,
+        "reading": reading_minutes(brief),
+    }
+    return page(request, "brief.html", context)
+
+
+def reading_minutes(brief: Brief) -> int:
+    """Minutes to read the brief itself (about 200 words a minute, at least one)."""
+    words = " ".join(
+        [
+            brief.dek,
+            brief.key_takeaway,
+            brief.key_points.what_happened,
+            brief.key_points.why_it_matters or "",
+            brief.key_points.what_to_watch or "",
+            *(f"{item.question} {item.answer}" for item in brief.faq),
+        ]
+    ).split()
+    return max(1, round(len(words) / 200))
+
+
+def _plausible_id(story_id: str) -> bool:
+    return 0 < len(story_id) <= 80 and all(c.isalnum() or c in "-_" for c in story_id)

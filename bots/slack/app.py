@@ -1,0 +1,368 @@
+"""The Slack app: ``/aitoday`` commands, digest buttons, App Home, DMs, OAuth, uninstall.
+
+One slack-bolt ``AsyncApp`` served at ``/slack/events`` (events, commands, interactivity),
+``/slack/install`` and ``/slack/oauth_redirect``. Two modes, chosen by the settings:
+
+* one workspace: ``AITODAY_SLACK__BOT_TOKEN`` (and the signing secret);
+* many workspaces: ``AITODAY_SLACK__CLIENT_ID`` / ``CLIENT_SECRET``; installations and
+  OAuth states live in Redis (:mod:`bots.slack.install_store`).
+
+Before Bolt sees a request we check its signature ourselves to count refusals by reason
+(bad signature, stale timestamp) and to drop exact replays and retried events we already
+handled. Slow work (stories, briefs) runs in lazy listeners so ``ack`` is immediate;
+``/aitoday help`` is answered inside the acknowledgement itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from bots.slack import blocks
+from bots.slack.install_store import RedisInstallationStore, RedisOAuthStateStore
+from core import metrics
+from core.commands import Chat, Reply, answer, subscriber_of, usage
+from core.models import ChannelStatus, Story, Subscriber, digest
+from core.store.base import Store
+from core.store.keys import WEBHOOK_DEDUPE_TTL
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/aitoday"
+SCOPES = ["commands", "chat:write", "chat:write.public", "im:write", "im:history"]
+MAX_SKEW = 300  # seconds: Slack's own rule for request timestamps
+REPLAY_TTL = 2 * MAX_SKEW
+# Commands that change the channel's digest are answered for everyone to see.
+IN_CHANNEL = {"subscribe", "unsubscribe", "time", "tz", "lang", "follow", "mute", "unmute"}
+
+
+# -- building the app -------------------------------------------------------------------
+
+
+def build_app(store: Store) -> AsyncApp | None:
+    """The Bolt app for these settings, or None when Slack is not configured."""
+    slack = store.settings.slack
+    if slack.signing_secret is None:
+        return None
+    token = slack.bot_token.get_secret_value() if slack.bot_token else None
+    client = AsyncWebClient(
+        token=token,
+        base_url=slack.api_base or AsyncWebClient.BASE_URL,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+        timeout=10,
+    )
+    secret = slack.signing_secret.get_secret_value()
+    if token is None and slack.client_id and slack.client_secret:
+        app = _multi_workspace(store, client, secret)
+    elif token is not None:
+        app = AsyncApp(signing_secret=secret, client=client)
+    else:
+        return None
+    register(app, store)
+    return app
+
+
+def _multi_workspace(store: Store, client: AsyncWebClient, secret: str) -> AsyncApp:
+    slack = store.settings.slack
+    installs = RedisInstallationStore(store)
+    oauth = AsyncOAuthSettings(
+        client_id=slack.client_id,
+        client_secret=slack.client_secret.get_secret_value() if slack.client_secret else None,
+        scopes=SCOPES,
+        install_path="/slack/install",
+        redirect_uri_path="/slack/oauth_redirect",
+        redirect_uri=f"{store.settings.web.base_url.rstrip('/')}/slack/oauth_redirect",
+        installation_store=installs,
+        state_store=RedisOAuthStateStore(store),
+    )
+    return AsyncApp(
+        signing_secret=secret, client=client, installation_store=installs, oauth_settings=oauth
+    )
+
+
+def register(app: AsyncApp, store: Store) -> None:
+    """Attach every listener to ``app``."""
+    app.command(COMMAND)(ack=_ack_command, lazy=[_answer_command(store)])
+    app.action("brief_open")(ack=_ack, lazy=[_open_brief(store)])
+    app.action("more_like_this")(ack=_ack, lazy=[_feedback(store, more=True)])
+    app.action("less_like_this")(ack=_ack, lazy=[_feedback(store, more=False)])
+    app.action("open_page")(_ack)
+    app.event("app_home_opened")(_home(store))
+    app.event("message")(_direct_message(store))
+    app.event("app_uninstalled")(_uninstalled(store))
+    app.event("tokens_revoked")(_tokens_revoked(store))
+
+
+# -- slash command ----------------------------------------------------------------------
+
+
+async def _ack(ack: Any) -> None:
+    await ack()
+
+
+def _first_word(text: str) -> str:
+    return (text or "").strip().split(" ", 1)[0].lower()
+
+
+async def _ack_command(ack: Any, command: dict[str, Any]) -> None:
+    """Acknowledge at once; help is the whole answer, so it rides in the ack."""
+    if _first_word(command.get("text", "")) in ("", "help"):
+        reply = usage(_chat(command))
+        await ack(response_type="ephemeral", text=reply.text, blocks=_blocks(reply, ""))
+        return
+    await ack()
+
+
+def _answer_command(store: Store) -> Callable[..., Awaitable[None]]:
+    async def answer_command(command: dict[str, Any], respond: Any) -> None:
+        text = command.get("text", "")
+        if _first_word(text) in ("", "help"):
+            return
+        reply = await answer(store, _chat(command), text)
+        kind = "in_channel" if reply.ok and reply.command in IN_CHANNEL else "ephemeral"
+        base = store.settings.web.base_url
+        await respond(response_type=kind, text=_fallback(reply), blocks=_blocks(reply, base))
+
+    return answer_command
+
+
+def _chat(payload: dict[str, Any]) -> Chat:
+    team = payload.get("team_id") or (payload.get("team") or {}).get("id") or "-"
+    channel = payload.get("channel_id") or (payload.get("channel") or {}).get("id") or "-"
+    return Chat("slack", f"{team}/{channel}", payload.get("locale"))
+
+
+def _fallback(reply: Reply) -> str:
+    return reply.text[:3000] or "AIToday"
+
+
+def _blocks(reply: Reply, base_url: str) -> list[dict[str, Any]]:
+    return blocks.reply_blocks(reply, base_url or "http://127.0.0.1")
+
+
+# -- buttons ----------------------------------------------------------------------------
+
+
+def _action_value(body: dict[str, Any]) -> str:
+    actions = body.get("actions") or [{}]
+    return str(actions[0].get("value") or "")[:80]
+
+
+def _open_brief(store: Store) -> Callable[..., Awaitable[None]]:
+    async def open_brief(body: dict[str, Any], respond: Any) -> None:
+        chat = _chat(body)
+        reply = await answer(store, chat, f"brief {_action_value(body)}")
+        base = store.settings.web.base_url
+        await respond(
+            response_type="ephemeral",
+            replace_original=False,
+            text=_fallback(reply),
+            blocks=_blocks(reply, base),
+        )
+
+    return open_brief
+
+
+def _feedback(store: Store, *, more: bool) -> Callable[..., Awaitable[None]]:
+    async def feedback(body: dict[str, Any], respond: Any) -> None:
+        text = apply_feedback(store, _chat(body), _action_value(body), more=more)
+        await respond(response_type="ephemeral", replace_original=False, text=text)
+
+    return feedback
+
+
+def apply_feedback(store: Store, chat: Chat, story_id: str, *, more: bool) -> str:
+    """ "More/less like this": follow or mute the story's topic (or mute its source)."""
+    from core.store.stories import StoryRepo
+
+    from core.store.subscribers import SubscriberRepo
+    from core.subscribers import apply_setting
+
+    sub = subscriber_of(store, chat)
+    story: Story | None = StoryRepo(store).get(story_id) if story_id else None
+    if sub is None or story is None:
+        return "This channel has no digest yet: `/aitoday subscribe` starts one."
+    if story.topics:
+        key, value = ("follow" if more else "mute"), story.topics[0]
+    elif not more and story.articles:
+        key, value = "mute", f"source:{story.articles[0].source_id}"
+    else:
+        return "Noted. You'll keep seeing stories like this."
+    updated = apply_setting(sub, key, value)
+    SubscriberRepo(store).save(updated)
+    verb = "More" if more else "Fewer"
+    return f"Got it. {verb} stories like this ({value.removeprefix('source:')})."
+
+
+# -- home, messages ---------------------------------------------------------------------
+
+
+def _home(store: Store) -> Callable[..., Awaitable[None]]:
+    async def home(event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
+        from core.store.stories import StoryRepo
+
+        user = event.get("user", "")
+        team = context.get("team_id") or "-"
+        stories: list[Story] = StoryRepo(store).recent(24.0, limit=10)
+        sub: Subscriber | None = subscriber_of(store, Chat("slack", f"{team}/{user}"))
+        if sub is None and event.get("channel"):
+            sub = subscriber_of(store, Chat("slack", f"{team}/{event['channel']}"))
+        view = blocks.home_view(stories, sub, store.settings.web.base_url)
+        await client.views_publish(user_id=user, view=view)
+
+    return home
+
+
+def _direct_message(store: Store) -> Callable[..., Awaitable[None]]:
+    async def direct_message(event: dict[str, Any], say: Any, context: Any) -> None:
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+            return
+        team = context.get("team_id") or "-"
+        chat = Chat("slack", f"{team}/{event.get('channel', '-')}")
+        reply = await answer(store, chat, str(event.get("text") or ""))
+        await say(text=_fallback(reply), blocks=_blocks(reply, store.settings.web.base_url))
+
+    return direct_message
+
+
+# -- uninstall and revocation -----------------------------------------------------------
+
+
+def _uninstalled(store: Store) -> Callable[..., Awaitable[None]]:
+    async def uninstalled(body: dict[str, Any]) -> None:
+        team, enterprise = body.get("team_id") or "", body.get("enterprise_id")
+        await RedisInstallationStore(store).async_delete_all(enterprise_id=enterprise, team_id=team)
+        revoke_workspace(store, team, "app_uninstalled")
+
+    return uninstalled
+
+
+def _tokens_revoked(store: Store) -> Callable[..., Awaitable[None]]:
+    async def tokens_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
+        team, enterprise = body.get("team_id") or "", body.get("enterprise_id")
+        installs = RedisInstallationStore(store)
+        tokens = event.get("tokens") or {}
+        for user_id in tokens.get("oauth") or []:
+            await installs.async_delete_installation(
+                enterprise_id=enterprise, team_id=team, user_id=user_id
+            )
+        if tokens.get("bot"):
+            await installs.async_delete_bot(enterprise_id=enterprise, team_id=team)
+            revoke_workspace(store, team, "tokens_revoked")
+
+    return tokens_revoked
+
+
+def revoke_workspace(store: Store, team_id: str, reason: str) -> int:
+    """Stop deliveries to every Slack channel of a workspace; returns how many stopped."""
+    from core.store.subscribers import SubscriberRepo
+
+    if not team_id:
+        return 0
+    repo = SubscriberRepo(store)
+    stopped = 0
+    # Uninstalls are rare: a scan over subscribers is simpler than another index.
+    for sub in repo.iter_all():
+        for channel in sub.channels:
+            if channel.channel != "slack" or not channel.address.startswith(f"{team_id}/"):
+                continue
+            if channel.status in (ChannelStatus.ACTIVE, ChannelStatus.PENDING):
+                repo.set_channel_status(sub.id, "slack", ChannelStatus.REVOKED, reason)
+                stopped += 1
+    log.info("slack workspace %s: %s, %d channel(s) stopped", team_id, reason, stopped)
+    return stopped
+
+
+# -- the HTTP edge ----------------------------------------------------------------------
+
+
+def check_signature(
+    secret: str, body: bytes, timestamp: str, signature: str, now: float | None = None
+) -> str | None:
+    """None when Slack signed this body; else the reason ("stale", "signature")."""
+    try:
+        ts = int(timestamp)
+    except ValueError:
+        return "signature"
+    if abs((now or time.time()) - ts) > MAX_SKEW:
+        return "stale"
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return None if hmac.compare_digest(expected, signature) else "signature"
+
+
+def _first_time(store: Store, marker: str, ttl: int) -> bool:
+    key = store.keys.slack_seen(digest(marker))
+    return bool(store.redis.set(key, b"1", nx=True, ex=ttl))
+
+
+def _event_id(body: bytes, content_type: str) -> str | None:
+    if "json" not in content_type:
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    event_id = data.get("event_id") if isinstance(data, dict) else None
+    return str(event_id) if event_id else None
+
+
+def slack_routes(store: Store) -> list[Route]:
+    """``/slack/events``, ``/slack/install``, ``/slack/oauth_redirect``."""
+    app = build_app(store)
+    handler = AsyncSlackRequestHandler(app) if app is not None else None
+
+    async def events(request: Request) -> Response:
+        if handler is None or store.settings.slack.signing_secret is None:
+            return PlainTextResponse("Slack is not configured on this server", status_code=503)
+        body = await request.body()
+        secret = store.settings.slack.signing_secret.get_secret_value()
+        problem = check_signature(
+            secret,
+            body,
+            request.headers.get("x-slack-request-timestamp", ""),
+            request.headers.get("x-slack-signature", ""),
+        )
+        if problem is None and not _first_time(
+            store, "sig:" + request.headers["x-slack-signature"], REPLAY_TTL
+        ):
+            problem = "replay"
+        if problem is not None:
+            metrics.incr(store, "aitoday_webhooks_rejected_total", surface="slack", reason=problem)
+            status = 200 if problem == "replay" else 401
+            return PlainTextResponse("" if status == 200 else "invalid request", status)
+        event_id = _event_id(body, request.headers.get("content-type", ""))
+        if event_id and not _first_time(store, "event:" + event_id, WEBHOOK_DEDUPE_TTL):
+            return PlainTextResponse("", status_code=200)  # a retry of an event we handled
+        return await handler.handle(request)
+
+    async def oauth(request: Request) -> Response:
+        if handler is None or store.settings.slack.client_id is None:
+            return PlainTextResponse("Slack install is not configured", status_code=404)
+        return await handler.handle(request)
+
+    return [
+        Route("/slack/events", events, methods=["POST"]),
+        Route("/slack/install", oauth, methods=["GET"]),
+        Route("/slack/oauth_redirect", oauth, methods=["GET"]),
+    ]

@@ -1,0 +1,133 @@
+"""A command :class:`core.commands.Reply` as Slack Block Kit (answers, not digests).
+
+Every text from a story or brief is escaped (&, <, >) so nothing in it can ping anyone or
+become a link we did not make. Sizes stay under Slack's limits (3,000 chars per section,
+150 per header, 50 blocks per message, 100 in the Home tab).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.commands import Reply
+from core.i18n import label
+from core.models import Brief, Story, Subscriber
+
+SECTION_MAX = 3000
+HEADER_MAX = 150
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn escaping: the three characters that can start a mention or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _cut(text, SECTION_MAX)}}
+
+
+def reply_blocks(reply: Reply, base_url: str) -> list[Block]:
+    """The blocks for one reply: its text, then its stories or its brief."""
+    if reply.briefs:
+        return brief_blocks(reply.briefs[0], base_url, reply.language)
+    if reply.stories:
+        head = escape(reply.text.splitlines()[0]) if reply.text else ""
+        blocks = [section(f"*{head}*")] if head else []
+        for n, story in enumerate(reply.stories, 1):
+            blocks.extend(story_blocks(story, n, base_url, reply.language))
+        return blocks[:50]
+    return [section(escape(reply.text))]
+
+
+def story_blocks(story: Story, n: int, base_url: str, lang: str) -> list[Block]:
+    """One numbered story: its title linking to the brief page, and a "read brief" button."""
+    url = f"{base_url.rstrip('/')}/s/{story.id}"
+    sources = f"{story.source_count} sources" if story.source_count > 1 else "1 source"
+    text = f"*{n}. <{url}|{_cut(escape(story.title), 300)}>*\n{sources}"
+    block = section(text)
+    block["accessory"] = {
+        "type": "button",
+        "action_id": "brief_open",
+        "text": {"type": "plain_text", "text": _cut(label("read_brief", lang), 75)},
+        "value": story.id,
+    }
+    return [block]
+
+
+def brief_blocks(brief: Brief, base_url: str, lang: str) -> list[Block]:
+    """A brief: headline, key takeaway, key points, sources, feedback buttons."""
+    points = brief.key_points
+    parts = [
+        (label("what_happened", lang), points.what_happened),
+        (label("why_it_matters", lang), points.why_it_matters),
+        (label("what_to_watch", lang), points.what_to_watch),
+    ]
+    url = f"{base_url.rstrip('/')}/s/{brief.story_id}"
+    sources = " · ".join(f"<{s.url}|{escape(s.name)}>" for s in brief.sources[:5])
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _cut(brief.headline, 150)}},
+        section(f"*{escape(label('key_takeaway', lang))}*\n{escape(brief.key_takeaway)}"),
+    ]
+    blocks += [section(f"*{escape(h)}*\n{escape(t)}") for h, t in parts if t]
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(sources, 2000) or "-"}]}
+    )
+    blocks.append(feedback_actions(brief.story_id, url, lang))
+    return blocks
+
+
+def feedback_actions(story_id: str, url: str, lang: str) -> Block:
+    """The "read", "more like this", "less like this" buttons of a story."""
+
+    def button(action: str, key: str) -> Block:
+        text = {"type": "plain_text", "text": _cut(label(key, lang), 75)}
+        return {"type": "button", "action_id": action, "text": text, "value": story_id}
+
+    read = {
+        "type": "button",
+        "action_id": "open_page",
+        "text": {"type": "plain_text", "text": _cut(label("read_brief", lang), 75)},
+        "url": url,
+    }
+    return {
+        "type": "actions",
+        "elements": [
+            read,
+            button("more_like_this", "more_like_this"),
+            button("less_like_this", "less_like_this"),
+        ],
+    }
+
+
+def home_view(stories: list[Story], sub: Subscriber | None, base_url: str) -> dict[str, Any]:
+    """The App Home tab: today's stories and the user's settings."""
+    lang = sub.language if sub else "en"
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": label("tagline", lang)}}
+    ]
+    if stories:
+        for n, story in enumerate(stories[:10], 1):
+            blocks.extend(story_blocks(story, n, base_url, lang))
+    else:
+        blocks.append(section("No stories yet. They appear after the next update."))
+    blocks.append({"type": "divider"})
+    if sub is None:
+        blocks.append(
+            section("*Your digest*\nType `/aitoday subscribe` in a channel or here to get it.")
+        )
+    else:
+        from core.commands import describe
+
+        blocks.append(section("*Your digest*\n" + escape(describe(sub))))
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": "`/aitoday help` lists every command."}],
+        }
+    )
+    return {"type": "home", "blocks": blocks[:100]}

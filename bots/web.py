@@ -1,0 +1,127 @@
+"""The one ASGI app: Slack, LINE, the e-mail sign-up pages, the brief page, health, metrics.
+
+``create_app(settings)`` mounts every inbound route of ARCHITECTURE.md. Settings are read
+by the caller (``aitoday web``) and passed in; the store is opened once here. Each surface
+lives in its own module and contributes its routes; this file holds the pages that belong
+to no chat: the landing page, the brief page, ``/healthz`` and ``/metrics``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bots.email import signup
+from bots.line.webhook import line_routes
+from bots.pages import brief_view, page, templates
+from bots.slack.app import slack_routes
+from core import metrics
+from core.config import Settings
+from core.i18n import LANGUAGE_NAMES
+from core.store.base import Store, open_store
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings, store: Store | None = None) -> Starlette:
+    """The web process: every inbound route, sharing one store."""
+    store = store or open_store(settings)
+    routes = [
+        Route("/", landing, methods=["GET"]),
+        Route("/s/{story_id}", brief_page, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics_page, methods=["GET"]),
+        *signup.routes(),
+        *slack_routes(store),
+        *line_routes(store),
+        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error})
+    app.state.store = store
+    app.state.settings = settings
+    app.state.templates = templates()
+    return app
+
+
+def store_of(request: Request) -> Store:
+    """The app's store (set by :func:`create_app`)."""
+    store: Store = request.app.state.store
+    return store
+
+
+async def landing(request: Request) -> Response:
+    """Sign up by e-mail, add to Slack, add the LINE bot; today's top stories."""
+    store = store_of(request)
+    settings = store.settings
+    context: dict[str, Any] = {
+        "stories": _top_stories(store),
+        "slack_install": settings.slack.client_id is not None,
+        "line_url": settings.line.add_friend_url,
+        "line_qr": _qr_svg(settings.line.add_friend_url),
+        "languages": LANGUAGE_NAMES,
+        "error": None,
+        "email": "",
+    }
+    return page(request, "landing.html", context)
+
+
+def _top_stories(store: Store) -> list[Any]:
+    try:
+        from core.store.stories import StoryRepo  # stories room
+
+        stories: list[Any] = StoryRepo(store).recent(72, limit=6)
+    except Exception:  # the landing page must render even when stories cannot be read
+        log.exception("landing: cannot read recent stories")
+        return []
+    return stories
+
+
+def _qr_svg(url: str | None) -> str | None:
+    if not url:
+        return None
+    import segno
+
+    svg: str = segno.make(url, error="m").svg_inline(scale=4, dark="#111827", light=None)
+    return svg
+
+
+async def brief_page(request: Request) -> Response:
+    """``/s/{story_id}``: the brief in the AIToday format, in the reader's language."""
+    return await brief_view(request, store_of(request), request.path_params["story_id"])
+
+
+async def healthz(request: Request) -> Response:
+    """200 when Redis answers, 503 otherwise."""
+    try:
+        store_of(request).redis.ping()
+    except Exception as exc:
+        return JSONResponse({"ok": False, "redis": type(exc).__name__}, status_code=503)
+    return JSONResponse({"ok": True})
+
+
+async def metrics_page(request: Request) -> Response:
+    """The Redis-backed counters in the Prometheus text format."""
+    body = metrics.exposition(store_of(request))
+    return PlainTextResponse(body, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith(("/slack/", "/line/")):
+        return PlainTextResponse("not found", status_code=404)
+    context = {"title": "Page not found", "body": "This page does not exist (any more)."}
+    return page(request, "message.html", context, status_code=404)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s: %s", request.url.path, type(exc).__name__)
+    context = {"title": "Something went wrong", "body": "Please try again in a minute."}
+    return page(request, "message.html", context, status_code=500)

@@ -1,0 +1,35 @@
+"""``aitoday web``: the one small web process (Slack, LINE, sign-up pages, brief page)."""
+
+from __future__ import annotations
+
+import click
+
+from workers.cli.context import AppContext, pass_app
+
+
+@click.command("web")
+@click.option("--host", default=None, help="Listen address (default: AITODAY_WEB__HOST).")
+@click.option("--port", type=int, default=None, help="Port (default: AITODAY_WEB__PORT).")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes.")
+@pass_app
+def web_command(app: AppContext, host: str | None, port: int | None, workers: int) -> None:
+    """Serve the web app with uvicorn (behind a proxy: X-Forwarded-* from 127.0.0.1 only)."""
+    import uvicorn
+
+    from bots.web import create_app
+
+    settings = app.settings
+    uvicorn.run(
+        create_app(settings, app.store),
+        host=host or settings.web.host,
+        port=port or settings.web.port,
+        workers=workers if workers > 1 else None,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        log_level=settings.log.level.lower(),
+        access_log=False,
+    )
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(web_command)
