@@ -2,7 +2,7 @@
 
 An item is the same article as a stored one when its canonical URL matches, or its
 GUID does. GUIDs are compared across all sources when they are globally unique by
-form (an absolute URL, ``tag:`` or ``urn:``), after the same canonicalisation as URLs;
+form (an absolute URL, ``tag:`` or ``urn:``), canonicalised like URLs but keeping a fragment;
 a bare GUID such as ``"123"`` only means something inside its own feed, so it is
 scoped to the source (else two feeds numbering posts from 1 would collide).
 """
@@ -37,6 +37,9 @@ def guid_digest(article: Article) -> str | None:
         return None
     if guid.lower().startswith(_GLOBAL_GUID_SCHEMES):
         if guid.lower().startswith(("http://", "https://")):
-            guid = canonical_url(guid)
+            # A GUID is an identity: unlike a link, its fragment may be what tells
+            # items apart (a changelog's "page#v2.3"), so it is kept.
+            fragment = guid.partition("#")[2]
+            guid = canonical_url(guid) + (f"#{fragment}" if fragment else "")
         return digest("guid", guid)
     return digest("guid", article.source_id, guid)

@@ -1,0 +1,209 @@
+"""Parsing: feed bytes -> clean Articles. Pure and synchronous: it runs in a worker
+(process pool; see BENCHMARKS.md for why) off the event loop.
+
+feedparser gets bytes only (never a URL or a path: it would fetch or open it), with
+its own sanitizer off for speed; everything we keep goes through ``clean`` instead.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from core.ingest.clean import canonical_url, clean_text, normalise_language
+from core.models import Article, digest
+
+TITLE_CHARS = 300
+SUMMARY_CHARS = 1_000
+TEXT_CHARS = 20_000
+MAX_LINKS = 10
+
+_HREF = re.compile(r"""href\s*=\s*["'](https?://[^"'\s<>]+)["']""", re.IGNORECASE)
+_CHARSET = re.compile(r";\s*charset\s*=\s*[\"']?[\w.:-]+[\"']?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """Articles of one feed body, or why there are none."""
+
+    articles: list[Article] = field(default_factory=list)
+    error: str | None = None  # not a feed at all: the fetch counts as failed
+    warning: str | None = None  # malformed, but entries were recovered
+    title: str | None = None
+    skipped: int = 0  # entries without a usable http(s) link
+
+
+def parse_feed(
+    body: bytes,
+    *,
+    url: str,
+    content_type: str | None,
+    source_id: str,
+    language: str,
+    fetched: datetime,
+) -> ParsedFeed:
+    """Parse and clean one feed body into Articles of ``source_id``."""
+    doc = feedparser.parse(
+        body,
+        response_headers={
+            "content-location": url,
+            "content-type": _content_type(body, content_type),
+        },
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    if not doc.get("version") and not doc.entries:
+        return ParsedFeed(error=_not_a_feed(body, doc))
+    feed_language = normalise_language(doc.feed.get("language"))
+    lang = feed_language if language == "en" and feed_language else language
+    articles: list[Article] = []
+    skipped = 0
+    keep = _significant_fragments(doc.entries, url)
+    for entry in doc.entries:
+        article = _article(
+            entry, base=url, source_id=source_id, language=lang, fetched=fetched, keep=keep
+        )
+        if article is None:
+            skipped += 1
+        else:
+            articles.append(article)
+    warning = f"malformed feed: {doc.get('bozo_exception')}" if doc.get("bozo") else None
+    title = clean_text(doc.feed.get("title", ""), TITLE_CHARS) or None
+    return ParsedFeed(articles=articles, warning=warning, title=title, skipped=skipped)
+
+
+def _content_type(body: bytes, declared: str | None) -> str:
+    """The declared type, minus a charset that contradicts a valid UTF-8 body.
+
+    Valid UTF-8 with non-ASCII bytes is almost never another encoding, while servers
+    that label every response ISO-8859-1 are common; trusting the label would turn
+    every accented letter into mojibake.
+    """
+    declared = declared or "application/xml"
+    match = _CHARSET.search(declared)
+    if match is None or "utf-8" in match.group(0).lower() or body.isascii():
+        return declared
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return declared
+    return _CHARSET.sub("", declared)
+
+
+def _not_a_feed(body: bytes, doc: Any) -> str:
+    head = body[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return "not a feed: the URL serves an HTML page"
+    if not body.strip():
+        return "not a feed: empty body"
+    reason = doc.get("bozo_exception")
+    return f"not a feed: {reason}" if reason else "not a feed: no RSS or Atom found"
+
+
+def _significant_fragments(entries: Any, base: str) -> frozenset[str]:
+    """Pages whose fragment tells this feed's items apart (a changelog's ``#v2.3``).
+
+    Fragments are dropped from canonical URLs, except where one feed links several
+    items to one page with different fragments: there the fragment is the identity.
+    """
+    seen: dict[str, set[str]] = {}
+    for entry in entries:
+        link = _link(entry, base)
+        if link is not None:
+            seen.setdefault(canonical_url(link), set()).add(urlsplit(link).fragment)
+    return frozenset(page for page, fragments in seen.items() if len(fragments) > 1)
+
+
+def _article(
+    entry: Any,
+    *,
+    base: str,
+    source_id: str,
+    language: str,
+    fetched: datetime,
+    keep: frozenset[str] = frozenset(),
+) -> Article | None:
+    link = _link(entry, base)
+    if link is None:
+        return None
+    url = canonical_url(link)
+    fragment = urlsplit(link).fragment
+    if url in keep and fragment:
+        url = f"{url}#{fragment}"
+    summary_html = entry.get("summary", "") or ""
+    content_html = _content(entry)
+    summary = clean_text(summary_html, SUMMARY_CHARS)
+    text = clean_text(content_html, TEXT_CHARS) if content_html else ""
+    if text == summary:
+        text = ""
+    title = clean_text(entry.get("title", ""), TITLE_CHARS) or clean_text(summary, 120) or url
+    return Article(
+        id=digest(url),
+        url=url,
+        title=title,
+        summary=summary,
+        text=text,
+        source_id=source_id,
+        published=_published(entry, fetched),
+        fetched=fetched,
+        author=clean_text(entry.get("author", "") or "", 200) or None,
+        language=language,
+        guid=(entry.get("id") or "").strip() or None,
+        content_hash=digest(title, summary, text),
+        links=_outbound(summary_html + content_html, url),
+    )
+
+
+def _link(entry: Any, base: str) -> str | None:
+    candidates = [entry.get("link")]
+    guid = entry.get("id") or ""
+    if guid.startswith(("http://", "https://")):
+        candidates.append(guid)
+    for candidate in candidates:
+        if not candidate:
+            continue
+        absolute = urljoin(base, str(candidate).strip())
+        parts = urlsplit(absolute)
+        if parts.scheme in ("http", "https") and parts.hostname:
+            return absolute
+    return None
+
+
+def _content(entry: Any) -> str:
+    contents = entry.get("content") or []
+    return "\n".join(str(c.get("value", "")) for c in contents)
+
+
+def _published(entry: Any, fetched: datetime) -> datetime:
+    """UTC; the fetch time when missing, and never later than the fetch time."""
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if parsed is None:
+        return fetched
+    try:
+        when = datetime.fromtimestamp(_timegm(parsed), UTC)
+    except (OverflowError, ValueError, OSError):
+        return fetched
+    return min(when, fetched)
+
+
+def _timegm(parsed: time.struct_time) -> float:
+    return float(calendar.timegm(parsed))
+
+
+def _outbound(markup: str, own_url: str) -> list[str]:
+    """Distinct outbound links of an item (aggregators point at the real story)."""
+    links: list[str] = []
+    for match in _HREF.finditer(markup):
+        link = canonical_url(match.group(1))
+        if link != own_url and link not in links:
+            links.append(link)
+            if len(links) == MAX_LINKS:
+                break
+    return links

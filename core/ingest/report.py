@@ -1,0 +1,70 @@
+"""The run report of one ingest: what ``aitoday ingest`` prints and ``status`` shows."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from core.models import Article
+
+
+@dataclass
+class IngestReport:
+    """Counts of one run; ``articles`` holds the new Articles (not serialised)."""
+
+    sources: int = 0  # sources fetched this run (due and enabled)
+    fetched: int = 0  # answered with a body we parsed
+    not_modified: int = 0  # 304, or a body identical to the last one
+    failed: list[dict[str, str]] = field(default_factory=list)  # {"source", "reason"}
+    new_articles: int = 0
+    duplicates: int = 0  # items already stored (this source earlier, or another source)
+    seconds: float = 0.0
+    articles: list[Article] = field(default_factory=list)
+    also_in: int = 0  # duplicates first stored by another source (appended to also_in)
+    skipped: int = 0  # enabled sources waiting for back-off or Retry-After
+    disabled: list[dict[str, str]] = field(default_factory=list)  # disabled this run
+    moved: list[dict[str, str]] = field(default_factory=list)  # {"source", "url"} (301/308)
+    warnings: list[dict[str, str]] = field(default_factory=list)  # malformed, recovered
+    finished_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything but the articles themselves (their count is ``new_articles``)."""
+        return {
+            "sources": self.sources,
+            "fetched": self.fetched,
+            "not_modified": self.not_modified,
+            "failed": self.failed,
+            "new_articles": self.new_articles,
+            "duplicates": self.duplicates,
+            "seconds": round(self.seconds, 3),
+            "also_in": self.also_in,
+            "skipped": self.skipped,
+            "disabled": self.disabled,
+            "moved": self.moved,
+            "warnings": self.warnings,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+        }
+
+    def to_json(self) -> str:
+        """``to_dict`` as JSON."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    def lines(self) -> list[str]:
+        """A human summary, one fact per line, failures listed with their reasons."""
+        out = [
+            f"sources       {self.sources}"
+            + (f" ({self.skipped} backing off)" if self.skipped else ""),
+            f"fetched       {self.fetched}",
+            f"not_modified  {self.not_modified}",
+            f"failed        {len(self.failed)}",
+            f"new_articles  {self.new_articles}",
+            f"duplicates    {self.duplicates}"
+            + (f" ({self.also_in} from another source)" if self.also_in else ""),
+            f"seconds       {self.seconds:.2f}",
+        ]
+        out += [f"  failed   {f['source']}: {f['reason']}" for f in self.failed]
+        out += [f"  disabled {d['source']}: {d['reason']}" for d in self.disabled]
+        out += [f"  moved    {m['source']} -> {m['url']}" for m in self.moved]
+        return out
