@@ -1,0 +1,178 @@
+"""E-mail sign-up through the real web app on a real port: double opt-in, one-click
+unsubscribe, preferences by signed link, abuse limits, and answers that never tell whether
+an address was already subscribed."""
+
+from __future__ import annotations
+
+import mailbox
+import re
+import time
+from collections.abc import Iterator
+from email.message import Message
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bots.web import create_app
+from core import tokens
+from core.models import ChannelStatus
+from core.store.base import Store
+from core.store.subscribers import SubscriberRepo
+from core.subscribers import find_channel, new_subscriber
+from tests.fakes.server import serve
+
+
+@pytest.fixture
+def web(store: Store) -> Iterator[httpx.Client]:
+    with serve(create_app(store.settings, store)) as base, httpx.Client(base_url=base) as client:
+        yield client
+
+
+def maildir(store: Store) -> Path:
+    return store.settings.digest.outbox_dir / "maildir"
+
+
+def wait_for_mails(store: Store, count: int) -> list[Message]:
+    """Mails are sent after the answer (a background task): poll the outbox briefly."""
+    deadline = time.monotonic() + 10
+    while True:
+        path = maildir(store)
+        mails = list(mailbox.Maildir(path, create=False)) if path.exists() else []
+        if len(mails) >= count or time.monotonic() > deadline:
+            return mails
+        time.sleep(0.02)
+
+
+def link_in(mail: Message, purpose: str) -> str:
+    body = mail.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    match = re.search(rf"https?://\S+/{purpose}/\S+", body)
+    assert match, body
+    return match.group(0)
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def test_double_opt_in_confirm_preferences_unsubscribe(web: httpx.Client, store: Store) -> None:
+    answer = web.post(
+        "/subscribe",
+        data={"email": "Reader@Example.COM", "timezone": "Asia/Tokyo", "language": "ja"},
+    )
+    assert answer.status_code == 200
+    assert "Check your inbox" in answer.text
+    repo = SubscriberRepo(store)
+    sub = repo.by_address("email", "Reader@example.com")
+    assert sub is not None
+    assert (sub.timezone, sub.language) == ("Asia/Tokyo", "ja")
+    assert find_channel(sub, "email").status is ChannelStatus.PENDING  # type: ignore[union-attr]
+
+    [mail] = wait_for_mails(store, 1)
+    assert mail["To"] == "Reader@example.com"
+    confirmed = web.get(path_of(link_in(mail, "confirm")))
+    assert confirmed.status_code == 200 and "subscribed" in confirmed.text
+    sub = repo.get(sub.id)
+    assert find_channel(sub, "email").status is ChannelStatus.ACTIVE  # type: ignore[arg-type,union-attr]
+
+    prefs_path = re.search(r'href="(https?://[^"]+/preferences/[^"]+)"', confirmed.text)
+    assert prefs_path
+    prefs = web.get(path_of(prefs_path.group(1)))
+    assert prefs.status_code == 200 and 'value="Asia/Tokyo"' in prefs.text
+    saved = web.post(
+        path_of(prefs_path.group(1)),
+        data={
+            "time": "06:45",
+            "timezone": "Europe/Paris",
+            "language": "fr",
+            "frequency": "weekdays",
+            "items": "7",
+            "exclude": "crypto, NFT",
+            "email_active": "on",
+        },
+    )
+    assert saved.status_code == 200 and "Saved" in saved.text
+    sub = repo.get(sub.id)
+    assert sub is not None
+    assert (sub.delivery_time, sub.timezone, sub.language) == ("06:45", "Europe/Paris", "fr")
+    assert sub.frequency.value == "weekdays" and sub.max_items == 7
+    assert sub.prefs.exclude_keywords == ["crypto", "NFT"]
+
+    token = tokens.sign(store.settings.signing_key(), "unsubscribe", f"{sub.id}:email")
+    page = web.get(f"/unsubscribe/{token}")
+    assert page.status_code == 200 and "Unsubscribe" in page.text
+    assert find_channel(repo.get(sub.id), "email").status is ChannelStatus.ACTIVE  # type: ignore[arg-type,union-attr]
+    # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click"; effective at once.
+    done = web.post(f"/unsubscribe/{token}", content=b"List-Unsubscribe=One-Click")
+    assert done.status_code == 200 and "unsubscribed" in done.text
+    assert find_channel(repo.get(sub.id), "email").status is ChannelStatus.UNSUBSCRIBED  # type: ignore[arg-type,union-attr]
+
+
+def test_answer_is_the_same_for_a_known_address(web: httpx.Client, store: Store) -> None:
+    repo = SubscriberRepo(store)
+    repo.add(new_subscriber(email="known@example.com"))
+    known = web.post("/subscribe", data={"email": "known@example.com"})
+    new = web.post("/subscribe", data={"email": "new@example.com"})
+    assert known.status_code == new.status_code == 200
+
+    def scrub(text: str) -> str:
+        return text.replace("known@example.com", "X").replace("new@example.com", "X")
+
+    assert scrub(known.text) == scrub(new.text)
+    mails = {m["To"]: m for m in wait_for_mails(store, 2)}
+    # Only the mailbox owner learns the difference: a preferences link, not a confirmation.
+    assert "already subscribed" in mails["known@example.com"]["Subject"]
+    link_in(mails["known@example.com"], "preferences")
+    link_in(mails["new@example.com"], "confirm")
+
+
+def test_bad_address_is_refused_with_a_clear_message(web: httpx.Client, store: Store) -> None:
+    answer = web.post("/subscribe", data={"email": "not an address"})
+    assert answer.status_code == 400
+    assert "is not an e-mail address" in answer.text
+    assert 'value="not an address"' in answer.text  # nothing typed is lost
+
+
+def test_abuse_limits_per_address_and_per_ip(web: httpx.Client, store: Store) -> None:
+    for _ in range(5):
+        assert web.post("/subscribe", data={"email": "target@example.com"}).status_code == 200
+    # Three mails a day at most to one address, whatever the page said.
+    assert len(wait_for_mails(store, 3)) == 3
+    time.sleep(0.2)
+    assert len(wait_for_mails(store, 3)) == 3
+    statuses = [
+        web.post("/subscribe", data={"email": f"u{n}@example.com"}).status_code for n in range(6)
+    ]
+    assert statuses[-1] == 429  # ten sign-ups an hour from one IP
+    assert "Too many" in web.post("/subscribe", data={"email": "x@example.com"}).text
+
+
+def test_bad_expired_and_wrong_purpose_links(web: httpx.Client, store: Store) -> None:
+    key = store.settings.signing_key()
+    expired = tokens.sign(key, "confirm", "whoever", ttl_seconds=-10)
+    assert "expired" in web.get(f"/confirm/{expired}").text
+    assert web.get("/confirm/garbage").status_code == 400
+    wrong = tokens.sign(key, "preferences", "whoever")
+    assert web.get(f"/confirm/{wrong}").status_code == 400
+    assert web.post(f"/unsubscribe/{wrong}").status_code == 400
+    gone = tokens.sign(key, "preferences", "no-such-subscriber")
+    assert "no longer exists" in web.get(f"/preferences/{gone}").text
+
+
+def test_preferences_errors_keep_the_old_values(web: httpx.Client, store: Store) -> None:
+    repo = SubscriberRepo(store)
+    sub = repo.add(new_subscriber(email="p@example.com", timezone="Asia/Tokyo"))
+    token = tokens.sign(store.settings.signing_key(), "preferences", sub.id)
+    answer = web.post(f"/preferences/{token}", data={"time": "25:99", "timezone": "Mars/Base"})
+    assert answer.status_code == 400
+    assert "not a time of day" in answer.text and "unknown time zone" in answer.text
+    kept = repo.get(sub.id)
+    assert kept is not None and (kept.delivery_time, kept.timezone) == ("07:30", "Asia/Tokyo")
+
+
+def test_health_metrics_and_friendly_404(web: httpx.Client) -> None:
+    assert web.get("/healthz").json() == {"ok": True}
+    assert "aitoday_commands_total" in web.get("/metrics").text
+    missing = web.get("/no/such/page")
+    assert missing.status_code == 404 and "Page not found" in missing.text
+    assert web.get("/").status_code == 200
