@@ -101,45 +101,73 @@ class TickResult:
         return sum(len(b.recipients) for b in self.batches)
 
 
-def build_editions(store: Store, at: datetime, *, dry_run: bool = False) -> TickResult:
+def build_editions(
+    store: Store, at: datetime, *, dry_run: bool = False, breaking: bool = True
+) -> TickResult:
     """Build the editions due at ``at`` and return their delivery batches.
 
     With ``dry_run`` nothing is written: the result's ``plan`` says who would get which
-    stories on which channel, and no slot is claimed.
+    stories on which channel, and no slot is claimed. With ``breaking`` (the default, so
+    the cron tick needs one call) breaking alerts due at ``at`` are built too.
     """
     minute = floor_minute(at)
     result = TickResult(at=minute, dry_run=dry_run)
+    tick_id = secrets.token_hex(4)
     subs = SubscriberRepo(store)
     candidates = subs.get_many(subs.due(minute))
     result.candidates = len(candidates)
-    window = _window(store)
-    due, moves = _due_entries(candidates, minute, window, result)
-    due = _unclaimed(store, due, result)
-    tick_id = secrets.token_hex(4)
+    due, moves = _due_entries(candidates, minute, _window(store), result)
+    due, done = _unclaimed(store, due, result)
+    built: list[tuple[Edition, Variant]] = []
     if due:
         pools = _pools(store, {_kinds(d) for d in due})
         personalizer = Personalizer(_picker(), pools)
-        sent = subs.sent_many([d.subscriber.id for d in due])
-        variants, lists = group_variants(due, personalizer, sent)
+        variants, lists = group_variants(due, personalizer, subs.sent_many(_ids(due)))
         result.picks = personalizer.calls
-        due = [d for d in due if any(lists.get((d.subscriber.id, c.channel)) for c in d.channels)]
         _note_empty(result, lists, candidates)
+        due = [d for d in due if any(lists.get((d.subscriber.id, c.channel)) for c in d.channels)]
         if not dry_run:
             due, variants = _claim(store, due, variants, tick_id, result)
         stories = {s.id: s for pool in pools.values() for s in pool}
-        editions = _editions(store, variants, stories, minute, tick_id, dry_run)
-        result.editions = [e for e, _ in editions]
-        result.batches = _batches(store, editions)
-        result.plan.extend(_plan(editions))
+        built = _editions(store, variants, stories, minute, tick_id, dry_run)
         result.due = len(due)
-        if not dry_run:
-            EditionRepo(store).save_many(result.editions)
-            _mark_sent(subs, editions)
-            _count(store, result.editions)
+    if breaking:
+        built.extend(_breaking(store, minute, tick_id, dry_run))
+    result.editions = [e for e, _ in built]
+    result.batches = _batches(store, built)
+    result.plan.extend(_plan(built))
     if not dry_run:
-        moves.update({d.subscriber.id: next_slot(d.subscriber, minute) for d in due})
+        EditionRepo(store).save_many(result.editions)
+        _mark_sent(subs, built)
+        _count(store, result.editions)
+        moves.update({d.subscriber.id: next_slot(d.subscriber, minute) for d in [*due, *done]})
         subs.reschedule(moves)
     return result
+
+
+def _ids(due: Sequence[Due]) -> list[str]:
+    return [d.subscriber.id for d in due]
+
+
+def _breaking(
+    store: Store, minute: datetime, tick_id: str, dry_run: bool
+) -> list[tuple[Edition, Variant]]:
+    """Breaking alerts due now, grouped like digests: one edition per story, channel, language."""
+    from core.editions.breaking import FRESH_HOURS, select_alerts
+    from core.store.stories import StoryRepo  # the stories room owns it
+
+    if not store.redis.exists(store.keys.subscriber_breaking()):
+        return []  # nobody wants alerts: skip reading stories
+    fresh = list(StoryRepo(store).recent(FRESH_HOURS))
+    alerts = select_alerts(store, minute, fresh, _picker(), dry_run=dry_run)
+    variants: dict[tuple[str, str, str, tuple[str, ...]], Variant] = {}
+    for alert in alerts:
+        variant = Variant(
+            "breaking", alert.channel.channel, alert.subscriber.language, (alert.story_id,)
+        )
+        variants.setdefault(variant.key, variant).members.append((alert.subscriber, alert.channel))
+    stories = {s.id: s for s in fresh}
+    return _editions(store, list(variants.values()), stories, minute, tick_id, dry_run)
 
 
 def _window(store: Store) -> timedelta:
@@ -168,22 +196,24 @@ def _due_entries(
     return due, moves
 
 
-def _unclaimed(store: Store, due: list[Due], result: TickResult) -> list[Due]:
-    """Leave out subscribers whose local day is already claimed (digest already built)."""
+def _unclaimed(store: Store, due: list[Due], result: TickResult) -> tuple[list[Due], list[Due]]:
+    """Split off subscribers whose local day is already claimed (digest already built)."""
     if not due:
-        return due
+        return due, []
     pipe = store.redis.pipeline(transaction=False)
     for entry in due:
         pipe.hexists(store.keys.slot_marker(entry.day.isoformat()), entry.subscriber.id)
     taken = pipe.execute()
-    kept = []
+    kept: list[Due] = []
+    done: list[Due] = []
     for entry, claimed in zip(due, taken, strict=True):
         if claimed:
+            done.append(entry)
             result.skipped["already sent today"] += 1
             result.plan.extend(_rows(entry, entry.channels, (), None, "already sent today"))
         else:
             kept.append(entry)
-    return kept
+    return kept, done
 
 
 def _note_empty(
@@ -208,10 +238,10 @@ def _claim(
     """Claim each subscriber's local day; drop from the variants those another tick has."""
     pipe = store.redis.pipeline(transaction=False)
     for entry in due:
-        key = store.keys.slot_marker(entry.day.isoformat())
-        pipe.hsetnx(key, entry.subscriber.id, tick_id)
-        pipe.expire(key, SLOT_MARKER_TTL)
-    replies = pipe.execute()[0::2]
+        pipe.hsetnx(store.keys.slot_marker(entry.day.isoformat()), entry.subscriber.id, tick_id)
+    for day in {entry.day.isoformat() for entry in due}:
+        pipe.expire(store.keys.slot_marker(day), SLOT_MARKER_TTL)
+    replies = pipe.execute()[: len(due)]
     won = {e.subscriber.id for e, ok in zip(due, replies, strict=True) if ok}
     lost = len(due) - len(won)
     if lost:

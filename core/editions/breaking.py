@@ -1,0 +1,217 @@
+"""Breaking alerts: a story that many strong sources carry within a few hours.
+
+Rules (each a constant or a setting):
+
+- A story is *breaking* when at least ``MIN_STRONG_SOURCES`` distinct sources with
+  authority >= ``STRONG_AUTHORITY`` published it within ``WINDOW_HOURS`` of its first
+  article, and it is still less than ``FRESH_HOURS`` old. Each story alerts once.
+- Only subscribers with ``breaking_alerts`` on, on their ACTIVE channels, get it, and only
+  when their preferences let the story through (muted topics, sources and words are
+  honoured by the same ``pick`` as the digest) and it was not already sent to them.
+- At most ``settings.digest.breaking_per_day`` alerts per subscriber per local day.
+- Inside the subscriber's quiet hours the alert is deferred to the end of them; a deferred
+  alert older than ``FRESH_HOURS`` by then is dropped (it is no longer news), and the
+  story still reaches them in the next digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.editions.schedule import active_channels, floor_minute
+from core.models import ChannelSub, Story, Subscriber
+from core.store.base import Store
+from core.store.keys import SLOT_MARKER_TTL
+
+__all__ = [
+    "FRESH_HOURS",
+    "MIN_STRONG_SOURCES",
+    "Alert",
+    "in_quiet_hours",
+    "is_breaking",
+    "quiet_end",
+    "select_alerts",
+]
+
+MIN_STRONG_SOURCES = 4
+STRONG_AUTHORITY = 0.6
+WINDOW_HOURS = 6.0
+FRESH_HOURS = 12.0
+DEFAULT_AUTHORITY = 0.5
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One breaking story for one subscriber on one channel."""
+
+    subscriber: Subscriber
+    channel: ChannelSub
+    story_id: str
+
+
+def is_breaking(story: Story, authority: Mapping[str, float], now: datetime) -> bool:
+    """Whether enough strong sources carried the story fast enough, and it is fresh."""
+    if now - story.first_seen > timedelta(hours=FRESH_HOURS):
+        return False
+    window = timedelta(hours=WINDOW_HOURS)
+    strong = {
+        a.source_id
+        for a in story.articles
+        if authority.get(a.source_id, DEFAULT_AUTHORITY) >= STRONG_AUTHORITY
+        and a.published - story.first_seen <= window
+    }
+    return len(strong) >= MIN_STRONG_SOURCES
+
+
+def _clock(text: str) -> time:
+    hour, minute = (int(part) for part in text.split(":"))
+    return time(hour, minute)
+
+
+def in_quiet_hours(sub: Subscriber, at: datetime) -> bool:
+    """Whether ``at`` falls in the subscriber's quiet hours (which may span midnight)."""
+    if not sub.quiet_start or not sub.quiet_end:
+        return False
+    now = at.astimezone(ZoneInfo(sub.timezone)).time()
+    start, end = _clock(sub.quiet_start), _clock(sub.quiet_end)
+    if start == end:
+        return False
+    if start < end:
+        return start <= now < end
+    return now >= start or now < end
+
+
+def quiet_end(sub: Subscriber, at: datetime) -> datetime:
+    """The next end of quiet hours after ``at`` (UTC)."""
+    zone = ZoneInfo(sub.timezone)
+    local = at.astimezone(zone)
+    end = _clock(sub.quiet_end or "00:00")
+    for offset in (0, 1):
+        day = local.date() + timedelta(days=offset)
+        instant = datetime.combine(day, end, tzinfo=zone).astimezone(UTC)
+        if instant > at:
+            return instant
+    return at + timedelta(days=1)  # pragma: no cover - one of the two days is after
+
+
+def local_date(sub: Subscriber, at: datetime) -> date:
+    return at.astimezone(ZoneInfo(sub.timezone)).date()
+
+
+def select_alerts(
+    store: Store,
+    at: datetime,
+    stories: Sequence[Story],
+    pick: Any,
+    *,
+    dry_run: bool = False,
+) -> list[Alert]:
+    """Alerts to send at ``at``: new breaking stories plus deferred ones now due.
+
+    Writes (unless ``dry_run``): the stories alerted, deferrals, the per-day counts.
+    """
+    from core.store.subscribers import SubscriberRepo
+
+    minute = floor_minute(at)
+    repo = SubscriberRepo(store)
+    by_id = {s.id: s for s in stories}
+    wanted = _deferred_due(store, minute, dry_run) + _new_breaking(store, stories, minute, dry_run)
+    if not wanted:
+        return []
+    subs = {s.id: s for s in repo.get_many(sorted({sid for sid, _ in wanted}))}
+    sent = repo.sent_many(sorted(subs))
+    alerts: list[Alert] = []
+    deferrals: dict[str, float] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for sub_id, story_id in wanted:
+        sub, story = subs.get(sub_id), by_id.get(story_id)
+        if sub is None or story is None or not sub.breaking_alerts:
+            continue
+        if minute - story.first_seen > timedelta(hours=FRESH_HOURS):
+            continue
+        if story_id in sent.get(sub_id, set()) or not pick([story], sub.prefs, limit=1):
+            continue
+        if in_quiet_hours(sub, minute):
+            deferrals[f"{sub_id}:{story_id}"] = quiet_end(sub, minute).timestamp()
+            continue
+        day = local_date(sub, minute).isoformat()
+        if not _within_daily_cap(store, sub_id, day, counts, dry_run):
+            continue
+        alerts.extend(Alert(sub, c, story_id) for c in active_channels(sub))
+        sent.setdefault(sub_id, set()).add(story_id)
+    if deferrals and not dry_run:
+        store.redis.zadd(store.keys.breaking_deferred(), deferrals)
+    return alerts
+
+
+def _new_breaking(
+    store: Store, stories: Iterable[Story], minute: datetime, dry_run: bool
+) -> list[tuple[str, str]]:
+    """(subscriber, story) pairs for breaking stories not alerted yet; marks them alerted."""
+    authority = _authority(store)
+    fresh = [s for s in stories if is_breaking(s, authority, minute)]
+    if not fresh:
+        return []
+    key = store.keys.breaking_alerted()
+    new: list[Story] = []
+    for story in fresh:
+        if dry_run:
+            if store.redis.zscore(key, story.id) is None:
+                new.append(story)
+        elif store.redis.zadd(key, {story.id: minute.timestamp()}, nx=True):
+            new.append(story)  # NX: two ticks never alert the same story twice
+    if not dry_run:
+        store.redis.zremrangebyscore(key, "-inf", minute.timestamp() - SLOT_MARKER_TTL)
+    if not new:
+        return []
+    from core.store.subscribers import SubscriberRepo
+
+    ids = sorted(SubscriberRepo(store).breaking_ids())
+    return [(sub_id, story.id) for story in new for sub_id in ids]
+
+
+def _deferred_due(store: Store, minute: datetime, dry_run: bool) -> list[tuple[str, str]]:
+    key = store.keys.breaking_deferred()
+    client: Any = store.redis
+    members = client.zrangebyscore(key, "-inf", minute.timestamp())
+    pairs: list[tuple[str, str]] = []
+    for member in members:
+        if not dry_run and not client.zrem(key, member):
+            continue  # another tick took it
+        sub_id, _, story_id = member.decode().partition(":")
+        pairs.append((sub_id, story_id))
+    return pairs
+
+
+def _within_daily_cap(
+    store: Store, sub_id: str, day: str, counts: dict[tuple[str, str], int], dry_run: bool
+) -> bool:
+    cap = store.settings.digest.breaking_per_day
+    key = store.keys.breaking_sent(day)
+    if dry_run:
+        seen = counts.get((sub_id, day))
+        if seen is None:
+            raw: Any = store.redis.hget(key, sub_id)
+            seen = int(raw) if raw is not None else 0
+        counts[(sub_id, day)] = seen + 1
+        return seen < cap
+    pipe = store.redis.pipeline(transaction=True)
+    pipe.hincrby(key, sub_id, 1)
+    pipe.expire(key, SLOT_MARKER_TTL)
+    count = int(pipe.execute()[0])
+    return count <= cap
+
+
+def _authority(store: Store) -> dict[str, float]:
+    try:
+        from core.store.sources import SourceRepo
+    except ImportError:  # pragma: no cover - the ingest room provides it
+        return {}
+    repo: Any = SourceRepo(store)
+    if hasattr(repo, "authority"):
+        return dict(repo.authority())
+    return {s.id: s.authority for s in repo.all()}
