@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
+import redis
 from rq import Callback
 
 from bots.base import ChannelAdapter, Outcome, OutcomeKind
@@ -48,6 +50,8 @@ GONE_STATUS = {
     "line": ChannelStatus.BLOCKED,
     "slack": ChannelStatus.REVOKED,
 }
+
+RECORD_PATIENCE = 60.0  # seconds to keep trying to write markers after a send
 
 _settings: Settings | None = None
 _store: Store | None = None
@@ -129,6 +133,7 @@ class BatchRun:
 
     def run(self) -> dict[str, int]:
         from bots.registry import build_adapter
+
         from core.store.editions import EditionRepo
 
         self.repo.hold_lease(self.token, self.lease_seconds)
@@ -163,12 +168,32 @@ class BatchRun:
             mode=self.mode,
         )
         claimed = set(ids)
+        self._follow_in_flight([r for r in chunk if r.subscriber_id not in claimed])
         current = self._current([r for r in chunk if r.subscriber_id in claimed])
         active = [current[r.subscriber_id] for r in chunk if r.subscriber_id in current]
         skipped = {i: "skipped|inactive" for i in ids if i not in current}
         self.repo.record(self.batch.edition_id, self.batch.channel, skipped)
         self.tally["skipped"] += len(skipped)
         return active
+
+    def _follow_in_flight(self, others: list[Recipient]) -> None:
+        """Recipients another execution holds: look again once its lease could expire.
+
+        If that execution is alive it finishes them and the follow-up finds them done;
+        if its worker died, the follow-up takes them over.
+        """
+        if not others:
+            return
+        markers = self.repo.markers_of(
+            self.batch.edition_id, self.batch.channel, [r.subscriber_id for r in others]
+        )
+        for recipient in others:
+            marker = markers.get(recipient.subscriber_id) or ""
+            if marker.startswith("inflight|"):
+                outcome = Outcome.transient(
+                    recipient.subscriber_id, "in flight elsewhere", float(self.lease_seconds)
+                )
+                self.transient.append((recipient, outcome))
 
     def _current(self, recipients: list[Recipient]) -> dict[str, Recipient]:
         """Those whose channel is still ACTIVE, with today's address, by subscriber id."""
@@ -220,7 +245,8 @@ class BatchRun:
                 if outcome.kind == OutcomeKind.REJECTED:
                     rejected.append((sid, reason))
             self.tally[markers[sid].partition("|")[0]] += 1
-        self.repo.record(self.batch.edition_id, self.batch.channel, markers)
+        # The send already happened: writing its markers is worth waiting for Redis.
+        _durably(lambda: self.repo.record(self.batch.edition_id, self.batch.channel, markers))
         self._mark_gone(to, outcomes)
         self._dead_letters(markers, rejected)
 
@@ -284,6 +310,21 @@ class BatchRun:
             queue.enqueue_job(job)
         else:
             queue.schedule_job(job, _utc_in(delay))
+
+
+def _durably(write: Callable[[], None], patience: float = RECORD_PATIENCE) -> None:
+    """Run ``write``, retrying while Redis is unreachable (a restart, a failover)."""
+    deadline = time.monotonic() + patience
+    pause = 0.1
+    while True:
+        try:
+            write()
+            return
+        except (redis.ConnectionError, redis.TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
 
 
 def _utc_in(seconds: float) -> Any:

@@ -200,6 +200,18 @@ class DeliveryRepo:
         )
         return {k.decode(): v.decode() for k, v in raw.items()}
 
+    def markers_of(
+        self, edition_id: str, channel: str, subscriber_ids: Sequence[str]
+    ) -> dict[str, str]:
+        """The markers of these recipients (absent ones left out)."""
+        if not subscriber_ids:
+            return {}
+        values = cast(
+            list[bytes | None],
+            self.redis.hmget(self.keys.delivery_markers(edition_id, channel), list(subscriber_ids)),
+        )
+        return {i: v.decode() for i, v in zip(subscriber_ids, values, strict=True) if v is not None}
+
     def marker(self, edition_id: str, channel: str, subscriber_id: str) -> str | None:
         """One recipient's marker, or None when never attempted."""
         value = cast(
