@@ -1,0 +1,154 @@
+"""Crashes: a worker SIGKILLed mid-batch, Redis restarted mid-fan-out. Nothing is lost,
+and nothing is sent twice outside the window DELIVERY-GUARANTEES.md describes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("bots.registry")  # the adapters' registry (delivery room)
+import redis
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from core.config import load_settings
+from core.store.base import Store
+from core.store.connection import keys_for
+from core.store.deliveries import DeliveryRepo
+from tests.fakes.server import free_port
+from tests.fakes.smtp import FakeSMTP
+from tests.workers.conftest import RedisServer
+from tests.workers.run import aitoday, aitoday_ok, env_for
+from tests.workers.seed import address, batches_for, seed_edition, seed_subscribers
+from workers.fanout import enqueue_batches
+
+LEASE = 2  # seconds: how long a killed execution's claims stay reserved
+
+
+class StallingSMTP(FakeSMTP):
+    """The fake SMTP server, made to hang on the DATA of its N-th message.
+
+    That pins where a worker is when the test kills it (or restarts Redis): inside a
+    send, with every earlier message accepted.
+    """
+
+    def __init__(self, stall_at: int) -> None:
+        super().__init__()
+        self.stall_at = stall_at
+        self.stalled = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if len(self.messages) == self.stall_at and not self.release.is_set():
+            self.stalled.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
+            return "421 4.3.2 closing"  # the stalled message itself is not accepted
+        return await super().handle_DATA(server, session, envelope)
+
+
+def _smtp_env(store: Store, smtp: FakeSMTP) -> dict[str, str]:
+    return env_for(
+        store.settings,
+        AITODAY_SMTP__HOST=smtp.host,
+        AITODAY_SMTP__PORT=str(smtp.port),
+        AITODAY_SMTP__STARTTLS="false",
+        AITODAY_SMTP__TIMEOUT="5",
+    )
+
+
+def _wait(event: threading.Event, proc: object, what: str) -> None:
+    if not event.wait(timeout=60):
+        raise AssertionError(f"the worker never reached {what}")
+
+
+def _resume(env: dict[str, str], edition_id: str) -> None:
+    """What an operator (or RQ's own retry) does after a crash."""
+    time.sleep(LEASE + 0.5)  # the dead execution's lease runs out
+    aitoday_ok(env, "deliveries", "retry", edition_id, "--pending-only")
+    aitoday_ok(env, "worker", "--burst")
+
+
+@pytest.mark.parametrize(
+    ("stall_at", "repeated"),
+    [
+        (100, 0),  # killed at a chunk boundary: every earlier chunk was recorded
+        (125, 25),  # killed inside a chunk: its 25 accepted messages go out again
+    ],
+)
+def test_a_worker_killed_mid_batch_resumes_without_loss(
+    store: Store, stall_at: int, repeated: int
+) -> None:
+    edition = seed_edition(store, "email")
+    subs = seed_subscribers(store, "email", 300)
+    enqueue_batches(store, batches_for(store, edition, subs, size=300), lease_seconds=LEASE)
+    smtp = StallingSMTP(stall_at)
+    with smtp.running():
+        env = _smtp_env(store, smtp)
+        worker = aitoday(env, "worker", "--burst")
+        try:
+            _wait(smtp.stalled, worker, f"message {stall_at}")
+            os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse
+            worker.wait(timeout=10)
+        finally:
+            smtp.release.set()
+        assert len(smtp.messages) == stall_at
+        _resume(env, edition.id)
+
+        counts = smtp.count_by_recipient()
+        assert sorted(counts) == sorted(address("email", n) for n in range(300))  # no loss
+        twice = sorted(a for a, c in counts.items() if c > 1)
+        assert len(twice) == repeated
+        assert max(counts.values()) <= 2
+    status = DeliveryRepo(store).status(edition.id)["email"]
+    assert (status["sent"], status["pending"], status["failed"]) == (300, 0, 0)
+
+
+@pytest.fixture
+def restartable(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis of this test's own, with AOF, that the test restarts."""
+    server = RedisServer(tmp_path / "redis", free_port())
+    server.workdir.mkdir()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_redis_restart_mid_fan_out_loses_nothing(
+    restartable: RedisServer, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        redis_url=restartable.url,
+        data_dir=tmp_path / "data",
+        key_prefix="aitodayrestart",
+        secret_key="test-secret-key-not-for-production",
+        digest={"outbox_dir": tmp_path / "outbox"},
+    )
+    client = redis.Redis.from_url(restartable.url)
+    store = Store(redis=client, keys=keys_for(settings), settings=settings)
+    edition = seed_edition(store, "email")
+    subs = seed_subscribers(store, "email", 400)
+    enqueue_batches(store, batches_for(store, edition, subs, size=100), lease_seconds=LEASE)
+    smtp = StallingSMTP(150)  # inside the second batch
+    with smtp.running():
+        env = _smtp_env(store, smtp)
+        worker = aitoday(env, "worker", "--burst")
+        try:
+            _wait(smtp.stalled, worker, "message 150")
+            restartable.stop()  # SIGTERM: Redis writes its AOF and exits
+            restartable.start()
+        finally:
+            smtp.release.set()
+        worker.communicate(timeout=120)  # it may finish or give up; either way resume
+        _resume(env, edition.id)
+        counts = smtp.count_by_recipient()
+        assert sorted(counts) == sorted(address("email", n) for n in range(400))
+        assert set(counts.values()) == {1}
+    status = DeliveryRepo(store).status(edition.id)["email"]
+    assert (status["sent"], status["pending"]) == (400, 0)
+    client.close()
