@@ -149,7 +149,10 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self.base_url = ""
         self.app = Starlette(
-            routes=[Route("/api/{method}", self._endpoint, methods=["GET", "POST"])]
+            routes=[
+                Route("/api/{method}", self._endpoint, methods=["GET", "POST"]),
+                Route("/response/{hook}", self._response_url, methods=["POST"]),
+            ]
         )
 
     # -- running ------------------------------------------------------------------------
@@ -237,6 +240,16 @@ class FakeSlack:
             and (team is None or c.response.get("_team") == team)
         ]
 
+    def response_url(self, hook: str = "hook") -> str:
+        """A ``response_url`` as a slash command or a button carries (answers go here)."""
+        return self.base_url.removesuffix("api/") + f"response/{hook}"
+
+    def responses(self, hook: str | None = None) -> list[SlackCall]:
+        """Messages posted to response URLs (``respond()`` in Bolt)."""
+        return [
+            c for c in self.calls_to("response_url") if hook is None or c.args.get("_hook") == hook
+        ]
+
     def mentions(self) -> list[str]:
         """Accepted message texts that would ping someone (<!channel>, <@U1> ...)."""
         found = []
@@ -267,6 +280,15 @@ class FakeSlack:
             return PlainTextResponse("upstream failure", status_code=status)
         public = {k: v for k, v in body.items() if not k.startswith("_")}
         return JSONResponse(public, status_code=status, headers=headers)
+
+    async def _response_url(self, request: Request) -> Response:
+        args = await _read_args(request)
+        problem = self._check_message(args, MAX_BLOCKS_MESSAGE)
+        body = {"ok": problem is None, "error": problem} if problem else {"ok": True}
+        args["_hook"] = request.path_params["hook"]
+        with self._lock:
+            self._state.calls.append(SlackCall("response_url", None, args, 200, body, time.time()))
+        return JSONResponse(body)
 
     def _take_injection(self, method: str, channel: str | None) -> _Injection | None:
         with self._lock:

@@ -1,0 +1,301 @@
+"""The Slack app through the real slack-bolt app on a real port, talking to the fake Slack
+Web API; every request signed exactly as Slack signs it (v0:timestamp:body, HMAC-SHA256)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from bots.slack.install_store import RedisInstallationStore, RedisOAuthStateStore, bot_token_for
+from bots.web import create_app
+from core.config import SlackSettings
+from core.metrics import snapshot
+from core.models import ChannelStatus
+from core.store.base import Store
+from core.store.subscribers import SubscriberRepo
+from core.subscribers import find_channel, new_subscriber
+from tests.fakes.server import serve
+from tests.fakes.slack_api import FakeSlack
+
+SECRET = "slack-signing-secret-for-tests"
+T = TypeVar("T")
+
+
+def sign(body: bytes, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    mac = hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256)
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=" + mac.hexdigest()}
+
+
+def eventually(probe: Callable[[], T], timeout: float = 10.0) -> T:
+    """Lazy listeners answer after the ack: wait for their effect."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    slack = FakeSlack(tokens={"xoxb-test": "T0001"})
+    with slack.running():
+        yield slack
+
+
+def slack_store(store: Store, fake: FakeSlack, **slack: Any) -> Store:
+    settings = store.settings.model_copy(
+        update={
+            "slack": SlackSettings(signing_secret=SECRET, api_base=fake.base_url, **slack),
+        }
+    )
+    return Store(redis=store.redis, keys=store.keys, settings=settings)
+
+
+@pytest.fixture
+def single(store: Store, fake_slack: FakeSlack) -> Iterator[tuple[httpx.Client, Store]]:
+    app_store = slack_store(store, fake_slack, bot_token="xoxb-test")
+    app = create_app(app_store.settings, app_store)
+    with serve(app) as base, httpx.Client(base_url=base) as client:
+        yield client, app_store
+
+
+def command(fake: FakeSlack, text: str, channel: str = "C0CHAN", hook: str = "hook") -> bytes:
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": "T0001",
+            "team_domain": "acme",
+            "channel_id": channel,
+            "channel_name": "general",
+            "user_id": "U0USER",
+            "user_name": "ada",
+            "command": "/aitoday",
+            "text": text,
+            "response_url": fake.response_url(hook),
+            "trigger_id": f"trig-{time.monotonic_ns()}",
+            "api_app_id": "A0AITODAY",
+        }
+    ).encode()
+
+
+def post(client: httpx.Client, body: bytes, content_type: str, **sig: Any) -> httpx.Response:
+    headers = {"Content-Type": content_type, **sign(body, **sig)}
+    return client.post("/slack/events", content=body, headers=headers)
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def test_help_is_answered_in_the_ack(
+    single: tuple[httpx.Client, Store], fake_slack: FakeSlack
+) -> None:
+    client, _ = single
+    answer = post(client, command(fake_slack, "help"), FORM)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["response_type"] == "ephemeral"
+    assert "search <words>" in body["text"] and body["blocks"]
+
+
+def test_subscribe_makes_the_channel_a_subscriber(
+    single: tuple[httpx.Client, Store], fake_slack: FakeSlack
+) -> None:
+    client, store = single
+    assert post(client, command(fake_slack, "subscribe"), FORM).status_code == 200
+    [reply] = eventually(lambda: fake_slack.responses("hook"))
+    assert reply.args["response_type"] == "in_channel"
+    assert "Subscribed" in reply.args["text"]
+    sub = SubscriberRepo(store).by_address("slack", "T0001/C0CHAN")
+    assert sub is not None
+    assert find_channel(sub, "slack").status is ChannelStatus.ACTIVE  # type: ignore[union-attr]
+
+    post(client, command(fake_slack, "time 06:15", hook="h2"), FORM)
+    eventually(lambda: fake_slack.responses("h2"))
+    assert SubscriberRepo(store).get(sub.id).delivery_time == "06:15"  # type: ignore[union-attr]
+
+    post(client, command(fake_slack, "tz Mars/Base", hook="h3"), FORM)
+    [refused] = eventually(lambda: fake_slack.responses("h3"))
+    assert refused.args["response_type"] == "ephemeral"
+    assert "unknown time zone" in refused.args["text"]
+
+    post(client, command(fake_slack, "unsubscribe", hook="h4"), FORM)
+    eventually(lambda: fake_slack.responses("h4"))
+    stopped = SubscriberRepo(store).get(sub.id)
+    assert find_channel(stopped, "slack").status is ChannelStatus.UNSUBSCRIBED  # type: ignore[arg-type,union-attr]
+    assert fake_slack.violations == []
+
+
+def test_unknown_words_get_a_short_usage(
+    single: tuple[httpx.Client, Store], fake_slack: FakeSlack
+) -> None:
+    client, _ = single
+    post(client, command(fake_slack, "make me a sandwich"), FORM)
+    [reply] = eventually(lambda: fake_slack.responses("hook"))
+    assert "I don't know" in reply.args["text"] and "Traceback" not in reply.args["text"]
+
+
+def test_bad_signature_stale_timestamp_and_replay_are_refused(
+    single: tuple[httpx.Client, Store], fake_slack: FakeSlack
+) -> None:
+    client, store = single
+    body = command(fake_slack, "subscribe")
+    forged = post(client, body, FORM, secret="not-the-secret")
+    assert forged.status_code == 401
+    stale = post(client, body, FORM, timestamp=int(time.time()) - 600)
+    assert stale.status_code == 401
+    assert SubscriberRepo(store).by_address("slack", "T0001/C0CHAN") is None
+
+    headers = {"Content-Type": FORM, **sign(body)}
+    first = client.post("/slack/events", content=body, headers=headers)
+    again = client.post("/slack/events", content=body, headers=headers)
+    assert first.status_code == again.status_code == 200
+    eventually(lambda: fake_slack.responses("hook"))
+    time.sleep(0.2)
+    assert len(fake_slack.responses("hook")) == 1  # the replay did nothing
+    rejected = snapshot(store)["aitoday_webhooks_rejected_total"]
+    assert rejected == {
+        'reason="signature",surface="slack"': 1.0,
+        'reason="stale",surface="slack"': 1.0,
+        'reason="replay",surface="slack"': 1.0,
+    }
+
+
+def test_event_retries_are_handled_once(
+    single: tuple[httpx.Client, Store], fake_slack: FakeSlack
+) -> None:
+    pytest.importorskip("core.store.stories")
+    client, store = single
+    SubscriberRepo(store).add(new_subscriber(slack="T0001/C0CHAN"))
+    event = {
+        "type": "event_callback",
+        "team_id": "T0001",
+        "api_app_id": "A0AITODAY",
+        "event_id": "Ev0001",
+        "event_time": int(time.time()),
+        "event": {"type": "app_home_opened", "user": "U0USER", "tab": "home", "channel": "D1"},
+    }
+    body = json.dumps(event).encode()
+    assert post(client, body, "application/json").status_code == 200
+    views = eventually(lambda: fake_slack.calls_to("views.publish"))
+    retry = json.dumps(event).encode() + b" "  # Slack re-signs retries: a new signature
+    assert post(client, retry, "application/json").status_code == 200
+    time.sleep(0.2)
+    assert len(fake_slack.calls_to("views.publish")) == len(views) == 1
+    assert views[0].args["view"]["type"] == "home"
+    assert fake_slack.violations == []
+
+
+def test_not_configured_answers_503(store: Store) -> None:
+    with serve(create_app(store.settings, store)) as base, httpx.Client(base_url=base) as client:
+        assert client.post("/slack/events", content=b"x").status_code == 503
+        assert client.get("/slack/install").status_code == 404
+
+
+# -- many workspaces: OAuth install, uninstall -------------------------------------------
+
+
+@pytest.fixture
+def multi(store: Store, fake_slack: FakeSlack) -> Iterator[tuple[httpx.Client, Store]]:
+    app_store = slack_store(
+        store, fake_slack, client_id=fake_slack.client_id, client_secret=fake_slack.client_secret
+    )
+    app = create_app(app_store.settings, app_store)
+    with serve(app) as base, httpx.Client(base_url=base) as client:
+        yield client, app_store
+
+
+# slack_sdk 3.48 still builds aiohttp.BasicAuth for oauth.v2.access (deprecated upstream).
+@pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
+def test_oauth_install_then_uninstall_stops_deliveries(
+    multi: tuple[httpx.Client, Store], fake_slack: FakeSlack
+) -> None:
+    client, store = multi
+    page = client.get("/slack/install")
+    assert page.status_code == 200
+    state = re.search(r"state=([\w-]+)", page.text)
+    assert state is not None
+    # Bolt's state cookie is Secure (Slack requires https); a browser sends it back.
+    cookie = {"Cookie": page.headers["set-cookie"].split(";", 1)[0]}
+    client.cookies.clear()
+    fake_slack.add_oauth_code("code-1", "T0002")
+    done = client.get(f"/slack/oauth_redirect?code=code-1&state={state.group(1)}", headers=cookie)
+    assert done.status_code == 200, done.text
+    token = asyncio_run(bot_token_for(store, "T0002"))
+    assert token is not None and token.startswith("xoxb-T0002")
+
+    # The same state cannot be used twice.
+    fake_slack.add_oauth_code("code-2", "T0002")
+    again = client.get(f"/slack/oauth_redirect?code=code-2&state={state.group(1)}", headers=cookie)
+    assert again.status_code in (400, 401)
+    assert fake_slack.oauth_codes == {"code-2": "T0002"}  # never exchanged
+
+    repo = SubscriberRepo(store)
+    sub = repo.add(new_subscriber(slack="T0002/C0NEWS"))
+    other = repo.add(new_subscriber(slack="T0001/C0NEWS"))
+    event = {
+        "type": "event_callback",
+        "team_id": "T0002",
+        "api_app_id": "A0AITODAY",
+        "event_id": "Ev0002",
+        "event_time": int(time.time()),
+        "event": {"type": "app_uninstalled"},
+    }
+    assert post(client, json.dumps(event).encode(), "application/json").status_code == 200
+
+    def revoked() -> bool:
+        now = repo.get(sub.id)
+        return find_channel(now, "slack").status is ChannelStatus.REVOKED  # type: ignore[arg-type,union-attr]
+
+    assert eventually(revoked)
+    assert asyncio_run(bot_token_for(store, "T0002")) is None
+    untouched = repo.get(other.id)
+    assert find_channel(untouched, "slack").status is ChannelStatus.ACTIVE  # type: ignore[arg-type,union-attr]
+
+
+async def test_installation_store_round_trip(store: Store) -> None:
+    from slack_sdk.oauth.installation_store.models.installation import Installation
+
+    installs = RedisInstallationStore(store)
+    first = Installation(
+        app_id="A1",
+        team_id="T9",
+        user_id="U1",
+        bot_token="xoxb-1",
+        bot_id="B1",
+        bot_user_id="UB",
+        bot_scopes="chat:write,commands",
+    )
+    await installs.async_save(first)
+    newer = Installation(app_id="A1", team_id="T9", user_id="U2", bot_token="xoxb-2", bot_id="B1")
+    await installs.async_save(newer)
+    found = await installs.async_find_installation(enterprise_id=None, team_id="T9", user_id="U1")
+    assert found is not None and found.bot_token == "xoxb-2"  # the newest bot token wins
+    bot = await installs.async_find_bot(enterprise_id=None, team_id="T9")
+    assert bot is not None and bot.bot_token == "xoxb-2"
+    assert await bot_token_for(store, "T9") == "xoxb-2"
+    await installs.async_delete_all(enterprise_id=None, team_id="T9")
+    assert await installs.async_find_bot(enterprise_id=None, team_id="T9") is None
+    assert await installs.async_find_installation(enterprise_id=None, team_id="T9") is None
+
+    states = RedisOAuthStateStore(store)
+    state = await states.async_issue()
+    assert await states.async_consume(state) is True
+    assert await states.async_consume(state) is False
+    assert await states.async_consume("never-issued") is False
+
+
+def asyncio_run(awaitable: Any) -> Any:
+    import asyncio
+
+    return asyncio.run(awaitable)
