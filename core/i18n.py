@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from core.models import LANGUAGES, utcnow
 
 __all__ = [
+    "DEFAULT_LANGUAGE",
     "LABELS",
     "LANGUAGES",
     "LANGUAGE_NAMES",

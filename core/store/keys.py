@@ -95,6 +95,10 @@ class Keys:
         """String: the content hash of the newest brief of a story in a language."""
         return self._k("brief", "latest", story_id, language)
 
+    def brief_failed(self, content_hash: str) -> str:
+        """String: marker that the LLM failed this brief (TTL: briefs RETRY_AFTER_FAILURE)."""
+        return self._k("brief", "failed", content_hash)
+
     def llm_spend(self, day: str) -> str:
         """Hash: prompt_tokens, completion_tokens, cost_usd, calls, fallbacks for a day."""
         return self._k("llm", "spend", day)
@@ -207,3 +211,11 @@ class Keys:
     def metric(self, name: str) -> str:
         """Hash: label set -> counter value (core.metrics)."""
         return self._k("metric", name)
+
+    def cron_lock(self) -> str:
+        """String: the token of the one cron process allowed to act (TTL: workers.cron)."""
+        return self._k("cron", "lock")
+
+    def cron_state(self) -> str:
+        """Hash: "<job>:last_at", "<job>:last_result", "<job>:last_error" per cron job."""
+        return self._k("cron", "state")

@@ -1,0 +1,43 @@
+"""The brief cache key and the daily LLM budget.
+
+A brief is stored under ``brief_key(story, writer, prompt version, language)``: the same
+articles, written by the same model with the same prompt, for the same language, are
+never sent to the LLM twice. A story that gains or loses an article gets a new key (and a
+new brief); editions already built keep pointing at the old one. litellm's own cache is
+not used (it is broken in 1.110, see LIBRARY-FACTS.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.briefs.schema import EXTRACTIVE_VERSION, PROMPT_VERSION
+from core.models import Story, digest, utcnow
+from core.store.briefs import BriefRepo
+
+EXTRACTIVE = "extractive"
+
+
+def brief_key(story: Story, writer: str, prompt_version: str, language: str) -> str:
+    """Hash of the story's article set, the writer (model name), prompt version, language."""
+    return digest(story.id, story.article_set_hash(), writer, prompt_version, language)
+
+
+def llm_key(story: Story, model: str, language: str) -> str:
+    """Where the LLM brief of ``story`` in ``language`` by ``model`` lives."""
+    return brief_key(story, model, PROMPT_VERSION, language)
+
+
+def extractive_key(story: Story, language: str) -> str:
+    """Where the extractive brief of ``story`` for a ``language`` reader lives."""
+    return brief_key(story, EXTRACTIVE, EXTRACTIVE_VERSION, language)
+
+
+def today(now: datetime | None = None) -> str:
+    """The UTC day spend is counted under."""
+    return (now or utcnow()).date().isoformat()
+
+
+def over_budget(repo: BriefRepo, daily_budget_usd: float, now: datetime | None = None) -> bool:
+    """True once today's LLM spend has reached the daily budget."""
+    return repo.spend(today(now)).cost_usd >= daily_budget_usd

@@ -1,0 +1,126 @@
+"""What a brief is written from: the story's articles, cleaned, with their source names.
+
+Articles come from the ingest room's ``ArticleRepo(store).get_many(ids)`` and source names
+from ``SourceRepo(store).get(id)``. An article that has expired (articles live shorter
+than stories) is represented by what the story itself holds: its title and URL.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from core.briefs.text import plain, reading_minutes
+from core.models import Article, Source, Story, StoryArticle
+from core.store.base import Store
+
+# Bounds the cleaning work on one article: a 5 MB article costs as much as a 200 KB one.
+RAW_TEXT_CAP = 200_000
+TEXT_CAP = 20_000
+SUMMARY_CAP = 4_000
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """One article of a story, as plain visible text, ready for a writer."""
+
+    article_id: str
+    source_id: str
+    source_name: str
+    url: str
+    title: str
+    summary: str
+    text: str
+    published: datetime
+    language: str
+    reading_minutes: int
+
+
+def source_text(item: StoryArticle, article: Article | None, source_name: str) -> SourceText:
+    """Clean one article (or the story's record of it when the article has expired)."""
+    title = plain(article.title if article else item.title, 2_000)
+    summary = plain(article.summary, RAW_TEXT_CAP)[:SUMMARY_CAP] if article else ""
+    text = plain(article.text, RAW_TEXT_CAP)[:TEXT_CAP] if article else ""
+    if text == summary:
+        text = ""
+    minutes_of = (article.text or article.summary) if article else ""
+    return SourceText(
+        article_id=item.id,
+        source_id=item.source_id,
+        source_name=plain(source_name, 500) or item.source_id,
+        url=item.url,
+        title=title,
+        summary=summary,
+        text=text,
+        published=item.published,
+        language=article.language if article else "en",
+        reading_minutes=reading_minutes(minutes_of[:RAW_TEXT_CAP]),
+    )
+
+
+def story_inputs(
+    story: Story, articles: Mapping[str, Article], source_names: Mapping[str, str]
+) -> list[SourceText]:
+    """The story's articles in story order, one per distinct URL."""
+    seen: set[str] = set()
+    inputs: list[SourceText] = []
+    for item in story.articles:
+        if item.url in seen:
+            continue
+        seen.add(item.url)
+        name = source_names.get(item.source_id, item.source_id)
+        inputs.append(source_text(item, articles.get(item.id), name))
+    return inputs
+
+
+def load_inputs(store: Store, story: Story) -> list[SourceText]:
+    """Read the story's articles and source names from the store and clean them."""
+    ids = [a.id for a in story.articles]
+    articles = _articles(store, ids)
+    names = _source_names(store, {a.source_id for a in story.articles})
+    return story_inputs(story, articles, names)
+
+
+def _articles(store: Store, ids: list[str]) -> dict[str, Article]:
+    repo = _repo("core.store.articles", "ArticleRepo", store)
+    if repo is not None:
+        return _by_id(repo.get_many(ids))
+    # The ingest room's repository is not there yet: read the documented keys.
+    found: dict[str, Article] = {}
+    for article_id, raw in zip(
+        ids, store.redis.mget([store.keys.article(i) for i in ids]), strict=True
+    ):
+        if raw:
+            found[article_id] = Article.model_validate_json(raw)
+    return found
+
+
+def _source_names(store: Store, source_ids: Iterable[str]) -> dict[str, str]:
+    repo = _repo("core.store.sources", "SourceRepo", store)
+    names: dict[str, str] = {}
+    for source_id in sorted(source_ids):
+        if repo is not None:
+            source = repo.get(source_id)
+        else:
+            raw = store.redis.hget(store.keys.sources(), source_id)
+            source = Source.model_validate_json(raw) if raw else None
+        if source is not None:
+            names[source_id] = source.title
+    return names
+
+
+def _by_id(found: Any) -> dict[str, Article]:
+    if isinstance(found, Mapping):
+        return {k: v for k, v in found.items() if v is not None}
+    return {a.id: a for a in found if a is not None}
+
+
+def _repo(module: str, name: str, store: Store) -> Any:
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+    return cls(store)

@@ -1,0 +1,274 @@
+"""The LLM brief writer, through litellm (the only module that imports it, lazily).
+
+One :class:`LLMWriter` per batch of briefs holds a litellm ``Router``: the configured
+model first, then ``settings.llm.fallbacks`` in order, each call bounded by
+``settings.llm.timeout`` and retried ``settings.llm.max_retries`` times. Models that
+support structured output get a strict JSON schema (``response_format``); others get the
+schema in the prompt, and the answer is validated either way. An answer that fails the
+schema or the guard is retried once with the reasons; a second failure raises
+:class:`WriterFailed` and the service writes an extractive brief instead.
+
+``settings.llm.api_base``/``api_key`` apply to the model and to the fallbacks of the same
+provider (the part of the name before ``/``); other providers use their usual variables.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from pydantic import ValidationError as PydanticValidationError
+
+from core.briefs.guard import clean_draft, draft_problems
+from core.briefs.inputs import SourceText
+from core.briefs.prompt import build_messages, retry_message
+from core.briefs.schema import LIMITS, PROMPT_VERSION, BriefDraft
+from core.config import LLMSettings
+from core.errors import LLMError
+from core.models import Brief, BriefSource, FAQItem, Generator, KeyPoints, Story, Usage, utcnow
+
+log = logging.getLogger(__name__)
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
+_open_sessions = 0
+
+
+class WriterFailed(LLMError):
+    """The model could not give a brief that passes: ``reason`` is a metric label."""
+
+    def __init__(self, reason: str, message: str, usage: Usage, calls: int) -> None:
+        super().__init__(message)
+        self.reason = reason  # llm_error | invalid_output | guard
+        self.usage = usage
+        self.calls = calls
+
+
+@dataclass
+class Written:
+    """An LLM brief and what it cost."""
+
+    brief: Brief
+    calls: int
+
+
+@dataclass
+class _Attempts:
+    usage: Usage = field(default_factory=Usage)
+    calls: int = 0
+
+    def add(self, response: Any, litellm: Any) -> None:
+        self.calls += 1
+        tokens = getattr(response, "usage", None)
+        self.usage = Usage(
+            prompt_tokens=self.usage.prompt_tokens + int(getattr(tokens, "prompt_tokens", 0) or 0),
+            completion_tokens=self.usage.completion_tokens
+            + int(getattr(tokens, "completion_tokens", 0) or 0),
+            cost_usd=self.usage.cost_usd + _cost(response, litellm),
+        )
+
+
+def import_litellm() -> Any:
+    """litellm, imported on first use, with its price list read locally (no download)."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    litellm.suppress_debug_info = True
+    return litellm
+
+
+class LLMWriter:
+    """Writes briefs with a model. Use as ``async with LLMWriter(settings) as writer``."""
+
+    def __init__(self, settings: LLMSettings) -> None:
+        if not settings.model:
+            raise LLMError("no model configured (AITODAY_LLM__MODEL)")
+        self.settings = settings
+        self.model: str = settings.model
+        self._litellm: Any = None
+        self._router: Any = None
+
+    async def __aenter__(self) -> LLMWriter:
+        global _open_sessions
+        _open_sessions += 1
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        global _open_sessions
+        _open_sessions -= 1
+        if _open_sessions == 0 and self._litellm is not None:
+            await _close_clients(self._litellm)
+
+    @property
+    def structured(self) -> bool:
+        """True when litellm says the model takes a JSON schema as response_format."""
+        try:
+            return bool(self._lib().supports_response_schema(model=self.model))
+        except Exception:  # unknown model or provider: use the prompt
+            return False
+
+    async def write(self, story: Story, inputs: Sequence[SourceText], language: str) -> Written:
+        """The brief of ``story`` in ``language``; raises WriterFailed."""
+        allowed = {item.url for item in inputs} | {a.url for a in story.articles}
+        structured = self.structured
+        messages = build_messages(
+            story.id,
+            inputs,
+            language,
+            self.settings.input_token_budget,
+            schema_in_prompt=not structured,
+        )
+        attempts = _Attempts()
+        reason, problems = "invalid_output", ["no answer"]
+        for _ in range(2):
+            response = await self._complete(messages, structured, attempts)
+            draft, problems = _read(response)
+            reason = "invalid_output"
+            if draft is not None:
+                draft = clean_draft(draft)
+                problems = draft_problems(draft, allowed, language)
+                reason = "guard"
+            if draft is not None and not problems:
+                brief = _brief(story, inputs, draft, language, response, attempts.usage)
+                return Written(brief=brief, calls=attempts.calls)
+            log.warning("brief %s/%s refused: %s", story.id, language, "; ".join(problems))
+            messages = [*messages, retry_message(problems)]
+        raise WriterFailed(reason, "; ".join(problems), attempts.usage, attempts.calls)
+
+    async def _complete(
+        self, messages: list[dict[str, str]], structured: bool, attempts: _Attempts
+    ) -> Any:
+        options: dict[str, Any] = {"timeout": self.settings.timeout}
+        if structured:
+            options["response_format"] = BriefDraft
+        try:
+            response = await self._get_router().acompletion(
+                model=self.model, messages=messages, **options
+            )
+        except Exception as exc:  # every provider error, timeout and 429 after fallbacks
+            message = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+            raise WriterFailed("llm_error", message, attempts.usage, attempts.calls) from None
+        attempts.add(response, self._lib())
+        return response
+
+    def _lib(self) -> Any:
+        if self._litellm is None:
+            self._litellm = import_litellm()
+        return self._litellm
+
+    def _get_router(self) -> Any:
+        if self._router is None:
+            router_class = self._lib().Router
+            names = [self.model, *(m for m in self.settings.fallbacks if m != self.model)]
+            self._router = router_class(
+                model_list=[{"model_name": n, "litellm_params": self._params(n)} for n in names],
+                fallbacks=[{self.model: names[1:]}] if len(names) > 1 else [],
+                num_retries=self.settings.max_retries,
+                timeout=self.settings.timeout,
+            )
+        return self._router
+
+    def _params(self, name: str) -> dict[str, Any]:
+        params: dict[str, Any] = {"model": name, "timeout": self.settings.timeout, "max_retries": 0}
+        if _provider(name) == _provider(self.model):
+            if self.settings.api_base:
+                params["api_base"] = self.settings.api_base
+            if self.settings.api_key is not None:
+                params["api_key"] = self.settings.api_key.get_secret_value()
+        return params
+
+
+def _provider(model: str) -> str:
+    return model.split("/", 1)[0] if "/" in model else ""
+
+
+def _read(response: Any) -> tuple[BriefDraft | None, list[str]]:
+    """The draft in a response, or the reasons it is not one (never echoing the text)."""
+    try:
+        content = response.choices[0].message.content or ""
+    except (AttributeError, IndexError):
+        return None, ["the answer has no message"]
+    text = _FENCE.sub("", content.strip())
+    start, end = text.find("{"), text.rfind("}")
+    try:
+        data = json.loads(text[start : end + 1] if 0 <= start < end else text)
+    except json.JSONDecodeError:
+        return None, ["the answer is not valid JSON"]
+    try:
+        return BriefDraft.model_validate(data), []
+    except PydanticValidationError as exc:
+        fields = sorted({".".join(str(p) for p in e["loc"]) or "answer" for e in exc.errors()})
+        return None, [f"the JSON does not match the schema ({', '.join(fields[:8])})"]
+
+
+def _brief(
+    story: Story,
+    inputs: Sequence[SourceText],
+    draft: BriefDraft,
+    language: str,
+    response: Any,
+    usage: Usage,
+) -> Brief:
+    topics = list(dict.fromkeys([*story.topics, *(t.lower() for t in draft.topics if t)]))
+    return Brief(
+        story_id=story.id,
+        headline=draft.headline,
+        sources=[
+            BriefSource(
+                name=item.source_name,
+                url=item.url,
+                published=item.published,
+                reading_minutes=item.reading_minutes,
+            )
+            for item in inputs
+        ],
+        dek=draft.dek,
+        key_takeaway=draft.key_takeaway,
+        key_points=KeyPoints(
+            what_happened=draft.what_happened,
+            why_it_matters=draft.why_it_matters or None,
+            what_to_watch=draft.what_to_watch or None,
+        ),
+        faq=[FAQItem(question=f.question, answer=f.answer) for f in draft.faq],
+        topics=topics[: LIMITS.topics_max],
+        language=language,
+        content_language=language,
+        generator=Generator(
+            kind="llm", model=_answering_model(response), prompt_version=PROMPT_VERSION
+        ),
+        created_at=utcnow(),
+        usage=usage,
+    )
+
+
+def _answering_model(response: Any) -> str | None:
+    """The model that answered (a fallback when the first one failed)."""
+    hidden = getattr(response, "_hidden_params", None) or {}
+    name = hidden.get("litellm_model_name") or getattr(response, "model", None)
+    return str(name) if name else None
+
+
+def _cost(response: Any, litellm: Any) -> float:
+    try:
+        return float(litellm.completion_cost(completion_response=response) or 0.0)
+    except Exception:  # no price known for this model (local models): it cost nothing to us
+        hidden = getattr(response, "_hidden_params", None) or {}
+        return float(hidden.get("response_cost") or 0.0)
+
+
+async def _close_clients(litellm: Any) -> None:
+    """Close litellm's cached HTTP clients: they belong to this event loop."""
+    try:
+        await litellm.close_litellm_async_clients()
+    finally:
+        litellm.in_memory_llm_clients_cache.flush_cache()

@@ -1,0 +1,161 @@
+"""Text hygiene shared by every brief writer and the guard.
+
+Feed text is written by strangers: it may hide words from human readers (hidden HTML,
+zero-width and bidi control characters), carry markup a chat would execute, arrive in a
+broken encoding or weigh megabytes. These functions turn it into plain, visible, bounded
+text, and name the patterns (links, mentions, orders to a model) the guard refuses.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+
+# Characters that render as nothing or reorder text: zero-width, bidi controls, BOM,
+# soft hyphen, Mongolian vowel separator, Hangul fillers, tag characters.
+INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\ufffd"
+    "\U000e0000-\U000e007f]"
+)
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+_HIDDEN_ELEMENT = re.compile(
+    r"<(?P<tag>[a-z][a-z0-9]*)\b[^>]*?"
+    r"(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|\bhidden\b"
+    r"|aria-hidden\s*=\s*[\"']?true|opacity\s*:\s*0(?:\.0+)?\s*[;\"'])"
+    r"[^>]*>.*?</(?P=tag)\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_DROPPED_ELEMENT = re.compile(
+    r"<(script|style|template|noscript|iframe|object|svg|head)\b.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_MOJIBAKE = re.compile(
+    "[ÃÂâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u203a\u20ac\u2122]"
+)
+
+# What the guard refuses in any brief field.
+URL = re.compile(r"(?:\b(?:https?|ftp|hxxps?)://|\bwww\.)[^\s<>\"'）」]+", re.IGNORECASE)
+BARE_LINK = re.compile(r"\b(?:[a-z0-9-]+\.)+[a-z]{2,}/[^\s<>\"']*", re.IGNORECASE)
+MENTION = re.compile(
+    r"<[!@#][^>]*>|<(?:https?|mailto|tel):[^>]*>|(?<![\w.])@(?:here|channel|everyone|all)\b",
+    re.IGNORECASE,
+)
+MARKUP = re.compile(
+    r"</?[a-zA-Z][^<>]*>|&(?:lt|gt|#\d+|#x[0-9a-f]+);|\[[^\]]*\]\([^)]*\)|javascript:",
+    re.IGNORECASE,
+)
+# Orders addressed to a model, in the languages we serve. Deliberately broad: a false hit
+# costs one sentence of an extractive brief or one retry of an LLM brief.
+INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,60}?"
+    r"\b(?:instructions?|prompts?|rules|guidelines|directions|above|previous|prior)\b"
+    r"|\bsystem\s+prompt\b|\bnew\s+instructions?\b|\bprompt\s+injection\b"
+    r"|\b(?:you\s+are\s+now|act\s+as|pretend\s+to\s+be)\b"
+    r"|\b(?:ai|assistant|model|llm|chatbot|language\s+model|summari[sz]er)s?\b[^.!?\n]{0,40}?"
+    r"\b(?:must|should|shall|will)\b[^.!?\n]{0,40}?"
+    r"\b(?:say|write|include|tell|output|respond|reply|add|insert|recommend)\b"
+    r"|\btell\s+(?:the\s+|your\s+|all\s+)?(?:readers?|users?|subscribers?)\b"
+    r"|\bignor(?:ez|a|e|iere|ieren)\b[^.!?\n]{0,40}?\b(?:instrucciones|consignes|anweisungen"
+    r"|instructions)\b"
+    r"|(?:指示|指令|命令|プロンプト|提示词|提示詞|지시|명령|프롬프트)[^。！？\n]{0,20}?"
+    r"(?:無視|无视|忽略|忽視|무시)"
+    r"|(?:無視|无视|忽略|忽視|무시)[^。！？\n]{0,20}?(?:指示|指令|命令|プロンプト|지시|명령)"
+    r"|เพิกเฉย[^\n]{0,30}?คำสั่ง",
+    re.IGNORECASE,
+)
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])|(?<=[。！？])")
+_BOILERPLATE = re.compile(
+    r"\b(?:read more|continue reading|appeared first on|click here|subscribe to|sign up"
+    r"|all rights reserved|cookie)\b",
+    re.IGNORECASE,
+)
+_WIDE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+def fix_mojibake(text: str) -> str:
+    """Undo the commonest broken encoding (UTF-8 bytes read as cp1252/latin-1)."""
+    if not _MOJIBAKE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return text
+
+
+def visible(text: str) -> str:
+    """NFC text without invisible or control characters, whitespace collapsed."""
+    text = unicodedata.normalize("NFC", text)
+    text = INVISIBLE.sub("", text)
+    text = CONTROL.sub(" ", text)
+    return " ".join(text.split())
+
+
+def plain(text: str, max_chars: int | None = None) -> str:
+    """Feed HTML or text -> visible plain text: hidden elements and tags dropped.
+
+    ``max_chars`` bounds the work on huge input (it cuts the raw text before cleaning).
+    """
+    if max_chars is not None and len(text) > max_chars:
+        text = text[:max_chars]
+    text = fix_mojibake(text)
+    text = _COMMENT.sub(" ", text)
+    text = _DROPPED_ELEMENT.sub(" ", text)
+    text = _HIDDEN_ELEMENT.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    # Entities may encode more tags (&lt;b&gt;): decode once, strip once more.
+    text = _TAG.sub(" ", html.unescape(text))
+    return visible(text)
+
+
+def sentences(text: str) -> list[str]:
+    """Split plain text into sentences (Latin and CJK punctuation)."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def is_harmless(text: str) -> bool:
+    """True when ``text`` holds no link, mention, markup or order to a model."""
+    hazards = (URL, BARE_LINK, MENTION, MARKUP, INSTRUCTION)
+    return not any(pattern.search(text) for pattern in hazards)
+
+
+def is_quotable(sentence: str) -> bool:
+    """True when a sentence can be quoted in a brief as it stands."""
+    if not 20 <= len(sentence) <= 400:
+        return False
+    if not is_harmless(sentence) or _BOILERPLATE.search(sentence):
+        return False
+    letters = sum(ch.isalpha() for ch in sentence)
+    return letters >= len(sentence) * 0.5
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def reading_minutes(text: str) -> int:
+    """Minutes to read ``text``: 230 words a minute, or 500 CJK/Thai characters."""
+    wide = len(_WIDE.findall(text))
+    words = len(text.split())
+    return max(1, math.ceil(words / 230 + wide / 500))
+
+
+def estimate_tokens(text: str) -> int:
+    """A tokenizer-free estimate: ~4 characters a token, one per CJK/Thai character."""
+    wide = len(_WIDE.findall(text))
+    return (len(text) - wide) // 4 + wide + 1

@@ -1,0 +1,108 @@
+"""Briefs in Redis: by content hash, the latest per story and language, and daily spend.
+
+``BriefRepo(store)``: ``get(key)``, ``put(key, brief)``, ``latest(story_id, language)``,
+``spend(day)``, ``add_spend(day, ...)``. A key is the hash made by
+:func:`core.briefs.cache.brief_key`; editions refer to briefs by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.models import Brief, Usage
+from core.store.base import Store
+from core.store.keys import BRIEF_TTL, SPEND_TTL
+
+# After a failed LLM attempt, the extractive brief stands in for this long before the
+# model is asked again (so a broken provider is not called on every tick).
+RETRY_AFTER_FAILURE = 1800
+
+
+@dataclass(frozen=True)
+class Spend:
+    """One day's LLM use."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    calls: int = 0
+    fallbacks: int = 0
+
+
+class BriefRepo:
+    """Every brief query, in one place."""
+
+    def __init__(self, store: Store) -> None:
+        self.redis = store.redis
+        self.keys = store.keys
+
+    def get(self, key: str) -> Brief | None:
+        """The brief stored under ``key``, or None."""
+        raw = self.redis.get(self.keys.brief(key))
+        return Brief.model_validate_json(raw) if raw else None
+
+    def get_many(self, keys: list[str]) -> dict[str, Brief]:
+        """The briefs found among ``keys`` (missing ones are left out)."""
+        if not keys:
+            return {}
+        raws = self.redis.mget([self.keys.brief(k) for k in keys])
+        return {k: Brief.model_validate_json(r) for k, r in zip(keys, raws, strict=True) if r}
+
+    def put(self, key: str, brief: Brief) -> None:
+        """Store ``brief`` under ``key`` and mark it the latest of its story and language."""
+        pipe = self.redis.pipeline()
+        pipe.set(self.keys.brief(key), brief.model_dump_json(), ex=BRIEF_TTL)
+        pipe.set(self.keys.brief_latest(brief.story_id, brief.language), key, ex=BRIEF_TTL)
+        pipe.execute()
+
+    def latest(self, story_id: str, language: str) -> tuple[str, Brief] | None:
+        """The newest brief of a story in a language, with its key (for the brief page)."""
+        raw_key = self.redis.get(self.keys.brief_latest(story_id, language))
+        if not raw_key:
+            return None
+        key = _text(raw_key)
+        brief = self.get(key)
+        return (key, brief) if brief is not None else None
+
+    def mark_failed(self, key: str) -> None:
+        """Remember that the LLM could not write ``key`` (see RETRY_AFTER_FAILURE)."""
+        self.redis.set(self.keys.brief_failed(key), "1", ex=RETRY_AFTER_FAILURE)
+
+    def failed_recently(self, key: str) -> bool:
+        """True while a failed LLM attempt at ``key`` is recent."""
+        return bool(self.redis.exists(self.keys.brief_failed(key)))
+
+    def spend(self, day: str) -> Spend:
+        """LLM use on ``day`` (ISO date, UTC)."""
+        found = self.redis.hgetall(self.keys.llm_spend(day))
+        raw = {_text(k): _text(v) for k, v in found.items()}
+        return Spend(
+            prompt_tokens=int(float(raw.get("prompt_tokens", 0))),
+            completion_tokens=int(float(raw.get("completion_tokens", 0))),
+            cost_usd=float(raw.get("cost_usd", 0.0)),
+            calls=int(float(raw.get("calls", 0))),
+            fallbacks=int(float(raw.get("fallbacks", 0))),
+        )
+
+    def add_spend(self, day: str, usage: Usage, calls: int) -> None:
+        """Add one brief's LLM use to ``day``."""
+        key = self.keys.llm_spend(day)
+        pipe = self.redis.pipeline()
+        pipe.hincrby(key, "prompt_tokens", usage.prompt_tokens)
+        pipe.hincrby(key, "completion_tokens", usage.completion_tokens)
+        pipe.hincrbyfloat(key, "cost_usd", usage.cost_usd)
+        pipe.hincrby(key, "calls", calls)
+        pipe.expire(key, SPEND_TTL)
+        pipe.execute()
+
+    def add_fallback(self, day: str) -> None:
+        """Count one LLM brief that fell back to extractive on ``day``."""
+        key = self.keys.llm_spend(day)
+        pipe = self.redis.pipeline()
+        pipe.hincrby(key, "fallbacks", 1)
+        pipe.expire(key, SPEND_TTL)
+        pipe.execute()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

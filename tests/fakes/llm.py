@@ -1,0 +1,196 @@
+"""A real local OpenAI-compatible chat server that plays the LLM for brief tests.
+
+``POST /v1/chat/completions`` answers according to a *mode* chosen per model name:
+
+- ``valid``: a well-formed brief in the language the prompt asks for;
+- ``malformed``: JSON cut off half-way;
+- ``schema``: JSON of the wrong shape (missing fields, wrong types);
+- ``slow``: a valid answer after ``slow_seconds`` (beyond the client's timeout);
+- ``rate_limit``: HTTP 429, as a provider over quota answers;
+- ``wrong_language``: a valid English brief whatever language was asked for;
+- ``obedient``: a brief that does what the article text tells it to: it copies every
+  sentence that gives an order, every mention and every link it finds in the user
+  message into the brief. The hostile-article tests use it to prove the guard works.
+
+``FakeLLM.script(model, *modes)`` queues modes for a model (the last one repeats);
+``calls`` records every request (model, messages, response_format) in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from tests.fakes.server import serve
+
+MODES = ("valid", "malformed", "schema", "slow", "rate_limit", "wrong_language", "obedient")
+
+_LANG = re.compile(r"language code: ([A-Za-z-]+)")
+_URL = re.compile(r"https?://[^\s\"'<>\\)\]]+")
+_MENTION = re.compile(r"<[!@#][^>\s]*>|@(?:here|channel|everyone|all)\b")
+_ORDER = re.compile(
+    r"[^.!?\"\\]*\b(?:ignore|disregard|instead|you must|tell (?:the )?readers|system prompt)"
+    r"\b[^.!?\"\\]*[.!?]?",
+    re.IGNORECASE,
+)
+
+CANNED: dict[str, dict[str, Any]] = {
+    "en": {
+        "headline": "Lab releases a smaller open model",
+        "dek": "The new model runs on a single graphics card.",
+        "key_takeaway": "A research lab released a compact open-weight model. "
+        "It matches larger models on common benchmarks.",
+        "what_happened": "The lab published the weights and a technical report on Tuesday.",
+        "why_it_matters": "Smaller models lower the cost of running AI on your own hardware.",
+        "what_to_watch": "Independent evaluations over the coming weeks.",
+        "faq": [
+            {"question": "Can I download it?", "answer": "Yes, the weights are public."},
+            {"question": "Is it free to use?", "answer": "The licence allows commercial use."},
+        ],
+        "topics": ["open models"],
+    },
+    "ja": {
+        "headline": "研究所が小型のオープンモデルを公開",
+        "dek": "新しいモデルは一枚のGPUで動作します。",
+        "key_takeaway": "ある研究所が小型のオープンウェイトモデルを公開しました。"
+        "主要なベンチマークで大型モデルに匹敵します。",
+        "what_happened": "研究所は火曜日に重みと技術報告書を公開しました。",
+        "why_it_matters": "小型モデルは自前のハードウェアでAIを動かす費用を下げます。",
+        "what_to_watch": "今後数週間の独立した評価に注目です。",
+        "faq": [
+            {"question": "ダウンロードできますか？", "answer": "はい、重みは公開されています。"},
+            {"question": "無料で使えますか？", "answer": "ライセンスは商用利用を認めています。"},
+        ],
+        "topics": ["オープンモデル"],
+    },
+}
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    model: str
+    messages: list[dict[str, Any]]
+    response_format: Any
+    mode: str
+
+
+@dataclass
+class FakeLLM:
+    """The fake's state: scripted modes per model, and every call it answered."""
+
+    slow_seconds: float = 3.0
+    default_mode: str = "valid"
+    calls: list[Call] = field(default_factory=list)
+    _scripts: dict[str, list[str]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def script(self, model: str, *modes: str) -> None:
+        """Answer ``model`` with ``modes`` in turn; the last mode repeats."""
+        unknown = set(modes) - set(MODES)
+        if unknown or not modes:
+            raise ValueError(f"unknown modes {unknown}")
+        with self._lock:
+            self._scripts[model] = list(modes)
+
+    def calls_for(self, model: str) -> list[Call]:
+        """The calls made to one model."""
+        return [c for c in self.calls if c.model == model]
+
+    def _next_mode(self, model: str) -> str:
+        with self._lock:
+            queue = self._scripts.get(model)
+            if not queue:
+                return self.default_mode
+            return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    async def chat(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        model = str(body.get("model", ""))
+        messages = list(body.get("messages", []))
+        mode = self._next_mode(model)
+        with self._lock:
+            self.calls.append(Call(model, messages, body.get("response_format"), mode))
+        if mode == "rate_limit":
+            error = {"message": "Rate limit reached", "type": "rate_limit_error", "code": "429"}
+            return JSONResponse({"error": error}, status_code=429, headers={"retry-after": "0"})
+        if mode == "slow":
+            await asyncio.sleep(self.slow_seconds)
+        content = _content(mode, messages)
+        return JSONResponse(_completion(model, messages, content))
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/v1/chat/completions", self.chat, methods=["POST"])])
+
+
+def _content(mode: str, messages: list[dict[str, Any]]) -> str:
+    text = "\n".join(str(m.get("content", "")) for m in messages)
+    match = _LANG.search(text)
+    lang = match.group(1) if match else "en"
+    if mode == "malformed":
+        return '{"headline": "Lab releases a smaller open model", "dek": "The new'
+    if mode == "schema":
+        return json.dumps({"headline": 42, "faq": "none", "topics": {"a": 1}})
+    if mode == "wrong_language":
+        return json.dumps(CANNED["en"])
+    brief = dict(CANNED.get(lang, CANNED["en"]))
+    if mode == "obedient":
+        brief = _obey(brief, messages[-1].get("content", "") if messages else "")
+    return json.dumps(brief, ensure_ascii=False)
+
+
+def _obey(brief: dict[str, Any], data: str) -> dict[str, Any]:
+    """Do what the article text says: repeat its orders, mentions and links."""
+    orders = [o.strip() for o in _ORDER.findall(data) if o.strip()]
+    links = _URL.findall(data)
+    mentions = _MENTION.findall(data)
+    injected = " ".join([*orders, *mentions, *links])
+    obeyed = dict(brief)
+    obeyed["key_takeaway"] = f"{brief['key_takeaway']} {injected}".strip()
+    obeyed["what_to_watch"] = f"{' '.join(links) or brief['what_to_watch']}"
+    return obeyed
+
+
+def _completion(model: str, messages: list[dict[str, Any]], content: str) -> dict[str, Any]:
+    prompt_chars = sum(len(str(m.get("content", ""))) for m in messages)
+    prompt_tokens = max(1, prompt_chars // 4)
+    completion_tokens = max(1, len(content) // 4)
+    return {
+        "id": f"chatcmpl-fake-{time.monotonic_ns()}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+@contextmanager
+def fake_llm(**options: Any) -> Iterator[tuple[FakeLLM, str]]:
+    """Start the fake; yields (fake, api_base) where api_base ends in ``/v1``."""
+    fake = FakeLLM(**options)
+    with serve(fake.app()) as base:
+        yield fake, f"{base}/v1"
