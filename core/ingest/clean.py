@@ -43,6 +43,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
+# Block-level boundaries become spaces so "<p>a</p><p>b</p>" does not read "ab".
+_BLOCK = re.compile(
+    r"<(?:br|hr|/?(?:p|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|pre|section|article))\b[^>]*>",
+    re.IGNORECASE,
+)
 
 
 def canonical_url(url: str) -> str:
@@ -88,7 +93,10 @@ def clean_text(markup: str, max_chars: int | None = None) -> str:
     """
     if not markup:
         return ""
-    text = nh3.clean(markup, tags=set(), attributes={}) if "<" in markup else markup
+    if "<" in markup:
+        text = nh3.clean(_BLOCK.sub(" ", markup), tags=set(), attributes={})
+    else:
+        text = markup
     # nh3 leaves text escaped; unescape twice covers feeds that double-escape titles.
     text = html.unescape(html.unescape(text))
     text = _SPACE.sub(" ", strip_invisible(text)).strip()

@@ -64,7 +64,8 @@ async def run_ingest(
     parse_pool: Executor | None = None,
     trusted: Iterable[str] = (),
 ) -> IngestReport:
-    """Fetch every due source (or exactly ``sources``), store new articles, report.
+    """Fetch every due stored source (or all of ``sources``, due or not), store new
+    articles, report. ``sources`` not stored yet are added to the SourceRepo.
 
     ``parse_pool`` overrides the process pool feeds are parsed in (the benchmark
     compares threads); ``trusted`` passes addresses through the SSRF guard (tests).
@@ -81,7 +82,7 @@ async def run_ingest(
                 await _gather(ingest, runs, progress)
         finally:
             pool.shutdown()
-        _save(store, runs, now)
+        _save(store, runs)
     except redis.RedisError as exc:
         raise StoreError(f"Redis failed during ingest: {exc}") from None
     _summarise(report, runs)
@@ -102,8 +103,9 @@ def _plan(
         repo.put_many(s for s in explicit if s.id not in known)
         enabled = [s for s in explicit if s.enabled]
     states = repo.states([s.id for s in enabled])
-    runs = [SourceRun(s, states[s.id]) for s in enabled if states[s.id].is_due(now)]
-    return runs, len(enabled) - len(runs)
+    # Named sources are fetched now; the stored list waits out back-off and Retry-After.
+    due = [s for s in enabled if explicit is not None or states[s.id].is_due(now)]
+    return [SourceRun(s, states[s.id]) for s in due], len(enabled) - len(due)
 
 
 async def _gather(
@@ -195,7 +197,7 @@ def _fail(
         run.source_changed = True
 
 
-def _save(store: Store, runs: list[SourceRun], now: datetime) -> None:
+def _save(store: Store, runs: list[SourceRun]) -> None:
     repo = SourceRepo(store)
     repo.save_states({run.source.id: run.state for run in runs})
     repo.put_many(run.source for run in runs if run.source_changed)
