@@ -20,9 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from core.editions.schedule import active_channels, floor_minute
+from core.editions.schedule import active_channels, floor_minute, zone
 from core.models import ChannelSub, Story, Subscriber
 from core.store.base import Store
 from core.store.keys import SLOT_MARKER_TTL
@@ -76,7 +75,7 @@ def in_quiet_hours(sub: Subscriber, at: datetime) -> bool:
     """Whether ``at`` falls in the subscriber's quiet hours (which may span midnight)."""
     if not sub.quiet_start or not sub.quiet_end:
         return False
-    now = at.astimezone(ZoneInfo(sub.timezone)).time()
+    now = at.astimezone(zone(sub.timezone)).time()
     start, end = _clock(sub.quiet_start), _clock(sub.quiet_end)
     if start == end:
         return False
@@ -87,19 +86,19 @@ def in_quiet_hours(sub: Subscriber, at: datetime) -> bool:
 
 def quiet_end(sub: Subscriber, at: datetime) -> datetime:
     """The next end of quiet hours after ``at`` (UTC)."""
-    zone = ZoneInfo(sub.timezone)
-    local = at.astimezone(zone)
+    tz = zone(sub.timezone)
+    local = at.astimezone(tz)
     end = _clock(sub.quiet_end or "00:00")
     for offset in (0, 1):
         day = local.date() + timedelta(days=offset)
-        instant = datetime.combine(day, end, tzinfo=zone).astimezone(UTC)
+        instant = datetime.combine(day, end, tzinfo=tz).astimezone(UTC)
         if instant > at:
             return instant
     return at + timedelta(days=1)  # pragma: no cover - one of the two days is after
 
 
 def local_date(sub: Subscriber, at: datetime) -> date:
-    return at.astimezone(ZoneInfo(sub.timezone)).date()
+    return at.astimezone(zone(sub.timezone)).date()
 
 
 def select_alerts(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from core.models import ChannelStatus, ChannelSub, Frequency, Subscriber
@@ -31,9 +32,16 @@ __all__ = [
     "local_day",
     "next_slot",
     "slot_on",
+    "zone",
 ]
 
 _LOOKAHEAD_DAYS = 8  # a weekly slot is at most 7 days away
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo:
+    """A time zone, cached: ZoneInfo keeps only a few strongly and re-reads the rest."""
+    return ZoneInfo(name)
 
 
 def floor_minute(at: datetime) -> datetime:
@@ -73,14 +81,14 @@ def channels_due(sub: Subscriber, day: date) -> list[ChannelSub]:
 def slot_on(sub: Subscriber, day: date) -> datetime:
     """The UTC instant of the subscriber's delivery time on a local calendar day."""
     hour, minute = (int(part) for part in sub.delivery_time.split(":"))
-    local = datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(sub.timezone))
+    local = datetime.combine(day, time(hour, minute), tzinfo=zone(sub.timezone))
     # fold=0: the first of a repeated time; a time in the gap keeps the old offset.
     return local.astimezone(UTC)
 
 
 def local_day(sub: Subscriber, at: datetime) -> date:
     """The subscriber's calendar day at instant ``at``."""
-    return at.astimezone(ZoneInfo(sub.timezone)).date()
+    return at.astimezone(zone(sub.timezone)).date()
 
 
 def _days(sub: Subscriber, around: datetime, offsets: Iterable[int]) -> Iterable[date]:

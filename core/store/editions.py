@@ -83,5 +83,5 @@ class EditionRepo:
     def _briefs(self, keys: Sequence[str]) -> list[Brief | None]:
         from core.store.briefs import BriefRepo  # the briefs room owns the cache
 
-        repo = BriefRepo(self.store)
-        return [repo.get(key) for key in keys]
+        found = BriefRepo(self.store).get_many(list(keys))
+        return [found.get(key) for key in keys]
