@@ -1,0 +1,177 @@
+"""The LINE bot through signed webhook bodies on a real port, replying via the fake LINE
+Messaging API: follow, unfollow, text commands, postbacks, redeliveries, bad signatures."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from bots.line.webhook import postback_command
+from bots.web import create_app
+from core.config import LineSettings
+from core.metrics import snapshot
+from core.models import ChannelStatus
+from core.store.base import Store
+from core.store.subscribers import SubscriberRepo
+from core.subscribers import find_channel
+from tests.fakes.line_api import FakeLine, user_id
+from tests.fakes.server import serve
+
+SECRET = "line-channel-secret-for-tests"
+T = TypeVar("T")
+
+
+def eventually(probe: Callable[[], T], timeout: float = 10.0) -> T:
+    """Events are handled after the 200 (a background task): wait for their effect."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def fake_line() -> Iterator[FakeLine]:
+    line = FakeLine(token="line-test-token")
+    with line.running():
+        yield line
+
+
+@pytest.fixture
+def bot(store: Store, fake_line: FakeLine) -> Iterator[tuple[httpx.Client, Store]]:
+    line = LineSettings(
+        channel_secret=SECRET, channel_access_token="line-test-token", api_base=fake_line.base_url
+    )
+    settings = store.settings.model_copy(update={"line": line})
+    app_store = Store(redis=store.redis, keys=store.keys, settings=settings)
+    app = create_app(settings, app_store)
+    with serve(app) as base, httpx.Client(base_url=base) as client:
+        yield client, app_store
+
+
+def event(kind: str, user: str, reply_token: str | None, **extra: Any) -> dict[str, Any]:
+    if kind == "follow":
+        extra.setdefault("follow", {"isUnblocked": False})  # as LINE sends it
+    body: dict[str, Any] = {
+        "type": kind,
+        "mode": "active",
+        "timestamp": int(time.time() * 1000),
+        "source": {"type": "user", "userId": user},
+        "webhookEventId": uuid.uuid4().hex.upper()[:26],
+        "deliveryContext": {"isRedelivery": False},
+        **extra,
+    }
+    if reply_token:
+        body["replyToken"] = reply_token
+    return body
+
+
+def text_event(user: str, token: str, text: str) -> dict[str, Any]:
+    message = {"type": "text", "id": str(time.monotonic_ns()), "text": text, "quoteToken": "q"}
+    return event("message", user, token, message=message)
+
+
+def send(client: httpx.Client, *events: dict[str, Any], secret: str = SECRET) -> httpx.Response:
+    body = json.dumps({"destination": "U" + "0" * 32, "events": list(events)}).encode()
+    signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
+    headers = {"Content-Type": "application/json", "X-Line-Signature": signature.decode()}
+    return client.post("/line/webhook", content=body, headers=headers)
+
+
+def texts(fake: FakeLine, user: str) -> list[dict[str, Any]]:
+    return [m for messages in fake.delivered_to(user) for m in messages]
+
+
+def test_follow_subscribes_with_welcome_and_quick_replies(
+    bot: tuple[httpx.Client, Store], fake_line: FakeLine
+) -> None:
+    client, store = bot
+    user = user_id("follow")
+    fake_line.add_profile(user, language="ja")
+    assert send(client, event("follow", user, fake_line.issue_reply_token(user))).status_code == 200
+    [welcome] = eventually(lambda: texts(fake_line, user))
+    assert "Welcome to AIToday" in welcome["text"]
+    items = welcome["quickReply"]["items"]
+    assert 2 <= len(items) <= 13
+    data = [i["action"].get("data") for i in items]
+    assert "time=07:00" in data and "lang=ja" in data
+    sub = SubscriberRepo(store).by_address("line", user)
+    assert sub is not None and sub.language == "ja"  # from the LINE profile
+
+    postback = event(
+        "postback", user, fake_line.issue_reply_token(user), postback={"data": "time=08:00"}
+    )
+    send(client, postback)
+    eventually(lambda: len(texts(fake_line, user)) >= 2)
+    assert SubscriberRepo(store).get(sub.id).delivery_time == "08:00"  # type: ignore[union-attr]
+
+    send(client, text_event(user, fake_line.issue_reply_token(user), "tz Asia/Tokyo"))
+    eventually(lambda: len(texts(fake_line, user)) >= 3)
+    assert SubscriberRepo(store).get(sub.id).timezone == "Asia/Tokyo"  # type: ignore[union-attr]
+
+    send(client, event("unfollow", user, None))
+    eventually(
+        lambda: (
+            find_channel(SubscriberRepo(store).get(sub.id), "line").status  # type: ignore[arg-type,union-attr]
+            is ChannelStatus.UNSUBSCRIBED
+        )
+    )
+    assert fake_line.violations == []
+
+
+def test_unknown_text_gets_usage_never_a_trace(
+    bot: tuple[httpx.Client, Store], fake_line: FakeLine
+) -> None:
+    client, _ = bot
+    user = user_id("unknown")
+    send(client, text_event(user, fake_line.issue_reply_token(user), "what is this?"))
+    [reply] = eventually(lambda: texts(fake_line, user))
+    assert "I don't know" in reply["text"] and "Traceback" not in reply["text"]
+    assert reply["quickReply"]["items"]
+
+
+def test_redeliveries_are_handled_once(
+    bot: tuple[httpx.Client, Store], fake_line: FakeLine
+) -> None:
+    client, store = bot
+    user = user_id("redelivery")
+    first = event("follow", user, fake_line.issue_reply_token(user))
+    send(client, first)
+    eventually(lambda: texts(fake_line, user))
+    again = {**first, "deliveryContext": {"isRedelivery": True}}
+    assert send(client, again).status_code == 200
+    time.sleep(0.2)
+    assert len(fake_line.calls_to("reply")) == 1
+    assert SubscriberRepo(store).count() == 1
+
+
+def test_bad_signature_and_malformed_body_are_refused(
+    bot: tuple[httpx.Client, Store], fake_line: FakeLine
+) -> None:
+    client, store = bot
+    user = user_id("forged")
+    forged = send(client, event("follow", user, "t"), secret="someone-else")
+    assert forged.status_code == 400
+    unsigned = client.post("/line/webhook", content=b"{}")
+    assert unsigned.status_code == 400
+    assert SubscriberRepo(store).by_address("line", user) is None
+    counts = snapshot(store)["aitoday_webhooks_rejected_total"]
+    assert counts['reason="signature",surface="line"'] == 2.0
+
+
+def test_postback_data_becomes_a_command() -> None:
+    assert postback_command("time=07:30") == "time 07:30"
+    assert postback_command("lang=ja") == "lang ja"
+    assert postback_command("cmd=today") == "today"
+    assert postback_command("evil=1") == "help"
+    assert postback_command("") == "help"
