@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
@@ -26,7 +26,7 @@ from core.editions.schedule import next_slot
 from core.errors import ValidationError
 from core.models import Channel, ChannelStatus, Subscriber, digest, utcnow
 from core.store.base import Store
-from core.store.keys import SENT_TTL
+from core.store.keys import SENT_TTL, SLOT_MARKER_TTL
 from core.subscribers import normalize_address, set_status
 
 __all__ = ["SENT_KEEP", "SubscriberRepo", "address_digest"]
@@ -164,15 +164,18 @@ class SubscriberRepo:
         self._forget_markers(subscriber_id)
         return True
 
-    def _forget_markers(self, subscriber_id: str) -> None:
-        # Slot markers and breaking counters are per-day hashes that expire by themselves;
-        # the id is removed from the few that can still exist.
-        pattern_keys = [
-            *self.redis.scan_iter(match=self.keys.slot_marker("*"), count=1000),
-            *self.redis.scan_iter(match=self.keys.breaking_sent("*"), count=1000),
+    def _marker_keys(self) -> list[str]:
+        """The per-day marker and counter hashes that can still exist (they expire)."""
+        today = utcnow().date()
+        span = SLOT_MARKER_TTL // 86_400 + 1
+        days = [(today + timedelta(days=offset)).isoformat() for offset in range(-span, 2)]
+        return [
+            k for day in days for k in (self.keys.slot_marker(day), self.keys.breaking_sent(day))
         ]
+
+    def _forget_markers(self, subscriber_id: str) -> None:
         pipe = self.redis.pipeline(transaction=False)
-        for key in pattern_keys:
+        for key in self._marker_keys():
             pipe.hdel(key, subscriber_id)
         pipe.execute()
         deferred = self.keys.breaking_deferred()
@@ -308,10 +311,10 @@ class SubscriberRepo:
         next_due = self.next_due(subscriber_id)
         sent = self.redis.zrange(self.keys.subscriber_sent(subscriber_id), 0, -1, withscores=True)
         markers = {}
-        for key in self.redis.scan_iter(match=self.keys.slot_marker("*"), count=1000):
+        for key in self._marker_keys():
             value = self.redis.hget(key, subscriber_id)
             if value is not None:
-                markers[key.decode().rsplit(":", 1)[-1]] = value.decode()
+                markers[key.removeprefix(self.keys.prefix + ":")] = value.decode()
         return {
             "subscriber": json.loads(sub.model_dump_json()),
             "next_digest_utc": None if next_due is None else next_due.isoformat(),
@@ -325,5 +328,5 @@ class SubscriberRepo:
             "sent_story_ids": {
                 m.decode(): datetime.fromtimestamp(score * 60, UTC).isoformat() for m, score in sent
             },
-            "digest_days_claimed": markers,
+            "per_day_markers": markers,
         }

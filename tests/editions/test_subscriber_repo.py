@@ -92,7 +92,12 @@ def test_export_and_delete_leave_nothing(store: Store) -> None:
     sub = repo.add(tokyo(slack="T1/C1"))
     repo.save(apply_setting(sub, "breaking", "on"))
     repo.mark_sent(sub.id, ["s1"])
+    today = datetime.now(UTC).date().isoformat()
+    store.redis.hset(store.keys.slot_marker(today), sub.id, "tick1")
+    store.redis.hset(store.keys.breaking_sent(today), sub.id, 1)
+    store.redis.zadd(store.keys.breaking_deferred(), {f"{sub.id}:story1": 1.0})
     data = repo.export(sub.id)
+    assert data["per_day_markers"] == {f"slots:{today}": "tick1", f"breaking:count:{today}": "1"}
     assert data["subscriber"]["channels"][0]["address"] == "ann@example.com"
     assert data["sent_story_ids"].keys() == {"s1"}
     assert data["breaking_alerts_index"] is True
