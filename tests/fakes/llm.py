@@ -86,6 +86,7 @@ class Call:
     messages: list[dict[str, Any]]
     response_format: Any
     mode: str
+    answer: str = ""
 
 
 @dataclass
@@ -122,15 +123,16 @@ class FakeLLM:
         model = str(body.get("model", ""))
         messages = list(body.get("messages", []))
         mode = self._next_mode(model)
+        call = Call(model, messages, body.get("response_format"), mode)
         with self._lock:
-            self.calls.append(Call(model, messages, body.get("response_format"), mode))
+            self.calls.append(call)
         if mode == "rate_limit":
             error = {"message": "Rate limit reached", "type": "rate_limit_error", "code": "429"}
             return JSONResponse({"error": error}, status_code=429, headers={"retry-after": "0"})
         if mode == "slow":
             await asyncio.sleep(self.slow_seconds)
-        content = _content(mode, messages)
-        return JSONResponse(_completion(model, messages, content))
+        call.answer = _content(mode, messages)
+        return JSONResponse(_completion(model, messages, call.answer))
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/v1/chat/completions", self.chat, methods=["POST"])])
@@ -148,8 +150,15 @@ def _content(mode: str, messages: list[dict[str, Any]]) -> str:
         return json.dumps(CANNED["en"])
     brief = dict(CANNED.get(lang, CANNED["en"]))
     if mode == "obedient":
-        brief = _obey(brief, messages[-1].get("content", "") if messages else "")
+        brief = _obey(brief, _data(messages))
     return json.dumps(brief, ensure_ascii=False)
+
+
+def _data(messages: list[dict[str, Any]]) -> str:
+    """The article data of the request (between the markers, when the prompt has them)."""
+    text = "\n".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
+    start, end = text.find("<<<ARTICLES"), text.rfind(">>>")
+    return text[start:end] if 0 <= start < end else text
 
 
 def _obey(brief: dict[str, Any], data: str) -> dict[str, Any]:
