@@ -206,11 +206,6 @@ def _within_daily_cap(
 
 
 def _authority(store: Store) -> dict[str, float]:
-    try:
-        from core.store.sources import SourceRepo
-    except ImportError:  # pragma: no cover - the ingest room provides it
-        return {}
-    repo: Any = SourceRepo(store)
-    if hasattr(repo, "authority"):
-        return dict(repo.authority())
-    return {s.id: s.authority for s in repo.all()}
+    from core.store.sources import SourceRepo  # the ingest room owns it
+
+    return SourceRepo(store).authority()
