@@ -125,6 +125,7 @@ class FakeLine:
         self.blocked: set[str] = set()
         self.profiles: dict[str, dict[str, Any]] = {}
         self.reply_tokens: dict[str, str] = {}  # reply token -> user id
+        self.invalid_ids: set[str] = set()
         self._state = _State()
         self._lock = threading.Lock()
         self.base_url = ""
@@ -158,6 +159,11 @@ class FakeLine:
         """These users blocked the account (or never added it)."""
         with self._lock:
             self.blocked.update(user_ids)
+
+    def invalidate(self, *user_ids: str) -> None:
+        """Ids LINE refuses as invalid: 400 naming ``to[i]`` on multicast, 400 on push."""
+        with self._lock:
+            self.invalid_ids.update(user_ids)
 
     def issue_reply_token(self, user: str) -> str:
         """A reply token (as a webhook event would carry) whose reply reaches ``user``."""
@@ -387,6 +393,16 @@ class FakeLine:
         self, endpoint: str, body: Any, headers: dict[str, str]
     ) -> dict[str, Any] | None:
         problems = list(_request_problems(endpoint, body, headers))
+        if isinstance(body, dict) and endpoint in ("multicast", "push"):
+            targets = body.get("to")
+            targets = targets if isinstance(targets, list) else [targets]
+            with self._lock:
+                for index, target in enumerate(targets):
+                    if target in self.invalid_ids:
+                        prop = f"to[{index}]" if endpoint == "multicast" else "to"
+                        problems.append(
+                            (prop, "The property, 'to', in the request body is invalid")
+                        )
         if not problems:
             return None
         with self._lock:
