@@ -1,0 +1,54 @@
+"""Every channel adapter, by channel name, and the one place that builds them.
+
+Adding a channel = one package in ``bots/`` + one line in :data:`ADAPTERS` + a row in the
+shared contract tests (tests/bots/test_adapter_contract.py).
+
+:func:`build_adapter` chooses the transport from settings: SMTP when
+``settings.smtp.host`` is set (else the Maildir outbox); the Slack Web API when a bot
+token or an OAuth client is configured (else JSON files in the outbox); the LINE API when
+a channel access token is set (else the outbox).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bots.base import ChannelAdapter
+from bots.email.adapter import EmailAdapter
+from bots.line.adapter import LineAdapter
+from bots.slack.adapter import SlackAdapter
+from core.errors import ConfigError
+from core.store.base import Store
+
+ADAPTERS: dict[str, type[Any]] = {
+    EmailAdapter.channel: EmailAdapter,
+    SlackAdapter.channel: SlackAdapter,
+    LineAdapter.channel: LineAdapter,
+}
+
+
+def build_adapter(channel: str, store: Store) -> ChannelAdapter:
+    """The adapter for ``channel`` with the transport the settings call for."""
+    settings = store.settings
+    outbox = settings.digest.outbox_dir
+    if channel == "email":
+        return EmailAdapter(settings)
+    if channel == "slack":
+        if settings.slack.bot_token is None and settings.slack.client_id is None:
+            return SlackAdapter(settings, outbox=outbox / "slack")
+        return SlackAdapter(settings, token_for=_installed_token(store))
+    if channel == "line":
+        if settings.line.channel_access_token is None:
+            return LineAdapter(settings, outbox=outbox / "line")
+        return LineAdapter(settings)
+    raise ConfigError(f"unknown channel {channel!r} (known: {', '.join(ADAPTERS)})")
+
+
+def _installed_token(store: Store) -> Any:
+    # the web room's installation store answers per workspace (and the single token)
+    from bots.slack.install_store import bot_token_for
+
+    async def lookup(team_id: str) -> str | None:
+        return await bot_token_for(store, team_id)
+
+    return lookup
