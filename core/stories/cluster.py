@@ -1,0 +1,455 @@
+"""The incremental story clusterer: pure, in memory, over a sliding time window.
+
+Each new article either joins the story whose members it resembles on average
+(average link: the mean cosine to every member, which is the dot product with the sum
+of the members' unit vectors) or starts a new story. When an article bridges its story
+and another one closely enough, the two stories merge (the older id stands), so the
+result does not depend much on arrival order. Precision comes first: a duplicate story
+is a nuisance, two events in one brief are a mistake.
+
+Vectors are TF-IDF over word terms and character n-grams (see ``core.stories.text``).
+IDF is learned from the articles in the window; vectors are frozen when an article
+arrives and all refreshed whenever the window has grown by half since the last refresh,
+so the cost stays linear and early articles do not keep a poor IDF for long.
+
+Candidates come from an inverted index over word terms that are rare in the window,
+so the cost per article does not grow with the number of stories stored.
+Two hard signals short-cut the text: the same canonical URL (same page carried by two
+feeds) and an aggregator item that links to an article already in a story.
+
+The state serialises to JSON (:meth:`Clusterer.dump` / :meth:`Clusterer.load`): the
+window's articles with their term counts, never executable data.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import repeat
+from operator import mul
+from typing import Any
+
+from core.models import digest
+from core.stories.text import features, url_key
+
+Vector = dict[str, float]
+
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Doc:
+    """What the clusterer needs of an article."""
+
+    id: str
+    title: str
+    url: str
+    source: str
+    published: datetime
+    summary: str = ""
+    links: tuple[str, ...] = ()  # for aggregator items: the article(s) they point to
+
+
+@dataclass(frozen=True)
+class ClusterParams:
+    """Tuning, chosen on general grounds (see BENCHMARKS.md); not per data set."""
+
+    join: float = 0.05  # mean cosine to a story's members needed to join it ...
+    sibling: float = 0.35  # ... and one member at least this close on its own
+    merge: float = 0.12  # mean cosine between two stories' members needed to merge ...
+    merge_gate: float = 1.5  # ... when an article is this many times `merge` close to both
+    char_share: float = 0.7  # share of the cosine from character n-grams (rest: words)
+    salient_boost: float = 1.6  # names and numbers weigh more than other words
+    max_candidates: int = 8  # stories compared exactly per article
+    sibling_checks: int = 30  # members compared one by one per story
+    rare_df: float = 0.02  # a word in more than this share of the window finds no candidates
+    rare_df_min: int = 40  # ... unless the window is small
+    refresh_growth: float = 1.5  # refresh every vector when the window grew by this factor
+    url_horizon_hours: float = 30 * 24.0  # how long a URL keeps pointing at its story
+
+
+@dataclass
+class _Entry:
+    id: str
+    story: str
+    published: float
+    words: Counter[str]
+    grams: Counter[str]
+    salient: frozenset[str]
+    url: str
+    vec: Vector = field(default_factory=dict)
+
+
+@dataclass
+class _Story:
+    id: str
+    members: set[str]
+    total: Vector
+    created: float
+
+    def mean_dot(self, vec: Vector) -> float:
+        return _dot(vec, self.total) / len(self.members)
+
+
+class Clusterer:
+    """Assigns articles to stories, one at a time. Not thread-safe: one owner at a time."""
+
+    def __init__(self, window_hours: float, params: ClusterParams | None = None) -> None:
+        self.window = window_hours * 3600.0
+        self.params = params or ClusterParams()
+        self.clock = float("-inf")  # newest published time seen (epoch seconds)
+        self._entries: dict[str, _Entry] = {}
+        self._stories: dict[str, _Story] = {}
+        self._df: Counter[str] = Counter()
+        self._index: dict[str, set[str]] = {}
+        self._by_time: list[tuple[float, str]] = []
+        self._urls: dict[str, tuple[str, float]] = {}  # url key -> (story id, clock then)
+        self._aliases: dict[str, str] = {}  # merged story id -> surviving story id
+        self._refreshed_at = 0
+
+    # -- public -------------------------------------------------------------------------
+
+    def add(self, doc: Doc) -> str:
+        """Place one article; returns its story id (an alias may later redirect it)."""
+        if doc.id in self._entries:
+            return self.story_of(doc.id) or self._entries[doc.id].story
+        published = doc.published.timestamp()
+        self.clock = max(self.clock, published)
+        self._evict()
+        entry = self._make_entry(doc, published)
+        self._learn(entry)
+        self._maybe_refresh()
+        entry.vec = self._vectorize(entry)
+        return self._resolve(self._place(entry, doc))
+
+    def story_of(self, article_id: str) -> str | None:
+        """The current story of an article still in the window."""
+        entry = self._entries.get(article_id)
+        return None if entry is None else self._resolve(entry.story)
+
+    def resolve(self, story_id: str) -> str:
+        """The surviving id of a story that may have been merged into another."""
+        return self._resolve(story_id)
+
+    def take_aliases(self) -> dict[str, str]:
+        """Merged story id -> surviving id, resolved, since the last call (then forgotten)."""
+        aliases = {old: self._resolve(old) for old in self._aliases}
+        self._aliases.clear()
+        return aliases
+
+    def members(self, story_id: str) -> list[str]:
+        """Article ids of a story that are in the window."""
+        story = self._stories.get(self._resolve(story_id))
+        return sorted(story.members) if story else []
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def story_count(self) -> int:
+        return len(self._stories)
+
+    # -- placing ------------------------------------------------------------------------
+
+    def _place(self, entry: _Entry, doc: Doc) -> str:
+        forced = self._forced_story(entry, doc)
+        ranked, near = self._candidates(entry)
+        scored = sorted(
+            ((self._stories[s].mean_dot(entry.vec), s) for s in ranked),
+            reverse=True,
+        )
+        target = forced
+        if target is None:
+            for similarity, story_id in scored:
+                if similarity < self.params.join:
+                    break
+                if self._has_sibling(entry, near.get(story_id, [])):
+                    target = story_id
+                    break
+        if target is None:
+            target = "s" + digest("story", doc.id, size=8)
+        self._attach(entry, target)
+        for similarity, other in scored:
+            if other != target and similarity >= self.params.merge * self.params.merge_gate:
+                target = self._maybe_merge(target, other)
+        return target
+
+    def _forced_story(self, entry: _Entry, doc: Doc) -> str | None:
+        for key in (entry.url, *(url_key(link) for link in doc.links)):
+            hit = self._urls.get(key)
+            if hit is not None:
+                return self._resolve(hit[0])
+        return None
+
+    def _candidates(self, entry: _Entry) -> tuple[list[str], dict[str, list[tuple[float, str]]]]:
+        """Stories sharing rare words with the entry, best first (idf-weighted), and per
+        story its members that share them, with their idf-weighted overlap."""
+        limit = max(self.params.rare_df_min, self.params.rare_df * len(self._entries))
+        shared: dict[str, float] = {}
+        for term in entry.words:
+            posting = self._index.get(term)
+            if not posting or len(posting) > limit:
+                continue
+            weight = self._idf(term)
+            for other in posting:
+                shared[other] = shared.get(other, 0.0) + weight
+        shared.pop(entry.id, None)
+        votes: dict[str, float] = {}
+        near: dict[str, list[tuple[float, str]]] = {}
+        for other, weight in shared.items():
+            story = self._entries[other].story
+            near.setdefault(story, []).append((weight, other))
+            if weight > votes.get(story, 0.0):
+                votes[story] = weight
+        best = heapq.nlargest(self.params.max_candidates, votes.items(), key=lambda kv: kv[1])
+        return [story for story, _ in best], near
+
+    def _has_sibling(self, entry: _Entry, near: list[tuple[float, str]]) -> bool:
+        """Whether one member of a story is close to the entry on its own (not only the
+        story's average): a short generic title must not join on common letters."""
+        if self.params.sibling <= 0.0:
+            return True
+        vec = entry.vec
+        for _, other in heapq.nlargest(self.params.sibling_checks, near):
+            if _dot(vec, self._entries[other].vec) >= self.params.sibling:
+                return True
+        return False
+
+    def _attach(self, entry: _Entry, story_id: str) -> None:
+        story = self._stories.get(story_id)
+        if story is None:
+            story = _Story(id=story_id, members=set(), total={}, created=entry.published)
+            self._stories[story_id] = story
+        story.members.add(entry.id)
+        _add_into(story.total, entry.vec, 1.0)
+        entry.story = story_id
+        self._entries[entry.id] = entry
+        heapq.heappush(self._by_time, (entry.published, entry.id))
+        for term in entry.words:
+            self._index.setdefault(term, set()).add(entry.id)
+        if entry.url:
+            self._urls[entry.url] = (story_id, self.clock)
+
+    def _maybe_merge(self, keep_id: str, other_id: str) -> str:
+        keep, other = self._stories.get(keep_id), self._stories.get(other_id)
+        if keep is None or other is None or keep is other:
+            return keep_id
+        small, large = sorted((keep.total, other.total), key=len)
+        link = _dot(small, large) / (len(keep.members) * len(other.members))
+        if link < self.params.merge:
+            return keep_id
+        survivor, gone = (keep, other) if keep.created <= other.created else (other, keep)
+        for member in gone.members:
+            self._entries[member].story = survivor.id
+        survivor.members |= gone.members
+        _add_into(survivor.total, gone.total, 1.0)
+        survivor.created = min(survivor.created, gone.created)
+        del self._stories[gone.id]
+        self._aliases[gone.id] = survivor.id
+        return survivor.id
+
+    def _resolve(self, story_id: str) -> str:
+        seen = 0
+        while story_id in self._aliases and seen < 64:
+            story_id = self._aliases[story_id]
+            seen += 1
+        return story_id
+
+    # -- vectors and IDF ----------------------------------------------------------------
+
+    def _make_entry(self, doc: Doc, published: float) -> _Entry:
+        word_counts, gram_counts, salient = features(doc.title, doc.summary)
+        return _Entry(
+            id=doc.id,
+            story="",
+            published=published,
+            words=word_counts,
+            grams=gram_counts,
+            salient=frozenset(salient),
+            url=url_key(doc.url) if doc.url else "",
+        )
+
+    def _learn(self, entry: _Entry) -> None:
+        self._df.update(entry.words.keys())
+        self._df.update(entry.grams.keys())
+
+    def _unlearn(self, entry: _Entry) -> None:
+        self._df.subtract(entry.words.keys())
+        self._df.subtract(entry.grams.keys())
+        for term in (*entry.words, *entry.grams):
+            if self._df[term] <= 0:
+                del self._df[term]
+
+    def _idf(self, term: str) -> float:
+        n = len(self._entries) + 1
+        return math.log((n + 1) / (self._df.get(term, 0) + 1)) + 1.0
+
+    def _vectorize(self, entry: _Entry) -> Vector:
+        boost = self.params.salient_boost
+        df = self._df
+        base = math.log(len(self._entries) + 2) + 1.0  # idf = base - log(df + 1)
+        log = math.log
+        word_vec = {
+            t: (1.0 + log(c))
+            * (base - log(df.get(t, 0) + 1))
+            * (boost if t in entry.salient else 1.0)
+            for t, c in entry.words.items()
+        }
+        gram_vec = {
+            t: (1.0 + log(c)) * (base - log(df.get(t, 0) + 1)) for t, c in entry.grams.items()
+        }
+        vec: Vector = {}
+        share = self.params.char_share
+        for part, weight in ((word_vec, 1.0 - share), (gram_vec, share)):
+            norm = math.sqrt(sum(w * w for w in part.values()))
+            if norm == 0.0:
+                continue
+            scale = math.sqrt(weight) / norm
+            for t, w in part.items():
+                vec[t] = w * scale
+        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        return {t: w / norm for t, w in vec.items()}
+
+    def _maybe_refresh(self) -> None:
+        n = len(self._entries) + 1
+        if n < 8 or n < self._refreshed_at * self.params.refresh_growth:
+            return
+        self._refreshed_at = n
+        for story in self._stories.values():
+            story.total = {}
+        for entry in self._entries.values():
+            entry.vec = self._vectorize(entry)
+            _add_into(self._stories[entry.story].total, entry.vec, 1.0)
+
+    # -- the window ---------------------------------------------------------------------
+
+    def _evict(self) -> None:
+        horizon = self.clock - self.window
+        while self._by_time and self._by_time[0][0] < horizon:
+            _, article_id = heapq.heappop(self._by_time)
+            entry = self._entries.pop(article_id, None)
+            if entry is not None:
+                self._drop(entry)
+        url_horizon = self.clock - self.params.url_horizon_hours * 3600.0
+        if len(self._urls) > 2 * len(self._entries) + 1000:
+            self._urls = {k: v for k, v in self._urls.items() if v[1] >= url_horizon}
+
+    def _drop(self, entry: _Entry) -> None:
+        self._unlearn(entry)
+        for term in entry.words:
+            posting = self._index.get(term)
+            if posting is not None:
+                posting.discard(entry.id)
+                if not posting:
+                    del self._index[term]
+        story = self._stories.get(entry.story)
+        if story is None:
+            return
+        story.members.discard(entry.id)
+        if not story.members:
+            del self._stories[story.id]
+        else:
+            _add_into(story.total, entry.vec, -1.0)
+
+    # -- state --------------------------------------------------------------------------
+
+    def dump(self) -> dict[str, Any]:
+        """The state as plain JSON-able data (vectors are rebuilt on load)."""
+        return {
+            "version": STATE_VERSION,
+            "clock": self.clock if math.isfinite(self.clock) else None,
+            "entries": [_entry_state(e) for e in self._entries.values()],
+            "urls": {k: [s, t] for k, (s, t) in self._urls.items()},
+            "created": {s.id: s.created for s in self._stories.values()},
+        }
+
+    @classmethod
+    def load(
+        cls, state: dict[str, Any], window_hours: float, params: ClusterParams | None = None
+    ) -> Clusterer:
+        """Rebuild a clusterer from :meth:`dump` output (an unknown version: start empty)."""
+        self = cls(window_hours, params)
+        if state.get("version") != STATE_VERSION:
+            return self
+        clock = state.get("clock")
+        self.clock = float(clock) if clock is not None else float("-inf")
+        for raw in state.get("entries", []):
+            entry = _entry_from_state(raw)
+            self._entries[entry.id] = entry
+            self._learn(entry)
+            heapq.heappush(self._by_time, (entry.published, entry.id))
+            for term in entry.words:
+                self._index.setdefault(term, set()).add(entry.id)
+        created = state.get("created", {})
+        for entry in self._entries.values():
+            entry.vec = self._vectorize(entry)
+            story = self._stories.get(entry.story)
+            if story is None:
+                when = float(created.get(entry.story, entry.published))
+                story = _Story(id=entry.story, members=set(), total={}, created=when)
+                self._stories[entry.story] = story
+            story.members.add(entry.id)
+            _add_into(story.total, entry.vec, 1.0)
+        self._urls = {k: (str(v[0]), float(v[1])) for k, v in state.get("urls", {}).items()}
+        self._refreshed_at = len(self._entries)
+        return self
+
+
+def _dot(vec: Vector, other: Vector) -> float:
+    """Sparse dot product (runs over ``vec``: pass the smaller one first)."""
+    return float(sum(map(mul, vec.values(), map(other.get, vec, repeat(0.0)))))
+
+
+def _add_into(total: Vector, vec: Vector, sign: float) -> None:
+    for t, w in vec.items():
+        value = total.get(t, 0.0) + sign * w
+        if sign < 0 and abs(value) < 1e-9:
+            total.pop(t, None)
+        else:
+            total[t] = value
+
+
+def _entry_state(entry: _Entry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "story": entry.story,
+        "t": entry.published,
+        "w": dict(entry.words),
+        "g": _pack_grams(entry.grams),
+        "s": sorted(entry.salient),
+        "u": entry.url,
+    }
+
+
+def _entry_from_state(raw: dict[str, Any]) -> _Entry:
+    return _Entry(
+        id=str(raw["id"]),
+        story=str(raw["story"]),
+        published=float(raw["t"]),
+        words=Counter({str(k): int(v) for k, v in raw["w"].items()}),
+        grams=_unpack_grams(raw["g"]),
+        salient=frozenset(str(s) for s in raw["s"]),
+        url=str(raw.get("u", "")),
+    )
+
+
+def _pack_grams(grams: Counter[str]) -> list[Any]:
+    # Grams repeat their word's letters; storing them is still cheaper than recomputing
+    # the words' spelling. Pack as [gram, count] pairs without the "c:" prefix.
+    return [[g[2:], c] for g, c in grams.items()]
+
+
+def _unpack_grams(packed: Iterable[Any]) -> Counter[str]:
+    return Counter({"c:" + str(g): int(c) for g, c in packed})
+
+
+def cluster_all(docs: Iterable[Doc], window_hours: float) -> Iterator[tuple[str, str]]:
+    """(article id, final story id) for each doc, in input order: the production path."""
+    clusterer = Clusterer(window_hours)
+    placed = [(doc.id, clusterer.add(doc)) for doc in docs]
+    for article_id, story_id in placed:
+        yield article_id, clusterer.resolve(story_id)

@@ -1,0 +1,120 @@
+"""Text features for story clustering: words, character n-grams, names and numbers.
+
+Headlines of one event differ in spelling ("sterilisation"/"sterilization"), inflection
+and word order, so character n-grams (3-5, inside word boundaries) carry most of the
+similarity; whole words carry the rare, discriminating terms used to find candidates.
+Capitalised words and numbers (names, amounts) are weighted up: two stories about the
+same company differ mostly in those.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+_WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*$")
+
+_STOPWORD_TEXT = """a about after again against all also an and any are as at be because been before
+    being between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself
+    just me more most my new no nor not now of off on once only or other our out over own
+    same she should so some such than that the their them then there these they this those
+    through to too under until up very was we were what when where which while who whom
+    why will with would you your says said say via amid vs"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+CHAR_SIZES = (3, 4, 5)
+
+
+def clean(text: str) -> str:
+    """NFKC-normalised text without a trailing ellipsis (feeds truncate titles so)."""
+    return _ELLIPSIS.sub("", unicodedata.normalize("NFKC", text)).strip()
+
+
+def words(text: str) -> list[str]:
+    """Words as written (case kept), apostrophes and decimal points inside kept."""
+    return _WORD.findall(clean(text))
+
+
+def word_key(word: str) -> str:
+    """The comparable form of a word: lower case, possessive and inner dots dropped."""
+    lowered = word.lower().replace("’", "'")
+    lowered = lowered.removesuffix("'s")
+    return lowered.replace("'", "").replace(".", "").replace(",", "")
+
+
+def is_salient(word: str, position: int) -> bool:
+    """A name or a number: capitalised inside the sentence, an acronym, or has digits."""
+    if any(ch.isdigit() for ch in word):
+        return True
+    if len(word) > 1 and word.isupper():
+        return True
+    return position > 0 and word[:1].isupper() and not word.isupper()
+
+
+@lru_cache(maxsize=65_536)
+def char_ngrams(key: str) -> tuple[str, ...]:
+    """Character n-grams of one word padded with spaces (``char_wb`` style), as terms.
+
+    Cached: the same words come back in article after article."""
+    padded = f" {key} "
+    grams: list[str] = []
+    for size in CHAR_SIZES:
+        grams.extend("c:" + padded[i : i + size] for i in range(len(padded) - size + 1))
+    return tuple(grams)
+
+
+def features(title: str, summary: str = "") -> tuple[Counter[str], Counter[str], set[str]]:
+    """Term counts of one article: (word terms, char n-gram terms, salient word terms).
+
+    Word terms are prefixed ``w:`` and n-grams ``c:`` so they share one vocabulary.
+    The summary adds its words at half the title's weight: titles say what happened.
+    """
+    word_counts: Counter[str] = Counter()
+    gram_counts: Counter[str] = Counter()
+    salient: set[str] = set()
+    for text, weight in ((title, 2), (summary[:600], 1)):
+        if not text:
+            continue
+        title_case = _is_title_case(text)
+        for position, word in enumerate(words(text)):
+            key = word_key(word)
+            if len(key) < 2 or key in STOPWORDS:
+                continue
+            term = "w:" + key
+            word_counts[term] += weight
+            if (not title_case and is_salient(word, position)) or _has_digit(key):
+                salient.add(term)
+            grams = char_ngrams(key)
+            if weight == 1:
+                gram_counts.update(grams)
+            else:
+                gram_counts.update({g: weight * n for g, n in Counter(grams).items()})
+    return word_counts, gram_counts, salient
+
+
+def _has_digit(key: str) -> bool:
+    return any(ch.isdigit() for ch in key)
+
+
+def _is_title_case(text: str) -> bool:
+    """Headlines In Title Case make capitals meaningless as a sign of names."""
+    ws = [w for w in words(text) if w[:1].isalpha() and w.lower() not in STOPWORDS]
+    if len(ws) < 3:
+        return False
+    capitalised = sum(1 for w in ws if w[:1].isupper())
+    return capitalised / len(ws) > 0.8
+
+
+def url_key(url: str) -> str:
+    """A URL reduced to what identifies a page: host without www, path without a trailing
+    slash, query kept (it can name the page), scheme and fragment dropped."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{path}{query}"
