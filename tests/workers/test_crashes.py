@@ -4,6 +4,7 @@ and nothing is sent twice outside the window DELIVERY-GUARANTEES.md describes.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import threading
@@ -16,6 +17,7 @@ import pytest
 pytest.importorskip("bots.registry")  # the adapters' registry (delivery room)
 import redis
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from click.testing import CliRunner
 
 from core.config import load_settings
 from core.store.base import Store
@@ -24,8 +26,9 @@ from core.store.deliveries import DeliveryRepo
 from tests.fakes.server import free_port
 from tests.fakes.smtp import FakeSMTP
 from tests.workers.conftest import RedisServer
-from tests.workers.run import aitoday, aitoday_ok, env_for
+from tests.workers.run import aitoday, drain_here, env_for
 from tests.workers.seed import address, batches_for, seed_edition, seed_subscribers
+from workers.cli import cli
 from workers.fanout import enqueue_batches
 
 LEASE = 2  # seconds: how long a killed execution's claims stay reserved
@@ -52,6 +55,21 @@ class StallingSMTP(FakeSMTP):
         return await super().handle_DATA(server, session, envelope)
 
 
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and its children (RQ's work horse runs in a session of its own)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # the field after the state is the parent pid
+            children.append(int(stat.parent.name))
+    for child in [*children, pid]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+
+
 def _smtp_env(store: Store, smtp: FakeSMTP) -> dict[str, str]:
     return env_for(
         store.settings,
@@ -67,11 +85,18 @@ def _wait(event: threading.Event, proc: object, what: str) -> None:
         raise AssertionError(f"the worker never reached {what}")
 
 
-def _resume(env: dict[str, str], edition_id: str) -> None:
-    """What an operator (or RQ's own retry) does after a crash."""
+def _resume(store: Store, smtp: FakeSMTP, edition_id: str) -> None:
+    """What an operator does after a crash (RQ's own retry would do it later, too)."""
     time.sleep(LEASE + 0.5)  # the dead execution's lease runs out
-    aitoday_ok(env, "deliveries", "retry", edition_id, "--pending-only")
-    aitoday_ok(env, "worker", "--burst")
+    result = CliRunner().invoke(
+        cli, ["deliveries", "retry", edition_id, "--pending-only"], env=_smtp_env(store, smtp)
+    )
+    assert result.exit_code == 0, result.output
+    smtp_settings = store.settings.smtp.model_copy(
+        update={"host": smtp.host, "port": smtp.port, "starttls": False}
+    )
+    settings = store.settings.model_copy(update={"smtp": smtp_settings})
+    drain_here(Store(redis=store.redis, keys=store.keys, settings=settings))
 
 
 @pytest.mark.parametrize(
@@ -93,12 +118,12 @@ def test_a_worker_killed_mid_batch_resumes_without_loss(
         worker = aitoday(env, "worker", "--burst")
         try:
             _wait(smtp.stalled, worker, f"message {stall_at}")
-            os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse
-            worker.wait(timeout=10)
+            kill_tree(worker.pid)  # the worker and the work horse it forked
+            worker.communicate(timeout=10)  # reap it and close its pipes
         finally:
             smtp.release.set()
         assert len(smtp.messages) == stall_at
-        _resume(env, edition.id)
+        _resume(store, smtp, edition.id)
 
         counts = smtp.count_by_recipient()
         assert sorted(counts) == sorted(address("email", n) for n in range(300))  # no loss
@@ -144,8 +169,8 @@ def test_a_redis_restart_mid_fan_out_loses_nothing(
             restartable.start()
         finally:
             smtp.release.set()
-        worker.communicate(timeout=120)  # it may finish or give up; either way resume
-        _resume(env, edition.id)
+        worker.communicate(timeout=120)  # it rides out the restart (or gives up): resume
+        _resume(store, smtp, edition.id)
         counts = smtp.count_by_recipient()
         assert sorted(counts) == sorted(address("email", n) for n in range(400))
         assert set(counts.values()) == {1}
