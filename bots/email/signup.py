@@ -83,9 +83,13 @@ def _first(form: dict[str, list[str]], name: str, default: str = "") -> str:
 
 
 def link(store: Store, purpose: str, payload: str, ttl: int | None = None) -> str:
-    """An absolute signed link to one of the token pages."""
-    token = tokens.sign(store.settings.signing_key(), purpose, payload, ttl)
-    return f"{store.settings.web.base_url.rstrip('/')}/{purpose}/{token}"
+    """An absolute signed link to one of the token pages (for mails)."""
+    return store.settings.web.base_url.rstrip("/") + path(store, purpose, payload, ttl)
+
+
+def path(store: Store, purpose: str, payload: str, ttl: int | None = None) -> str:
+    """The same link as a path (for pages: it works behind any host name)."""
+    return f"/{purpose}/{tokens.sign(store.settings.signing_key(), purpose, payload, ttl)}"
 
 
 # -- sign up ----------------------------------------------------------------------------
@@ -199,7 +203,7 @@ async def confirm(request: Request) -> Response:
         "title": "You're subscribed",
         "body": f"Your first AIToday arrives at {sub.delivery_time} ({sub.timezone}).",
         "icon": "check",
-        "action_url": link(store, "preferences", sub.id),
+        "action_url": path(store, "preferences", sub.id),
         "action_label": "Choose topics and time",
     }
     return page(request, "message.html", context)
@@ -241,7 +245,7 @@ async def unsubscribe(request: Request) -> Response:
         "body": "You will not receive AIToday here any more. Changed your mind? "
         "You can subscribe again in your preferences.",
         "icon": "check",
-        "action_url": link(store, "preferences", sub_id) if sub is not None else "/",
+        "action_url": path(store, "preferences", sub_id) if sub is not None else "/",
         "action_label": "Preferences" if sub is not None else "Go to AIToday",
     }
     return page(request, "message.html", context)

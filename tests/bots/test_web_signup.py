@@ -38,7 +38,9 @@ def wait_for_mails(store: Store, count: int) -> list[Message]:
     deadline = time.monotonic() + 10
     while True:
         path = maildir(store)
-        mails = list(mailbox.Maildir(path, create=False)) if path.exists() else []
+        # The Maildir's folders appear one by one while the first mail is written.
+        ready = all((path / part).is_dir() for part in ("tmp", "new", "cur"))
+        mails = list(mailbox.Maildir(path, create=False)) if ready else []
         if len(mails) >= count or time.monotonic() > deadline:
             return mails
         time.sleep(0.02)
@@ -75,12 +77,12 @@ def test_double_opt_in_confirm_preferences_unsubscribe(web: httpx.Client, store:
     sub = repo.get(sub.id)
     assert find_channel(sub, "email").status is ChannelStatus.ACTIVE  # type: ignore[arg-type,union-attr]
 
-    prefs_path = re.search(r'href="(https?://[^"]+/preferences/[^"]+)"', confirmed.text)
+    prefs_path = re.search(r'href="(/preferences/[^"]+)"', confirmed.text)
     assert prefs_path
-    prefs = web.get(path_of(prefs_path.group(1)))
+    prefs = web.get(prefs_path.group(1))
     assert prefs.status_code == 200 and 'value="Asia/Tokyo"' in prefs.text
     saved = web.post(
-        path_of(prefs_path.group(1)),
+        prefs_path.group(1),
         data={
             "time": "06:45",
             "timezone": "Europe/Paris",

@@ -1,0 +1,143 @@
+"""The web flows as a person uses them, in headless Chromium against the real app:
+sign up -> confirm -> preferences -> unsubscribe. Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import mailbox
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bots.web import create_app
+from core import tokens
+from core.models import ChannelStatus
+from core.store.base import Store
+from core.store.subscribers import SubscriberRepo
+from core.subscribers import find_channel
+from tests.e2e.browser import chromium, overflows, set_width, shoot
+from tests.fakes.server import free_port, serve
+
+
+@pytest.fixture
+def site(store: Store) -> Iterator[str]:
+    port = free_port()
+    web = store.settings.web.model_copy(update={"base_url": f"http://127.0.0.1:{port}"})
+    settings = store.settings.model_copy(update={"web": web})
+    app_store = Store(redis=store.redis, keys=store.keys, settings=settings)
+    with serve(create_app(settings, app_store), port=port) as base:
+        yield base
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    with chromium() as driver:
+        yield driver
+
+
+def confirm_link(store: Store) -> str:
+    path = store.settings.digest.outbox_dir / "maildir"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if all((path / part).is_dir() for part in ("tmp", "new", "cur")):
+            for mail in mailbox.Maildir(path, create=False):
+                body = mail.get_payload(decode=True).decode()
+                found = re.search(r"https?://\S+/confirm/\S+", body)
+                if found:
+                    return "/confirm/" + found.group(0).rsplit("/confirm/", 1)[1]
+        time.sleep(0.05)
+    raise AssertionError("no confirmation mail in the outbox")
+
+
+def text_of(browser: Any) -> str:
+    """The page's text, once a navigation has settled (stale elements are retried)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _ in range(100):
+        try:
+            if browser.execute_script("return document.readyState") == "complete":
+                return str(browser.find_element("tag name", "body").text)
+        except StaleElementReferenceException:
+            pass
+        time.sleep(0.05)
+    return ""
+
+
+def click_and_wait(browser: Any, element_id: str) -> None:
+    """Click a button that submits a form and wait for the next page."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = browser.find_element("tag name", "html")
+    browser.find_element("id", element_id).click()
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old))
+
+
+def test_sign_up_confirm_preferences_unsubscribe(site: str, browser: Any, store: Store) -> None:
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    browser.get(site + "/")
+    set_width(browser, 390)
+    assert not overflows(browser), "the landing page scrolls sideways on a phone"
+    shoot(browser, "01-landing")
+
+    browser.find_element("id", "email").send_keys("ada@example.com")
+    Select(browser.find_element("id", "language")).select_by_value("ja")
+    click_and_wait(browser, "subscribe")
+    assert "Check your inbox" in text_of(browser)
+    shoot(browser, "02-check-inbox")
+
+    sub = SubscriberRepo(store).by_address("email", "ada@example.com")
+    assert sub is not None and sub.language == "ja"
+    assert sub.timezone != ""  # the browser's own zone, sent by the page's script
+
+    browser.get(site + confirm_link(store))
+    assert "You're subscribed" in text_of(browser)
+    shoot(browser, "03-confirmed")
+
+    old = browser.find_element("tag name", "html")
+    browser.find_element("link text", "Choose topics and time").click()
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old))
+    set_width(browser, 390)
+    assert not overflows(browser), "the preferences page scrolls sideways on a phone"
+    shoot(browser, "04-preferences")
+    time_input = browser.find_element("id", "time")
+    browser.execute_script("arguments[0].value = '06:45'", time_input)
+    timezone = browser.find_element("id", "timezone")
+    timezone.clear()
+    timezone.send_keys("Asia/Tokyo")
+    exclude = browser.find_element("id", "exclude")
+    exclude.send_keys("crypto")
+    click_and_wait(browser, "save")
+    assert "Saved" in text_of(browser)
+    shoot(browser, "05-preferences-saved")
+    saved = SubscriberRepo(store).get(sub.id)
+    assert saved is not None
+    assert (saved.delivery_time, saved.timezone) == ("06:45", "Asia/Tokyo")
+    assert saved.prefs.exclude_keywords == ["crypto"]
+
+    token = tokens.sign(store.settings.signing_key(), "unsubscribe", f"{sub.id}:email")
+    browser.get(f"{site}/unsubscribe/{token}")
+    shoot(browser, "06-unsubscribe")
+    click_and_wait(browser, "unsubscribe")
+    assert "You're unsubscribed" in text_of(browser)
+    shoot(browser, "07-unsubscribed")
+    gone = SubscriberRepo(store).get(sub.id)
+    assert find_channel(gone, "email").status is ChannelStatus.UNSUBSCRIBED  # type: ignore[arg-type,union-attr]
+
+
+def test_bad_input_and_bad_links_are_explained(site: str, browser: Any, store: Store) -> None:
+    browser.get(site + "/")
+    email = browser.find_element("id", "email")
+    # The browser's own check would stop "nope"; a typo with an @ reaches the server.
+    email.send_keys("ada@example")
+    click_and_wait(browser, "subscribe")
+    assert "is not an e-mail address" in text_of(browser)
+    assert browser.find_element("id", "email").get_attribute("value") == "ada@example"
+    shoot(browser, "08-signup-error")
+    browser.get(site + "/confirm/not-a-token")
+    assert "This link does not work" in text_of(browser)
+    shoot(browser, "09-bad-link")
