@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from core.briefs.cache import extractive_key, llm_key, over_budget, today
 from core.briefs.extractive import extractive_brief
@@ -89,9 +90,16 @@ def ensure_briefs(
 ) -> dict[tuple[str, str], str]:
     """Sync entry point for the editions tick: {(story_id, language): brief key}.
 
-    Runs its own event loop; from async code call :func:`ensure_briefs_async`.
+    Runs its own event loop (in a helper thread when this thread already runs one); from
+    async code, prefer :func:`ensure_briefs_async`.
     """
-    return asyncio.run(ensure_briefs_async(store, stories, languages))
+    chosen, langs = list(stories), list(languages)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(ensure_briefs_async(store, chosen, langs))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, ensure_briefs_async(store, chosen, langs)).result()
 
 
 async def _llm(

@@ -143,7 +143,7 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1]
     space = cut.rfind(" ")
-    if space > limit * 0.6:
+    if space > limit * 0.5:
         cut = cut[:space]
     return cut.rstrip(" ,;:-") + "…"
 
@@ -151,7 +151,7 @@ def shorten(text: str, limit: int) -> str:
 def reading_minutes(text: str) -> int:
     """Minutes to read ``text``: 230 words a minute, or 500 CJK/Thai characters."""
     wide = len(_WIDE.findall(text))
-    words = len(text.split())
+    words = len(_WIDE.sub(" ", text).split())
     return max(1, math.ceil(words / 230 + wide / 500))
 
 

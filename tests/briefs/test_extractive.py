@@ -1,0 +1,87 @@
+"""The offline writer: deterministic, quoting only the sources, honest about gaps."""
+
+from __future__ import annotations
+
+from core.briefs.cache import extractive_key
+from core.briefs.extractive import extractive_brief
+from core.briefs.inputs import load_inputs
+from core.briefs.service import brief_for, ensure_briefs
+from core.briefs.text import plain
+from core.metrics import snapshot
+from core.store.base import Store
+from core.store.briefs import BriefRepo
+from tests.briefs.builders import LAB_ARTICLES, article, save, story_of
+
+
+def test_every_sentence_is_quoted_from_a_source(store: Store) -> None:
+    save(store, LAB_ARTICLES)
+    story = story_of(LAB_ARTICLES, ["open models"])
+    brief = extractive_brief(story, load_inputs(store, story), "en")
+
+    sources_text = " ".join(plain(f"{a.title} {a.summary} {a.text}") for a in LAB_ARTICLES)
+    for part in (brief.headline, brief.dek, brief.key_takeaway, brief.key_points.what_happened):
+        for sentence in part.split(". "):
+            assert sentence.rstrip(".") in sources_text
+    assert brief.headline == "Lab releases a smaller open model"
+    assert brief.dek == "The research lab released a compact open-weight model on Tuesday."
+    assert "Independent researchers have not yet verified" in brief.key_points.what_happened
+    # What extraction cannot honestly say is left out.
+    assert brief.key_points.why_it_matters is None and brief.key_points.what_to_watch is None
+    assert brief.faq == []
+    assert [s.name for s in brief.sources] == ["Labnews", "Aiweekly"]
+    assert brief.topics == ["open models"]
+    assert brief.generator.kind == "extractive" and brief.usage is None
+
+
+def test_deterministic(store: Store) -> None:
+    save(store, LAB_ARTICLES)
+    story = story_of(LAB_ARTICLES)
+    first = extractive_brief(story, load_inputs(store, story), "en")
+    second = extractive_brief(story, load_inputs(store, story), "en")
+    assert first.model_dump(exclude={"created_at"}) == second.model_dump(exclude={"created_at"})
+
+
+def test_non_english_reader_gets_labels_not_a_translation(store: Store) -> None:
+    save(store, LAB_ARTICLES)
+    story = story_of(LAB_ARTICLES)
+    brief = extractive_brief(story, load_inputs(store, story), "th")
+    assert brief.language == "th" and brief.content_language == "en"
+    assert brief.headline == "Lab releases a smaller open model"
+
+
+def test_one_sentence_story_and_expired_articles(store: Store) -> None:
+    only = [
+        article(1, "Chip maker ships an inference card", "The card ships in March to customers.")
+    ]
+    save(store, only)
+    brief = extractive_brief(story_of(only), load_inputs(store, story_of(only)), "en")
+    assert brief.dek == "" and brief.key_takeaway == "The card ships in March to customers."
+    assert brief.key_points.what_happened == ""
+
+    gone = [article(2, "A story whose articles expired", "Not stored.", source_id="gone")]
+    story = story_of(gone)  # never saved: only the story's own record remains
+    brief = extractive_brief(story, load_inputs(store, story), "en")
+    assert brief.headline == "A story whose articles expired" and brief.key_takeaway == ""
+    assert brief.sources[0].name == "gone"
+
+
+async def test_without_a_model_briefs_are_extractive_and_cached(store: Store) -> None:
+    save(store, LAB_ARTICLES)
+    story = story_of(LAB_ARTICLES)
+
+    key, brief = await brief_for(store, story, "日本語")
+    again = await brief_for(store, story, "ja")
+
+    assert key == extractive_key(story, "ja") and again == (key, brief)
+    assert brief.language == "ja"
+    assert BriefRepo(store).latest(story.id, "ja") == (key, brief)
+    assert snapshot(store)["aitoday_briefs_total"] == {'generator="extractive"': 1.0}
+
+
+def test_ensure_briefs_sync_entry_point(store: Store) -> None:
+    save(store, LAB_ARTICLES)
+    story = story_of(LAB_ARTICLES)
+    keys = ensure_briefs(store, [story], ["en", "fr"])
+    assert set(keys) == {(story.id, "en"), (story.id, "fr")}
+    assert len(set(keys.values())) == 2
+    assert BriefRepo(store).get(keys[(story.id, "fr")]) is not None
