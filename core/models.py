@@ -101,6 +101,7 @@ class StoryArticle(Model):
     url: str
     title: str
     published: datetime
+    also_in: list[str] = Field(default_factory=list)  # other sources that carried it
 
 
 class ScoreParts(Model):
