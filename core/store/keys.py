@@ -86,6 +86,14 @@ class Keys:
         """String: the incremental clusterer's window index (see core.stories.cluster)."""
         return self._k("cluster", "state")
 
+    def cluster_lock(self) -> str:
+        """Lock held while stories are updated (two ingest runs never interleave)."""
+        return self._k("cluster", "lock")
+
+    def story_alias(self, story_id: str) -> str:
+        """String: the story a merged story now lives in (TTL: STORY_TTL)."""
+        return self._k("story", "alias", story_id)
+
     # -- briefs ---------------------------------------------------------------------
     def brief(self, content_hash: str) -> str:
         """String: Brief JSON, keyed by hash(article set, model, prompt version, lang)."""
