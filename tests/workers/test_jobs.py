@@ -115,7 +115,7 @@ def test_line_sends_one_multicast_per_500_and_a_resent_chunk_is_not_delivered_tw
     line = FakeLine(token="line-test-token")
     with line.running() as host:
         line_settings = store.settings.line.model_copy(
-            update={"api_base": host, "channel_access_token": "line-test-token"}
+            update={"api_base": host, "channel_access_token": _secret("line-test-token")}
         )
         line_store = _with(store, line=line_settings)
         edition = seed_edition(line_store, "line")
