@@ -1,0 +1,62 @@
+"""``aitoday brief STORY_ID [--lang L] [--json]`` in a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from core.store.base import Store
+from tests.briefs.builders import LAB_ARTICLES, save, story_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(store: Store, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AITODAY_")}
+    env.update(
+        AITODAY_REDIS_URL=store.settings.redis_url or "",
+        AITODAY_KEY_PREFIX=store.settings.key_prefix,
+        AITODAY_DATA_DIR=str(store.settings.data_dir),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "workers.cli.__main__", "brief", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_brief_command_prints_the_brief_with_localised_headings(store: Store) -> None:
+    save(store, LAB_ARTICLES)
+    story = story_of(LAB_ARTICLES)
+    store.redis.set(store.keys.story(story.id), story.model_dump_json())
+
+    english = run_cli(store, story.id)
+    japanese = run_cli(store, story.id, "--lang", "日本語")
+    as_json = run_cli(store, story.id, "--lang", "ja", "--json")
+
+    assert english.returncode == 0, english.stderr
+    lines = english.stdout.splitlines()
+    assert lines[0] == "Lab releases a smaller open model"
+    for heading in ("Sources:", "Key takeaway", "What happened"):
+        assert heading in lines
+    assert "Why it matters" not in lines  # extractive: left out, not invented
+    assert japanese.returncode == 0, japanese.stderr
+    assert "要点" in japanese.stdout and "情報源:" in japanese.stdout
+    assert "翻訳されていません" in japanese.stdout
+    data = json.loads(as_json.stdout)
+    assert data["brief"]["language"] == "ja" and len(data["key"]) == 32
+
+
+def test_unknown_story_and_language_are_one_clear_line(store: Store) -> None:
+    missing = run_cli(store, "nosuchstory")
+    bad_lang = run_cli(store, "nosuchstory", "--lang", "klingon")
+
+    assert missing.returncode == 1 and "no story 'nosuchstory'" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    assert bad_lang.returncode == 2 and "'klingon' is not a language we serve" in bad_lang.stderr
