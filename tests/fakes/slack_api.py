@@ -22,6 +22,8 @@ Use::
     slack.rate_limit("chat.postMessage", retry_after=1)
     slack.server_error("chat.postMessage", status=503)
     slack.delay("chat.postMessage", seconds=5)   # the client's timeout fires
+
+``FakeSlack(keep_bodies=False)`` keeps only each call's channel (for benchmarks).
 """
 
 from __future__ import annotations
@@ -134,6 +136,7 @@ class FakeSlack:
         client_id: str = "111.222",
         client_secret: str = "client-secret",
         channel_burst: int = 4,
+        keep_bodies: bool = True,
     ) -> None:
         #: bot token -> team id; any other token answers invalid_auth
         self.tokens: dict[str, str] = dict(tokens or {"xoxb-test": "T0001"})
@@ -144,6 +147,8 @@ class FakeSlack:
         self.client_id = client_id
         self.client_secret = client_secret
         self.channel_burst = channel_burst
+        # benchmarks post to thousands of channels: keep only the channel and text then
+        self.keep_bodies = keep_bodies
         self._state = _State()
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -274,6 +279,8 @@ class FakeSlack:
         if injection is not None and injection.delay:
             await asyncio.sleep(injection.delay)
         status, body, headers = self._answer(method, token, args, injection, request)
+        if not self.keep_bodies:
+            args = {k: v for k, v in args.items() if k in ("channel", "user", "user_id")}
         with self._lock:
             self._state.calls.append(SlackCall(method, token, args, status, body, time.time()))
         if status >= 500:
