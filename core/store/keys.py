@@ -132,7 +132,6 @@ class Keys:
         """Sorted set: story id prefixes sent to a subscriber, scored by time (SENT_TTL)."""
         return self._k("sent", subscriber_id)
 
-
     # -- editions and schedule (core.editions) --------------------------------------
     def edition(self, edition_id: str) -> str:
         """String: Edition JSON without briefs (EDITION_TTL)."""
@@ -158,7 +157,6 @@ class Keys:
         """Sorted set: story ids already alerted, scored by time (trimmed after 3 days)."""
         return self._k("breaking", "alerted")
 
-
     # -- deliveries (workers fan-out) -----------------------------------------------
     # TTL: DELIVERY_TTL on each, refreshed on write. Subscriber ids only, no addresses.
     def delivery_markers(self, edition_id: str, channel: str) -> str:
@@ -180,7 +178,6 @@ class Keys:
     def delivery_editions(self) -> str:
         """Sorted set: edition id scored by first enqueue time (for listings and cleanup)."""
         return self._k("delivery", "editions")
-
 
     # -- inbound surfaces (bots: Slack installs, OAuth state, LINE dedupe, sign-up) --
     def slack_bot(self, enterprise_id: str, team_id: str) -> str:
