@@ -196,23 +196,28 @@ def _due_entries(
     return due, moves
 
 
+def _by_day(due: Sequence[Due]) -> dict[str, list[Due]]:
+    days: dict[str, list[Due]] = {}
+    for entry in due:
+        days.setdefault(entry.day.isoformat(), []).append(entry)
+    return days
+
+
 def _unclaimed(store: Store, due: list[Due], result: TickResult) -> tuple[list[Due], list[Due]]:
     """Split off subscribers whose local day is already claimed (digest already built)."""
-    if not due:
-        return due, []
-    pipe = store.redis.pipeline(transaction=False)
-    for entry in due:
-        pipe.hexists(store.keys.slot_marker(entry.day.isoformat()), entry.subscriber.id)
-    taken = pipe.execute()
     kept: list[Due] = []
     done: list[Due] = []
-    for entry, claimed in zip(due, taken, strict=True):
-        if claimed:
-            done.append(entry)
-            result.skipped["already sent today"] += 1
-            result.plan.extend(_rows(entry, entry.channels, (), None, "already sent today"))
-        else:
-            kept.append(entry)
+    client: Any = store.redis
+    for day, entries in _by_day(due).items():
+        ids = [e.subscriber.id for e in entries]
+        for start in range(0, len(ids), 5000):
+            chunk = entries[start : start + 5000]
+            marks = client.hmget(store.keys.slot_marker(day), ids[start : start + 5000])
+            for entry, mark in zip(chunk, marks, strict=True):
+                (kept if mark is None else done).append(entry)
+    for entry in done:
+        result.skipped["already sent today"] += 1
+        result.plan.extend(_rows(entry, entry.channels, (), None, "already sent today"))
     return kept, done
 
 
@@ -232,17 +237,27 @@ def _note_empty(
             )
 
 
+_CLAIM = """
+local out = {}
+for i = 3, #ARGV do out[i - 2] = redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[1]) end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return out
+"""
+
+
 def _claim(
     store: Store, due: list[Due], variants: list[Variant], tick_id: str, result: TickResult
 ) -> tuple[list[Due], list[Variant]]:
     """Claim each subscriber's local day; drop from the variants those another tick has."""
-    pipe = store.redis.pipeline(transaction=False)
-    for entry in due:
-        pipe.hsetnx(store.keys.slot_marker(entry.day.isoformat()), entry.subscriber.id, tick_id)
-    for day in {entry.day.isoformat() for entry in due}:
-        pipe.expire(store.keys.slot_marker(day), SLOT_MARKER_TTL)
-    replies = pipe.execute()[: len(due)]
-    won = {e.subscriber.id for e, ok in zip(due, replies, strict=True) if ok}
+    script = store.redis.register_script(_CLAIM)
+    won: set[str] = set()
+    for day, entries in _by_day(due).items():
+        for start in range(0, len(entries), 5000):
+            ids = [e.subscriber.id for e in entries[start : start + 5000]]
+            replies: Any = script(
+                keys=[store.keys.slot_marker(day)], args=[tick_id, SLOT_MARKER_TTL, *ids]
+            )
+            won.update(i for i, ok in zip(ids, replies, strict=True) if ok)
     lost = len(due) - len(won)
     if lost:
         result.skipped["claimed elsewhere"] += lost
@@ -378,15 +393,9 @@ def _rows(
 def _mark_sent(subs: SubscriberRepo, editions: Sequence[tuple[Edition, Variant]]) -> None:
     """Remember what each subscriber got, so tomorrow's digest does not repeat it."""
     now = utcnow()
-    sent: dict[str, set[str]] = {}
     for edition, variant in editions:
         ids = [item.story_id for item in edition.items]
-        for sub, _ in variant.members:
-            sent.setdefault(sub.id, set()).update(ids)
-    pipe = subs.redis.pipeline(transaction=False)
-    for sub_id, story_ids in sent.items():
-        subs.queue_mark_sent(pipe, sub_id, sorted(story_ids), now)
-    pipe.execute()
+        subs.mark_sent_many(sorted({sub.id for sub, _ in variant.members}), ids, now)
 
 
 def _count(store: Store, editions: Sequence[Edition]) -> None:
