@@ -41,7 +41,14 @@ _MOJIBAKE = re.compile(
 
 # What the guard refuses in any brief field.
 URL = re.compile(r"(?:\b(?:https?|ftp|hxxps?)://|\bwww\.)[^\s<>\"'）」]+", re.IGNORECASE)
-BARE_LINK = re.compile(r"\b(?:[a-z0-9-]+\.)+[a-z]{2,}/[^\s<>\"']*", re.IGNORECASE)
+# A domain with a path but no scheme ("evil.example.net/get"); the top-level domain must be
+# a real one, so "Node.js/Deno" is not a link.
+_TLDS = (
+    "com|net|org|io|ai|co|dev|app|info|biz|xyz|me|ly|gg|site|online|top|link|click|shop|"
+    "store|tech|cloud|live|news|blog|page|sh|cc|tv|ws|zip|mov|to|so|example|test|invalid|"
+    "ru|cn|tk|ml|ga|cf|gq|uk|de|jp|fr|us|in|kr|tw|hk|th|es|it|nl|eu|ca|au|br|edu|gov"
+)
+BARE_LINK = re.compile(rf"\b(?:[a-z0-9-]+\.)+(?:{_TLDS})/[^\s<>\"']*", re.IGNORECASE)
 MENTION = re.compile(
     r"<[!@#][^>]*>|<(?:https?|mailto|tel):[^>]*>|(?<![\w.])@(?:here|channel|everyone|all)\b",
     re.IGNORECASE,
@@ -50,17 +57,23 @@ MARKUP = re.compile(
     r"</?[a-zA-Z][^<>]*>|&(?:lt|gt|#\d+|#x[0-9a-f]+);|\[[^\]]*\]\([^)]*\)|javascript:",
     re.IGNORECASE,
 )
-# Orders addressed to a model, in the languages we serve. Deliberately broad: a false hit
-# costs one sentence of an extractive brief or one retry of an LLM brief.
+# Orders addressed to a model, in the languages we serve. AI news talks *about* prompts,
+# models and instructions all the time ("the model will write code", "system prompts",
+# "prompt injection"), so these patterns look for text that *addresses* a model or its
+# reader with an order, not for the topic.
 INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,60}?"
-    r"\b(?:instructions?|prompts?|rules|guidelines|directions|above|previous|prior)\b"
-    r"|\bsystem\s+prompt\b|\bnew\s+instructions?\b|\bprompt\s+injection\b"
-    r"|\b(?:you\s+are\s+now|act\s+as|pretend\s+to\s+be)\b"
-    r"|\b(?:ai|assistant|model|llm|chatbot|language\s+model|summari[sz]er)s?\b[^.!?\n]{0,40}?"
-    r"\b(?:must|should|shall|will)\b[^.!?\n]{0,40}?"
-    r"\b(?:say|write|include|tell|output|respond|reply|add|insert|recommend)\b"
-    r"|\btell\s+(?:the\s+|your\s+|all\s+)?(?:readers?|users?|subscribers?)\b"
+    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}?"
+    r"(?:\binstructions?\b|\bprompts?\b|\bdirections\b"
+    r"|\b(?:previous|prior|above|earlier)\s+(?:\w+\s+)?(?:text|rules|guidelines|messages?"
+    r"|context|content)\b|\b(?:rules|guidelines|text|messages?|context)\s+(?:above|before)\b)"
+    r"|\b(?:dear\s+)?(?:ai|assistant|llm|chatbot|gpt|claude|gemini|summari[sz]er"
+    r"|language\s+model)s?\s*[:,]\s*(?:you|please|ignore|write|include|say|tell|output|add)\b"
+    r"|\byou\s+(?:must|should|shall|will|need\s+to|have\s+to|are\s+(?:required|instructed)"
+    r"\s+to)\s+(?:now\s+|also\s+|always\s+)?(?:say|write|include|tell|output|respond|reply"
+    r"|add|insert|recommend|mention|state|print|append)\b"
+    r"|\b(?:when|while)\s+summari[sz]ing\b|\bif\s+you\s+are\s+an?\s+(?:ai|llm|language"
+    r"\s+model|assistant|chatbot)\b|\byou\s+are\s+now\b|\bfrom\s+now\s+on\s*,?\s*you\b"
+    r"|\btell\s+(?:the\s+|your\s+|all\s+|our\s+)?(?:readers?|subscribers?)\b"
     r"|\bignor(?:ez|a|e|iere|ieren)\b[^.!?\n]{0,40}?\b(?:instrucciones|consignes|anweisungen"
     r"|instructions)\b"
     r"|(?:指示|指令|命令|プロンプト|提示词|提示詞|지시|명령|프롬프트)[^。！？\n]{0,20}?"
