@@ -38,7 +38,8 @@ from core.stories.text import features, url_key
 
 Vector = dict[str, float]
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+SUMMARY_CHARS = 600  # what of a summary counts (titles say what happened)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ class _Entry:
     grams: Counter[str]
     salient: frozenset[str]
     url: str
+    title: str
+    summary: str
     vec: Vector = field(default_factory=dict)
 
 
@@ -262,15 +265,12 @@ class Clusterer:
     # -- vectors and IDF ----------------------------------------------------------------
 
     def _make_entry(self, doc: Doc, published: float) -> _Entry:
-        word_counts, gram_counts, salient = features(doc.title, doc.summary)
-        return _Entry(
-            id=doc.id,
-            story="",
-            published=published,
-            words=word_counts,
-            grams=gram_counts,
-            salient=frozenset(salient),
-            url=url_key(doc.url) if doc.url else "",
+        return _new_entry(
+            doc.id,
+            published,
+            doc.title,
+            doc.summary[:SUMMARY_CHARS],
+            url_key(doc.url) if doc.url else "",
         )
 
     def _learn(self, entry: _Entry) -> None:
@@ -413,38 +413,31 @@ def _add_into(total: Vector, vec: Vector, sign: float) -> None:
             total[t] = value
 
 
-def _entry_state(entry: _Entry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "story": entry.story,
-        "t": entry.published,
-        "w": dict(entry.words),
-        "g": _pack_grams(entry.grams),
-        "s": sorted(entry.salient),
-        "u": entry.url,
-    }
-
-
-def _entry_from_state(raw: dict[str, Any]) -> _Entry:
+def _new_entry(article_id: str, published: float, title: str, summary: str, url: str) -> _Entry:
+    word_counts, gram_counts, salient = features(title, summary)
     return _Entry(
-        id=str(raw["id"]),
-        story=str(raw["story"]),
-        published=float(raw["t"]),
-        words=Counter({str(k): int(v) for k, v in raw["w"].items()}),
-        grams=_unpack_grams(raw["g"]),
-        salient=frozenset(str(s) for s in raw["s"]),
-        url=str(raw.get("u", "")),
+        id=article_id,
+        story="",
+        published=published,
+        words=word_counts,
+        grams=gram_counts,
+        salient=frozenset(salient),
+        url=url,
+        title=title,
+        summary=summary,
     )
 
 
-def _pack_grams(grams: Counter[str]) -> list[Any]:
-    # Grams repeat their word's letters; storing them is still cheaper than recomputing
-    # the words' spelling. Pack as [gram, count] pairs without the "c:" prefix.
-    return [[g[2:], c] for g, c in grams.items()]
+def _entry_state(entry: _Entry) -> list[Any]:
+    # The text, not the terms: terms are ~10x larger and cheap to recompute.
+    return [entry.id, entry.story, entry.published, entry.title, entry.summary, entry.url]
 
 
-def _unpack_grams(packed: Iterable[Any]) -> Counter[str]:
-    return Counter({"c:" + str(g): int(c) for g, c in packed})
+def _entry_from_state(raw: list[Any]) -> _Entry:
+    article_id, story, published, title, summary, url = raw
+    entry = _new_entry(str(article_id), float(published), str(title), str(summary), str(url))
+    entry.story = str(story)
+    return entry
 
 
 def cluster_all(docs: Iterable[Doc], window_hours: float) -> Iterator[tuple[str, str]]:

@@ -1,0 +1,91 @@
+"""A story's score, in parts a reader can check (``aitoday stories --explain``).
+
+::
+
+    total = recency * (0.40 authority + 0.20 velocity + 0.25 relevance + 0.15 novelty)
+
+- authority: distinct sources weighted by their authority, saturating:
+  ``1 - exp(-sum(authority))``; a story that three strong sources carry is near 1.
+- recency: ``0.5 ** (hours since first seen / half_life_hours)``.
+- velocity: distinct sources that reported it in the last ``velocity_hours``, saturating.
+- relevance: how clearly the story is about AI (``core.stories.topics.ai_relevance``).
+- novelty: 1 for a first-hand report; lower for round-ups, digests and recaps, which
+  retell other stories.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from core.models import ScoreParts, Story
+from core.stories.topics import ai_relevance
+
+WEIGHTS = {"authority": 0.40, "velocity": 0.20, "relevance": 0.25, "novelty": 0.15}
+DEFAULT_AUTHORITY = 0.5
+VELOCITY_HOURS = 6.0
+
+_ROUNDUP = re.compile(
+    r"\b(?:round-?up|digest|recap|newsletter|this week in|weekly|week in review|"
+    r"links? for|issue #?\d+|episode \d+|podcast)\b",
+    re.IGNORECASE,
+)
+
+
+def story_sources(story: Story) -> set[str]:
+    """Distinct sources of a story, including those recorded as also carrying an item."""
+    sources = {a.source_id for a in story.articles}
+    for article in story.articles:
+        sources.update(article.also_in)
+    return sources
+
+
+def score(
+    story: Story,
+    *,
+    now: datetime,
+    authority: Mapping[str, float],
+    half_life_hours: float = 18.0,
+    summaries: str = "",
+) -> ScoreParts:
+    """The score of a story at ``now``; ``summaries`` adds text for the relevance part."""
+    sources = story_sources(story)
+    weight = sum(authority.get(s, DEFAULT_AUTHORITY) for s in sources)
+    authority_part = 1.0 - math.exp(-weight)
+    age_hours = max(0.0, (now - story.first_seen).total_seconds() / 3600.0)
+    recency = 0.5 ** (age_hours / half_life_hours)
+    since = now - timedelta(hours=VELOCITY_HOURS)
+    recent = {a.source_id for a in story.articles if since <= a.published <= now}
+    velocity = 1.0 - math.exp(-len(recent) / 2.0)
+    text = " ".join([story.title, *(a.title for a in story.articles[:20]), summaries])
+    relevance = ai_relevance(text)
+    novelty = 0.4 if _ROUNDUP.search(story.title) else 1.0
+    return combine(
+        ScoreParts(
+            authority=round(authority_part, 4),
+            recency=round(recency, 4),
+            velocity=round(velocity, 4),
+            relevance=round(relevance, 4),
+            novelty=round(novelty, 4),
+        )
+    )
+
+
+def combine(parts: ScoreParts) -> ScoreParts:
+    """The parts with their ``total`` computed (see the module docstring)."""
+    base = (
+        WEIGHTS["authority"] * parts.authority
+        + WEIGHTS["velocity"] * parts.velocity
+        + WEIGHTS["relevance"] * parts.relevance
+        + WEIGHTS["novelty"] * parts.novelty
+    )
+    return parts.model_copy(update={"total": round(parts.recency * base, 6)})
+
+
+def keep_relevance(parts: ScoreParts, earlier: ScoreParts) -> ScoreParts:
+    """Relevance learnt from summaries seen earlier is not lost when only titles remain."""
+    if earlier.relevance <= parts.relevance:
+        return parts
+    return combine(parts.model_copy(update={"relevance": earlier.relevance}))

@@ -1,0 +1,270 @@
+"""``update_stories``: new articles in, changed stories out (assign, save, tag, rescore).
+
+The clusterer's window lives in Redis (``keys.cluster_state()``, zlib-compressed JSON of
+the window's article texts, URL map and story ids); each call loads it, places the new
+articles, and saves it back under a Redis lock, so two ingest processes never interleave
+and never lose each other's placements. A story merged into another by the clusterer is
+folded into the survivor, and its id is left as an alias (old links keep working).
+
+Dates: an article dated in the future (after it was fetched) is dated when it was
+fetched; a story's ``first_seen`` is its earliest article, so when one feed dates an
+item by when it was scraped and another by when it was written, the earlier stands.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from core.metrics import incr
+from core.models import Article, Source, SourceCategory, Story, StoryArticle, utcnow
+from core.store.base import Store
+from core.store.stories import StoryRepo
+from core.stories.cluster import Clusterer, Doc
+from core.stories.rank import DEFAULT_AUTHORITY, keep_relevance, score
+from core.stories.topics import tag_topics
+
+log = logging.getLogger(__name__)
+
+LOCK_TIMEOUT = 600  # seconds a crashed holder keeps the lock
+LOCK_WAIT = 900  # seconds a second ingest waits for it
+FUTURE_SLACK = timedelta(hours=1)
+MAX_TOPICS = 3
+
+
+def load_clusterer(store: Store) -> Clusterer:
+    """The clusterer as last saved (empty when none was saved or it is unreadable)."""
+    window = store.settings.stories.window_hours
+    raw = cast(bytes | None, store.redis.get(store.keys.cluster_state()))
+    if raw is None:
+        return Clusterer(window)
+    try:
+        state: dict[str, Any] = json.loads(zlib.decompress(raw))
+    except (zlib.error, ValueError) as exc:
+        log.warning("cluster state unreadable (%s); starting an empty window", exc)
+        return Clusterer(window)
+    return Clusterer.load(state, window)
+
+
+def save_clusterer(store: Store, clusterer: Clusterer) -> None:
+    """Store the clusterer's window."""
+    blob = zlib.compress(json.dumps(clusterer.dump(), separators=(",", ":")).encode(), 1)
+    store.redis.set(store.keys.cluster_state(), blob)
+
+
+def update_stories(store: Store, articles: Sequence[Article]) -> list[Story]:
+    """Place new articles into stories; save and return the stories that changed."""
+    if not articles:
+        return []
+    from core.store.articles import ArticleRepo  # the ingest room's repositories
+    from core.store.sources import SourceRepo
+
+    # The stored copy knows every feed that carried an item (``also_in``); the copy in
+    # hand may be a later feed's duplicate with an earlier date, which then stands.
+    stored = {a.id: a for a in ArticleRepo(store).get_many([a.id for a in articles])}
+    articles = [_reconcile(a, stored.get(a.id)) for a in articles]
+    sources = {s.id: s for s in SourceRepo(store).all()}
+    now = utcnow()
+    lock = store.redis.lock(
+        store.keys.cluster_lock(), timeout=LOCK_TIMEOUT, blocking_timeout=LOCK_WAIT
+    )
+    with lock:
+        clusterer = load_clusterer(store)
+        placed: dict[str, list[Article]] = {}
+        for article in sorted(articles, key=lambda a: (a.published, a.id)):
+            story_id = clusterer.add(to_doc(article, sources, now))
+            placed.setdefault(story_id, []).append(article)
+        changed = _write(store, clusterer, placed, sources, now)
+        save_clusterer(store, clusterer)
+    incr(store, "aitoday_stories_updated_total", float(len(changed)))
+    rescore(store, now=now)  # every story's recency moved on since the last run
+    return StoryRepo(store).get_many([s.id for s in changed])
+
+
+def _reconcile(article: Article, stored: Article | None) -> Article:
+    if stored is None:
+        return article
+    earliest = min(credible_date(article), credible_date(stored))
+    also_in = [s for s in [article.source_id, *article.also_in, *stored.also_in]
+               if s != stored.source_id]  # fmt: skip
+    return stored.model_copy(update={"published": earliest, "also_in": sorted(set(also_in))})
+
+
+def to_doc(article: Article, sources: Mapping[str, Source], now: datetime) -> Doc:
+    """What the clusterer sees of an article (aggregators' links count as the same story)."""
+    source = sources.get(article.source_id)
+    aggregator = source is not None and source.category is SourceCategory.AGGREGATOR
+    links = tuple(article.links[:2]) if aggregator else ()
+    return Doc(
+        id=article.id,
+        title=article.title,
+        url=article.url,
+        source=article.source_id,
+        published=min(credible_date(article), now),
+        summary=article.summary,
+        links=links,
+    )
+
+
+def credible_date(article: Article) -> datetime:
+    """The published date, unless it lies after the article was fetched."""
+    if article.published > article.fetched + FUTURE_SLACK:
+        return article.fetched
+    return article.published
+
+
+def _write(
+    store: Store,
+    clusterer: Clusterer,
+    placed: Mapping[str, list[Article]],
+    sources: Mapping[str, Source],
+    now: datetime,
+) -> list[Story]:
+    repo = StoryRepo(store)
+    aliases = clusterer.take_aliases()
+    touched: dict[str, list[Article]] = {}
+    for story_id, items in placed.items():
+        touched.setdefault(clusterer.resolve(story_id), []).extend(items)
+    for survivor in aliases.values():
+        touched.setdefault(survivor, [])
+    known = {s.id: s for s in repo.get_many(sorted(set(touched) | set(aliases)))}
+    carried: dict[str, list[StoryArticle]] = {}
+    for gone, survivor in aliases.items():
+        old = known.pop(gone, None)
+        if old is not None:
+            carried.setdefault(survivor, []).extend(old.articles)
+            repo.merge_away(gone, survivor)
+    authority = {s.id: s.authority for s in sources.values()}
+    changed = [
+        build_story(
+            story_id,
+            known.get(story_id),
+            carried.get(story_id, []),
+            items,
+            sources=sources,
+            authority=authority,
+            now=now,
+            half_life_hours=store.settings.stories.half_life_hours,
+        )
+        for story_id, items in touched.items()
+    ]
+    repo.save_many(changed)
+    return changed
+
+
+def story_article(article: Article, now: datetime) -> StoryArticle:
+    """An article as a story holds it, with a credible date."""
+    return StoryArticle(
+        id=article.id,
+        source_id=article.source_id,
+        url=article.url,
+        title=article.title,
+        published=min(credible_date(article), now),
+        also_in=list(article.also_in),
+    )
+
+
+def build_story(
+    story_id: str,
+    existing: Story | None,
+    carried: Sequence[StoryArticle],
+    new: Sequence[Article],
+    *,
+    sources: Mapping[str, Source],
+    authority: Mapping[str, float],
+    now: datetime,
+    half_life_hours: float,
+) -> Story:
+    """The story with its new articles: title, dates, sources, topics and score redone."""
+    members: dict[str, StoryArticle] = {}
+    for item in [*(existing.articles if existing else []), *carried]:
+        members.setdefault(item.id, item)
+    for article in new:
+        item = story_article(article, now)
+        held = members.get(article.id)
+        if held is not None:  # the same item again, from another feed or run
+            item = item.model_copy(
+                update={
+                    "published": min(held.published, item.published),
+                    "also_in": sorted(set(held.also_in) | set(item.also_in)),
+                }
+            )
+        members[article.id] = item
+    ordered = sorted(members.values(), key=lambda a: (a.published, a.id))
+    title = representative(ordered, sources, authority).title
+    text = " ".join([title, *(a.title for a in ordered), *(a.summary[:600] for a in new)])
+    topics = _merge_topics(tag_topics(text), existing.topics if existing else [])
+    distinct = {a.source_id for a in ordered} | {s for a in ordered for s in a.also_in}
+    story = Story(
+        id=story_id,
+        title=title,
+        articles=ordered,
+        first_seen=ordered[0].published,
+        last_updated=ordered[-1].published,
+        source_count=len(distinct),
+        topics=topics,
+    )
+    summaries = " ".join(a.summary[:600] for a in new)
+    parts = score(
+        story,
+        now=now,
+        authority=authority,
+        half_life_hours=half_life_hours,
+        summaries=summaries,
+    )
+    if existing is not None:
+        parts = keep_relevance(parts, existing.score_parts)
+    return story.model_copy(update={"score": parts.total, "score_parts": parts})
+
+
+def representative(
+    articles: Sequence[StoryArticle],
+    sources: Mapping[str, Source],
+    authority: Mapping[str, float],
+) -> StoryArticle:
+    """The article whose title stands for the story: the most authoritative source's,
+    aggregators last, the earliest on a tie."""
+
+    def rank(item: tuple[int, StoryArticle]) -> tuple[bool, float, int]:
+        order, article = item
+        source = sources.get(article.source_id)
+        is_aggregator = source is not None and source.category is SourceCategory.AGGREGATOR
+        weight = authority.get(article.source_id, DEFAULT_AUTHORITY)
+        return (not is_aggregator and bool(article.title.strip()), weight, -order)
+
+    return max(enumerate(articles), key=rank)[1]
+
+
+def _merge_topics(new: Sequence[str], old: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for slug in [*new, *old]:
+        if slug not in out:
+            out.append(slug)
+    return out[:MAX_TOPICS]
+
+
+def rescore(store: Store, *, now: datetime | None = None) -> int:
+    """Recompute the score of every story in the window (recency decays between
+    updates); returns how many were saved."""
+    from core.store.sources import SourceRepo
+
+    now = now or utcnow()
+    authority = SourceRepo(store).authority()
+    repo = StoryRepo(store)
+    stories = list(repo.iter_since(store.settings.stories.window_hours))
+    updated = []
+    for story in stories:
+        parts = score(
+            story,
+            now=now,
+            authority=authority,
+            half_life_hours=store.settings.stories.half_life_hours,
+        )
+        parts = keep_relevance(parts, story.score_parts)
+        updated.append(story.model_copy(update={"score": parts.total, "score_parts": parts}))
+    repo.save_many(updated)
+    return len(updated)
