@@ -83,7 +83,8 @@ def _summary(console: object, result: DemoResult) -> None:
     if headlines:
         console.print("[bold]Top stories[/]")
         for n, (headline, sources) in enumerate(headlines, start=1):
-            console.print(f"  {n}. {headline}  [dim]({sources} sources)[/]")
+            plural = "" if sources == 1 else "s"
+            console.print(f"  {n}. {headline}  [dim]({sources} source{plural})[/]")
     index = result.index.resolve().as_uri() if result.index else "outbox/index.html"
     console.print(
         "\n[bold]Where to look[/]\n"
