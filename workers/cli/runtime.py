@@ -68,7 +68,11 @@ class Child:
     starts: list[float] = field(default_factory=list)
 
     def start(self, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "workers.cli", *self.args], env=env)
+        # A session of its own: Ctrl+C on the terminal reaches only the parent, which then
+        # sends one SIGTERM. A second signal would turn RQ's warm shutdown into a cold one.
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "workers.cli", *self.args], env=env, start_new_session=True
+        )
         self.starts.append(time.monotonic())
 
     def running(self) -> bool:
