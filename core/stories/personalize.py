@@ -8,9 +8,10 @@ Keywords are plain words or phrases matched on word boundaries; never patterns.
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,19 +38,24 @@ def normal_words(text: str) -> str:
     return " " + " ".join(_NON_WORD.sub(" ", folded).split()) + " "
 
 
-@lru_cache(maxsize=4096)
-def _facts_cached(story_id: str, version: str, text: str, sources: frozenset[str],
-                  topics: tuple[str, ...]) -> _Facts:  # fmt: skip
-    return _Facts(normal_words(text), sources, topics)
+_FACTS: dict[int, tuple[Story, _Facts]] = {}
+_FACTS_MAX = 20_000
 
 
 def facts(story: Story) -> _Facts:
-    """What filtering needs of a story, computed once per story version."""
+    """What filtering needs of a story, computed once per story object.
+
+    Keyed by object identity; the cache holds the story itself, so an id is never
+    reused while its entry lives. Stories are replaced, not edited, when they change."""
+    hit = _FACTS.get(id(story))
+    if hit is not None and hit[0] is story:
+        return hit[1]
+    if len(_FACTS) >= _FACTS_MAX:
+        _FACTS.clear()
     text = " ".join([story.title, *(a.title for a in story.articles)])
-    version = f"{story.last_updated.isoformat()}:{len(story.articles)}"
-    return _facts_cached(
-        story.id, version, text, frozenset(story_sources(story)), tuple(story.topics)
-    )
+    found = _Facts(normal_words(text), frozenset(story_sources(story)), tuple(story.topics))
+    _FACTS[id(story)] = (story, found)
+    return found
 
 
 @lru_cache(maxsize=16384)
@@ -57,28 +63,72 @@ def _phrase(keyword: str) -> str:
     return normal_words(keyword)
 
 
-def _mentions(text: str, keywords: Sequence[str]) -> bool:
-    for keyword in keywords:
-        phrase = _phrase(keyword)
-        if phrase.strip() and phrase in text:
-            return True
-    return False
-
-
 def _slugs(values: Sequence[str]) -> frozenset[str]:
     return frozenset(resolve_topic(v) or v for v in values)
 
 
+@dataclass(frozen=True)
+class _Wants:
+    muted_topics: frozenset[str]
+    muted_sources: frozenset[str]
+    followed: frozenset[str]
+    exclude: tuple[str, ...]
+    include: tuple[str, ...]
+
+    @classmethod
+    def of(cls, prefs: Prefs) -> _Wants:
+        def phrases(words: Sequence[str]) -> tuple[str, ...]:
+            return tuple(p for p in (_phrase(w) for w in words) if p.strip())
+
+        return cls(
+            muted_topics=_slugs(prefs.topics_muted),
+            muted_sources=frozenset(prefs.sources_muted),
+            followed=_slugs(prefs.topics_followed),
+            exclude=phrases(prefs.exclude_keywords),
+            include=phrases(prefs.include_keywords),
+        )
+
+    def allows(self, f: _Facts) -> bool:
+        if self.muted_topics and not self.muted_topics.isdisjoint(f.topics):
+            return False
+        if self.muted_sources and f.sources and f.sources <= self.muted_sources:
+            return False  # every source that carried it is muted; others keep it
+        if any(p in f.text for p in self.exclude):
+            return False
+        return not self.include or any(p in f.text for p in self.include)
+
+
 def allowed(story: Story, prefs: Prefs) -> bool:
     """Whether the story passes the subscriber's filters (mutes, exclude, include)."""
-    f = facts(story)
-    if _slugs(prefs.topics_muted) & set(f.topics):
-        return False
-    if f.sources and f.sources <= frozenset(prefs.sources_muted):
-        return False  # every source that carried it is muted; others keep it
-    if prefs.exclude_keywords and _mentions(f.text, prefs.exclude_keywords):
-        return False
-    return not prefs.include_keywords or _mentions(f.text, prefs.include_keywords)
+    return _Wants.of(prefs).allows(facts(story))
+
+
+_ORDERED: dict[int, tuple[Sequence[Story], list[tuple[float, int, Story, _Facts]]]] = {}
+
+
+def _ordered(stories: Sequence[Story]) -> list[tuple[float, int, Story, _Facts]]:
+    """Stories best first with their facts, computed once per list of stories (the
+    same list is offered to every subscriber of a tick)."""
+    hit = _ORDERED.get(id(stories))
+    if hit is not None and hit[0] is stories and len(hit[1]) == len(stories):
+        return hit[1]
+    rows = sorted(
+        ((-story.score, order, story, facts(story)) for order, story in enumerate(stories)),
+        key=lambda row: (row[0], row[1]),
+    )
+    if len(_ORDERED) > 64:
+        _ORDERED.clear()
+    _ORDERED[id(stories)] = (stories, rows)
+    return rows
+
+
+def _boosted(
+    rows: list[tuple[float, int, Story, _Facts]], followed: frozenset[str], boost: bool
+) -> Iterator[tuple[float, int, Story, _Facts]]:
+    factor = FOLLOW_BOOST if boost else 1.0
+    for key, order, story, f in rows:
+        if followed.isdisjoint(f.topics) != boost:
+            yield key * factor, order, story, f
 
 
 def pick(
@@ -94,22 +144,26 @@ def pick(
     Never a story in ``already_sent``. Followed topics multiply the score by
     ``FOLLOW_BOOST``. At most ``per_topic_cap`` stories share a first topic while
     others are left; when too few remain, capped stories fill the list.
+    Stories are examined lazily in score order, so a pick costs about ``limit`` steps.
     """
     if limit <= 0:
         return []
-    followed = _slugs(prefs.topics_followed)
-    ranked: list[tuple[float, int, Story]] = []
-    for order, story in enumerate(stories):
-        if story.id in already_sent or not allowed(story, prefs):
-            continue
-        boost = FOLLOW_BOOST if followed and followed & set(story.topics) else 1.0
-        ranked.append((-story.score * boost, order, story))
-    ranked.sort(key=lambda item: (item[0], item[1]))
+    wants = _Wants.of(prefs)
+    rows = _ordered(stories)
+    ranked: Iterable[tuple[float, int, Story, _Facts]] = rows
+    if wants.followed:
+        ranked = heapq.merge(
+            _boosted(rows, wants.followed, True),
+            _boosted(rows, wants.followed, False),
+            key=lambda row: (row[0], row[1]),
+        )
     chosen: list[Story] = []
     overflow: list[Story] = []
     per_topic: dict[str, int] = {}
-    for _, _, story in ranked:
-        topic = story.topics[0] if story.topics else ""
+    for _, _, story, f in ranked:
+        if story.id in already_sent or not wants.allows(f):
+            continue
+        topic = f.topics[0] if f.topics else ""
         if topic and per_topic.get(topic, 0) >= per_topic_cap:
             overflow.append(story)
             continue

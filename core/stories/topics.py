@@ -193,5 +193,4 @@ def resolve_topic(user_text: str) -> str | None:
     table = _lookup()
     if key in table:
         return table[key]
-    singular = key.removesuffix("s")
-    return table.get(singular)
+    return table.get(key.removesuffix("s")) or table.get(key + "s")
