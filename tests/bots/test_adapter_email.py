@@ -5,6 +5,7 @@ from __future__ import annotations
 import mailbox
 from email import policy
 from email.parser import BytesParser
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ from bots.email.adapter import EmailAdapter
 from core.config import Settings, SMTPSettings
 from core.models import Recipient
 from core.tokens import verify
-from tests.fakes.smtp import FakeSMTP
+from tests.fakes.smtp import FakeSMTP, self_signed_certificate
 from tests.render.editions import make_edition
 
 
@@ -133,3 +134,19 @@ async def test_non_ascii_sender_names_and_subjects_are_encoded(
     message = smtp.messages_to("reader0@example.org")[0]
     assert "日本語の見出し" in message["Subject"]
     assert message["From"].addresses[0].display_name == "AI今日"
+
+
+@pytest.mark.parametrize("implicit", [False, True], ids=["starttls", "tls"])
+async def test_starttls_and_tls_from_settings(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, implicit: bool
+) -> None:
+    pair = self_signed_certificate(tmp_path)
+    if pair is None:
+        pytest.skip("openssl is not installed")
+    monkeypatch.setenv("SSL_CERT_FILE", str(pair[0]))  # the client trusts our test CA
+    with FakeSMTP(tls=pair, implicit_tls=implicit, auth=("u", "p")).running() as smtp:
+        mode = {"use_tls": True, "starttls": False} if implicit else {"starttls": True}
+        adapter = EmailAdapter(_smtp_settings(settings, smtp, username="u", password="p", **mode))
+        outcomes = await adapter.send(adapter.render(make_edition(1)), _recipients(2))
+    assert [o.kind for o in outcomes] == [OutcomeKind.SENT] * 2
+    assert smtp.logins == ["u"]

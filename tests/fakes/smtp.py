@@ -10,12 +10,18 @@ Use::
     with FakeSMTP().running() as smtp:
         settings = load_settings(smtp={"host": smtp.host, "port": smtp.port,
                                        "starttls": False})
+
+``FakeSMTP(tls=self_signed_certificate(tmp_path))`` requires STARTTLS (add
+``implicit_tls=True`` for TLS from the first byte); point ``SSL_CERT_FILE`` at the
+certificate so the client trusts it.
         ...
         smtp.messages_to("a@example.org")        # parsed email.message.EmailMessage list
 """
 
 from __future__ import annotations
 
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +29,7 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -40,6 +47,21 @@ REPLIES = {
     552: "552 5.2.2 Mailbox full",
     553: "553 5.1.3 Mailbox name not allowed",
 }
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path] | None:
+    """(cert, key) for 127.0.0.1 made with the openssl CLI; None when it is absent."""
+    cert, key = directory / "smtp-cert.pem", directory / "smtp-key.pem"
+    command = [
+        "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+        "-addext", "subjectAltName=IP:127.0.0.1",
+    ]  # fmt: skip
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return cert, key
 
 
 @dataclass
@@ -61,8 +83,18 @@ class ReceivedMail:
 class FakeSMTP:
     """An SMTP server that records what it accepts and refuses what it is told to."""
 
-    def __init__(self, *, auth: tuple[str, str] | None = None, keep_bodies: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        auth: tuple[str, str] | None = None,
+        keep_bodies: bool = True,
+        tls: tuple[Path, Path] | None = None,
+        implicit_tls: bool = False,
+    ) -> None:
         self.auth = auth
+        # (certificate, key): STARTTLS offered and required, or TLS from the first byte
+        self.tls = tls
+        self.implicit_tls = implicit_tls
         # benchmarks send tens of thousands of ~20 KB digests: keep only the headers then
         self.keep_bodies = keep_bodies
         self.host = "127.0.0.1"
@@ -84,6 +116,13 @@ class FakeSMTP:
         kwargs: dict[str, Any] = {}
         if self.auth is not None:
             kwargs.update(authenticator=self._authenticate, auth_require_tls=False)
+        if self.tls is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*self.tls)
+            if self.implicit_tls:
+                kwargs["ssl_context"] = context
+            else:
+                kwargs.update(tls_context=context, require_starttls=True)
         controller = Controller(self, hostname=self.host, port=self.port, **kwargs)
         controller.start()
         try:
