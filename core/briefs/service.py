@@ -34,6 +34,8 @@ from core.store.briefs import BriefRepo
 log = logging.getLogger(__name__)
 
 CONCURRENCY = 4
+MAX_WAIT_SECONDS = 300
+POLL_SECONDS = 0.2
 
 
 async def brief_for(
@@ -111,6 +113,28 @@ async def _llm(
     inputs: list[SourceText],
     writer: LLMWriter,
 ) -> tuple[str, Brief]:
+    if not repo.claim(key, _claim_seconds(store)):
+        # Another process (the web page, a second worker) is writing this brief: wait for
+        # it rather than pay for the same call twice.
+        waited = await _wait_for(repo, key, _claim_seconds(store))
+        return (
+            (key, waited) if waited is not None else _extractive(store, repo, story, lang, inputs)
+        )
+    try:
+        return await _write(store, repo, story, lang, key, inputs, writer)
+    finally:
+        repo.release(key)
+
+
+async def _write(
+    store: Store,
+    repo: BriefRepo,
+    story: Story,
+    lang: str,
+    key: str,
+    inputs: list[SourceText],
+    writer: LLMWriter,
+) -> tuple[str, Brief]:
     day = today()
     try:
         written = await writer.write(story, inputs, lang)
@@ -125,6 +149,27 @@ async def _llm(
     repo.put(key, written.brief)
     incr(store, "aitoday_briefs_total", generator="llm")
     return key, written.brief
+
+
+def _claim_seconds(store: Store) -> int:
+    """The longest one brief can take: two answers, each through every model and retry."""
+    llm = store.settings.llm
+    attempts = 2 * (1 + llm.max_retries) * (1 + len(llm.fallbacks))
+    return int(min(MAX_WAIT_SECONDS, attempts * llm.timeout + 5))
+
+
+async def _wait_for(repo: BriefRepo, key: str, seconds: float) -> Brief | None:
+    """The brief another process is writing, once it is stored (None after ``seconds``)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while loop.time() < deadline:
+        found = repo.get(key)
+        if found is not None:
+            return found
+        if not repo.claimed(key):
+            return repo.get(key)  # the writer gave up (or just finished)
+        await asyncio.sleep(POLL_SECONDS)
+    return None
 
 
 def _fallback(

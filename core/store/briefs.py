@@ -72,6 +72,18 @@ class BriefRepo:
         """True while a failed LLM attempt at ``key`` is recent."""
         return bool(self.redis.exists(self.keys.brief_failed(key)))
 
+    def claim(self, key: str, seconds: int) -> bool:
+        """Claim the writing of ``key`` for ``seconds``; False when another process has it."""
+        return bool(self.redis.set(self.keys.brief_lock(key), "1", nx=True, ex=seconds))
+
+    def claimed(self, key: str) -> bool:
+        """True while some process holds the claim on ``key``."""
+        return bool(self.redis.exists(self.keys.brief_lock(key)))
+
+    def release(self, key: str) -> None:
+        """Give up the claim on ``key`` (the brief is stored, or the writer gave up)."""
+        self.redis.delete(self.keys.brief_lock(key))
+
     def spend(self, day: str) -> Spend:
         """LLM use on ``day`` (ISO date, UTC)."""
         found = self.redis.hgetall(self.keys.llm_spend(day))

@@ -107,6 +107,10 @@ class Keys:
         """String: marker that the LLM failed this brief (TTL: briefs RETRY_AFTER_FAILURE)."""
         return self._k("brief", "failed", content_hash)
 
+    def brief_lock(self, content_hash: str) -> str:
+        """String: the process writing this brief now (TTL: the LLM call's longest time)."""
+        return self._k("brief", "lock", content_hash)
+
     def llm_spend(self, day: str) -> str:
         """Hash: prompt_tokens, completion_tokens, cost_usd, calls, fallbacks for a day."""
         return self._k("llm", "spend", day)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from core.briefs.cache import extractive_key, llm_key, today
 from core.briefs.service import brief_for, ensure_briefs_async
 from core.metrics import snapshot
@@ -196,3 +198,20 @@ async def test_ensure_briefs_writes_one_brief_per_story_and_language(
     assert {b.language for b in found.values()} == {"en", "ja"}
     again = await ensure_briefs_async(store, stories, ["en", "ja"])
     assert again == keys and len(fake.calls) == 4
+
+
+async def test_concurrent_requests_for_one_brief_make_one_call(
+    llm: LLM, llm_store: StoreWithLLM
+) -> None:
+    fake, _ = llm
+    store = llm_store()
+    save(store, LAB_ARTICLES)
+    story = story_of(LAB_ARTICLES)
+
+    # Two callers that do not share a writer, as the web page and the editions tick.
+    results = await asyncio.gather(*(brief_for(store, story, "en") for _ in range(3)))
+
+    assert len(fake.calls) == 1
+    assert all(result == results[0] for result in results)
+    assert results[0][1].generator.kind == "llm"
+    assert not BriefRepo(store).claimed(results[0][0])
