@@ -268,7 +268,8 @@ def run(store: Store, count: int) -> None:
     for story in stories:
         story_repo.save(story)
 
-    window = timedelta(minutes=max(store.settings.digest.catch_up_minutes, 5))
+    # The subscribers whose slot falls in the last tick interval: what the index answers.
+    window = timedelta(minutes=store.settings.digest.tick_minutes)
     started = time.perf_counter()
     scanned = scan_due(store, window)
     scan_s = time.perf_counter() - started

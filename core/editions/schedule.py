@@ -100,7 +100,7 @@ def next_slot(sub: Subscriber, after: datetime) -> datetime | None:
     """The first due slot strictly after ``after``; None when nothing will ever be due."""
     if not active_channels(sub):
         return None
-    for day in _days(sub, after, range(-1, _LOOKAHEAD_DAYS + 1)):
+    for day in _days(sub, after, range(_LOOKAHEAD_DAYS + 1)):
         instant = slot_on(sub, day)
         if instant > after and channels_due(sub, day):
             return instant

@@ -392,10 +392,11 @@ def _rows(
 
 def _mark_sent(subs: SubscriberRepo, editions: Sequence[tuple[Edition, Variant]]) -> None:
     """Remember what each subscriber got, so tomorrow's digest does not repeat it."""
-    now = utcnow()
-    for edition, variant in editions:
-        ids = [item.story_id for item in edition.items]
-        subs.mark_sent_many(sorted({sub.id for sub, _ in variant.members}), ids, now)
+    groups = [
+        (sorted({sub.id for sub, _ in variant.members}), [item.story_id for item in edition.items])
+        for edition, variant in editions
+    ]
+    subs.mark_sent_many(groups, utcnow())
 
 
 def _count(store: Store, editions: Sequence[Edition]) -> None:

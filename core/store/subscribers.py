@@ -308,16 +308,20 @@ class SubscriberRepo:
         return found
 
     def mark_sent_many(
-        self, subscriber_ids: Sequence[str], story_ids: Sequence[str], now: datetime
+        self, groups: Iterable[tuple[Sequence[str], Sequence[str]]], now: datetime
     ) -> None:
-        """mark_sent for many subscribers who got the same stories (an edition's members)."""
-        if not story_ids:
-            return
+        """mark_sent for groups of (subscriber ids, story ids they all got), pipelined."""
         script = self.redis.register_script(_MARK_MANY)
-        args = [int(now.timestamp()) // 60, SENT_TTL, SENT_KEEP, *story_ids]
-        for start in range(0, len(subscriber_ids), _CHUNK):
-            chunk = subscriber_ids[start : start + _CHUNK]
-            script(keys=[self.keys.subscriber_sent(i) for i in chunk], args=args)
+        pipe = self.redis.pipeline(transaction=False)
+        minute = int(now.timestamp()) // 60
+        for subscriber_ids, story_ids in groups:
+            if not story_ids:
+                continue
+            args = [minute, SENT_TTL, SENT_KEEP, *story_ids]
+            for start in range(0, len(subscriber_ids), _CHUNK):
+                chunk = subscriber_ids[start : start + _CHUNK]
+                script(keys=[self.keys.subscriber_sent(i) for i in chunk], args=args, client=pipe)
+        pipe.execute()
 
     def mark_sent(
         self, subscriber_id: str, story_ids: Iterable[str], *, now: datetime | None = None
