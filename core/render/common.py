@@ -30,6 +30,7 @@ class StoryView:
     sources: list[BriefSource]
     reading_minutes: int
     age: str  # "3h ago" in the edition's language, measured from the edition's creation
+    language_note: str | None = None  # set when the text is quoted untranslated
 
 
 def story_url(base_url: str, story_id: str) -> str:
@@ -60,7 +61,20 @@ def _view(brief: Brief, rank: int, edition: Edition, base_url: str) -> StoryView
         sources=list(brief.sources),
         reading_minutes=max((s.reading_minutes for s in brief.sources), default=1),
         age=relative_time(newest, edition.language, now=edition.created_at),
+        language_note=_language_note(brief, edition.language),
     )
+
+
+def _language_note(brief: Brief, reader: str) -> str | None:
+    """The "quoted in the original language" note when the brief's text is not the reader's."""
+    content = brief.content_language
+    if not content or _base(content) == _base(reader):
+        return None
+    return label("original_language_note", reader)
+
+
+def _base(language: str) -> str:
+    return language.split("-")[0].lower()
 
 
 def _present(text: str | None) -> str | None:

@@ -120,6 +120,7 @@ def _story_context(view: StoryView, lang: str) -> dict[str, Any]:
         "sources_line": source_names(view.sources),
         "age": view.age,
         "reading": label("min_read", lang, n=view.reading_minutes),
+        "language_note": view.language_note,
     }
 
 
@@ -140,6 +141,8 @@ def _text(edition: Edition, views: list[StoryView]) -> str:
             lines.append(f"   {label('why_it_matters', lang)}: {view.why_it_matters}")
         if view.what_to_watch:
             lines.append(f"   {label('what_to_watch', lang)}: {view.what_to_watch}")
+        if view.language_note:
+            lines.append(f"   ({view.language_note})")
         lines.append(f"   {label('sources', lang)}: {source_names(view.sources)}")
         lines.append("")
     lines += [

@@ -84,6 +84,8 @@ def bubble(view: StoryView, lang: str, budget: tuple[int, int, int] = _BUDGETS[0
         body.append(_text(truncate(view.dek, dek_max), size="sm", color="#374151"))
     body.append(_text(why_label, size="xs", weight="bold", color="#1d4ed8", margin="md"))
     body.append(_text(truncate(why, why_max), size="sm"))
+    if view.language_note:
+        body.append(_text(view.language_note, size="xxs", color="#6b7280", margin="md"))
     return {
         "type": "bubble",
         "size": "mega",

@@ -125,6 +125,8 @@ def _context(view: StoryView, lang: str) -> Block:
         links += f" +{extra}"
     reading = label("min_read", lang, n=view.reading_minutes)
     text = f"{escape(label('sources', lang))}: {links} · {escape(view.age)} · {escape(reading)}"
+    if view.language_note:
+        text += f"\n_{escape(view.language_note)}_"
     if len(text) > MAX_CONTEXT_CHARS:
         text = escape(f"{label('sources', lang)}: {source_names(view.sources)}")
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}

@@ -92,3 +92,12 @@ def test_an_edition_whose_briefs_are_missing_still_renders() -> None:
     edition.briefs = edition.briefs[:1]
     payload = render_email(edition, base_url=BASE)
     assert payload.story_ids == ("story0001",)
+
+
+def test_untranslated_extractive_text_carries_the_original_language_note() -> None:
+    edition = make_edition(2, language="ja", extractive=True)
+    edition.briefs[0].content_language = "en"
+    edition.briefs[1].content_language = "ja"
+    payload = render_email(edition, base_url=BASE)
+    note = "情報源の原文から引用しています"
+    assert payload.html.count(note) == 1 and payload.text.count(note) == 1

@@ -42,3 +42,10 @@ def test_extractive_briefs_render_without_why_it_matters() -> None:
     messages = render_line(make_edition(2, channel="line", extractive=True), base_url=BASE)
     texts = [c["text"] for c in messages[0]["contents"]["contents"][0]["body"]["contents"]]
     assert "Key takeaway" in texts and "Why it matters" not in texts
+
+
+def test_untranslated_text_is_marked() -> None:
+    edition = make_edition(1, channel="line", language="zh-Hant", extractive=True)
+    edition.briefs[0].content_language = "en"
+    body = render_line(edition, base_url=BASE)[0]["contents"]["contents"][0]["body"]
+    assert "摘自來源原文（未經翻譯）。" in [c["text"] for c in body["contents"]]

@@ -86,3 +86,10 @@ def test_japanese_labels() -> None:
     messages = render_slack(make_edition(1, language="ja"), base_url=BASE)
     buttons = messages[0].blocks[3]["elements"]
     assert buttons[0]["text"]["text"] == "ブリーフを読む"
+
+
+def test_untranslated_text_is_marked() -> None:
+    edition = make_edition(1, language="de", extractive=True)
+    edition.briefs[0].content_language = "en"
+    context = render_slack(edition, base_url=BASE)[0].blocks[2]["elements"][0]["text"]
+    assert "nicht übersetzt" in context
