@@ -219,8 +219,10 @@ class _Run:
         answer = await self._call(
             lambda **kw: self.api.multicast_with_http_info(request, x_line_retry_key=key, **kw)
         )
-        if answer.kind == "bad_request" and answer.bad_indexes:
-            bad = {ids[i] for i in answer.bad_indexes if i < len(ids)}
+        # a 400 naming to[i]: drop those ids (gone) and resend to the others; a 400 naming
+        # nothing we sent leaves the whole chunk rejected, never an endless resend
+        bad = {ids[i] for i in answer.bad_indexes if i < len(ids)}
+        if answer.kind == "bad_request" and bad:
             for index, recipient in chunk:
                 if recipient.address in bad:
                     self.results[index] = Outcome.gone(recipient.subscriber_id, "invalid LINE id")

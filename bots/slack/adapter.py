@@ -162,7 +162,11 @@ class SlackAdapter:
                     return Outcome.gone(recipient.subscriber_id, "invalid slack address")
                 if target.team_id not in tokens:
                     tokens[target.team_id] = asyncio.ensure_future(self.token_for(target.team_id))
-                token = await tokens[target.team_id]
+                try:
+                    token = await tokens[target.team_id]
+                except Exception as exc:  # the installation store is down: try later
+                    reason = f"token lookup failed: {type(exc).__name__}"
+                    return Outcome.transient(recipient.subscriber_id, reason)
                 if not token:
                     return Outcome.gone(recipient.subscriber_id, "app not installed")
                 async with limit:

@@ -128,3 +128,14 @@ async def test_without_a_token_the_outbox_gets_the_payload(settings: Settings) -
     assert outcomes[0].kind is OutcomeKind.SENT
     written = json.loads((outbox / "ed0001.s0.json").read_text())
     assert written["messages"][0]["blocks"][0]["type"] == "header"
+
+
+async def test_a_failing_token_lookup_is_transient(settings: Settings, slack: FakeSlack) -> None:
+    async def broken(team_id: str) -> str | None:
+        raise ConnectionError("installation store unreachable")
+
+    with slack.running() as base:
+        adapter = SlackAdapter(_settings(settings, base), token_for=broken)
+        outcomes = await adapter.send(adapter.render(make_edition(1)), _to("T0001/C1"))
+    assert outcomes[0].kind is OutcomeKind.TRANSIENT
+    assert outcomes[0].reason == "token lookup failed: ConnectionError"
