@@ -52,6 +52,13 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     return app
 
 
+def app_from_env() -> Starlette:
+    """Factory for ``uvicorn --factory`` (several worker processes read the environment)."""
+    from core.config import load_settings
+
+    return create_app(load_settings())
+
+
 def store_of(request: Request) -> Store:
     """The app's store (set by :func:`create_app`)."""
     store: Store = request.app.state.store

@@ -20,6 +20,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,11 +125,29 @@ async def _help(store: Store, chat: Chat, rest: str) -> Reply:
     return usage(chat)
 
 
-async def _today(store: Store, chat: Chat, rest: str) -> Reply:
+# The top stories change when ingest runs (every half hour or so), and everyone asking
+# "today" gets the same list: a few seconds of memory spares a Redis read and JSON parsing
+# per request when a whole workspace asks at 9:00.
+TODAY_CACHE_SECONDS = 15.0
+_today_cache: dict[str, tuple[float, list[Story]]] = {}
+
+
+def top_stories(store: Store) -> list[Story]:
+    """The stories of the last day, best first (else of the last three days); cached."""
+    now = time.monotonic()
+    cached = _today_cache.get(store.keys.prefix)
+    if cached is not None and cached[0] > now:
+        return cached[1]
     repo = _stories(store)
     stories: list[Story] = repo.recent(TODAY_HOURS, limit=LIST_SIZE)
     if not stories:
         stories = repo.recent(FALLBACK_HOURS, limit=LIST_SIZE)
+    _today_cache[store.keys.prefix] = (now + TODAY_CACHE_SECONDS, stories)
+    return stories
+
+
+async def _today(store: Store, chat: Chat, rest: str) -> Reply:
+    stories = top_stories(store)
     lang = _language(store, chat)
     if not stories:
         return Reply("today", "No stories yet. Try again after the next update.", language=lang)

@@ -41,8 +41,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from bots.offload import answer_off_loop
 from core import metrics
-from core.commands import Chat, Reply, answer, ensure_subscriber, subscriber_of
+from core.commands import Chat, Reply, ensure_subscriber, subscriber_of
 from core.models import ChannelStatus
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
@@ -134,12 +135,12 @@ async def handle(store: Store, api: AsyncMessagingApi, event: Any) -> None:
         await reply(api, event.reply_token, welcome, base)
         return
     if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
-        answered = await answer(store, Chat("line", address), event.message.text)
+        answered = await answer_off_loop(store, Chat("line", address), event.message.text)
         await reply(api, event.reply_token, answered, base)
         return
     if isinstance(event, PostbackEvent):
         command = postback_command(event.postback.data)
-        answered = await answer(store, Chat("line", address), command)
+        answered = await answer_off_loop(store, Chat("line", address), command)
         await reply(api, event.reply_token, answered, base)
 
 

@@ -7,14 +7,18 @@ One slack-bolt ``AsyncApp`` served at ``/slack/events`` (events, commands, inter
 * many workspaces: ``AITODAY_SLACK__CLIENT_ID`` / ``CLIENT_SECRET``; installations and
   OAuth states live in Redis (:mod:`bots.slack.install_store`).
 
-Before Bolt sees a request we check its signature ourselves to count refusals by reason
+Before Bolt sees a request we check its signature ourselves, to count refusals by reason
 (bad signature, stale timestamp) and to drop exact replays and retried events we already
-handled. Slow work (stories, briefs) runs in lazy listeners so ``ack`` is immediate;
-``/aitoday help`` is answered inside the acknowledgement itself.
+handled. Slow work (stories, briefs) runs in lazy listeners, and the commands themselves in
+a worker thread (:mod:`bots.offload`), so ``ack`` is immediate; ``/aitoday help`` is
+answered inside the acknowledgement itself. Bolt runs with ``process_before_response``:
+the ack function runs inline and the HTTP answer leaves as soon as it returns (otherwise
+Bolt polls for the ack every 10 ms); lazy listeners go on as tasks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -35,10 +39,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from bots.offload import answer_off_loop
 from bots.slack import blocks
 from bots.slack.install_store import RedisInstallationStore, RedisOAuthStateStore
 from core import metrics
-from core.commands import Chat, Reply, answer, subscriber_of, usage
+from core.commands import Chat, Reply, subscriber_of, usage
 from core.models import ChannelStatus, Story, Subscriber, digest
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
@@ -75,7 +80,7 @@ def build_app(store: Store) -> AsyncApp | None:
     if token is None and slack.client_id and slack.client_secret:
         app = _multi_workspace(store, client, secret)
     elif token is not None:
-        app = AsyncApp(signing_secret=secret, client=client)
+        app = AsyncApp(signing_secret=secret, client=client, process_before_response=True)
     else:
         return None
     register(app, store)
@@ -96,7 +101,11 @@ def _multi_workspace(store: Store, client: AsyncWebClient, secret: str) -> Async
         state_store=RedisOAuthStateStore(store),
     )
     return AsyncApp(
-        signing_secret=secret, client=client, installation_store=installs, oauth_settings=oauth
+        signing_secret=secret,
+        client=client,
+        installation_store=installs,
+        oauth_settings=oauth,
+        process_before_response=True,
     )
 
 
@@ -107,8 +116,8 @@ def register(app: AsyncApp, store: Store) -> None:
     app.action("more_like_this")(ack=_ack, lazy=[_feedback(store, more=True)])
     app.action("less_like_this")(ack=_ack, lazy=[_feedback(store, more=False)])
     app.action("open_page")(_ack)
-    app.event("app_home_opened")(_home(store))
-    app.event("message")(_direct_message(store))
+    app.event("app_home_opened")(ack=_ack, lazy=[_home(store)])
+    app.event("message")(ack=_ack, lazy=[_direct_message(store)])
     app.event("app_uninstalled")(_uninstalled(store))
     app.event("tokens_revoked")(_tokens_revoked(store))
 
@@ -138,7 +147,7 @@ def _answer_command(store: Store) -> Callable[..., Awaitable[None]]:
         text = command.get("text", "")
         if _first_word(text) in ("", "help"):
             return
-        reply = await answer(store, _chat(command), text)
+        reply = await answer_off_loop(store, _chat(command), text)
         kind = "in_channel" if reply.ok and reply.command in IN_CHANNEL else "ephemeral"
         base = store.settings.web.base_url
         await respond(response_type=kind, text=_fallback(reply), blocks=_blocks(reply, base))
@@ -171,7 +180,7 @@ def _action_value(body: dict[str, Any]) -> str:
 def _open_brief(store: Store) -> Callable[..., Awaitable[None]]:
     async def open_brief(body: dict[str, Any], respond: Any) -> None:
         chat = _chat(body)
-        reply = await answer(store, chat, f"brief {_action_value(body)}")
+        reply = await answer_off_loop(store, chat, f"brief {_action_value(body)}")
         base = store.settings.web.base_url
         await respond(
             response_type="ephemeral",
@@ -194,7 +203,6 @@ def _feedback(store: Store, *, more: bool) -> Callable[..., Awaitable[None]]:
 def apply_feedback(store: Store, chat: Chat, story_id: str, *, more: bool) -> str:
     """ "More/less like this": follow or mute the story's topic (or mute its source)."""
     from core.store.stories import StoryRepo
-
     from core.store.subscribers import SubscriberRepo
     from core.subscribers import apply_setting
 
@@ -239,7 +247,7 @@ def _direct_message(store: Store) -> Callable[..., Awaitable[None]]:
             return
         team = context.get("team_id") or "-"
         chat = Chat("slack", f"{team}/{event.get('channel', '-')}")
-        reply = await answer(store, chat, str(event.get("text") or ""))
+        reply = await answer_off_loop(store, chat, str(event.get("text") or ""))
         await say(text=_fallback(reply), blocks=_blocks(reply, store.settings.web.base_url))
 
     return direct_message
@@ -311,9 +319,22 @@ def check_signature(
     return None if hmac.compare_digest(expected, signature) else "signature"
 
 
-def _first_time(store: Store, marker: str, ttl: int) -> bool:
-    key = store.keys.slack_seen(digest(marker))
-    return bool(store.redis.set(key, b"1", nx=True, ex=ttl))
+class SeenGuard:
+    """Remembers signed requests and event ids already handled.
+
+    The Redis round trip runs in a worker thread so that a slow Redis never holds up the
+    other requests on the event loop.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def _set(self, key: str, ttl: int) -> bool:
+        return bool(self._store.redis.set(key, b"1", nx=True, ex=ttl))
+
+    async def first_time(self, marker: str, ttl: int) -> bool:
+        key = self._store.keys.slack_seen(digest(marker))
+        return await asyncio.to_thread(self._set, key, ttl)
 
 
 def _event_id(body: bytes, content_type: str) -> str | None:
@@ -331,6 +352,7 @@ def slack_routes(store: Store) -> list[Route]:
     """``/slack/events``, ``/slack/install``, ``/slack/oauth_redirect``."""
     app = build_app(store)
     handler = AsyncSlackRequestHandler(app) if app is not None else None
+    seen = SeenGuard(store)
 
     async def events(request: Request) -> Response:
         if handler is None or store.settings.slack.signing_secret is None:
@@ -343,8 +365,8 @@ def slack_routes(store: Store) -> list[Route]:
             request.headers.get("x-slack-request-timestamp", ""),
             request.headers.get("x-slack-signature", ""),
         )
-        if problem is None and not _first_time(
-            store, "sig:" + request.headers["x-slack-signature"], REPLAY_TTL
+        if problem is None and not await seen.first_time(
+            "sig:" + request.headers["x-slack-signature"], REPLAY_TTL
         ):
             problem = "replay"
         if problem is not None:
@@ -352,7 +374,7 @@ def slack_routes(store: Store) -> list[Route]:
             status = 200 if problem == "replay" else 401
             return PlainTextResponse("" if status == 200 else "invalid request", status)
         event_id = _event_id(body, request.headers.get("content-type", ""))
-        if event_id and not _first_time(store, "event:" + event_id, WEBHOOK_DEDUPE_TTL):
+        if event_id and not await seen.first_time("event:" + event_id, WEBHOOK_DEDUPE_TTL):
             return PlainTextResponse("", status_code=200)  # a retry of an event we handled
         return await handler.handle(request)
 

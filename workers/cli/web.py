@@ -19,8 +19,11 @@ def web_command(app: AppContext, host: str | None, port: int | None, workers: in
     from bots.web import create_app
 
     settings = app.settings
+    # Several processes cannot share one app object: each builds its own from the env.
+    target = "bots.web:app_from_env" if workers > 1 else create_app(settings, app.store)
     uvicorn.run(
-        create_app(settings, app.store),
+        target,
+        factory=workers > 1,
         host=host or settings.web.host,
         port=port or settings.web.port,
         workers=workers if workers > 1 else None,
