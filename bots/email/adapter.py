@@ -44,7 +44,7 @@ class EmailAdapter:
         max_items=20,
         max_recipients_per_call=1,
         max_messages_per_call=1,
-        max_payload_bytes=100_000,
+        max_payload_bytes=100_000,  # the HTML part (see core.render.email.MAX_HTML_BYTES)
     )
 
     def __init__(self, settings: Settings, transport: MailTransport | None = None) -> None:

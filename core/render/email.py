@@ -9,7 +9,7 @@ placeholders of :mod:`core.render.common`, filled by :meth:`EmailPayload.persona
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,15 @@ from core.render.common import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
+MAX_HTML_BYTES = 100_000
+# (dek, key takeaway, each key point) in characters; None: the brief as written
+_BUDGETS: tuple[tuple[int, int, int] | None, ...] = (
+    None,
+    (280, 400, 300),
+    (200, 240, 160),
+    (120, 140, 80),
+    (60, 80, 40),
+)
 LABEL_KEYS = (
     "key_takeaway",
     "why_it_matters",
@@ -65,16 +74,37 @@ class EmailPayload:
 
 
 def render_email(edition: Edition, *, base_url: str) -> EmailPayload:
-    """The e-mail of one edition variant (pure: no I/O beyond the packaged template)."""
-    views = story_views(edition, base_url=base_url)
-    subject = subject_line(edition, views)
+    """The e-mail of one edition variant (pure: no I/O beyond the packaged template).
+
+    Gmail clips an HTML part above ~102 KB behind a "view entire message" link (and the
+    unsubscribe link with it), so a long digest is re-rendered with shorter prose until
+    the HTML fits :data:`MAX_HTML_BYTES`.
+    """
+    full = story_views(edition, base_url=base_url)
+    subject = subject_line(edition, full)
+    for budget in _BUDGETS:
+        views = [_shortened(v, budget) for v in full] if budget else full
+        html = _html(edition, views, subject)
+        if len(html.encode()) <= MAX_HTML_BYTES:
+            break
     return EmailPayload(
         edition_id=edition.id,
         language=edition.language,
         subject=subject,
-        html=_html(edition, views, subject),
+        html=html,
         text=_text(edition, views),
         story_ids=tuple(v.story_id for v in views),
+    )
+
+
+def _shortened(view: StoryView, budget: tuple[int, int, int]) -> StoryView:
+    dek, takeaway, point = budget
+    return replace(
+        view,
+        dek=truncate(view.dek, dek),
+        key_takeaway=truncate(view.key_takeaway, takeaway),
+        why_it_matters=truncate(view.why_it_matters, point) if view.why_it_matters else None,
+        what_to_watch=truncate(view.what_to_watch, point) if view.what_to_watch else None,
     )
 
 

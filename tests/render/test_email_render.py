@@ -3,7 +3,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from core.render.common import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
-from core.render.email import render_email
+from core.render.email import MAX_HTML_BYTES, render_email
 from tests.render.editions import make_edition
 
 BASE = "https://aitoday.example.org"
@@ -101,3 +101,10 @@ def test_untranslated_extractive_text_carries_the_original_language_note() -> No
     payload = render_email(edition, base_url=BASE)
     note = "情報源の原文から引用しています"
     assert payload.html.count(note) == 1 and payload.text.count(note) == 1
+
+
+def test_a_huge_digest_is_shortened_below_the_gmail_clipping_size() -> None:
+    payload = render_email(make_edition(20, text_size=30, language="ja"), base_url=BASE)
+    assert len(payload.html.encode()) <= MAX_HTML_BYTES
+    assert payload.html.count("Read the brief") == 0  # ja labels
+    assert payload.story_ids == tuple(f"story{n:04d}" for n in range(1, 21))
