@@ -9,6 +9,7 @@ scoped to the source (else two feeds numbering posts from 1 would collide).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 from core.ingest.clean import canonical_url
@@ -43,3 +44,35 @@ def guid_digest(article: Article) -> str | None:
             guid = canonical_url(guid) + (f"#{fragment}" if fragment else "")
         return digest("guid", guid)
     return digest("guid", article.source_id, guid)
+
+
+@dataclass(frozen=True)
+class KeyedArticle:
+    """An article ready for the atomic insert: its JSON and its dedupe digests.
+
+    Built in the parse worker, so the event loop's process does neither the JSON
+    encoding nor the URL canonicalisation of GUIDs.
+    """
+
+    id: str
+    source_id: str
+    published: float  # epoch seconds
+    json: str
+    url_digest: str
+    guid_digest: str | None
+
+    @classmethod
+    def of(cls, article: Article) -> KeyedArticle:
+        """Encode one article."""
+        return cls(
+            id=article.id,
+            source_id=article.source_id,
+            published=article.published.timestamp(),
+            json=article.model_dump_json(),
+            url_digest=url_digest(article),
+            guid_digest=guid_digest(article),
+        )
+
+    def article(self) -> Article:
+        """Decode it back."""
+        return Article.model_validate_json(self.json)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from core.ingest.clean import canonical_url, clean_text, normalise_language
+from core.ingest.dedupe import KeyedArticle
 from core.models import Article, digest
 
 TITLE_CHARS = 300
@@ -38,6 +39,18 @@ class ParsedFeed:
     warning: str | None = None  # malformed, but entries were recovered
     title: str | None = None
     skipped: int = 0  # entries without a usable http(s) link
+    keyed: list[KeyedArticle] = field(default_factory=list)  # set by parse_for_store
+
+
+def parse_for_store(body: bytes, **kwargs: Any) -> ParsedFeed:
+    """:func:`parse_feed`, returning the articles encoded for the store (``keyed``).
+
+    What the ingest workers run: encoding here keeps that CPU off the event loop's
+    process, and JSON strings cross the process boundary cheaper than models.
+    """
+    parsed = parse_feed(body, **kwargs)
+    keyed = [KeyedArticle.of(a) for a in parsed.articles]
+    return replace(parsed, articles=[], keyed=keyed)
 
 
 def parse_feed(

@@ -27,7 +27,7 @@ from core.errors import StoreError
 from core.ingest import state as rules
 from core.ingest.dedupe import Outcome
 from core.ingest.fetch import Fetcher, FetchResult
-from core.ingest.parse import ParsedFeed, parse_feed
+from core.ingest.parse import ParsedFeed, parse_for_store
 from core.ingest.report import IngestReport
 from core.ingest.state import FetchState
 from core.models import Article, Source, utcnow
@@ -157,15 +157,16 @@ async def _parse_and_store(store: Store, pool: _Pool, run: SourceRun, result: Fe
     if parsed.error is not None:
         _fail(store, run, result.status, parsed.error)
         return
-    _store(store, run, parsed)
+    await _store(store, run, parsed)
     _succeed(run, result, body_hash=body_hash, outcome="ok")
 
 
-def _store(store: Store, run: SourceRun, parsed: ParsedFeed) -> None:
-    outcomes = ArticleRepo(store).insert_many(parsed.articles)
-    for article, outcome in zip(parsed.articles, outcomes, strict=True):
+async def _store(store: Store, run: SourceRun, parsed: ParsedFeed) -> None:
+    # In a thread: a Redis call that waits must not stall the other fetches.
+    outcomes = await asyncio.to_thread(ArticleRepo(store).insert_keyed, parsed.keyed)
+    for item, outcome in zip(parsed.keyed, outcomes, strict=True):
         if outcome is Outcome.NEW:
-            run.articles.append(article)
+            run.articles.append(item.article())
         else:
             run.duplicates += 1
             run.also_in += outcome is Outcome.ALSO_IN
@@ -252,7 +253,7 @@ class _Pool:
     async def parse(self, body: bytes, **kwargs: Any) -> ParsedFeed:
         executor = self._given or self._ensure()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(executor, partial(parse_feed, body, **kwargs))
+        return await loop.run_in_executor(executor, partial(parse_for_store, body, **kwargs))
 
     def _ensure(self) -> Executor:
         if self._own is None:
