@@ -31,6 +31,7 @@ class StoryView:
     reading_minutes: int
     age: str  # "3h ago" in the edition's language, measured from the edition's creation
     language_note: str | None = None  # set when the text is quoted untranslated
+    topics: tuple[str, ...] = ()  # topic slugs (what "more / less like this" acts on)
 
 
 def story_url(base_url: str, story_id: str) -> str:
@@ -62,6 +63,7 @@ def _view(brief: Brief, rank: int, edition: Edition, base_url: str) -> StoryView
         reading_minutes=max((s.reading_minutes for s in brief.sources), default=1),
         age=relative_time(newest, edition.language, now=edition.created_at),
         language_note=_language_note(brief, edition.language),
+        topics=tuple(brief.topics),
     )
 
 

@@ -3,16 +3,16 @@
 Returns plain message objects (JSON-ready dicts as the Messaging API takes them), at
 most 5 per request. Each bubble: the headline (tap: the brief page), the dek, why it
 matters (or the key takeaway when an extractive brief has none), and buttons: read the
-brief (URI), more / less like this (postbacks the LINE webhook handles, with
-``data = "action=more_like_this&story_id=ID"``). The altText carries the date and the
-headlines, for notifications and for clients that cannot show Flex.
+brief (URI), and when the brief has a topic, more / less like this as the postbacks the
+LINE webhook turns into commands: ``follow=<topic>`` and ``mute=<topic>``. The altText
+carries the date and the headlines, for notifications and for clients that cannot show
+Flex.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
 
 from core.i18n import label
 from core.models import Edition
@@ -107,27 +107,27 @@ def _text(text: str, **style: str) -> Message:
 
 def _footer(view: StoryView, lang: str) -> Message:
     read = {"type": "uri", "label": _label(label("read_brief", lang)), "uri": view.url}
-    return {
-        "type": "box",
-        "layout": "vertical",
-        "spacing": "sm",
-        "contents": [
-            {"type": "button", "style": "primary", "height": "sm", "action": read},
+    contents: list[Message] = [
+        {"type": "button", "style": "primary", "height": "sm", "action": read}
+    ]
+    if view.topics:
+        # the webhook maps "follow=x" / "mute=x" postbacks to the chat commands
+        topic = view.topics[0]
+        contents.append(
             {
                 "type": "box",
                 "layout": "horizontal",
                 "spacing": "sm",
                 "contents": [
-                    _postback_button(label("more_like_this", lang), "more_like_this", view),
-                    _postback_button(label("less_like_this", lang), "less_like_this", view),
+                    _postback_button(label("more_like_this", lang), f"follow={topic}", view),
+                    _postback_button(label("less_like_this", lang), f"mute={topic}", view),
                 ],
-            },
-        ],
-    }
+            }
+        )
+    return {"type": "box", "layout": "vertical", "spacing": "sm", "contents": contents}
 
 
-def _postback_button(text: str, action: str, view: StoryView) -> Message:
-    data = urlencode({"action": action, "story_id": view.story_id})
+def _postback_button(text: str, data: str, view: StoryView) -> Message:
     return {
         "type": "button",
         "style": "secondary",

@@ -29,13 +29,15 @@ def test_huge_briefs_still_fit_in_fifty_kilobytes() -> None:
     assert len(messages[0]["altText"]) <= 400
 
 
-def test_postbacks_carry_the_story_id() -> None:
-    messages = render_line(make_edition(1, channel="line", language="th"), base_url=BASE)
-    footer = messages[0]["contents"]["contents"][0]["footer"]
+def test_postbacks_follow_or_mute_the_story_topic() -> None:
+    edition = make_edition(2, channel="line", language="th")
+    edition.briefs[0].topics = ["chips", "policy"]
+    bubbles = render_line(edition, base_url=BASE)[0]["contents"]["contents"]
+    footer = bubbles[0]["footer"]
     postbacks = [b["action"] for b in footer["contents"][1]["contents"]]
-    assert postbacks[0]["data"] == "action=more_like_this&story_id=story0001"
-    assert postbacks[1]["data"] == "action=less_like_this&story_id=story0001"
+    assert [p["data"] for p in postbacks] == ["follow=chips", "mute=chips"]
     assert all(len(p["label"]) <= 20 for p in postbacks)
+    assert len(bubbles[1]["footer"]["contents"]) == 1  # no topic: only "read the brief"
 
 
 def test_extractive_briefs_render_without_why_it_matters() -> None:
