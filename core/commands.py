@@ -109,7 +109,7 @@ def usage(chat: Chat, name: str = "") -> Reply:
     """The short usage answer (also for anything unknown)."""
     head = f"I don't know “{name[:30]}”. " if name and name != "help" else ""
     text = head + "Try:\n" + "\n".join(f"• {line}" for line in HELP_LINES)
-    return Reply("help", text, suggestions=list(SUGGESTIONS), ok=not head)
+    return Reply("unknown" if head else "help", text, suggestions=list(SUGGESTIONS), ok=not head)
 
 
 # -- reading ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from core.models import ChannelStatus
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
 from core.subscribers import find_channel, new_subscriber
+from tests.e2e.data import seed_day
 from tests.fakes.server import serve
 from tests.fakes.slack_api import FakeSlack
 
@@ -174,7 +175,6 @@ def test_bad_signature_stale_timestamp_and_replay_are_refused(
 def test_event_retries_are_handled_once(
     single: tuple[httpx.Client, Store], fake_slack: FakeSlack
 ) -> None:
-    pytest.importorskip("core.store.stories")
     client, store = single
     SubscriberRepo(store).add(new_subscriber(slack="T0001/C0CHAN"))
     event = {
@@ -194,6 +194,71 @@ def test_event_retries_are_handled_once(
     assert len(fake_slack.calls_to("views.publish")) == len(views) == 1
     assert views[0].args["view"]["type"] == "home"
     assert fake_slack.violations == []
+
+
+def action(fake: FakeSlack, action_id: str, value: str, hook: str) -> bytes:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0001", "domain": "acme"},
+        "user": {"id": "U0USER", "team_id": "T0001"},
+        "channel": {"id": "C0CHAN", "name": "general"},
+        "api_app_id": "A0AITODAY",
+        "token": "legacy",
+        "trigger_id": f"trig-{time.monotonic_ns()}",
+        "response_url": fake.response_url(hook),
+        "container": {"type": "message", "channel_id": "C0CHAN", "is_ephemeral": True},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b1",
+                "value": value,
+                "action_ts": str(time.time()),
+            }
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def test_today_then_digest_buttons_change_preferences(
+    single: tuple[httpx.Client, Store], fake_slack: FakeSlack
+) -> None:
+    client, store = single
+    seed_day(store)
+    post(client, command(fake_slack, "today", hook="today"), FORM)
+    [today] = eventually(lambda: fake_slack.responses("today"))
+    assert today.response["ok"], today.response
+    buttons = [
+        b["accessory"]
+        for b in today.args["blocks"]
+        if b.get("accessory", {}).get("type") == "button"
+    ]
+    assert [b["value"] for b in buttons][:2] == ["story-model-release", "story-chip-export"]
+    assert {b["action_id"] for b in buttons} == {"brief_open"}
+
+    post(client, action(fake_slack, "brief_open", "story-chip-export", "open"), FORM)
+    [brief] = eventually(lambda: fake_slack.responses("open"))
+    assert brief.response["ok"], brief.response
+    assert brief.args["blocks"][0]["type"] == "header"
+    actions = next(b for b in brief.args["blocks"] if b["type"] == "actions")["elements"]
+    assert {e["action_id"] for e in actions} >= {"more_like_this", "less_like_this"}
+
+    post(client, action(fake_slack, "more_like_this", "story-chip-export", "m0"), FORM)
+    [nosub] = eventually(lambda: fake_slack.responses("m0"))
+    assert "subscribe" in nosub.args["text"]
+
+    post(client, command(fake_slack, "subscribe", hook="sub"), FORM)
+    eventually(lambda: fake_slack.responses("sub"))
+    post(client, action(fake_slack, "more_like_this", "story-chip-export", "m1"), FORM)
+    [more] = eventually(lambda: fake_slack.responses("m1"))
+    assert "More stories like this" in more.args["text"]
+    post(client, action(fake_slack, "less_like_this", "story-agent-benchmark", "l1"), FORM)
+    eventually(lambda: fake_slack.responses("l1"))
+    sub = SubscriberRepo(store).by_address("slack", "T0001/C0CHAN")
+    assert sub is not None
+    assert sub.prefs.topics_followed == ["chips"]
+    assert sub.prefs.topics_muted == ["research"]
+    assert fake_slack.violations == [] and fake_slack.mentions() == []
 
 
 def test_not_configured_answers_503(store: Store) -> None:
