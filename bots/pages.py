@@ -6,6 +6,7 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,7 +27,13 @@ def templates() -> Jinja2Templates:
     env_templates = Jinja2Templates(directory=TEMPLATES)
     env_templates.env.globals["label"] = label
     env_templates.env.globals["relative_time"] = relative_time
+    env_templates.env.filters["web_url"] = web_url
     return env_templates
+
+
+def web_url(url: str) -> str:
+    """``url`` when it is an http(s) link, else "#": no javascript: or data: in a page."""
+    return url if urlsplit(url).scheme in ("http", "https") else "#"
 
 
 def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:

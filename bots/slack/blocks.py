@@ -12,15 +12,17 @@ from typing import Any
 from core.commands import Reply
 from core.i18n import label
 from core.models import Brief, Story, Subscriber
+from core.render.slack import escape, link
 
 SECTION_MAX = 3000
 HEADER_MAX = 150
 Block = dict[str, Any]
 
 
-def escape(text: str) -> str:
-    """Slack mrkdwn escaping: the three characters that can start a mention or link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def plain(text: str, limit: int) -> str:
+    """Text for a plain_text field: Slack does not parse mentions there, but angle
+    brackets from a headline are turned into look-alikes so no client ever could."""
+    return _cut(text.replace("<", "‹").replace(">", "›"), limit)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -48,7 +50,7 @@ def story_blocks(story: Story, n: int, base_url: str, lang: str) -> list[Block]:
     """One numbered story: its title linking to the brief page, and a "read brief" button."""
     url = f"{base_url.rstrip('/')}/s/{story.id}"
     sources = f"{story.source_count} sources" if story.source_count > 1 else "1 source"
-    text = f"*{n}. <{url}|{_cut(escape(story.title), 300)}>*\n{sources}"
+    text = f"*{n}. {link(url, _cut(story.title, 300))}*\n{sources}"
     block = section(text)
     block["accessory"] = {
         "type": "button",
@@ -68,9 +70,9 @@ def brief_blocks(brief: Brief, base_url: str, lang: str) -> list[Block]:
         (label("what_to_watch", lang), points.what_to_watch),
     ]
     url = f"{base_url.rstrip('/')}/s/{brief.story_id}"
-    sources = " · ".join(f"<{s.url}|{escape(s.name)}>" for s in brief.sources[:5])
+    sources = " · ".join(link(s.url, s.name) for s in brief.sources[:5])
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": _cut(brief.headline, 150)}},
+        {"type": "header", "text": {"type": "plain_text", "text": plain(brief.headline, 150)}},
         section(f"*{escape(label('key_takeaway', lang))}*\n{escape(brief.key_takeaway)}"),
     ]
     blocks += [section(f"*{escape(h)}*\n{escape(t)}") for h, t in parts if t]

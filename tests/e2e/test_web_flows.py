@@ -141,3 +141,28 @@ def test_bad_input_and_bad_links_are_explained(site: str, browser: Any, store: S
     browser.get(site + "/confirm/not-a-token")
     assert "This link does not work" in text_of(browser)
     shoot(browser, "09-bad-link")
+
+
+def test_landing_offers_slack_and_line(browser: Any, store: Store) -> None:
+    from core.config import LineSettings, SlackSettings
+
+    settings = store.settings.model_copy(
+        update={
+            "slack": SlackSettings(signing_secret="s", client_id="1.2", client_secret="c"),
+            "line": LineSettings(add_friend_url="https://line.me/R/ti/p/@aitoday-example"),
+        }
+    )
+    app_store = Store(redis=store.redis, keys=store.keys, settings=settings)
+    with serve(create_app(settings, app_store)) as site:
+        browser.get(site + "/")
+        assert (
+            browser.find_element("link text", "Add to Slack")
+            .get_attribute("href")
+            .endswith("/slack/install")
+        )
+        line = browser.find_element("link text", "Add LINE friend")
+        assert line.get_attribute("href") == "https://line.me/R/ti/p/@aitoday-example"
+        assert browser.find_elements("css selector", ".qr svg")
+        set_width(browser, 390)
+        assert not overflows(browser)
+        shoot(browser, "14-landing-slack-line")
