@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 CONCURRENCY = 4
 MAX_WAIT_SECONDS = 300
 POLL_SECONDS = 0.2
+_budget_logged: set[str] = set()
 
 
 async def brief_for(
@@ -57,7 +58,7 @@ async def brief_for(
     if repo.failed_recently(key):
         return _extractive(store, repo, story, lang, None)
     if over_budget(repo, store.settings.llm.daily_budget_usd):
-        log.warning("daily LLM budget spent: extractive brief for %s/%s", story.id, lang)
+        _log_budget_once(store.settings.llm.daily_budget_usd)
         return _fallback(store, repo, story, lang, "budget", None)
     inputs = load_inputs(store, story)
     if writer is None:
@@ -149,6 +150,16 @@ async def _write(
     repo.put(key, written.brief)
     incr(store, "aitoday_briefs_total", generator="llm")
     return key, written.brief
+
+
+def _log_budget_once(budget: float) -> None:
+    """One warning per process and day, not one per story."""
+    day = today()
+    if day not in _budget_logged:
+        _budget_logged.add(day)
+        log.warning(
+            "daily LLM budget of $%.2f spent: briefs are extractive until tomorrow (UTC)", budget
+        )
 
 
 def _claim_seconds(store: Store) -> int:
