@@ -314,6 +314,29 @@ def run(store: Store, count: int) -> None:
         f"  personalization: {tick.picks:,} pick runs (memoized) vs {calls:,} "
         f"(one per subscriber and channel, baseline: {nomemo:.2f} s wall)"
     )
+    per_day = history_memory(store, warm.due)
+    print("\nMemory a digest adds per due subscriber (bytes, expiring)")
+    for name, value in per_day.items():
+        print(f"  {name:44} {value:8.0f}")
+
+
+def history_memory(store: Store, due: int) -> dict[str, float]:
+    """Sent history (SENT_TTL) and the day's slot claim, per subscriber who got a digest."""
+    sent_keys = list(store.redis.scan_iter(match=f"{store.keys.prefix}:sent:*", count=5000))
+    sample = sent_keys[:2000]
+    sent = memory(store, [k.decode() for k in sample]) / max(len(sample), 1)
+    markers = list(store.redis.scan_iter(match=f"{store.keys.prefix}:slots:*", count=100))
+    claims = memory(store, [k.decode() for k in markers]) / max(due, 1)
+    week = [f"{n:016x}" for n in range(35)]  # seven daily digests of five stories
+    repo = SubscriberRepo(store)
+    ids = [f"weekbench{n}" for n in range(200)]
+    repo.mark_sent_many([(ids, week)], AT)
+    weekly = memory(store, [store.keys.subscriber_sent(i) for i in ids]) / len(ids)
+    return {
+        "sent history after one digest": sent,
+        "sent history after a week (35 stories)": weekly,
+        "slot claim (per local day, 3-day TTL)": claims,
+    }
 
 
 def timed(work: Callable[[], T]) -> tuple[T, tuple[float, float]]:

@@ -117,3 +117,15 @@ def test_unknown_setting_and_bad_syntax() -> None:
 def test_setting_an_address_adds_a_channel() -> None:
     sub = apply_setting(make(), "line", "U" + "b" * 32)
     assert [c.channel for c in sub.channels] == ["email", "line"]
+
+
+def test_topics_resolve_and_unknown_topics_are_refused() -> None:
+    pytest.importorskip("core.stories.topics")
+    sub = make(topics=["Chips & compute", "policy"])
+    assert sub.prefs.topics_followed == ["chips", "policy"]
+    sub = apply_setting(sub, "mute", "chips")
+    assert sub.prefs.topics_muted == ["chips"] and sub.prefs.topics_followed == ["policy"]
+    with pytest.raises(ValidationError) as info:
+        apply_setting(sub, "follow", "quantum widgets")
+    assert info.value.field == "topic"
+    assert "chips" in info.value.message
