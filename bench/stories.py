@@ -15,10 +15,16 @@ fills and then slides; the cost per article is reported per block of 1,000.
 from __future__ import annotations
 
 import csv
+import json
 import math
+import os
 import random
 import re
+import subprocess
+import sys
+import tempfile
 import time
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,7 +138,9 @@ def quality() -> list[tuple[str, float, float, float, float]]:
     return rows
 
 
-def speed(total: int = 10_000, block: int = 1_000) -> list[tuple[int, int, int, float]]:
+def speed(
+    total: int = 10_000, block: int = 1_000
+) -> tuple[list[tuple[int, int, int, float]], Clusterer]:
     """(articles so far, window size, stories in window, ms per article in the block)."""
     base = load_uci(7)
     start_at = datetime(2026, 8, 1, tzinfo=UTC)
@@ -154,7 +162,44 @@ def speed(total: int = 10_000, block: int = 1_000) -> list[tuple[int, int, int, 
             clusterer.add(doc)
         ms = (time.perf_counter() - start) * 1000 / block
         out.append((offset + block, len(clusterer), clusterer.story_count, ms))
-    return out
+    return out, clusterer
+
+
+def cli_check(seed: int = 1) -> tuple[float, float, float, float]:
+    """``aitoday cluster`` as a user runs it (a fresh process, JSONL in and out):
+    (P, R, F1, seconds including start-up)."""
+    data = load_uci(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "uci.jsonl"
+        with path.open("w", encoding="utf-8") as f:
+            for x in data:
+                d = x.doc
+                row = {"id": d.id, "title": d.title, "url": d.url, "source": d.source,
+                       "published": d.published.isoformat()}  # fmt: skip
+                f.write(json.dumps(row) + "\n")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AITODAY_")}
+        env["AITODAY_DATA_DIR"] = tmp
+        start = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-m", "workers.cli.__main__", "cluster", str(path)],
+            capture_output=True, text=True, check=True, env=env,
+            cwd=Path(__file__).resolve().parents[1],
+        )  # fmt: skip
+        seconds = time.perf_counter() - start
+    pred = {row["id"]: row["story_id"] for row in map(json.loads, out.stdout.splitlines())}
+    p, r, f1 = bcubed(pred, {x.doc.id: x.label for x in data})
+    return p, r, f1, seconds
+
+
+def state_cost(clusterer: Clusterer) -> tuple[int, int, float, float]:
+    """(window articles, compressed bytes, ms to save, ms to load) of the Redis state."""
+    start = time.perf_counter()
+    blob = zlib.compress(json.dumps(clusterer.dump(), separators=(",", ":")).encode(), 1)
+    saved = time.perf_counter() - start
+    start = time.perf_counter()
+    restored = Clusterer.load(json.loads(zlib.decompress(blob)), WINDOW_HOURS)
+    loaded = time.perf_counter() - start
+    return len(restored), len(blob), saved * 1000, loaded * 1000
 
 
 def main() -> None:
@@ -172,9 +217,19 @@ def main() -> None:
     print("Incremental speed: 10,000 articles over 10 days, 72 h window")
     print(f"{'articles':>9} {'window':>7} {'stories':>8} {'ms/article':>11}")
     started = time.perf_counter()
-    for count, window, stories, ms in speed():
+    rows, clusterer = speed()
+    total = time.perf_counter() - started
+    for count, window, stories, ms in rows:
         print(f"{count:>9} {window:>7} {stories:>8} {ms:>11.3f}")
-    print(f"total {time.perf_counter() - started:.2f} s")
+    print(f"total {total:.2f} s for 10,000 articles (bar: 10 s)")
+    print()
+    articles, size, save_ms, load_ms = state_cost(clusterer)
+    print(f"State in Redis: {articles} window articles, {size / 1024:.0f} KiB compressed, "
+          f"save {save_ms:.0f} ms, load {load_ms:.0f} ms")  # fmt: skip
+    print()
+    p, r, f1, seconds = cli_check()
+    print(f"`aitoday cluster` (fresh process, seed 1): P {p:.3f} R {r:.3f} F1 {f1:.3f} "
+          f"in {seconds:.2f} s including start-up")  # fmt: skip
 
 
 if __name__ == "__main__":

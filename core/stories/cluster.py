@@ -107,7 +107,7 @@ class Clusterer:
         self.clock = float("-inf")  # newest published time seen (epoch seconds)
         self._entries: dict[str, _Entry] = {}
         self._stories: dict[str, _Story] = {}
-        self._df: Counter[str] = Counter()
+        self._df: dict[str, int] = {}
         self._index: dict[str, set[str]] = {}
         self._by_time: list[tuple[float, str]] = []
         self._urls: dict[str, tuple[str, float]] = {}  # url key -> (story id, clock then)
@@ -274,15 +274,22 @@ class Clusterer:
         )
 
     def _learn(self, entry: _Entry) -> None:
-        self._df.update(entry.words.keys())
-        self._df.update(entry.grams.keys())
+        df = self._df
+        get = df.get
+        for term in entry.words:
+            df[term] = get(term, 0) + 1
+        for term in entry.grams:
+            df[term] = get(term, 0) + 1
 
     def _unlearn(self, entry: _Entry) -> None:
-        self._df.subtract(entry.words.keys())
-        self._df.subtract(entry.grams.keys())
-        for term in (*entry.words, *entry.grams):
-            if self._df[term] <= 0:
-                del self._df[term]
+        df = self._df
+        for terms in (entry.words, entry.grams):
+            for term in terms:
+                left = df.get(term, 0) - 1
+                if left > 0:
+                    df[term] = left
+                else:
+                    df.pop(term, None)
 
     def _idf(self, term: str) -> float:
         n = len(self._entries) + 1
@@ -400,14 +407,22 @@ class Clusterer:
 
 
 def _dot(vec: Vector, other: Vector) -> float:
-    """Sparse dot product (runs over ``vec``: pass the smaller one first)."""
+    """Sparse dot product, walking ``vec`` (pass the smaller vector first)."""
+    if len(other) <= 2 * len(vec):
+        # Similar sizes: intersect the keys in C, multiply only what is shared.
+        return float(sum([vec[t] * other[t] for t in vec.keys() & other.keys()]))
     return float(sum(map(mul, vec.values(), map(other.get, vec, repeat(0.0)))))
 
 
 def _add_into(total: Vector, vec: Vector, sign: float) -> None:
+    get = total.get
+    if sign > 0:
+        for t, w in vec.items():
+            total[t] = get(t, 0.0) + w
+        return
     for t, w in vec.items():
-        value = total.get(t, 0.0) + sign * w
-        if sign < 0 and abs(value) < 1e-9:
+        value = get(t, 0.0) - w
+        if -1e-9 < value < 1e-9:
             total.pop(t, None)
         else:
             total[t] = value

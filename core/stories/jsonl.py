@@ -41,7 +41,10 @@ def parse_lines(lines: Iterable[str]) -> list[Doc]:
 
 
 def _doc(raw: dict[str, Any], where: str) -> Doc:
-    missing = [name for name in REQUIRED if raw.get(name) in (None, "")]
+    # id and published must have a value; title, url and source may be empty strings
+    # (real data has items without a publisher), but must be there.
+    missing = [name for name in REQUIRED if raw.get(name) is None]
+    missing += [name for name in ("id", "published") if raw.get(name) == ""]
     if missing:
         raise ValidationError(f"{where}: {missing[0]}", "is required")
     for name in ("id", "title", "url", "source"):

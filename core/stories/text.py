@@ -74,27 +74,34 @@ def features(title: str, summary: str = "") -> tuple[Counter[str], Counter[str],
     Word terms are prefixed ``w:`` and n-grams ``c:`` so they share one vocabulary.
     The summary adds its words at half the title's weight: titles say what happened.
     """
-    word_counts: Counter[str] = Counter()
-    gram_counts: Counter[str] = Counter()
     salient: set[str] = set()
-    for text, weight in ((title, 2), (summary[:600], 1)):
-        if not text:
-            continue
-        title_case = _is_title_case(text)
-        for position, word in enumerate(words(text)):
+    parts: list[tuple[list[str], list[str]]] = []
+    for text in (title, summary[:600]):
+        word_terms: list[str] = []
+        gram_terms: list[str] = []
+        title_case = _is_title_case(text) if text else False
+        for position, word in enumerate(words(text) if text else ()):
             key = word_key(word)
             if len(key) < 2 or key in STOPWORDS:
                 continue
             term = "w:" + key
-            word_counts[term] += weight
+            word_terms.append(term)
             if (not title_case and is_salient(word, position)) or _has_digit(key):
                 salient.add(term)
-            grams = char_ngrams(key)
-            if weight == 1:
-                gram_counts.update(grams)
-            else:
-                gram_counts.update({g: weight * n for g, n in Counter(grams).items()})
+            gram_terms.extend(char_ngrams(key))
+        parts.append((word_terms, gram_terms))
+    (title_words, title_grams), (summary_words, summary_grams) = parts
+    word_counts = _doubled(Counter(title_words))
+    word_counts.update(summary_words)
+    gram_counts = _doubled(Counter(title_grams))
+    gram_counts.update(summary_grams)
     return word_counts, gram_counts, salient
+
+
+def _doubled(counts: Counter[str]) -> Counter[str]:
+    for term in counts:
+        counts[term] *= 2
+    return counts
 
 
 def _has_digit(key: str) -> bool:
