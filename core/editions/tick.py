@@ -18,9 +18,10 @@ Nothing to send
     A due subscriber whose list comes out empty (no stories yet) is not claimed: the next
     tick tries again, until the catch-up window closes.
 Crash window
-    The claim comes before the editions are saved and the batches handed back. If the
-    process dies between the two, that subscriber gets no digest that day (at most once,
-    never twice); the batches themselves are idempotent in workers.fanout.
+    Briefs are written before the claim, so a failing brief writer claims nothing. The
+    claim comes before the editions are saved and the batches handed back: if the
+    process dies between the two, those subscribers get no digest that day (at most
+    once, never twice); the batches themselves are idempotent in workers.fanout.
 
 Channel overrides (items, frequency) are honoured; only ACTIVE channels get batches;
 weekly channels get a "weekly" edition of the week's top stories.
@@ -126,10 +127,12 @@ def build_editions(
         result.picks = personalizer.calls
         _note_empty(result, lists, candidates)
         due = [d for d in due if any(lists.get((d.subscriber.id, c.channel)) for c in d.channels)]
+        stories = {s.id: s for pool in pools.values() for s in pool}
+        # Briefs before the claim: if writing them fails, no subscriber has lost the day.
+        keys = _brief_keys(store, variants, stories, dry_run)
         if not dry_run:
             due, variants = _claim(store, due, variants, tick_id, result)
-        stories = {s.id: s for pool in pools.values() for s in pool}
-        built = _editions(store, variants, stories, minute, tick_id, dry_run)
+        built = _editions(variants, keys, minute, tick_id)
         result.due = len(due)
     if breaking:
         built.extend(_breaking(store, minute, tick_id, dry_run))
@@ -166,8 +169,9 @@ def _breaking(
             "breaking", alert.channel.channel, alert.subscriber.language, (alert.story_id,)
         )
         variants.setdefault(variant.key, variant).members.append((alert.subscriber, alert.channel))
-    stories = {s.id: s for s in fresh}
-    return _editions(store, list(variants.values()), stories, minute, tick_id, dry_run)
+    chosen = list(variants.values())
+    keys = _brief_keys(store, chosen, {s.id: s for s in fresh}, dry_run)
+    return _editions(chosen, keys, minute, tick_id)
 
 
 def _window(store: Store) -> timedelta:
@@ -289,15 +293,12 @@ def _picker() -> Any:
 
 
 def _editions(
-    store: Store,
     variants: list[Variant],
-    stories: Mapping[str, Story],
+    keys: Mapping[tuple[str, str], str],
     minute: datetime,
     tick_id: str,
-    dry_run: bool,
 ) -> list[tuple[Edition, Variant]]:
     """One Edition per variant, items referencing the brief of each story in its language."""
-    keys = _brief_keys(store, variants, stories, dry_run)
     now = utcnow()
     built: list[tuple[Edition, Variant]] = []
     for variant in variants:
