@@ -21,6 +21,7 @@ import asyncio
 import hashlib
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -108,20 +109,26 @@ def write_opml(feed_urls: list[str], path: Path) -> None:
     path.write_text(f'<opml version="2.0"><body>{outlines}</body></opml>')
 
 
-def baseline(feed_urls: list[str]) -> tuple[float, int]:
-    """Sequential feedparser.parse(url): what most RSS bots do."""
+def baseline(feed_urls: list[str]) -> tuple[float, int, float]:
+    """Sequential feedparser.parse(url): what most RSS bots do. (wall, items, CPU s)"""
     import feedparser
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     items = sum(len(feedparser.parse(u).entries) for u in feed_urls)
-    return time.perf_counter() - started, items
+    return time.perf_counter() - started, items, time.process_time() - cpu
 
 
-def cli_run(opml: Path, env: dict[str, str]) -> tuple[float, dict[str, Any], float]:
-    """``aitoday ingest`` as a subprocess: wall seconds, its report, peak tree RSS (MiB)."""
+def children_cpu() -> float:
+    """CPU seconds of every waited-for descendant so far (pool workers included)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cli_run(opml: Path, env: dict[str, str]) -> tuple[float, dict[str, Any], float, float]:
+    """``aitoday ingest`` as a subprocess: wall s, its report, peak tree RSS MiB, CPU s."""
     import psutil
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.Popen(
         [sys.executable, "-m", "workers.cli", "ingest", "--sources", str(opml), "--json"],
         cwd=ROOT,
@@ -142,7 +149,7 @@ def cli_run(opml: Path, env: dict[str, str]) -> tuple[float, dict[str, Any], flo
     wall = time.perf_counter() - started
     if proc.returncode:
         raise SystemExit(f"aitoday ingest failed: {err.decode()}")
-    return wall, json.loads(out), peak
+    return wall, json.loads(out), peak, children_cpu() - cpu
 
 
 def redis_url(data_dir: Path) -> str:
@@ -159,7 +166,7 @@ def redis_url(data_dir: Path) -> str:
         return "unix://" + str(server.socket_file)
 
 
-def in_process_threads(opml: Path, url: str) -> tuple[float, int]:
+def in_process_threads(opml: Path, url: str) -> tuple[float, int, float]:
     """The cold run in-process with parsing in threads instead of processes."""
     from core.config import load_settings
     from core.ingest.pipeline import run_ingest
@@ -173,9 +180,10 @@ def in_process_threads(opml: Path, url: str) -> tuple[float, int]:
     sources = load_opml(opml.read_bytes())
     try:
         with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             report = asyncio.run(run_ingest(store, sources, parse_pool=pool))
-            return time.perf_counter() - started, report.new_articles
+            wall = time.perf_counter() - started
+            return wall, report.new_articles, time.process_time() - cpu
     finally:
         clean(store.redis, settings.key_prefix)
 
@@ -224,41 +232,60 @@ def measure(feed_urls: list[str]) -> None:
         finally:
             clean(redis.Redis.from_url(url), prefix)
         threads = in_process_threads(opml, url)
-        base, items = baseline(feed_urls)
-    report(feed_urls, cold, warm, threads, (base, items))
+        base = baseline(feed_urls)
+    report(feed_urls, cold, warm, threads, base)
 
 
 def report(
     feed_urls: list[str],
-    cold: tuple[float, dict[str, Any], float],
-    warm: tuple[float, dict[str, Any], float],
-    threads: tuple[float, int],
-    base: tuple[float, int],
+    cold: tuple[float, dict[str, Any], float, float],
+    warm: tuple[float, dict[str, Any], float, float],
+    threads: tuple[float, int, float],
+    base: tuple[float, int, float],
 ) -> None:
     rows = [
-        ("baseline: sequential feedparser.parse(url)", base[0], None, f"{base[1]} items", None),
         (
-            "aitoday ingest, cold (CLI, wall)",
+            "baseline: sequential feedparser.parse(url)",
+            base[0],
+            None,
+            base[2],
+            None,
+            f"{base[1]} items",
+        ),
+        (
+            "aitoday ingest, cold (CLI)",
             cold[0],
             cold[1]["seconds"],
-            _counts(cold[1]),
+            cold[3],
             cold[2],
+            _counts(cold[1]),
         ),
         (
-            "aitoday ingest, warm (CLI, wall)",
+            "aitoday ingest, warm (CLI)",
             warm[0],
             warm[1]["seconds"],
-            _counts(warm[1]),
+            warm[3],
             warm[2],
+            _counts(warm[1]),
         ),
-        ("cold, parsing in threads (in-process)", threads[0], None, f"{threads[1]} new", None),
+        (
+            "cold, parsing in threads (in-process)",
+            threads[0],
+            None,
+            threads[2],
+            None,
+            f"new {threads[1]}",
+        ),
     ]
     print(f"{len(feed_urls)} feeds, {LATENCY * 1000:.0f} ms latency each, {os.cpu_count()} cores")
-    print(f"{'run':<44} {'wall s':>7} {'run s':>7} {'vs base':>8} {'peak MiB':>9}  result")
-    for name, wall, inner, result, peak in rows:
-        inner_s = f"{inner:7.2f}" if inner is not None else f"{'':>7}"
-        peak_s = f"{peak:9.0f}" if peak is not None else f"{'':>9}"
-        print(f"{name:<44} {wall:7.2f} {inner_s} {base[0] / wall:7.1f}x {peak_s}  {result}")
+    print("wall: whole command incl. start-up; run: report seconds; CPU: user+sys, all processes")
+    head = f"{'run':<40} {'wall s':>7} {'run s':>6} {'CPU s':>6} {'base/wall':>9} {'peak MiB':>8}"
+    print(head + "  result")
+    for name, wall, inner, cpu, peak, result in rows:
+        inner_s = f"{inner:6.2f}" if inner is not None else f"{'':>6}"
+        peak_s = f"{peak:8.0f}" if peak is not None else f"{'':>8}"
+        ratio = base[0] / wall
+        print(f"{name:<40} {wall:7.2f} {inner_s} {cpu:6.2f} {ratio:8.1f}x {peak_s}  {result}")
 
 
 def _counts(r: dict[str, Any]) -> str:

@@ -77,10 +77,11 @@ def parse_feed(
     lang = feed_language if language == "en" and feed_language else language
     articles: list[Article] = []
     skipped = 0
-    keep = _significant_fragments(doc.entries, url)
-    for entry in doc.entries:
+    links = [_link(entry, url) for entry in doc.entries]
+    keep = _significant_fragments(links)
+    for entry, link in zip(doc.entries, links, strict=True):
         article = _article(
-            entry, base=url, source_id=source_id, language=lang, fetched=fetched, keep=keep
+            entry, link, source_id=source_id, language=lang, fetched=fetched, keep=keep
         )
         if article is None:
             skipped += 1
@@ -119,35 +120,34 @@ def _not_a_feed(body: bytes, doc: Any) -> str:
     return f"not a feed: {reason}" if reason else "not a feed: no RSS or Atom found"
 
 
-def _significant_fragments(entries: Any, base: str) -> frozenset[str]:
+def _significant_fragments(links: list[str | None]) -> frozenset[str]:
     """Pages whose fragment tells this feed's items apart (a changelog's ``#v2.3``).
 
     Fragments are dropped from canonical URLs, except where one feed links several
     items to one page with different fragments: there the fragment is the identity.
     """
     seen: dict[str, set[str]] = {}
-    for entry in entries:
-        link = _link(entry, base)
-        if link is not None:
-            seen.setdefault(canonical_url(link), set()).add(urlsplit(link).fragment)
+    for link in links:
+        if link is not None and "#" in link:
+            page, _, fragment = link.partition("#")
+            seen.setdefault(canonical_url(page), set()).add(fragment)
     return frozenset(page for page, fragments in seen.items() if len(fragments) > 1)
 
 
 def _article(
     entry: Any,
+    link: str | None,
     *,
-    base: str,
     source_id: str,
     language: str,
     fetched: datetime,
     keep: frozenset[str] = frozenset(),
 ) -> Article | None:
-    link = _link(entry, base)
     if link is None:
         return None
     url = canonical_url(link)
-    fragment = urlsplit(link).fragment
-    if url in keep and fragment:
+    fragment = link.partition("#")[2]
+    if fragment and url in keep:
         url = f"{url}#{fragment}"
     summary_html = entry.get("summary", "") or ""
     content_html = _content(entry)
@@ -181,7 +181,9 @@ def _link(entry: Any, base: str) -> str | None:
     for candidate in candidates:
         if not candidate:
             continue
-        absolute = urljoin(base, str(candidate).strip())
+        absolute = str(candidate).strip()
+        if not absolute.startswith(("http://", "https://")):
+            absolute = urljoin(base, absolute)
         parts = urlsplit(absolute)
         if parts.scheme in ("http", "https") and parts.hostname:
             return absolute
