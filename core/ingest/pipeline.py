@@ -54,6 +54,7 @@ class SourceRun:
     warning: str | None = None
     seconds: float = 0.0
     source_changed: bool = False
+    moved: bool = False
 
 
 async def run_ingest(
@@ -126,7 +127,7 @@ async def _ingest_one(store: Store, fetcher: Fetcher, pool: _Pool, run: SourceRu
     run.seconds = result.seconds
     if result.moved_to and result.moved_to != run.source.url:
         run.source = run.source.model_copy(update={"url": result.moved_to})
-        run.source_changed = True
+        run.source_changed = run.moved = True
     if result.error is not None:
         _fail(store, run, result.status, result.error, result.retry_after)
     elif result.not_modified:
@@ -175,6 +176,9 @@ async def _store(store: Store, run: SourceRun, parsed: ParsedFeed) -> None:
 
 def _succeed(run: SourceRun, result: FetchResult, *, body_hash: str | None, outcome: str) -> None:
     run.outcome = outcome
+    if not run.source.verified:  # the shipped list marks URLs nobody could check yet
+        run.source = run.source.model_copy(update={"verified": True})
+        run.source_changed = True
     run.state = rules.succeeded(
         run.state,
         utcnow(),
@@ -210,10 +214,13 @@ def _summarise(report: IngestReport, runs: list[SourceRun]) -> None:
         report.fetched += run.outcome == "ok"
         report.not_modified += run.outcome == "not_modified"
         if run.outcome == "failed":
-            report.failed.append({"source": sid, "reason": run.error or "unknown"})
+            reason = run.error or "unknown"
+            if not run.source.verified:
+                reason += " (an unverified URL in the source list)"
+            report.failed.append({"source": sid, "reason": reason})
         if not run.source.enabled:
             report.disabled.append({"source": sid, "reason": run.source.disabled_reason or ""})
-        if run.source_changed and run.source.enabled:
+        if run.moved:
             report.moved.append({"source": sid, "url": run.source.url})
         if run.warning:
             report.warnings.append({"source": sid, "warning": run.warning})

@@ -234,3 +234,20 @@ async def test_published_never_in_the_future_and_missing_is_fetch_time(
         assert before <= art.published <= after
         assert art.published == art.fetched
     assert ArticleRepo(store).count() == 2
+
+
+async def test_unverified_sources_are_reported_or_confirmed(
+    store: Store, publisher: tuple[Publisher, str]
+) -> None:
+    pub, base = publisher
+    pub.put("a.xml", FEED)
+    good = source(base, "/feeds/a.xml", "good").model_copy(update={"verified": False})
+    bad = source(base, "/feeds/nope.xml", "bad").model_copy(update={"verified": False})
+    repo = stored(store, good, bad)
+    report = await run_ingest(store)
+    assert report.failed == [
+        {"source": "bad", "reason": "HTTP 404 Not Found (an unverified URL in the source list)"}
+    ]
+    assert report.moved == []
+    assert repo.get("good").verified  # type: ignore[union-attr]
+    assert not repo.get("bad").verified  # type: ignore[union-attr]
