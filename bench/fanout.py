@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 AT = datetime(2026, 11, 27, 22, 30, tzinfo=UTC)
 SHARES: tuple[tuple[Channel, float], ...] = (("email", 0.60), ("line", 0.25), ("slack", 0.15))
 WORKERS = 2
-BASELINE_SAMPLE = 2000
+BASELINE_SAMPLE = 300
 SLACK_TOKEN = "xoxb-bench"
 LINE_TOKEN = "line-bench-token"
 
@@ -260,7 +260,7 @@ def run(tmp: Path, url: str, count: int, stack: ExitStack) -> None:
     repo = SubscriberRepo(store)
     for start in range(0, len(subs), 5000):
         repo.add_many(subs[start : start + 5000])
-    print(f"{count:,} subscribers stored in {time.perf_counter() - started:.1f} s")
+    print(f"{count:,} subscribers stored in {time.perf_counter() - started:.1f} s", flush=True)
     by_channel: dict[str, list[Subscriber]] = {}
     for sub in subs:
         by_channel.setdefault(sub.channels[0].channel, []).append(sub)

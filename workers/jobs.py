@@ -10,6 +10,10 @@ How: recipients are claimed in chunks with one atomic Lua script before sending 
 and the execution holds a short lease while it runs so that a second execution of the
 same batch takes over only what a dead one left in flight.
 
+Imports are at module level on purpose: the worker imports this module before it forks,
+so each job process starts with the adapters (line-bot-sdk alone takes seconds to import)
+already loaded, and :func:`warm_up` has compiled the renderers' templates.
+
 Settings: the worker reads them once at start (``aitoday worker`` calls
 :func:`configure`) and the forked job process inherits them with the open store. A job
 run by a bare ``rq worker`` (nothing configured) calls ``load_settings()`` at job start.
@@ -30,12 +34,15 @@ import redis
 from rq import Callback
 
 from bots.base import ChannelAdapter, Outcome, OutcomeKind
+from bots.registry import build_adapter
 from core.config import Settings, load_settings
 from core.logs import scrub
 from core.metrics import incr
-from core.models import ChannelStatus, DeliveryBatch, Recipient
+from core.models import CHANNELS, ChannelStatus, DeliveryBatch, Recipient
 from core.store.base import Store, open_store
 from core.store.deliveries import ClaimMode, DeliveryRepo
+from core.store.editions import EditionRepo
+from core.store.subscribers import SubscriberRepo
 from workers.queues import RESULT_TTL, channel_queue, job_retry
 
 log = logging.getLogger(__name__)
@@ -62,6 +69,37 @@ def configure(settings: Settings, store: Store | None = None) -> None:
     global _settings, _store
     _settings = settings
     _store = store
+
+
+def warm_up(store: Store) -> None:
+    """Render a small edition once per channel in the worker, before any fork."""
+    from core.models import Brief, Edition, EditionItem, Generator, KeyPoints, utcnow
+
+    now = utcnow()
+    brief = Brief(
+        story_id="warm-up",
+        headline="Warm-up",
+        sources=[],
+        dek="",
+        key_takeaway="",
+        key_points=KeyPoints(what_happened="Nothing."),
+        generator=Generator(kind="extractive", prompt_version="warm-up"),
+        created_at=now,
+    )
+    for channel in CHANNELS:
+        edition = Edition(
+            id="warm-up",
+            channel=channel,
+            language="en",
+            slot=now,
+            created_at=now,
+            items=[EditionItem(story_id="warm-up", brief_key="warm-up")],
+            briefs=[brief],
+        )
+        try:
+            build_adapter(channel, store).render(edition)
+        except Exception as exc:  # a cold start is slower, not wrong
+            log.info("warm-up of %s skipped: %s", channel, scrub(repr(exc)))
 
 
 def job_store() -> Store:
@@ -132,10 +170,6 @@ class BatchRun:
         return self.batch.job_id if self.attempt == 0 else f"{self.batch.job_id}-t{self.attempt}"
 
     def run(self) -> dict[str, int]:
-        from bots.registry import build_adapter
-
-        from core.store.editions import EditionRepo
-
         self.repo.hold_lease(self.token, self.lease_seconds)
         try:
             edition = EditionRepo(self.store).load_for_render(self.batch.edition_id)
@@ -197,8 +231,6 @@ class BatchRun:
 
     def _current(self, recipients: list[Recipient]) -> dict[str, Recipient]:
         """Those whose channel is still ACTIVE, with today's address, by subscriber id."""
-        from core.store.subscribers import SubscriberRepo
-
         wanted = {r.subscriber_id: r for r in recipients}
         found: dict[str, Recipient] = {}
         for subscriber in SubscriberRepo(self.store).get_many(list(wanted)):
@@ -251,8 +283,6 @@ class BatchRun:
         self._dead_letters(markers, rejected)
 
     def _mark_gone(self, to: list[Recipient], outcomes: list[Outcome]) -> None:
-        from core.store.subscribers import SubscriberRepo
-
         status = GONE_STATUS[self.batch.channel]
         for recipient, outcome in zip(to, outcomes, strict=True):
             if outcome.kind == OutcomeKind.GONE:

@@ -36,10 +36,11 @@ def worker_command(
     app: AppContext, queue_names: tuple[str, ...], burst: bool, wait_retries: float, simple: bool
 ) -> None:
     """Run an RQ worker (with the scheduler) on the delivery queues."""
-    from workers.jobs import configure
+    from workers.jobs import configure, warm_up
 
     store = app.store
     configure(app.settings, store)  # read once here; forked jobs inherit it
+    warm_up(store)
     try:
         queues = all_queues(store, list(queue_names))
     except ValueError as exc:
