@@ -167,3 +167,52 @@ def _secret(value: str) -> object:
     from pydantic import SecretStr
 
     return SecretStr(value)
+
+
+def test_line_quota_shortfall_is_deferred_then_sent_by_deliveries_retry(store: Store) -> None:
+    from click.testing import CliRunner
+
+    from workers.cli import cli
+
+    line = FakeLine(token="line-test-token", quota=100)
+    with line.running() as host:
+        line_settings = store.settings.line.model_copy(
+            update={"api_base": host, "channel_access_token": _secret("line-test-token")}
+        )
+        line_store = _with(store, line=line_settings)
+        edition = seed_edition(line_store, "line")
+        subs = seed_subscribers(line_store, "line", 150)
+        enqueue_batches(line_store, batches_for(line_store, edition, subs), **FAST)
+        drain_here(line_store)
+        repo = DeliveryRepo(line_store)
+        status = repo.status(edition.id)["line"]
+        assert (status["sent"], status["deferred"], status["pending"]) == (100, 50, 0)
+
+        runner = CliRunner()
+        env = {
+            "AITODAY_REDIS_URL": line_store.settings.redis_url or "",
+            "AITODAY_KEY_PREFIX": line_store.settings.key_prefix,
+            "AITODAY_SECRET_KEY": "test-secret-key-not-for-production",
+            "AITODAY_DATA_DIR": str(line_store.settings.data_dir),
+        }
+        shown = runner.invoke(cli, ["deliveries", "status", edition.id], env=env)
+        assert shown.exit_code == 0, shown.output
+        assert "deferred" in shown.output.splitlines()[0]
+        assert shown.output.splitlines()[1].split() == [
+            "line",
+            "100",
+            "0",
+            "0",
+            "50",
+            "0",
+            "0",
+            "0",
+        ]
+
+        line.set_quota(1000, used=100)  # next month, or a bigger plan
+        retried = runner.invoke(cli, ["deliveries", "retry", edition.id], env=env)
+        assert retried.exit_code == 0, retried.output
+        assert "50 recipient(s)" in retried.output
+        drain_here(line_store)
+        assert repo.status(edition.id)["line"]["sent"] == 150
+        assert all(len(line.delivered_to(address("line", n))) == 1 for n in range(150))
