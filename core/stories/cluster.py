@@ -69,7 +69,7 @@ class ClusterParams:
     sibling_checks: int = 30  # members compared one by one per story
     rare_df: float = 0.02  # a word in more than this share of the window finds no candidates
     rare_df_min: int = 40  # ... unless the window is small
-    refresh_growth: float = 1.5  # refresh every vector when the window grew by this factor
+    refresh_growth: float = 2.0  # refresh every vector when the window grew by this factor
     url_horizon_hours: float = 30 * 24.0  # how long a URL keeps pointing at its story
 
 
@@ -296,30 +296,26 @@ class Clusterer:
         return math.log((n + 1) / (self._df.get(term, 0) + 1)) + 1.0
 
     def _vectorize(self, entry: _Entry) -> Vector:
-        boost = self.params.salient_boost
-        df = self._df
+        """Unit vector: words and n-grams each normalised, then mixed by ``char_share``."""
+        df = self._df.get
         base = math.log(len(self._entries) + 2) + 1.0  # idf = base - log(df + 1)
         log = math.log
-        word_vec = {
-            t: (1.0 + log(c))
-            * (base - log(df.get(t, 0) + 1))
-            * (boost if t in entry.salient else 1.0)
-            for t, c in entry.words.items()
-        }
-        gram_vec = {
-            t: (1.0 + log(c)) * (base - log(df.get(t, 0) + 1)) for t, c in entry.grams.items()
-        }
+        words = {t: (1.0 + log(c)) * (base - log(df(t, 0) + 1)) for t, c in entry.words.items()}
+        for term in entry.salient:
+            if term in words:
+                words[term] *= self.params.salient_boost
+        grams = {t: (1.0 + log(c)) * (base - log(df(t, 0) + 1)) for t, c in entry.grams.items()}
+        word_norm = math.sqrt(sum(map(mul, words.values(), words.values())))
+        gram_norm = math.sqrt(sum(map(mul, grams.values(), grams.values())))
+        share = self.params.char_share if word_norm and gram_norm else 1.0
         vec: Vector = {}
-        share = self.params.char_share
-        for part, weight in ((word_vec, 1.0 - share), (gram_vec, share)):
-            norm = math.sqrt(sum(w * w for w in part.values()))
-            if norm == 0.0:
-                continue
-            scale = math.sqrt(weight) / norm
-            for t, w in part.items():
-                vec[t] = w * scale
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-        return {t: w / norm for t, w in vec.items()}
+        if word_norm:
+            scale = math.sqrt(1.0 - share if gram_norm else 1.0) / word_norm
+            vec = {t: w * scale for t, w in words.items()}
+        if gram_norm:
+            scale = math.sqrt(share) / gram_norm
+            vec.update({t: w * scale for t, w in grams.items()})
+        return vec
 
     def _maybe_refresh(self) -> None:
         n = len(self._entries) + 1
