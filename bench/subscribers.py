@@ -327,14 +327,14 @@ def history_memory(store: Store, due: int) -> dict[str, float]:
     sent = memory(store, [k.decode() for k in sample]) / max(len(sample), 1)
     markers = list(store.redis.scan_iter(match=f"{store.keys.prefix}:slots:*", count=100))
     claims = memory(store, [k.decode() for k in markers]) / max(due, 1)
-    week = [f"{n:016x}" for n in range(35)]  # seven daily digests of five stories
     repo = SubscriberRepo(store)
     ids = [f"weekbench{n}" for n in range(200)]
-    repo.mark_sent_many([(ids, week)], AT)
+    for day in range(7):  # seven daily digests, each an edition
+        repo.mark_editions_sent([(ids, f"{day:016x}")], AT + timedelta(days=day))
     weekly = memory(store, [store.keys.subscriber_sent(i) for i in ids]) / len(ids)
     return {
         "sent history after one digest": sent,
-        "sent history after a week (35 stories)": weekly,
+        "sent history after a week (7 editions)": weekly,
         "slot claim (per local day, 3-day TTL)": claims,
     }
 

@@ -392,12 +392,9 @@ def _rows(
 
 
 def _mark_sent(subs: SubscriberRepo, editions: Sequence[tuple[Edition, Variant]]) -> None:
-    """Remember what each subscriber got, so tomorrow's digest does not repeat it."""
-    groups = [
-        (sorted({sub.id for sub, _ in variant.members}), [item.story_id for item in edition.items])
-        for edition, variant in editions
-    ]
-    subs.mark_sent_many(groups, utcnow())
+    """Remember who got which edition, so later digests do not repeat its stories."""
+    groups = [(sorted({sub.id for sub, _ in variant.members}), e.id) for e, variant in editions]
+    subs.mark_editions_sent(groups, utcnow())
 
 
 def _count(store: Store, editions: Sequence[Edition]) -> None:

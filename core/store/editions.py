@@ -8,6 +8,7 @@ no recipient: who gets it travels in the delivery batches only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -61,6 +62,18 @@ class EditionRepo:
             return []
         raws = self.redis.mget([self.keys.edition(i.decode()) for i in ids])
         return [Edition.model_validate_json(raw) for raw in raws if raw is not None]
+
+    def story_ids(self, edition_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The story ids of each edition still stored (a subscriber's sent history)."""
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(edition_ids), 1000):
+            chunk = edition_ids[start : start + 1000]
+            raws = self.redis.mget([self.keys.edition(i) for i in chunk])
+            for edition_id, raw in zip(chunk, raws, strict=True):
+                if raw is not None:
+                    # json, not pydantic: a tick reads thousands and needs two fields.
+                    found[edition_id] = [item["story_id"] for item in json.loads(raw)["items"]]
+        return found
 
     def load_for_render(self, edition_id: str) -> Edition:
         """The edition with ``briefs`` filled, in item order, ready for a renderer.

@@ -6,7 +6,7 @@ Layout (builders in core.store.keys, subscribers section)::
     subscribers:due          zset    id -> next slot, UTC epoch seconds on a minute
     subscribers:breaking     set     ids that want breaking alerts
     subscribers:addr:<ch>    hash    digest(normalized address) -> id (no address in clear)
-    sent:<id>                zset    story id prefix -> when sent (bounded, SENT_TTL)
+    sent:<id>                zset    "e:<edition>" | "s:<story>" -> minute sent (SENT_TTL)
 
 One hash for all records instead of a key each saves the per-key overhead (~60 bytes);
 measured by bench/subscribers.py (BENCHMARKS.md). Every write that touches a record and
@@ -31,7 +31,7 @@ from core.subscribers import normalize_address, set_status
 
 __all__ = ["SENT_KEEP", "SubscriberRepo", "address_digest"]
 
-SENT_KEEP = 60  # stories remembered per subscriber: a week of daily digests and alerts
+SENT_KEEP = 40  # entries remembered per subscriber: a week of digests and alerts, and more
 _CHUNK = 1000
 
 # Many keys per call (see sent_many); a single Redis, so multi-key scripts are fine.
@@ -287,62 +287,68 @@ class SubscriberRepo:
                     continue
 
     # -- sent history -----------------------------------------------------------------
+    # Members are "e:<edition id>" (a digest or alert the subscriber was in; its stories
+    # are read from the edition record) or "s:<story id>" (a story sent on its own).
+    # Remembering editions rather than stories keeps a week of history ~4x smaller.
+
     def sent_story_ids(self, subscriber_id: str) -> set[str]:
-        """Ids of the stories already sent (the last SENT_KEEP, within SENT_TTL)."""
-        members = self.redis.zrange(self.keys.subscriber_sent(subscriber_id), 0, -1)
-        return {m.decode() for m in members}
+        """Ids of the stories already sent (the last SENT_KEEP entries, within SENT_TTL)."""
+        return self.sent_many([subscriber_id])[subscriber_id]
 
     def sent_many(self, ids: Sequence[str]) -> dict[str, set[str]]:
-        """Sent history of many subscribers, a thousand per script call.
+        """Stories already sent to many subscribers, a thousand per script call.
 
         One script call instead of a pipelined ZRANGE each: a tick reads ~10,000 of
         them and packing commands costs more on the client than Redis spends serving.
         """
         script = self.redis.register_script(_ZRANGE_MANY)
-        found: dict[str, set[str]] = {}
+        members: dict[str, list[str]] = {}
         for start in range(0, len(ids), _CHUNK):
             chunk = list(ids[start : start + _CHUNK])
             replies = script(keys=[self.keys.subscriber_sent(i) for i in chunk])
-            for subscriber_id, members in zip(chunk, replies, strict=True):
-                found[subscriber_id] = {m.decode() for m in members}
-        return found
+            for subscriber_id, found in zip(chunk, replies, strict=True):
+                members[subscriber_id] = [m.decode() for m in found]
+        editions = {m[2:] for found in members.values() for m in found if m.startswith("e:")}
+        stories = self._edition_stories(editions)
+        return {
+            subscriber_id: {
+                story
+                for m in found
+                for story in (stories.get(m[2:], ()) if m[0] == "e" else (m[2:],))
+            }
+            for subscriber_id, found in members.items()
+        }
 
-    def mark_sent_many(
-        self, groups: Iterable[tuple[Sequence[str], Sequence[str]]], now: datetime
+    def _edition_stories(self, edition_ids: Iterable[str]) -> dict[str, list[str]]:
+        from core.store.editions import EditionRepo
+
+        return EditionRepo(self.store).story_ids(sorted(edition_ids))
+
+    def mark_editions_sent(
+        self, groups: Iterable[tuple[Sequence[str], str]], now: datetime
     ) -> None:
-        """mark_sent for groups of (subscriber ids, story ids they all got), pipelined."""
-        script = self.redis.register_script(_MARK_MANY)
-        pipe = self.redis.pipeline(transaction=False)
-        minute = int(now.timestamp()) // 60
-        for subscriber_ids, story_ids in groups:
-            if not story_ids:
-                continue
-            args = [minute, SENT_TTL, SENT_KEEP, *story_ids]
-            for start in range(0, len(subscriber_ids), _CHUNK):
-                chunk = subscriber_ids[start : start + _CHUNK]
-                script(keys=[self.keys.subscriber_sent(i) for i in chunk], args=args, client=pipe)
-        pipe.execute()
+        """Remember that each group of subscribers got an edition, pipelined."""
+        self._mark(((ids, [f"e:{edition_id}"]) for ids, edition_id in groups), now)
 
     def mark_sent(
         self, subscriber_id: str, story_ids: Iterable[str], *, now: datetime | None = None
     ) -> None:
         """Remember stories as sent so no later digest repeats them (bounded, TTL)."""
-        pipe = self.redis.pipeline(transaction=False)
-        self.queue_mark_sent(pipe, subscriber_id, story_ids, now or utcnow())
-        pipe.execute()
+        self._mark([([subscriber_id], [f"s:{s}" for s in story_ids])], now or utcnow())
 
-    def queue_mark_sent(
-        self, pipe: Any, subscriber_id: str, story_ids: Iterable[str], now: datetime
-    ) -> None:
-        """Add mark_sent's commands to a pipeline (the tick marks thousands at once)."""
+    def _mark(self, groups: Iterable[tuple[Sequence[str], Sequence[str]]], now: datetime) -> None:
+        script = self.redis.register_script(_MARK_MANY)
+        pipe = self.redis.pipeline(transaction=False)
         # Integer minutes keep each entry small in Redis's compact zset encoding.
-        members = {s: int(now.timestamp()) // 60 for s in story_ids}
-        if not members:
-            return
-        key = self.keys.subscriber_sent(subscriber_id)
-        pipe.zadd(key, members)
-        pipe.zremrangebyrank(key, 0, -SENT_KEEP - 1)
-        pipe.expire(key, SENT_TTL)
+        minute = int(now.timestamp()) // 60
+        for subscriber_ids, entries in groups:
+            if not entries:
+                continue
+            args = [minute, SENT_TTL, SENT_KEEP, *entries]
+            for start in range(0, len(subscriber_ids), _CHUNK):
+                chunk = subscriber_ids[start : start + _CHUNK]
+                script(keys=[self.keys.subscriber_sent(i) for i in chunk], args=args, client=pipe)
+        pipe.execute()
 
     # -- data rights ------------------------------------------------------------------
     def export(self, subscriber_id: str) -> dict[str, Any]:
@@ -365,7 +371,7 @@ class SubscriberRepo:
             "address_lookups": {
                 c.channel: address_digest(c.channel, c.address) for c in sub.channels
             },
-            "sent_story_ids": {
+            "sent": {
                 m.decode(): datetime.fromtimestamp(score * 60, UTC).isoformat() for m, score in sent
             },
             "per_day_markers": markers,

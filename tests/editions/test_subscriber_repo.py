@@ -83,7 +83,7 @@ def test_sent_history_is_bounded_and_expires(store: Store) -> None:
     sub = repo.add(tokyo(), now=NOW)
     repo.mark_sent(sub.id, [f"story{i:03d}" for i in range(100)])
     sent = repo.sent_story_ids(sub.id)
-    assert len(sent) == 60
+    assert len(sent) == 40
     assert store.redis.ttl(store.keys.subscriber_sent(sub.id)) > 0
 
 
@@ -99,7 +99,7 @@ def test_export_and_delete_leave_nothing(store: Store) -> None:
     data = repo.export(sub.id)
     assert data["per_day_markers"] == {f"slots:{today}": "tick1", f"breaking:count:{today}": "1"}
     assert data["subscriber"]["channels"][0]["address"] == "ann@example.com"
-    assert data["sent_story_ids"].keys() == {"s1"}
+    assert data["sent"].keys() == {"s:s1"}
     assert data["breaking_alerts_index"] is True
     assert repo.delete(sub.id)
     assert repo.get(sub.id) is None
@@ -124,3 +124,23 @@ def test_iter_all_and_count(store: Store) -> None:
     repo.add_many(subs, now=NOW)
     assert repo.count() == 30
     assert {s.id for s in repo.iter_all(batch=7)} == {s.id for s in subs}
+
+
+def test_sent_history_reads_stories_through_editions(store: Store) -> None:
+    from core.models import Edition, EditionItem
+    from core.store.editions import EditionRepo
+
+    repo = SubscriberRepo(store)
+    sub = repo.add(tokyo(), now=NOW)
+    items = [EditionItem(story_id=f"st{i}", brief_key=f"k{i}") for i in range(3)]
+    edition = Edition(
+        id="ed1", channel="email", language="en", slot=NOW, created_at=NOW, items=items
+    )
+    EditionRepo(store).save(edition)
+    repo.mark_editions_sent([([sub.id], "ed1"), ([sub.id], "expired-edition")], NOW)
+    repo.mark_sent(sub.id, ["alone"])
+    assert repo.sent_story_ids(sub.id) == {"st0", "st1", "st2", "alone"}
+    assert repo.sent_many([sub.id, "nobody"]) == {
+        sub.id: {"st0", "st1", "st2", "alone"},
+        "nobody": set(),
+    }
