@@ -328,6 +328,26 @@ def test_oauth_install_then_uninstall_stops_deliveries(
     assert find_channel(untouched, "slack").status is ChannelStatus.ACTIVE  # type: ignore[arg-type,union-attr]
 
 
+def test_bot_token_revocation_stops_deliveries(
+    single: tuple[httpx.Client, Store], fake_slack: FakeSlack
+) -> None:
+    client, store = single
+    repo = SubscriberRepo(store)
+    sub = repo.add(new_subscriber(slack="T0001/C0NEWS"))
+    event = {
+        "type": "event_callback",
+        "team_id": "T0001",
+        "api_app_id": "A0AITODAY",
+        "event_id": "Ev0003",
+        "event_time": int(time.time()),
+        "event": {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0BOT"]}},
+    }
+    assert post(client, json.dumps(event).encode(), "application/json").status_code == 200
+    stopped = repo.get(sub.id)
+    assert find_channel(stopped, "slack").status is ChannelStatus.REVOKED  # type: ignore[arg-type,union-attr]
+    assert find_channel(stopped, "slack").status_reason == "tokens_revoked"  # type: ignore[arg-type,union-attr]
+
+
 async def test_installation_store_round_trip(store: Store) -> None:
     from slack_sdk.oauth.installation_store.models.installation import Installation
 

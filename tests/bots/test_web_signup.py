@@ -178,3 +178,22 @@ def test_health_metrics_and_friendly_404(web: httpx.Client) -> None:
     missing = web.get("/no/such/page")
     assert missing.status_code == 404 and "Page not found" in missing.text
     assert web.get("/").status_code == 200
+
+
+def test_confirmation_goes_through_smtp_when_configured(store: Store) -> None:
+    from core.config import SMTPSettings
+    from tests.fakes.smtp import FakeSMTP
+
+    with FakeSMTP().running() as smtp:
+        mail = SMTPSettings(host=smtp.host, port=smtp.port, starttls=False, timeout=5)
+        settings = store.settings.model_copy(update={"smtp": mail})
+        app_store = Store(redis=store.redis, keys=store.keys, settings=settings)
+        app = create_app(settings, app_store)
+        with serve(app) as base, httpx.Client(base_url=base) as client:
+            assert client.post("/subscribe", data={"email": "s@example.com"}).status_code == 200
+            deadline = time.monotonic() + 10
+            while not smtp.messages and time.monotonic() < deadline:
+                time.sleep(0.02)
+        [received] = smtp.messages
+        assert received.rcpt_tos == ["s@example.com"]
+        assert "/confirm/" in received.message.get_content()
