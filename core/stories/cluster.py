@@ -108,7 +108,8 @@ class Clusterer:
         self._entries: dict[str, _Entry] = {}
         self._stories: dict[str, _Story] = {}
         self._df: dict[str, int] = {}
-        self._index: dict[str, set[str]] = {}
+        # word -> article ids (a dict as an ordered set: the same input, the same result)
+        self._index: dict[str, dict[str, None]] = {}
         self._by_time: list[tuple[float, str]] = []
         self._urls: dict[str, tuple[str, float]] = {}  # url key -> (story id, clock then)
         self._aliases: dict[str, str] = {}  # merged story id -> surviving story id
@@ -233,7 +234,7 @@ class Clusterer:
         self._entries[entry.id] = entry
         heapq.heappush(self._by_time, (entry.published, entry.id))
         for term in entry.words:
-            self._index.setdefault(term, set()).add(entry.id)
+            self._index.setdefault(term, {})[entry.id] = None
         if entry.url:
             self._urls[entry.url] = (story_id, self.clock)
 
@@ -346,7 +347,7 @@ class Clusterer:
         for term in entry.words:
             posting = self._index.get(term)
             if posting is not None:
-                posting.discard(entry.id)
+                posting.pop(entry.id, None)
                 if not posting:
                     del self._index[term]
         story = self._stories.get(entry.story)
@@ -386,7 +387,7 @@ class Clusterer:
             self._learn(entry)
             heapq.heappush(self._by_time, (entry.published, entry.id))
             for term in entry.words:
-                self._index.setdefault(term, set()).add(entry.id)
+                self._index.setdefault(term, {})[entry.id] = None
         created = state.get("created", {})
         for entry in self._entries.values():
             entry.vec = self._vectorize(entry)
