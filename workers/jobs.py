@@ -49,9 +49,12 @@ log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 120  # must exceed the longest send of one chunk; refreshed per chunk
 BACKOFF_SECONDS = (30.0, 120.0, 600.0, 1800.0)  # pauses before re-sending the transient subset
-# Recipients per adapter.send call: the window a crash can repeat. LINE sends a chunk as
-# one multicast (up to 500 ids); e-mail opens one SMTP connection per chunk.
-SEND_CHUNK = {"email": 50, "slack": 20, "line": 500}
+# Recipients per adapter.send call, and calls in flight at once: their product is the most
+# a crash can repeat (see deploy/DELIVERY-GUARANTEES.md). LINE sends a chunk as one
+# multicast (up to 500 ids); e-mail opens one SMTP connection per chunk, and several
+# connections at once hide the four round trips each message costs.
+SEND_CHUNK = {"email": 25, "slack": 20, "line": 500}
+IN_FLIGHT = {"email": 4, "slack": 2, "line": 1}
 GONE_STATUS = {
     "email": ChannelStatus.BOUNCED,
     "line": ChannelStatus.BLOCKED,
@@ -117,11 +120,18 @@ def deliver_batch(
     mode: ClaimMode = "fresh",
     lease_seconds: int = LEASE_SECONDS,
     backoff: Sequence[float] = BACKOFF_SECONDS,
+    in_flight: int | None = None,
 ) -> dict[str, int]:
-    """RQ job: deliver one batch; returns the count of each outcome."""
+    """RQ job: deliver one batch; returns the count of each outcome.
+
+    ``in_flight`` overrides :data:`IN_FLIGHT` (tests pin it to 1 to place a crash).
+    """
     store = job_store()
     delivery = DeliveryBatch.model_validate(batch)
-    return BatchRun(store, delivery, attempt, mode, lease_seconds, tuple(backoff)).run()
+    run = BatchRun(store, delivery, attempt, mode, lease_seconds, tuple(backoff))
+    if in_flight is not None:
+        run.in_flight = max(1, in_flight)
+    return run.run()
 
 
 def on_batch_failure(job: Any, connection: Any, exc_type: Any, value: Any, tb: Any) -> None:
@@ -162,6 +172,7 @@ class BatchRun:
         self.backoff = backoff
         self.repo = DeliveryRepo(store)
         self.token = uuid.uuid4().hex
+        self.in_flight = IN_FLIGHT.get(batch.channel, 1)
         self.tally: Counter[str] = Counter()
         self.transient: list[tuple[Recipient, Outcome]] = []
 
@@ -183,14 +194,24 @@ class BatchRun:
         return dict(self.tally)
 
     async def _send_all(self, adapter: ChannelAdapter, payload: Any) -> None:
+        """Send chunk by chunk, ``self.in_flight`` chunks at a time.
+
+        Each sender claims a chunk, sends it and records it before taking the next, so at
+        most that many chunks are ever sent but not yet recorded.
+        """
         size = SEND_CHUNK.get(self.batch.channel, 50)
         recipients = self.batch.recipients
-        for start in range(0, len(recipients), size):
-            self.repo.hold_lease(self.token, self.lease_seconds)
-            to = self._claim(recipients[start : start + size])
-            if to:
-                outcomes = await self._send(adapter, payload, to)
-                self._record(to, outcomes)
+        chunks = iter([recipients[i : i + size] for i in range(0, len(recipients), size)])
+
+        async def sender() -> None:
+            for chunk in chunks:  # one shared iterator: each chunk goes to one sender
+                self.repo.hold_lease(self.token, self.lease_seconds)
+                to = self._claim(chunk)
+                if to:
+                    outcomes = await self._send(adapter, payload, to)
+                    self._record(to, outcomes)
+
+        await asyncio.gather(*(sender() for _ in range(self.in_flight)))
 
     def _claim(self, chunk: Sequence[Recipient]) -> list[Recipient]:
         """Claim the chunk, then drop (as skipped) whoever is no longer active."""
@@ -329,6 +350,7 @@ class BatchRun:
                 "mode": self.mode,
                 "lease_seconds": self.lease_seconds,
                 "backoff": list(self.backoff),
+                "in_flight": self.in_flight,
             },
             job_id=f"{self.batch.job_id}-t{attempt}",
             retry=job_retry(),

@@ -32,6 +32,8 @@ from workers.cli import cli
 from workers.fanout import enqueue_batches
 
 LEASE = 2  # seconds: how long a killed execution's claims stay reserved
+# One SMTP connection at a time (chunks of 25), so the stall pins the crash to a place.
+ONE_AT_A_TIME = {"lease_seconds": LEASE, "in_flight": 1}
 
 
 class StallingSMTP(FakeSMTP):
@@ -103,7 +105,7 @@ def _resume(store: Store, smtp: FakeSMTP, edition_id: str) -> None:
     ("stall_at", "repeated"),
     [
         (100, 0),  # killed at a chunk boundary: every earlier chunk was recorded
-        (125, 25),  # killed inside a chunk: its 25 accepted messages go out again
+        (110, 10),  # killed inside a chunk: its 10 accepted messages go out again
     ],
 )
 def test_a_worker_killed_mid_batch_resumes_without_loss(
@@ -111,7 +113,7 @@ def test_a_worker_killed_mid_batch_resumes_without_loss(
 ) -> None:
     edition = seed_edition(store, "email")
     subs = seed_subscribers(store, "email", 300)
-    enqueue_batches(store, batches_for(store, edition, subs, size=300), lease_seconds=LEASE)
+    enqueue_batches(store, batches_for(store, edition, subs, size=300), **ONE_AT_A_TIME)
     smtp = StallingSMTP(stall_at)
     with smtp.running():
         env = _smtp_env(store, smtp)
@@ -158,7 +160,7 @@ def test_a_redis_restart_mid_fan_out_loses_nothing(
     store = Store(redis=client, keys=keys_for(settings), settings=settings)
     edition = seed_edition(store, "email")
     subs = seed_subscribers(store, "email", 400)
-    enqueue_batches(store, batches_for(store, edition, subs, size=100), lease_seconds=LEASE)
+    enqueue_batches(store, batches_for(store, edition, subs, size=100), **ONE_AT_A_TIME)
     smtp = StallingSMTP(150)  # inside the second batch
     with smtp.running():
         env = _smtp_env(store, smtp)
