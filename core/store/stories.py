@@ -28,13 +28,15 @@ class StoryRepo:
 
     def get(self, story_id: str) -> Story | None:
         """A story by id, following a merge alias; ``None`` when unknown or expired."""
-        raw = self.redis.get(self.keys.story(story_id))
-        if raw is None:
+        for _ in range(8):  # a merged story may itself have been merged since
+            raw = self.redis.get(self.keys.story(story_id))
+            if raw is not None:
+                return Story.model_validate_json(raw)
             target = cast(bytes | None, self.redis.get(self.keys.story_alias(story_id)))
             if target is None:
                 return None
-            raw = self.redis.get(self.keys.story(target.decode()))
-        return None if raw is None else Story.model_validate_json(raw)
+            story_id = target.decode()
+        return None
 
     def get_many(self, ids: Sequence[str]) -> list[Story]:
         """Stories in the order of ``ids``; missing ones skipped."""

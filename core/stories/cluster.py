@@ -112,7 +112,8 @@ class Clusterer:
         self._index: dict[str, dict[str, None]] = {}
         self._by_time: list[tuple[float, str]] = []
         self._urls: dict[str, tuple[str, float]] = {}  # url key -> (story id, clock then)
-        self._aliases: dict[str, str] = {}  # merged story id -> surviving story id
+        self._aliases: dict[str, tuple[str, float]] = {}  # merged id -> (into, clock)
+        self._fresh: list[str] = []  # merged ids not yet taken by take_aliases
         self._refreshed_at = 0
 
     # -- public -------------------------------------------------------------------------
@@ -141,8 +142,8 @@ class Clusterer:
 
     def take_aliases(self) -> dict[str, str]:
         """Merged story id -> surviving id, resolved, since the last call (then forgotten)."""
-        aliases = {old: self._resolve(old) for old in self._aliases}
-        self._aliases.clear()
+        aliases = {old: self._resolve(old) for old in self._fresh}
+        self._fresh.clear()
         return aliases
 
     def members(self, story_id: str) -> list[str]:
@@ -253,13 +254,14 @@ class Clusterer:
         _add_into(survivor.total, gone.total, 1.0)
         survivor.created = min(survivor.created, gone.created)
         del self._stories[gone.id]
-        self._aliases[gone.id] = survivor.id
+        self._aliases[gone.id] = (survivor.id, self.clock)
+        self._fresh.append(gone.id)
         return survivor.id
 
     def _resolve(self, story_id: str) -> str:
         seen = 0
         while story_id in self._aliases and seen < 64:
-            story_id = self._aliases[story_id]
+            story_id = self._aliases[story_id][0]
             seen += 1
         return story_id
 
@@ -339,8 +341,9 @@ class Clusterer:
             if entry is not None:
                 self._drop(entry)
         url_horizon = self.clock - self.params.url_horizon_hours * 3600.0
-        if len(self._urls) > 2 * len(self._entries) + 1000:
+        if len(self._urls) + len(self._aliases) > 2 * len(self._entries) + 1000:
             self._urls = {k: v for k, v in self._urls.items() if v[1] >= url_horizon}
+            self._aliases = {k: v for k, v in self._aliases.items() if v[1] >= url_horizon}
 
     def _drop(self, entry: _Entry) -> None:
         self._unlearn(entry)
@@ -368,6 +371,7 @@ class Clusterer:
             "clock": self.clock if math.isfinite(self.clock) else None,
             "entries": [_entry_state(e) for e in self._entries.values()],
             "urls": {k: [s, t] for k, (s, t) in self._urls.items()},
+            "aliases": {k: [s, t] for k, (s, t) in self._aliases.items()},
             "created": {s.id: s.created for s in self._stories.values()},
         }
 
@@ -399,6 +403,7 @@ class Clusterer:
             story.members.add(entry.id)
             _add_into(story.total, entry.vec, 1.0)
         self._urls = {k: (str(v[0]), float(v[1])) for k, v in state.get("urls", {}).items()}
+        self._aliases = {k: (str(v[0]), float(v[1])) for k, v in state.get("aliases", {}).items()}
         self._refreshed_at = len(self._entries)
         return self
 

@@ -105,3 +105,21 @@ def test_real_headlines_meet_the_quality_bar(corpus: Path) -> None:
 def test_empty_titles_do_not_break_clustering(title: str) -> None:
     result = dict(cluster_all([doc("x", title), doc("y", title)], window_hours=72))
     assert set(result) == {"x", "y"}
+
+
+def test_a_bridging_article_merges_two_stories_and_the_alias_survives_a_reload() -> None:
+    from core.stories.cluster import ClusterParams
+
+    params = ClusterParams(join=0.05, sibling=0.5, merge=0.1, merge_gate=1.0)
+    clusterer = Clusterer(window_hours=72, params=params)
+    first = clusterer.add(doc("a", "Quokka Zebrafish Narwhal"))
+    second = clusterer.add(doc("b", "Axolotl Pangolin Okapi", hours=1))
+    assert first != second
+    bridge = clusterer.add(doc("c", "Quokka Zebrafish Narwhal Axolotl Pangolin Okapi", hours=2))
+    assert bridge == first  # the older story's id stands
+    assert clusterer.take_aliases() == {second: first}
+    assert clusterer.take_aliases() == {}
+    restored = Clusterer.load(json.loads(json.dumps(clusterer.dump())), 72, params)
+    assert restored.resolve(second) == first
+    same_page = doc("d", "Something else", hours=3, url="https://exampleb.com/b")
+    assert restored.add(same_page) == first  # the URL of a merged-away story still leads

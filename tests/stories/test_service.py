@@ -119,7 +119,8 @@ def test_merged_story_leaves_an_alias(store: Store) -> None:
         store, [article("m", "OpenAI raises $40B at $300B valuation", "wire")]
     )
     repo.merge_away("sgone", story.id)
-    assert repo.get("sgone") == repo.get(story.id)
+    repo.merge_away("solder", "sgone")  # merged into a story that was merged later
+    assert repo.get("sgone") == repo.get("solder") == repo.get(story.id)
     assert repo.get("sunknown") is None
 
 
