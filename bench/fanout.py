@@ -213,6 +213,27 @@ def sent_count(store: Store, editions: Sequence[Edition]) -> int:
     return sum(counts["sent"] for e in editions for counts in repo.status(e.id).values())
 
 
+def _cpu(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+def per_channel_job_seconds(
+    store: Store, batches: Sequence[DeliveryBatch]
+) -> dict[str, tuple[float, int]]:
+    """Seconds spent inside jobs (RQ's started/ended times) and recipients, per channel."""
+    from rq.job import Job
+
+    result: dict[str, tuple[float, int]] = {}
+    for batch in batches:
+        job = Job.fetch(batch.job_id, connection=store.redis)
+        if job.started_at is None or job.ended_at is None:
+            continue
+        seconds, count = result.get(batch.channel, (0.0, 0))
+        elapsed = (job.ended_at - job.started_at).total_seconds()
+        result[batch.channel] = (seconds + elapsed, count + len(batch.recipients))
+    return result
+
+
 def main() -> None:
     count = int(os.environ.get("AITODAY_BENCH_FANOUT", "100000"))
     with tempfile.TemporaryDirectory(prefix="aitoday-bench-fanout-") as tmp, ExitStack() as stack:
@@ -281,7 +302,9 @@ def run(tmp: Path, url: str, count: int, stack: ExitStack) -> None:
 
     # -- the slot: editions -> batches of 500 -> two burst workers -----------------------
     editions = [edition_for(store, channel) for channel, _ in SHARES]
-    usage_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before_self = resource.getrusage(resource.RUSAGE_SELF)
+    usage_before = before_children.ru_maxrss
     tick_started = time.perf_counter()
     batches = [
         b
@@ -293,11 +316,16 @@ def run(tmp: Path, url: str, count: int, stack: ExitStack) -> None:
     run_workers(env)
     seconds = time.perf_counter() - tick_started
     sent = sent_count(store, editions)
+    after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    after_self = resource.getrusage(resource.RUSAGE_SELF)
+    worker_cpu = _cpu(after_children) - _cpu(before_children)
+    sink_cpu = _cpu(after_self) - _cpu(before_self)
     worker_peak_mb = (
         max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, usage_before) / 1024
     )
     info: Any = store.redis.info("memory")
 
+    job_seconds = per_channel_job_seconds(store, batches)
     line_editions = [e for e in editions if e.channel == "line"]
     expected_line = sum(math.ceil(len(by_channel["line"]) / 500) for _ in line_editions)
     line_calls = [c for c in line.calls_to("multicast") if c.status == 200]
@@ -317,8 +345,16 @@ def run(tmp: Path, url: str, count: int, stack: ExitStack) -> None:
         ("  Slack messages at the fake API", f"{len(slack.calls_to('chat.postMessage')):,}"),
         ("  LINE users reached", f"{len({d.user_id for d in line.deliveries}):,}"),
         ("deliveries per second (batched)", f"{rate:,.0f}"),
+        ("worker CPU seconds (user + sys)", f"{worker_cpu:.1f}"),
+        ("  deliveries per worker CPU second", f"{sent / worker_cpu:,.0f}"),
+        ("sinks' CPU seconds (SMTP, Slack, LINE fakes)", f"{sink_cpu:.1f}"),
+        ("load average (1 min) at the end", f"{os.getloadavg()[0]:.1f}"),
         (f"baseline: one job per recipient ({BASELINE_SAMPLE:,})", f"{base_rate:,.0f}/s"),
         ("speed-up over the baseline", f"{rate / base_rate:.1f} x"),
+        *(
+            (f"  {channel}: job seconds, recipients/s in a job", f"{secs:.1f} s {n / secs:,.0f}/s")
+            for channel, (secs, n) in job_seconds.items()
+        ),
         ("LINE multicast requests", f"{len(line_calls)}"),
         ("  expected: ceil(recipients / 500)", f"{expected_line}"),
         ("peak RSS of one worker process (MB)", f"{worker_peak_mb:.0f}"),

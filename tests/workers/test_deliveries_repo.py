@@ -86,3 +86,26 @@ def test_dead_letters_keep_ids_and_reason(store: Store) -> None:
     [letter] = repo.dead_letters("ed4")
     assert letter.reason == "retries exhausted: 450"
     assert letter.ids == ["a"]
+
+
+def test_a_batch_rq_gives_up_on_is_dead_lettered_and_its_recipients_failed(store: Store) -> None:
+    from core.errors import StoreError
+    from workers.jobs import configure, on_batch_failure
+
+    configure(store.settings, store)
+    batch = _batch("ed5", "email", 0, ["a", "b", "c"])
+    enqueue_batches(store, [batch])
+    repo = DeliveryRepo(store)
+    repo.record("ed5", "email", {"a": "sent"})
+    job = channel_queue(store, "email").fetch_job(batch.job_id)
+    assert job is not None
+    job.retries_left = 1  # RQ will run it again: nothing to record yet
+    on_batch_failure(job, store.redis, StoreError, StoreError("edition expired"), None)
+    assert repo.dead_letters("ed5") == []
+    job.retries_left = 0
+    on_batch_failure(job, store.redis, StoreError, StoreError("edition expired"), None)
+    [letter] = repo.dead_letters("ed5")
+    assert letter.reason == "StoreError: edition expired"
+    assert sorted(letter.ids) == ["b", "c"]
+    assert repo.status("ed5")["email"]["failed"] == 2
+    assert repo.status("ed5")["email"]["sent"] == 1
