@@ -166,8 +166,11 @@ def redis_url(data_dir: Path) -> str:
         return "unix://" + str(server.socket_file)
 
 
-def in_process_threads(opml: Path, url: str) -> tuple[float, int, float]:
-    """The cold run in-process with parsing in threads instead of processes."""
+def in_process(opml: Path, url: str, *, threads: bool) -> tuple[float, int, float]:
+    """The cold run in-process, parsing in a thread pool or in the default process pool.
+
+    Returns wall seconds, new articles and CPU seconds of this process and its children.
+    """
     from core.config import load_settings
     from core.ingest.pipeline import run_ingest
     from core.ingest.sources import load_opml
@@ -178,13 +181,16 @@ def in_process_threads(opml: Path, url: str) -> tuple[float, int, float]:
     )
     store = open_store(settings)
     sources = load_opml(opml.read_bytes())
+    pool = ThreadPoolExecutor(os.cpu_count() or 1) if threads else None
     try:
-        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-            started, cpu = time.perf_counter(), time.process_time()
-            report = asyncio.run(run_ingest(store, sources, parse_pool=pool))
-            wall = time.perf_counter() - started
-            return wall, report.new_articles, time.process_time() - cpu
+        started, cpu, kids = time.perf_counter(), time.process_time(), children_cpu()
+        report = asyncio.run(run_ingest(store, sources, parse_pool=pool))
+        wall = time.perf_counter() - started
+        used = time.process_time() - cpu + children_cpu() - kids
+        return wall, report.new_articles, used
     finally:
+        if pool is not None:
+            pool.shutdown()
         clean(store.redis, settings.key_prefix)
 
 
@@ -229,18 +235,22 @@ def measure(feed_urls: list[str]) -> None:
         try:
             cold = cli_run(opml, env)
             warm = cli_run(opml, env)
+            wide = cli_run(opml, {**env, "AITODAY_FETCH__CONCURRENCY": "64"})
         finally:
             clean(redis.Redis.from_url(url), prefix)
-        threads = in_process_threads(opml, url)
+        threads = in_process(opml, url, threads=True)
+        procs = in_process(opml, url, threads=False)
         base = baseline(feed_urls)
-    report(feed_urls, cold, warm, threads, base)
+    report(feed_urls, cold, warm, wide, threads, procs, base)
 
 
 def report(
     feed_urls: list[str],
     cold: tuple[float, dict[str, Any], float, float],
     warm: tuple[float, dict[str, Any], float, float],
+    wide: tuple[float, dict[str, Any], float, float],
     threads: tuple[float, int, float],
+    procs: tuple[float, int, float],
     base: tuple[float, int, float],
 ) -> None:
     rows = [
@@ -269,15 +279,26 @@ def report(
             _counts(warm[1]),
         ),
         (
-            "cold, parsing in threads (in-process)",
+            "warm, CONCURRENCY=64 (CLI)",
+            wide[0],
+            wide[1]["seconds"],
+            wide[3],
+            wide[2],
+            _counts(wide[1]),
+        ),
+        (
+            "cold in-process, parse in threads",
             threads[0],
             None,
             threads[2],
             None,
             f"new {threads[1]}",
         ),
+        ("cold in-process, parse in processes", procs[0], None, procs[2], None, f"new {procs[1]}"),
     ]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"{len(feed_urls)} feeds, {LATENCY * 1000:.0f} ms latency each, {os.cpu_count()} cores")
+    print(f"load average at the end (other work on this machine): {load}")
     print("wall: whole command incl. start-up; run: report seconds; CPU: user+sys, all processes")
     head = f"{'run':<40} {'wall s':>7} {'run s':>6} {'CPU s':>6} {'base/wall':>9} {'peak MiB':>8}"
     print(head + "  result")
