@@ -79,16 +79,17 @@ def features(title: str, summary: str = "") -> tuple[Counter[str], Counter[str],
     for text in (title, summary[:600]):
         word_terms: list[str] = []
         gram_terms: list[str] = []
-        title_case = _is_title_case(text) if text else False
-        for position, word in enumerate(words(text) if text else ()):
-            key = word_key(word)
-            if len(key) < 2 or key in STOPWORDS:
+        written = words(text) if text else []
+        title_case = _is_title_case(written)
+        for position, word in enumerate(written):
+            known = _analysed(word)
+            if known is None:
                 continue
-            term = "w:" + key
+            term, grams, numeric = known
             word_terms.append(term)
-            if (not title_case and is_salient(word, position)) or _has_digit(key):
+            if numeric or (not title_case and is_salient(word, position)):
                 salient.add(term)
-            gram_terms.extend(char_ngrams(key))
+            gram_terms.extend(grams)
         parts.append((word_terms, gram_terms))
     (title_words, title_grams), (summary_words, summary_grams) = parts
     word_counts = _doubled(Counter(title_words))
@@ -96,6 +97,15 @@ def features(title: str, summary: str = "") -> tuple[Counter[str], Counter[str],
     gram_counts = _doubled(Counter(title_grams))
     gram_counts.update(summary_grams)
     return word_counts, gram_counts, salient
+
+
+@lru_cache(maxsize=65_536)
+def _analysed(word: str) -> tuple[str, tuple[str, ...], bool] | None:
+    """(word term, its n-gram terms, has digits) of a written word; None for stopwords."""
+    key = word_key(word)
+    if len(key) < 2 or key in STOPWORDS:
+        return None
+    return "w:" + key, char_ngrams(key), _has_digit(key)
 
 
 def _doubled(counts: Counter[str]) -> Counter[str]:
@@ -108,9 +118,9 @@ def _has_digit(key: str) -> bool:
     return any(ch.isdigit() for ch in key)
 
 
-def _is_title_case(text: str) -> bool:
+def _is_title_case(written: list[str]) -> bool:
     """Headlines In Title Case make capitals meaningless as a sign of names."""
-    ws = [w for w in words(text) if w[:1].isalpha() and w.lower() not in STOPWORDS]
+    ws = [w for w in written if w[:1].isalpha() and w.lower() not in STOPWORDS]
     if len(ws) < 3:
         return False
     capitalised = sum(1 for w in ws if w[:1].isupper())
