@@ -100,7 +100,7 @@ def _plan(
     if explicit is None:
         enabled = [s for s in repo.all() if s.enabled]
     else:
-        known = {s.id for s in repo.all()}
+        known = repo.ids()  # no seeding: a run over named feeds wants only those
         repo.put_many(s for s in explicit if s.id not in known)
         enabled = [s for s in explicit if s.enabled]
     states = repo.states([s.id for s in enabled])

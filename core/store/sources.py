@@ -39,6 +39,10 @@ class SourceRepo:
         raw = self.redis.hget(self.keys.sources(), source_id)
         return None if raw is None else Source.model_validate_json(raw)
 
+    def ids(self) -> set[str]:
+        """Ids of the stored sources (does not seed the defaults)."""
+        return {raw.decode() for raw in cast(list[bytes], self.redis.hkeys(self.keys.sources()))}
+
     def put(self, source: Source) -> None:
         """Insert or replace a source."""
         self.put_many([source])

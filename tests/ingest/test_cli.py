@@ -56,6 +56,7 @@ def test_ingest_json_from_an_opml_file(
     assert report["new_articles"] == 2
     assert report["failed"] == [{"source": "dead", "reason": "HTTP 410 Gone"}]
     assert "articles" not in report
+    assert isinstance(report["stories_updated"], int)  # clustered afterwards
     text = run(empty, "ingest", "--sources", str(opml))
     assert text.exit_code == 0
     assert "not_modified  1" in text.output

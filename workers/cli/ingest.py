@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
 
@@ -24,8 +25,16 @@ from workers.cli.context import AppContext, pass_app
     help="Fetch the feeds of this OPML file instead of the stored sources.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+@click.option(
+    "--cluster/--no-cluster",
+    default=True,
+    show_default=True,
+    help="Group the new articles into stories afterwards.",
+)
 @pass_app
-def ingest_command(app: AppContext, sources_file: Path | None, as_json: bool) -> None:
+def ingest_command(
+    app: AppContext, sources_file: Path | None, as_json: bool, cluster: bool
+) -> None:
     """Fetch every due source and store new articles; failed feeds do not fail the run."""
     sources = load_opml(sources_file.read_bytes()) if sources_file else None
     store = app.store
@@ -33,11 +42,21 @@ def ingest_command(app: AppContext, sources_file: Path | None, as_json: bool) ->
         report = asyncio.run(run_ingest(store, sources))
     else:
         report = _with_progress_bar(store, sources)
+    stories = _cluster(store, report) if cluster else None
     if as_json:
-        click.echo(report.to_json())
+        click.echo(json.dumps({**report.to_dict(), "stories_updated": stories}))
     else:
         for line in report.lines():
             click.echo(line)
+        if stories is not None:
+            click.echo(f"stories_updated {stories}")
+
+
+def _cluster(store: Store, report: IngestReport) -> int:
+    """Place the new articles into stories (the stories room's clustering)."""
+    from core.stories.service import update_stories
+
+    return len(update_stories(store, report.articles))
 
 
 def _with_progress_bar(store: Store, sources: list[Source] | None) -> IngestReport:
