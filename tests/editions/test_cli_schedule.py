@@ -48,3 +48,32 @@ def test_dry_run_lists_who_gets_what(
     assert data["due"] == 1 and data["dry_run"] is True
     assert data["plan"][0]["channel"] == "email"
     assert SubscriberRepo(store).next_due(sub.id) == datetime(2026, 11, 27, 22, 30, tzinfo=UTC)
+
+
+def test_schedule_builds_enqueues_and_a_worker_delivers(
+    settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole path: schedule -> fan-out queue -> real worker -> e-mail in the outbox."""
+    stories = pytest.importorskip("core.store.stories")
+    pytest.importorskip("workers.fanout")
+    from tests.editions.test_tick import make_story
+    from tests.workers.run import drain_here
+
+    for n in range(3):
+        stories.StoryRepo(store).save(make_story(n))
+    created = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    sub = new_subscriber(email="ann@example.com", timezone="Asia/Tokyo", now=created)
+    SubscriberRepo(store).add(sub, now=created)
+    monkeypatch.setenv("AITODAY_REDIS_URL", settings.redis_url or "")
+    monkeypatch.setenv("AITODAY_KEY_PREFIX", settings.key_prefix)
+    monkeypatch.setenv("AITODAY_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("AITODAY_SECRET_KEY", "test-secret-key-not-for-production")
+    monkeypatch.setenv("AITODAY_DIGEST__OUTBOX_DIR", str(settings.digest.outbox_dir))
+    args = ["schedule", "--at", "2026-11-28T07:30+09:00", "--json"]
+    data = json.loads(CliRunner().invoke(cli, args).output)
+    assert (data["due"], data["enqueued"], data["recipients"]) == (1, 1, 1)
+    drain_here(store)
+    mails = [p for p in settings.digest.outbox_dir.rglob("*") if p.is_file()]
+    assert any(b"ann@example.com" in p.read_bytes() for p in mails)
+    again = json.loads(CliRunner().invoke(cli, args).output)
+    assert (again["due"], again["enqueued"]) == (0, 0)
