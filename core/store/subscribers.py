@@ -81,16 +81,8 @@ class SubscriberRepo:
 
     # -- records ----------------------------------------------------------------------
     def add(self, sub: Subscriber, *, now: datetime | None = None) -> Subscriber:
-        """Store a new subscriber; ValidationError when an address is already taken."""
-        for channel in sub.channels:
-            owner = self.by_address_id(channel.channel, channel.address)
-            if owner is not None and owner != sub.id:
-                raise ValidationError(
-                    channel.channel, "this address already belongs to another subscriber"
-                )
-        if self.redis.hexists(self.keys.subscribers(), sub.id):
-            raise ValidationError("id", f"subscriber {sub.id} already exists")
-        self._write(sub, previous=None, now=now)
+        """Store a new subscriber; ValidationError when the id or an address is taken."""
+        self._guarded_write(sub, new=True, now=now or utcnow())
         return sub
 
     def add_many(self, subs: Sequence[Subscriber], *, now: datetime | None = None) -> None:
@@ -125,22 +117,40 @@ class SubscriberRepo:
 
     def save(self, sub: Subscriber, *, now: datetime | None = None) -> Subscriber:
         """Replace the record and re-index it (due slot, addresses, breaking) atomically."""
-        previous = self.get(sub.id)
-        if previous is None:
-            raise ValidationError("id", f"no subscriber {sub.id!r}")
+        self._guarded_write(sub, new=False, now=now or utcnow())
+        return sub
+
+    def _guarded_write(self, sub: Subscriber, *, new: bool, now: datetime) -> None:
+        """Check the id and addresses and write, under WATCH: two sign-ups of one address
+        at the same instant cannot both win, and a deleted subscriber is not revived."""
+        keys = self.keys
+        watched = [keys.subscribers(), *(keys.subscriber_address(c.channel) for c in sub.channels)]
+        while True:
+            with self.redis.pipeline(transaction=True) as pipe:
+                try:
+                    pipe.watch(*watched)
+                    raw = pipe.hget(keys.subscribers(), sub.id)
+                    if new and raw is not None:
+                        raise ValidationError("id", f"subscriber {sub.id} already exists")
+                    if not new and raw is None:
+                        raise ValidationError("id", f"no subscriber {sub.id!r}")
+                    self._check_addresses(pipe, sub)
+                    pipe.multi()
+                    previous = None if raw is None else _load(raw)
+                    self._queue_write(pipe, sub, previous=previous, now=now)
+                    pipe.execute()
+                    return
+                except redis.WatchError:
+                    continue
+
+    def _check_addresses(self, client: Any, sub: Subscriber) -> None:
         for channel in sub.channels:
-            owner = self.by_address_id(channel.channel, channel.address)
-            if owner is not None and owner != sub.id:
+            field = address_digest(channel.channel, channel.address)
+            owner = client.hget(self.keys.subscriber_address(channel.channel), field)
+            if owner is not None and owner.decode() != sub.id:
                 raise ValidationError(
                     channel.channel, "this address already belongs to another subscriber"
                 )
-        self._write(sub, previous=previous, now=now)
-        return sub
-
-    def _write(self, sub: Subscriber, *, previous: Subscriber | None, now: datetime | None) -> None:
-        pipe = self.redis.pipeline(transaction=True)
-        self._queue_write(pipe, sub, previous=previous, now=now or utcnow())
-        pipe.execute()
 
     def _queue_write(
         self, pipe: Any, sub: Subscriber, *, previous: Subscriber | None, now: datetime

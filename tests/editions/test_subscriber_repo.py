@@ -144,3 +144,35 @@ def test_sent_history_reads_stories_through_editions(store: Store) -> None:
         sub.id: {"st0", "st1", "st2", "alone"},
         "nobody": set(),
     }
+
+
+def test_concurrent_sign_ups_of_one_address_leave_one_owner(store: Store) -> None:
+    import threading
+
+    repo = SubscriberRepo(store)
+    outcomes: list[str] = []
+
+    def sign_up() -> None:
+        try:
+            repo.add(tokyo("same@example.com"), now=NOW)
+            outcomes.append("added")
+        except ValidationError as exc:
+            outcomes.append(exc.field)
+
+    threads = [threading.Thread(target=sign_up) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["added"] + ["email"] * 7
+    assert repo.count() == 1
+
+
+def test_save_does_not_revive_a_deleted_subscriber(store: Store) -> None:
+    repo = SubscriberRepo(store)
+    sub = repo.add(tokyo(), now=NOW)
+    repo.delete(sub.id)
+    with pytest.raises(ValidationError) as info:
+        repo.save(apply_setting(sub, "time", "08:00"))
+    assert info.value.field == "id"
+    assert repo.count() == 0
