@@ -6,15 +6,16 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from core.ingest.pipeline import run_ingest
-from core.ingest.report import IngestReport
-from core.ingest.sources import load_opml
-from core.models import Source
-from core.store.base import Store
 from workers.cli.context import AppContext, pass_app
+
+if TYPE_CHECKING:
+    from core.ingest.report import IngestReport
+    from core.models import Source
+    from core.store.base import Store
 
 
 @click.command("ingest")
@@ -36,6 +37,10 @@ def ingest_command(
     app: AppContext, sources_file: Path | None, as_json: bool, cluster: bool
 ) -> None:
     """Fetch every due source and store new articles; failed feeds do not fail the run."""
+    # Imported here: httpx and the parser cost every other command ~0.5 s at start-up.
+    from core.ingest.pipeline import run_ingest
+    from core.ingest.sources import load_opml
+
     sources = load_opml(sources_file.read_bytes()) if sources_file else None
     store = app.store
     if as_json or not sys.stdout.isatty():
@@ -68,6 +73,8 @@ def _with_progress_bar(store: Store, sources: list[Source] | None) -> IngestRepo
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+
+        from core.ingest.pipeline import run_ingest
 
         return asyncio.run(run_ingest(store, sources, progress=advance))
 

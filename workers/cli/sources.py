@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from core.errors import SourceError
-from core.ingest.probe import new_source, probe
 from core.ingest.sources import export_opml, load_opml, unique_id
 from core.ingest.state import FetchState
 from core.models import Source, SourceCategory
@@ -75,6 +74,8 @@ def add_command(
     same = next((s for s in existing if s.url == url), None)
     if same is not None:
         raise SourceError(f"{url} is already source {same.id!r}")
+    from core.ingest.probe import new_source, probe  # httpx: only when needed
+
     parsed = asyncio.run(probe(url, app.settings.fetch))
     source = new_source(
         url,
