@@ -144,7 +144,7 @@ def build_editions(
         _mark_sent(subs, built)
         _count(store, result.editions)
         moves.update({d.subscriber.id: next_slot(d.subscriber, minute) for d in [*due, *done]})
-        subs.reschedule(moves)
+        subs.reschedule(moves, seen=minute)
     return result
 
 

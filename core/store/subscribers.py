@@ -40,6 +40,20 @@ local out = {}
 for i, key in ipairs(KEYS) do out[i] = redis.call('ZRANGE', key, 0, -1) end
 return out
 """
+_MOVE_IF_DUE = """
+local seen = tonumber(ARGV[1])
+for i = 2, #ARGV, 2 do
+  local current = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if current and tonumber(current) <= seen then
+    if ARGV[i + 1] == 'none' then
+      redis.call('ZREM', KEYS[1], ARGV[i])
+    else
+      redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])
+    end
+  end
+end
+return 1
+"""
 _MARK_MANY = """
 local score, ttl, keep = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local args = {}
@@ -250,18 +264,20 @@ class SubscriberRepo:
         score = self.redis.zscore(self.keys.subscriber_due(), subscriber_id)
         return None if score is None else datetime.fromtimestamp(score, UTC)
 
-    def reschedule(self, slots: dict[str, datetime | None]) -> None:
-        """Move subscribers to their next slot; only those still indexed (XX)."""
-        due = self.keys.subscriber_due()
-        moves = {i: score for i, when in slots.items() if (score := _score(when)) is not None}
-        gone = [i for i, when in slots.items() if when is None]
-        pipe = self.redis.pipeline(transaction=False)
-        items = list(moves.items())
+    def reschedule(self, slots: dict[str, datetime | None], *, seen: datetime) -> None:
+        """Move subscribers the tick at ``seen`` found due on to their next slot.
+
+        Only entries still due at ``seen`` move: a subscriber who changed their time
+        while the tick ran was re-indexed by ``save`` and keeps that newer slot.
+        """
+        script = self.redis.register_script(_MOVE_IF_DUE)
+        items = list(slots.items())
         for start in range(0, len(items), _CHUNK * 5):
-            pipe.zadd(due, dict(items[start : start + _CHUNK * 5]), xx=True)
-        if gone:
-            pipe.zrem(due, *gone)
-        pipe.execute()
+            chunk = items[start : start + _CHUNK * 5]
+            args: list[object] = [int(seen.timestamp())]
+            for subscriber_id, when in chunk:
+                args += [subscriber_id, _score(when) or "none"]
+            script(keys=[self.keys.subscriber_due()], args=args)
 
     # -- channel status ---------------------------------------------------------------
     def set_channel_status(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -176,3 +176,17 @@ def test_save_does_not_revive_a_deleted_subscriber(store: Store) -> None:
         repo.save(apply_setting(sub, "time", "08:00"))
     assert info.value.field == "id"
     assert repo.count() == 0
+
+
+def test_reschedule_keeps_a_slot_changed_while_the_tick_ran(store: Store) -> None:
+    repo = SubscriberRepo(store)
+    stays = repo.add(tokyo("stays@example.com"), now=NOW)
+    moved = repo.add(tokyo("moved@example.com"), now=NOW)
+    paused = repo.add(tokyo("paused@example.com"), now=NOW)
+    tick = datetime(2026, 11, 27, 22, 30, tzinfo=UTC)
+    repo.save(apply_setting(moved, "time", "09:00"), now=tick)  # the user, mid-tick
+    tomorrow = tick + timedelta(days=1)
+    repo.reschedule({stays.id: tomorrow, moved.id: tomorrow, paused.id: None}, seen=tick)
+    assert repo.next_due(stays.id) == tomorrow
+    assert repo.next_due(moved.id) == datetime(2026, 11, 28, 0, 0, tzinfo=UTC)  # 09:00 JST
+    assert repo.next_due(paused.id) is None
