@@ -25,7 +25,7 @@ REDIS_SCHEMES = ("redis", "rediss", "unix")
 class FetchSettings(BaseModel):
     """How feeds are fetched."""
 
-    concurrency: int = Field(default=32, ge=1, le=512, description="Feeds fetched at once, in all.")
+    concurrency: int = Field(default=64, ge=1, le=512, description="Feeds fetched at once, in all.")
     per_host: int = Field(
         default=4, ge=1, le=64, description="Feeds fetched at once from one host."
     )
