@@ -235,7 +235,7 @@ def measure(feed_urls: list[str]) -> None:
         try:
             cold = cli_run(opml, env)
             warm = cli_run(opml, env)
-            wide = cli_run(opml, {**env, "AITODAY_FETCH__CONCURRENCY": "64"})
+            wide = cli_run(opml, {**env, "AITODAY_FETCH__CONCURRENCY": "32"})
         finally:
             clean(redis.Redis.from_url(url), prefix)
         threads = in_process(opml, url, threads=True)
@@ -279,7 +279,7 @@ def report(
             _counts(warm[1]),
         ),
         (
-            "warm, CONCURRENCY=64 (CLI)",
+            "warm, CONCURRENCY=32 (CLI)",
             wide[0],
             wide[1]["seconds"],
             wide[3],
