@@ -122,6 +122,8 @@ class Fetcher:
                 result = FetchResult(url, url, error=str(exc))
             except httpx.HTTPError as exc:
                 result = FetchResult(url, url, error=describe(exc))
+            except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError (IDNA) included
+                result = FetchResult(url, url, error=f"invalid URL: {exc}")
         return _with_seconds(result, time.perf_counter() - started)
 
     async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:

@@ -122,6 +122,16 @@ async def _gather(
 
 
 async def _ingest_one(store: Store, fetcher: Fetcher, pool: _Pool, run: SourceRun) -> None:
+    try:
+        await _fetch_and_store(store, fetcher, pool, run)
+    except redis.RedisError:
+        raise
+    except Exception as exc:  # a bug met on one feed must not cost the other feeds
+        log.exception("ingest of %s failed", run.source.id)
+        _fail(store, run, None, f"internal error: {exc!r}")
+
+
+async def _fetch_and_store(store: Store, fetcher: Fetcher, pool: _Pool, run: SourceRun) -> None:
     state = run.state
     result = await fetcher.fetch(run.source.url, etag=state.etag, last_modified=state.last_modified)
     run.seconds = result.seconds

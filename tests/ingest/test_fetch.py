@@ -251,3 +251,17 @@ async def test_unverified_sources_are_reported_or_confirmed(
     assert report.moved == []
     assert repo.get("good").verified  # type: ignore[union-attr]
     assert not repo.get("bad").verified  # type: ignore[union-attr]
+
+
+async def test_malformed_urls_fail_alone(store: Store, publisher: tuple[Publisher, str]) -> None:
+    pub, base = publisher
+    pub.put("a.xml", FEED)
+    stored(
+        store,
+        source(base, "/feeds/a.xml", "good"),
+        Source(id="space", url="http://exa mple.com/feed", title="x"),
+        Source(id="idna", url="http://xn--a.example/feed", title="x"),
+    )
+    report = await run_ingest(store)
+    assert report.fetched == 1
+    assert {f["source"] for f in report.failed} == {"space", "idna"}
