@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -31,12 +32,38 @@ from core.briefs.prompt import build_messages, retry_message
 from core.briefs.schema import LIMITS, PROMPT_VERSION, BriefDraft
 from core.config import LLMSettings
 from core.errors import LLMError
+from core.logs import scrub
 from core.models import Brief, BriefSource, FAQItem, Generator, KeyPoints, Story, Usage, utcnow
 
 log = logging.getLogger(__name__)
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
 _open_sessions = 0
+LITELLM_LOGGERS = ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy")
+
+
+class _Redact(logging.Filter):
+    """Removes API keys from litellm's own log records (its errors repeat what a provider
+    said, and providers sometimes repeat the key they were sent)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+            record.exc_info, record.exc_text = None, None
+        for secret in self.secrets:
+            text = text.replace(secret, "****")
+        record.msg, record.args = scrub(text), None
+        return True
+
+
+_redact = _Redact()
+for _name in LITELLM_LOGGERS:
+    logging.getLogger(_name).addFilter(_redact)
 
 
 class WriterFailed(LLMError):
@@ -79,6 +106,10 @@ def import_litellm() -> Any:
     import litellm
 
     litellm.suppress_debug_info = True
+    # Its INFO lines repeat every failed call; our own log says what matters, once.
+    for name in LITELLM_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
     return litellm
 
 
@@ -90,6 +121,8 @@ class LLMWriter:
             raise LLMError("no model configured (AITODAY_LLM__MODEL)")
         self.settings = settings
         self.model: str = settings.model
+        if settings.api_key is not None and settings.api_key.get_secret_value():
+            _redact.secrets.add(settings.api_key.get_secret_value())
         self._litellm: Any = None
         self._router: Any = None
 
@@ -106,8 +139,10 @@ class LLMWriter:
     ) -> None:
         global _open_sessions
         _open_sessions -= 1
-        if _open_sessions == 0 and self._litellm is not None:
-            await _close_clients(self._litellm)
+        # The last session out closes the clients, whichever session opened them.
+        litellm = sys.modules.get("litellm")
+        if _open_sessions == 0 and litellm is not None:
+            await _close_clients(litellm)
 
     @property
     def structured(self) -> bool:
@@ -156,10 +191,16 @@ class LLMWriter:
                 model=self.model, messages=messages, **options
             )
         except Exception as exc:  # every provider error, timeout and 429 after fallbacks
-            message = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+            message = self._safe(f"{type(exc).__name__}: {str(exc)[:300]}".splitlines()[0])
             raise WriterFailed("llm_error", message, attempts.usage, attempts.calls) from None
         attempts.add(response, self._lib())
         return response
+
+    def _safe(self, message: str) -> str:
+        """``message`` without the API key (providers sometimes echo it back)."""
+        if self.settings.api_key is not None and self.settings.api_key.get_secret_value():
+            message = message.replace(self.settings.api_key.get_secret_value(), "****")
+        return scrub(message)
 
     def _lib(self) -> Any:
         if self._litellm is None:

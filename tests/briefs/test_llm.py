@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+
+import pytest
 
 from core.briefs.cache import extractive_key, llm_key, today
 from core.briefs.service import brief_for, ensure_briefs_async
@@ -215,3 +218,22 @@ async def test_concurrent_requests_for_one_brief_make_one_call(
     assert all(result == results[0] for result in results)
     assert results[0][1].generator.kind == "llm"
     assert not BriefRepo(store).claimed(results[0][0])
+
+
+async def test_a_rejected_key_never_reaches_the_logs(
+    llm: LLM, llm_store: StoreWithLLM, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake, _ = llm
+    fake.script("gpt-4o-mini", "unauthorized")
+    store = llm_store(api_key="custom-secret-4f9a8b7c6d")  # no sk- prefix for scrub to see
+    save(store, LAB_ARTICLES)
+
+    with caplog.at_level(logging.DEBUG):
+        _, brief = await brief_for(store, story_of(LAB_ARTICLES), "en")
+
+    assert brief.generator.kind == "extractive"
+    assert fake.calls[0].mode == "unauthorized"
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("core.briefs"))
+    assert "llm_error" in ours and "AuthenticationError" in ours
+    everything = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "custom-secret-4f9a8b7c6d" not in everything + caplog.text

@@ -7,6 +7,7 @@
 - ``schema``: JSON of the wrong shape (missing fields, wrong types);
 - ``slow``: a valid answer after ``slow_seconds`` (beyond the client's timeout);
 - ``rate_limit``: HTTP 429, as a provider over quota answers;
+- ``unauthorized``: HTTP 401 whose message repeats the API key it was sent (worst case);
 - ``wrong_language``: a valid English brief whatever language was asked for;
 - ``obedient``: a brief that does what the article text tells it to: it copies every
   sentence that gives an order, every mention and every link it finds in the user
@@ -35,7 +36,16 @@ from starlette.routing import Route
 
 from tests.fakes.server import serve
 
-MODES = ("valid", "malformed", "schema", "slow", "rate_limit", "wrong_language", "obedient")
+MODES = (
+    "valid",
+    "malformed",
+    "schema",
+    "slow",
+    "rate_limit",
+    "unauthorized",
+    "wrong_language",
+    "obedient",
+)
 
 _LANG = re.compile(r"language code: ([A-Za-z-]+)")
 _URL = re.compile(r"https?://[^\s\"'<>\\)\]]+")
@@ -129,6 +139,14 @@ class FakeLLM:
         if mode == "rate_limit":
             error = {"message": "Rate limit reached", "type": "rate_limit_error", "code": "429"}
             return JSONResponse({"error": error}, status_code=429, headers={"retry-after": "0"})
+        if mode == "unauthorized":
+            sent = request.headers.get("authorization", "").removeprefix("Bearer ")
+            error = {
+                "message": f"Incorrect API key provided: {sent}",
+                "type": "invalid_request_error",
+                "code": "invalid_api_key",
+            }
+            return JSONResponse({"error": error}, status_code=401)
         if mode == "slow":
             await asyncio.sleep(self.slow_seconds)
         call.answer = _content(mode, messages)
