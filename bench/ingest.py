@@ -130,7 +130,17 @@ def cli_run(opml: Path, env: dict[str, str]) -> tuple[float, dict[str, Any], flo
 
     started, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "workers.cli", "ingest", "--sources", str(opml), "--json"],
+        # Ingestion only (--no-cluster): clustering has its own benchmark.
+        [
+            sys.executable,
+            "-m",
+            "workers.cli",
+            "ingest",
+            "--json",
+            "--no-cluster",
+            "--sources",
+            str(opml),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
