@@ -10,16 +10,18 @@ from pathlib import Path
 
 from core.store.base import Store
 from tests.briefs.builders import LAB_ARTICLES, save, story_of
+from tests.fakes.llm import FakeLLM
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_cli(store: Store, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(store: Store, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AITODAY_")}
     env.update(
         AITODAY_REDIS_URL=store.settings.redis_url or "",
         AITODAY_KEY_PREFIX=store.settings.key_prefix,
         AITODAY_DATA_DIR=str(store.settings.data_dir),
+        **extra_env,
     )
     return subprocess.run(
         [sys.executable, "-m", "workers.cli.__main__", "brief", *args],
@@ -60,3 +62,32 @@ def test_unknown_story_and_language_are_one_clear_line(store: Store) -> None:
     assert missing.returncode == 1 and "no story 'nosuchstory'" in missing.stderr
     assert "Traceback" not in missing.stderr
     assert bad_lang.returncode == 2 and "'klingon' is not a language we serve" in bad_lang.stderr
+
+
+def test_brief_command_with_a_model_from_the_environment(
+    store: Store, llm: tuple[FakeLLM, str]
+) -> None:
+    fake, api_base = llm
+    fake.script("gpt-4o-mini", "rate_limit")
+    save(store, LAB_ARTICLES)
+    story = story_of(LAB_ARTICLES)
+    store.redis.set(store.keys.story(story.id), story.model_dump_json())
+    model_env = {
+        "AITODAY_LLM__MODEL": "openai/gpt-4o-mini",
+        "AITODAY_LLM__FALLBACKS": "openai/backup-model",
+        "AITODAY_LLM__API_BASE": api_base,
+        "AITODAY_LLM__API_KEY": "sk-cli-test-key-123456",
+        "AITODAY_LLM__MAX_RETRIES": "0",
+        "AITODAY_LLM__TIMEOUT": "10",
+    }
+
+    result = run_cli(store, story.id, "--lang", "ja", **model_env)
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "研究所が小型のオープンモデルを公開"
+    for heading in ("要点", "何が起きたか", "なぜ重要か", "今後の注目点", "よくある質問"):
+        assert heading in lines
+    assert "llm · openai/backup-model · brief-v1" in result.stdout
+    assert [c.model for c in fake.calls] == ["gpt-4o-mini", "backup-model"]
+    assert "sk-cli-test-key-123456" not in result.stderr + result.stdout
