@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING
 import click
 
 from workers.cli.context import AppContext, pass_app
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from core.ingest.report import IngestReport
@@ -47,21 +50,29 @@ def ingest_command(
         report = asyncio.run(run_ingest(store, sources))
     else:
         report = _with_progress_bar(store, sources)
-    stories = _cluster(store, report) if cluster else None
+    stories, failure = _cluster(store, report) if cluster else (None, None)
     if as_json:
-        click.echo(json.dumps({**report.to_dict(), "stories_updated": stories}))
+        extra = {"stories_updated": stories, "cluster_error": failure}
+        click.echo(json.dumps({**report.to_dict(), **extra}))
     else:
         for line in report.lines():
             click.echo(line)
         if stories is not None:
             click.echo(f"stories_updated {stories}")
+    if failure is not None:
+        # The report above stands (the articles are stored); the command still failed.
+        raise click.ClickException(f"clustering the new articles failed: {failure}")
 
 
-def _cluster(store: Store, report: IngestReport) -> int:
-    """Place the new articles into stories (the stories room's clustering)."""
+def _cluster(store: Store, report: IngestReport) -> tuple[int | None, str | None]:
+    """Place the new articles into stories: (stories changed, or why it failed)."""
     from core.stories.service import update_stories
 
-    return len(update_stories(store, report.articles))
+    try:
+        return len(update_stories(store, report.articles)), None
+    except Exception as exc:  # the fetched articles are stored either way
+        log.debug("clustering after ingest failed", exc_info=True)
+        return None, f"{type(exc).__name__}: {exc}"
 
 
 def _with_progress_bar(store: Store, sources: list[Source] | None) -> IngestReport:
