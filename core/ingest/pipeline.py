@@ -127,7 +127,8 @@ async def _ingest_one(store: Store, fetcher: Fetcher, pool: _Pool, run: SourceRu
     except redis.RedisError:
         raise
     except Exception as exc:  # a bug met on one feed must not cost the other feeds
-        log.exception("ingest of %s failed", run.source.id)
+        log.warning("ingest of %s failed: %r", run.source.id, exc)
+        log.debug("traceback", exc_info=True)
         _fail(store, run, None, f"internal error: {exc!r}")
 
 
