@@ -70,8 +70,12 @@ async def brief_for(
 async def ensure_briefs_async(
     store: Store, stories: Iterable[Story], languages: Iterable[str]
 ) -> dict[tuple[str, str], str]:
-    """Write the missing briefs for every (story, language), ``CONCURRENCY`` at a time."""
-    langs = list(dict.fromkeys(normalize_language(lang) or DEFAULT_LANGUAGE for lang in languages))
+    """Write the missing briefs for every (story, language), ``CONCURRENCY`` at a time.
+
+    The result is keyed by the languages as given ("JA" and "ja" share one brief).
+    """
+    asked = {lang: normalize_language(lang) or DEFAULT_LANGUAGE for lang in languages}
+    langs = list(dict.fromkeys(asked.values()))
     unique = list({story.id: story for story in stories}.values())
     gate = asyncio.Semaphore(CONCURRENCY)
     writer = LLMWriter(store.settings.llm) if store.settings.llm.model else None
@@ -83,9 +87,11 @@ async def ensure_briefs_async(
 
     jobs = [one(story, lang) for story in unique for lang in langs]
     if writer is None:
-        return dict(await asyncio.gather(*jobs))
-    async with writer:
-        return dict(await asyncio.gather(*jobs))
+        written = dict(await asyncio.gather(*jobs))
+    else:
+        async with writer:
+            written = dict(await asyncio.gather(*jobs))
+    return {(s.id, given): written[(s.id, lang)] for s in unique for given, lang in asked.items()}
 
 
 def ensure_briefs(
