@@ -61,8 +61,8 @@ class ClusterParams:
 
     join: float = 0.05  # mean cosine to a story's members needed to join it ...
     sibling: float = 0.35  # ... and one member at least this close on its own
-    merge: float = 0.12  # mean cosine between two stories' members needed to merge ...
-    merge_gate: float = 1.5  # ... when an article is this many times `merge` close to both
+    merge: float = 0.10  # mean cosine between two stories' members needed to merge ...
+    merge_gate: float = 2.0  # ... when an article is this many times `merge` close to both
     char_share: float = 0.7  # share of the cosine from character n-grams (rest: words)
     salient_boost: float = 1.6  # names and numbers weigh more than other words
     max_candidates: int = 8  # stories compared exactly per article
