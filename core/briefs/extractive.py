@@ -5,9 +5,9 @@ is quoted from an article's title, summary or text, after the same hygiene as ev
 else (hidden text, links, mentions, markup and orders to a model are never quoted).
 
 - headline: the story's title (or the first safe article title);
-- dek: the lead article's first quotable sentence, when there are at least two;
-- key_takeaway: the next one or two sentences (the first, when there is only one);
-- what_happened: further sentences, taking other sources first so several voices show;
+- key_takeaway and what_happened: the lead article's first quotable sentences, then one
+  per other source in turn (so several voices show), none repeating the headline;
+- dek: the first of them, once there are three or more sentences to go round;
 - why_it_matters, what_to_watch, FAQ: left empty. The sources do not say why something
   matters in a way we can find by extraction; inventing it is what this writer must not do.
 
@@ -35,7 +35,7 @@ def extractive_brief(
     story: Story, inputs: Sequence[SourceText], language: str, now: datetime | None = None
 ) -> Brief:
     """Write the brief of ``story`` for a reader of ``language`` without any model."""
-    pool = _sentence_pool(inputs)
+    pool = _sentence_pool(inputs, _headline(story, inputs))
     dek, takeaway, happened = _assign(pool)
     return Brief(
         story_id=story.id,
@@ -53,16 +53,21 @@ def extractive_brief(
 
 
 def _assign(pool: list[str]) -> tuple[str, list[str], list[str]]:
-    """dek, key takeaway sentences, what-happened sentences, without repeating any."""
-    if not pool:
-        return "", [], []
-    if len(pool) == 1:
-        return "", pool[:1], []
+    """dek, key takeaway sentences, what-happened sentences, without repeating any.
+
+    The key takeaway and what happened come first; the dek only once there are three
+    sentences, so a short story is not spread thin across empty-looking sections.
+    """
+    if len(pool) <= 2:
+        return "", pool[:1], pool[1:2]
+    if len(pool) == 3:
+        return pool[0], pool[1:2], pool[2:3]
     return pool[0], pool[1:3], pool[3:6]
 
 
-def _sentence_pool(inputs: Sequence[SourceText]) -> list[str]:
-    """Quotable sentences: the lead article's first, then one per source in turn."""
+def _sentence_pool(inputs: Sequence[SourceText], headline: str) -> list[str]:
+    """Quotable sentences: the lead article's first, then one per source in turn; none
+    that repeats the headline or an earlier sentence."""
     per_source = [_quotable(item) for item in inputs]
     ordered: list[str] = per_source[0][:3] if per_source else []
     rounds = max((len(s) for s in per_source), default=0)
@@ -70,7 +75,8 @@ def _sentence_pool(inputs: Sequence[SourceText]) -> list[str]:
         for n, candidates in enumerate(per_source):
             if i < len(candidates) and not (n == 0 and i < 3):
                 ordered.append(candidates[i])
-    return _distinct(ordered)
+    said = set(_TOKEN.findall(headline.lower()))
+    return _distinct([s for s in ordered if not _restates(s, said)])
 
 
 def _quotable(item: SourceText) -> list[str]:
@@ -89,6 +95,12 @@ def _distinct(candidates: list[str]) -> list[str]:
         kept.append(sentence)
         kept_tokens.append(tokens)
     return kept
+
+
+def _restates(sentence: str, headline_tokens: set[str]) -> bool:
+    """True when a sentence is little more than the headline again."""
+    tokens = set(_TOKEN.findall(sentence.lower()))
+    return len(tokens & headline_tokens) >= 0.8 * max(1, len(tokens))
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

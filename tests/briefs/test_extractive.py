@@ -85,3 +85,21 @@ def test_ensure_briefs_sync_entry_point(store: Store) -> None:
     assert set(keys) == {(story.id, "en"), (story.id, "fr")}
     assert len(set(keys.values())) == 2
     assert BriefRepo(store).get(keys[(story.id, "fr")]) is not None
+
+
+def test_short_story_fills_the_key_points_first_and_skips_a_restated_headline(
+    store: Store,
+) -> None:
+    two = [
+        article(
+            1,
+            "Chip maker ships an inference card",
+            "Chip maker ships an inference card. The card ships in March to customers. "
+            "It doubles throughput on large language models.",
+        )
+    ]
+    save(store, two)
+    brief = extractive_brief(story_of(two), load_inputs(store, story_of(two)), "en")
+    assert brief.dek == ""
+    assert brief.key_takeaway == "The card ships in March to customers."
+    assert brief.key_points.what_happened == "It doubles throughput on large language models."
