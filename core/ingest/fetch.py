@@ -10,6 +10,7 @@ Conditional GET with the validators we kept; compressed responses are accepted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import ssl
 import time
@@ -110,7 +111,10 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        async with self._global:
+        # The feed's own origin slot first, then a global one, then the clock starts:
+        # waiting behind other feeds of the same host must neither hold a global slot
+        # nor count against this fetch's deadline.
+        async with self._host_slot(url), self._global:
             try:
                 async with asyncio.timeout(self.deadline):
                     result = await self._follow(url, headers)
@@ -143,8 +147,10 @@ class Fetcher:
 
     async def _get(self, url: str, current: str, headers: dict[str, str]) -> FetchResult:
         assert self._client is not None, "use Fetcher as an async context manager"
+        # A redirect to another origin takes that origin's slot too (the first is held).
+        other = _origin(current) != _origin(url)
         async with (
-            self._host_slot(current),
+            self._host_slot(current) if other else contextlib.nullcontext(),
             self._client.stream("GET", current, headers=headers) as response,
         ):
             status = response.status_code
@@ -186,8 +192,7 @@ class Fetcher:
         return bytes(body)
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
-        parts = urlsplit(url)
-        origin = f"{parts.hostname}:{parts.port or ''}"
+        origin = _origin(url)
         slot = self._hosts.get(origin)
         if slot is None:
             slot = self._hosts[origin] = asyncio.Semaphore(self.settings.per_host)
@@ -210,6 +215,11 @@ def _guarded_transport(settings: FetchSettings, trusted: Iterable[str]) -> httpx
         network_backend=GuardedBackend(allow_private=settings.allow_private, trusted=trusted),
     )
     return transport
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}"
 
 
 @functools.cache
