@@ -29,6 +29,7 @@ weekly channels get a "weekly" edition of the week's top stories.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -64,6 +65,8 @@ from core.store.subscribers import SubscriberRepo
 from core.tokens import sign
 
 __all__ = ["DAILY_HOURS", "WEEKLY_HOURS", "PlanRow", "TickResult", "build_editions"]
+
+log = logging.getLogger(__name__)
 
 DAILY_HOURS = 36.0  # a daily digest looks back a day and a half
 WEEKLY_HOURS = 7 * 24.0
@@ -145,6 +148,16 @@ def build_editions(
         _count(store, result.editions)
         moves.update({d.subscriber.id: next_slot(d.subscriber, minute) for d in [*due, *done]})
         subs.reschedule(moves, seen=minute)
+    log.info(
+        "tick %s%s: %d candidates, %d due, %d editions, %d recipients, skipped %s",
+        minute.isoformat(),
+        " (dry run)" if dry_run else "",
+        result.candidates,
+        result.due,
+        len(result.editions),
+        result.recipients,
+        dict(result.skipped) or "none",
+    )
     return result
 
 
