@@ -44,7 +44,7 @@ def test_dry_run_lists_who_gets_what(
     args = ["schedule", "--at", "2026-11-28T07:30+09:00", "--dry-run"]
     out = CliRunner().invoke(cli, args).output
     assert sub.id in out and "ann@example.com" in out and "story000" in out
-    data = json.loads(CliRunner().invoke(cli, [*args, "--json"]).output)
+    data = json.loads(CliRunner().invoke(cli, [*args, "--json"]).stdout)
     assert data["due"] == 1 and data["dry_run"] is True
     assert data["plan"][0]["channel"] == "email"
     assert SubscriberRepo(store).next_due(sub.id) == datetime(2026, 11, 27, 22, 30, tzinfo=UTC)
@@ -70,10 +70,10 @@ def test_schedule_builds_enqueues_and_a_worker_delivers(
     monkeypatch.setenv("AITODAY_SECRET_KEY", "test-secret-key-not-for-production")
     monkeypatch.setenv("AITODAY_DIGEST__OUTBOX_DIR", str(settings.digest.outbox_dir))
     args = ["schedule", "--at", "2026-11-28T07:30+09:00", "--json"]
-    data = json.loads(CliRunner().invoke(cli, args).output)
+    data = json.loads(CliRunner().invoke(cli, args).stdout)
     assert (data["due"], data["enqueued"], data["recipients"]) == (1, 1, 1)
     drain_here(store)
     mails = [p for p in settings.digest.outbox_dir.rglob("*") if p.is_file()]
     assert any(b"ann@example.com" in p.read_bytes() for p in mails)
-    again = json.loads(CliRunner().invoke(cli, args).output)
+    again = json.loads(CliRunner().invoke(cli, args).stdout)
     assert (again["due"], again["enqueued"]) == (0, 0)
