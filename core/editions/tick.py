@@ -295,8 +295,26 @@ def _pools(store: Store, kinds: Iterable[frozenset[EditionKind]]) -> dict[Editio
     if "daily" in wanted:
         pools["daily"] = list(repo.recent(DAILY_HOURS, limit=POOL_SIZE))
     if "weekly" in wanted:
-        pools["weekly"] = list(repo.recent(WEEKLY_HOURS, limit=POOL_SIZE))
+        pools["weekly"] = weekly_pool(repo.recent(WEEKLY_HOURS), POOL_SIZE)
     return pools
+
+
+def weekly_pool(stories: Iterable[Story], size: int) -> list[Story]:
+    """The week's top stories: ranked by what made them matter, not by how fresh they are.
+
+    A story's score decays with age (core.stories.rank), which would fill a weekly recap
+    with yesterday's news. The weekly rank keeps the score's lasting parts (authority of
+    the sources, AI relevance, novelty) and drops recency and velocity; ``pick`` reads
+    ``score``, so the pool carries copies with the weekly score in it.
+    """
+    ranked = sorted(stories, key=_weekly_score, reverse=True)[:size]
+    return [s.model_copy(update={"score": _weekly_score(s)}) for s in ranked]
+
+
+def _weekly_score(story: Story) -> float:
+    parts = story.score_parts
+    lasting = 0.40 * parts.authority + 0.25 * parts.relevance + 0.15 * parts.novelty
+    return lasting if lasting > 0 else story.score  # unscored: keep what it has
 
 
 def _picker() -> Any:

@@ -203,3 +203,21 @@ def test_nothing_to_send_is_retried_not_claimed(store: Store) -> None:
     repo = stories_mod.StoryRepo(store)
     repo.save(make_story(1))
     assert build_editions(store, SLOT + timedelta(minutes=5)).recipients == 1
+
+
+def test_weekly_pool_ranks_by_lasting_importance() -> None:
+    from core.editions.tick import weekly_pool
+    from core.models import ScoreParts
+
+    fresh_minor = make_story(1).model_copy(
+        update={"score": 0.9, "score_parts": ScoreParts(authority=0.2, relevance=0.5, recency=1.0)}
+    )
+    old_major = make_story(2).model_copy(
+        update={
+            "score": 0.1,
+            "score_parts": ScoreParts(authority=0.95, relevance=0.9, recency=0.05),
+        }
+    )
+    pool = weekly_pool([fresh_minor, old_major], 5)
+    assert [s.id for s in pool] == [old_major.id, fresh_minor.id]
+    assert pool[0].score > pool[1].score
