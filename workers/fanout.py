@@ -18,7 +18,7 @@ from rq import Callback, Queue
 from core.models import DeliveryBatch
 from core.store.base import Store
 from core.store.deliveries import DeliveryRepo
-from workers.queues import RESULT_TTL, channel_queue, job_retry
+from workers.queues import FAILURE_TTL, RESULT_TTL, channel_queue, job_retry
 
 JOB_FUNC = "workers.jobs.deliver_batch"
 FAILURE_CALLBACK = "workers.jobs.on_batch_failure"
@@ -72,6 +72,7 @@ def _job_data(batch: DeliveryBatch, options: dict[str, Any], job_id: str | None 
         job_id=job_id or batch.job_id,
         retry=job_retry(),
         result_ttl=RESULT_TTL,
+        failure_ttl=FAILURE_TTL,
         description=f"deliver {batch.channel} batch {batch.batch_no} of {batch.edition_id}",
         on_failure=Callback(FAILURE_CALLBACK),
     )

@@ -43,7 +43,7 @@ from core.store.base import Store, open_store
 from core.store.deliveries import ClaimMode, DeliveryRepo
 from core.store.editions import EditionRepo
 from core.store.subscribers import SubscriberRepo
-from workers.queues import RESULT_TTL, channel_queue, job_retry
+from workers.queues import FAILURE_TTL, RESULT_TTL, channel_queue, job_retry
 
 log = logging.getLogger(__name__)
 
@@ -355,6 +355,7 @@ class BatchRun:
             job_id=f"{self.batch.job_id}-t{attempt}",
             retry=job_retry(),
             result_ttl=RESULT_TTL,
+            failure_ttl=FAILURE_TTL,
             description=f"retry {len(self.transient)} transient of {self.batch.job_id}",
             on_failure=Callback("workers.jobs.on_batch_failure"),
         )

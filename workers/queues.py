@@ -21,6 +21,9 @@ QUEUE_NAMES: dict[str, str] = {channel: f"{DEFAULT_PREFIX}-{channel}" for channe
 JOB_RETRY_INTERVALS = (10, 60, 300)
 JOB_TIMEOUT = 900  # seconds: a batch of 500 on a slow SMTP relay stays well below
 RESULT_TTL = 3600
+# A job's arguments hold addresses: a failed job is kept a week for inspection, not RQ's
+# default year (delivery records themselves hold subscriber ids only).
+FAILURE_TTL = 7 * 86_400
 
 
 def queue_names(store: Store) -> dict[str, str]:
