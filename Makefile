@@ -20,8 +20,8 @@ demo: install                       ## ingest, cluster, brief and deliver on emb
 test: lint typecheck pytest         ## ruff, mypy, pytest
 
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --check --no-cache .
 
 typecheck: install
 	$(BIN)/mypy

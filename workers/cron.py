@@ -49,9 +49,8 @@ return 0
 
 def ingest_step(store: Store, at: datetime) -> dict[str, Any]:
     """Fetch due sources, store new articles, then cluster them into stories."""
-    from core.stories.service import update_stories  # the stories room owns it
-
     from core.ingest.pipeline import run_ingest
+    from core.stories.service import update_stories  # the stories room owns it
 
     report = asyncio.run(run_ingest(store))
     update_stories(store, report.articles)
