@@ -153,10 +153,13 @@ async def _healthz(session: aiohttp.ClientSession, base: str, rounds: int, n: in
 async def _slash(
     session: aiohttp.ClientSession, base: str, fake: Any, text: str, rounds: int, n: int
 ) -> tuple[list[float], list[float]]:
+    """``rounds`` bursts of ``n`` commands sent at once; each burst's answers are awaited
+    before the next burst, so every burst meets an idle server (Slack traffic is bursty:
+    a channel asks at 9:00, not continuously)."""
     acks: list[float] = []
-    sent: dict[str, float] = {}
+    answers: list[float] = []
 
-    async def one() -> float:
+    async def one(sent: dict[str, float]) -> float:
         hook = uuid.uuid4().hex
         body = _command(text, fake.response_url(hook))
         sent[hook] = time.time()
@@ -168,17 +171,21 @@ async def _slash(
         return (time.perf_counter() - started) * 1000
 
     for _ in range(rounds):
-        acks += await asyncio.gather(*(one() for _ in range(n)))
-    answers: list[float] = []
-    if text != "help":
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            got = {c.args.get("_hook"): c.at for c in fake.responses()}
-            if all(h in got for h in sent):
-                answers = [(got[h] - t) * 1000 for h, t in sent.items()]
-                break
-            await asyncio.sleep(0.05)
+        sent: dict[str, float] = {}
+        acks += await asyncio.gather(*(one(sent) for _ in range(n)))
+        if text != "help":
+            answers += await _answers(fake, sent)
     return acks, answers
+
+
+async def _answers(fake: Any, sent: dict[str, float]) -> list[float]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        got = {c.args.get("_hook"): c.at for c in fake.responses()}
+        if all(h in got for h in sent):
+            return [(got[h] - t) * 1000 for h, t in sent.items()]
+        await asyncio.sleep(0.02)
+    raise RuntimeError("answers did not all arrive within 60 s")
 
 
 async def _in_process(store: Store, rounds: int) -> list[float]:
@@ -292,7 +299,7 @@ def main() -> None:
             for key in store.redis.scan_iter(match=store.keys.pattern(), count=1000):
                 store.redis.delete(key)
     print(f"stories stored: {seeded}; {rounds} rounds x {CONCURRENCY} concurrent requests;")
-    print(f"web: `aitoday web --workers {workers}` in its own process; client: httpx")
+    print(f"web: `aitoday web --workers {workers}` in its own process; client: aiohttp")
     print("\n".join(table))
     if fake.violations:
         print("fake Slack violations:", *fake.violations[:5], sep="\n  ")
