@@ -15,6 +15,7 @@ from starlette.templating import Jinja2Templates
 from core.i18n import label, normalize_language, relative_time
 from core.models import Brief
 from core.store.base import Store
+from core.store.stories import StoryRepo
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,7 @@ def reader_language(request: Request) -> str:
 
 async def brief_view(request: Request, store: Store, story_id: str) -> Response:
     """The brief page of one story, or a friendly 404."""
-    from core.briefs.service import brief_for  # being written concurrently (briefs room)
-    from core.store.stories import StoryRepo  # being written concurrently (stories room)
+    from core.briefs.service import brief_for  # imported when first needed: it is heavy
 
     lang = reader_language(request)
     story = StoryRepo(store).get(story_id) if _plausible_id(story_id) else None

@@ -26,6 +26,7 @@ from core import metrics
 from core.config import Settings
 from core.i18n import LANGUAGE_NAMES
 from core.store.base import Store, open_store
+from core.store.stories import StoryRepo
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +84,6 @@ async def landing(request: Request) -> Response:
 
 def _top_stories(store: Store) -> list[Any]:
     try:
-        from core.store.stories import StoryRepo  # stories room
-
         stories: list[Any] = StoryRepo(store).recent(72, limit=6)
     except Exception:  # the landing page must render even when stories cannot be read
         log.exception("landing: cannot read recent stories")

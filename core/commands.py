@@ -17,19 +17,20 @@ Commands::
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from core import metrics
 from core.errors import AITodayError, ValidationError
 from core.i18n import label, normalize_language
 from core.models import Brief, Channel, ChannelStatus, Story, Subscriber, digest
 from core.store.base import Store
+from core.store.stories import StoryRepo
+from core.store.subscribers import SubscriberRepo
+from core.stories.topics import TOPICS
 from core.subscribers import apply_setting, find_channel, new_subscriber
 
 log = logging.getLogger(__name__)
@@ -115,9 +116,7 @@ def usage(chat: Chat, name: str = "") -> Reply:
 # -- reading ----------------------------------------------------------------------------
 
 
-def _stories(store: Store) -> Any:
-    from core.store.stories import StoryRepo  # stories room
-
+def _stories(store: Store) -> StoryRepo:
     return StoryRepo(store)
 
 
@@ -173,11 +172,10 @@ async def _brief(store: Store, chat: Chat, rest: str) -> Reply:
     story = _pick_story(store, chat, rest.strip())
     if story is None:
         return Reply("brief", "Which story? Send “today” first, then “brief 1”.", ok=False)
-    from core.briefs.service import brief_for  # briefs room
+    from core.briefs.service import brief_for  # imported when first needed: it is heavy
 
     lang = _language(store, chat)
-    result = brief_for(store, story, lang)
-    _key, brief = await result if inspect.isawaitable(result) else result
+    _key, brief = await brief_for(store, story, lang)
     return Reply("brief", brief.headline, briefs=[brief], suggestions=["today"], language=lang)
 
 
@@ -222,9 +220,7 @@ def _address_digest(store: Store, chat: Chat) -> str:
 # -- the subscriber behind a chat --------------------------------------------------------
 
 
-def _subscribers(store: Store) -> Any:
-    from core.store.subscribers import SubscriberRepo  # editions room
-
+def _subscribers(store: Store) -> SubscriberRepo:
     return SubscriberRepo(store)
 
 
@@ -302,8 +298,6 @@ def _source_ids(store: Store) -> set[str]:
 
 
 async def _topics(store: Store, chat: Chat, rest: str) -> Reply:
-    from core.stories.topics import TOPICS  # stories room
-
     sub = subscriber_of(store, chat)
     followed = set(sub.prefs.topics_followed) if sub else set()
     lines = [f"{'★' if slug in followed else '•'} {slug}" for slug in TOPICS]

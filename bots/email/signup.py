@@ -28,8 +28,10 @@ from bots.pages import page
 from core import tokens
 from core.errors import ValidationError
 from core.i18n import LANGUAGE_NAMES
-from core.models import ChannelStatus, Subscriber
+from core.models import CHANNELS, Channel, ChannelStatus, Subscriber
 from core.store.base import Store
+from core.store.subscribers import SubscriberRepo
+from core.stories.topics import TOPICS
 from core.subscribers import (
     apply_setting,
     find_channel,
@@ -63,9 +65,7 @@ def _store(request: Request) -> Store:
     return store
 
 
-def _repo(store: Store) -> Any:
-    from core.store.subscribers import SubscriberRepo  # editions room
-
+def _repo(store: Store) -> SubscriberRepo:
     return SubscriberRepo(store)
 
 
@@ -228,16 +228,18 @@ async def unsubscribe(request: Request) -> Response:
     token = request.path_params["token"]
     try:
         payload = tokens.verify(store.settings.signing_key(), "unsubscribe", token)
-        sub_id, _, channel = payload.partition(":")
     except ValidationError as exc:
         return _bad_link(request, exc.message)
-    channel = channel or "email"
+    sub_id, _, named = payload.partition(":")
+    channel = _channel(named or "email")
+    if channel is None:
+        return _bad_link(request, "this link is not valid")
     if request.method == "GET":
         context = {"token": token, "channel": channel}
         return page(request, "unsubscribe.html", context)
     repo = _repo(store)
     sub: Subscriber | None = repo.get(sub_id)
-    if sub is not None and find_channel(sub, channel) is not None:  # type: ignore[arg-type]
+    if sub is not None and find_channel(sub, channel) is not None:
         repo.set_channel_status(sub_id, channel, ChannelStatus.UNSUBSCRIBED, "unsubscribe link")
     log.info("unsubscribed %s from %s", sub_id, channel)
     context = {
@@ -249,6 +251,10 @@ async def unsubscribe(request: Request) -> Response:
         "action_label": "Preferences" if sub is not None else "Go to AIToday",
     }
     return page(request, "message.html", context)
+
+
+def _channel(name: str) -> Channel | None:
+    return next((c for c in CHANNELS if c == name), None)
 
 
 # -- preferences ------------------------------------------------------------------------
@@ -325,14 +331,4 @@ def _prefs_context(sub: Subscriber, errors: dict[str, str], saved: bool) -> dict
 
 def _topic_choices() -> list[tuple[str, str]]:
     """(slug, label) of every topic a reader can follow."""
-    try:
-        from core.stories.topics import TOPICS  # stories room
-    except ImportError:
-        return []
-    choices = []
-    for slug, topic in TOPICS.items():
-        name = getattr(topic, "label", None) or (
-            topic.get("label") if isinstance(topic, dict) else None
-        )
-        choices.append((slug, str(name or slug)))
-    return choices
+    return [(slug, topic.label) for slug, topic in TOPICS.items()]

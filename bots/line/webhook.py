@@ -47,6 +47,7 @@ from core.commands import Chat, Reply, ensure_subscriber, subscriber_of
 from core.models import ChannelStatus
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
+from core.store.subscribers import SubscriberRepo
 
 log = logging.getLogger(__name__)
 
@@ -163,8 +164,6 @@ def unfollow(store: Store, address: str) -> None:
     sub = subscriber_of(store, Chat("line", address))
     if sub is None:
         return
-    from core.store.subscribers import SubscriberRepo
-
     SubscriberRepo(store).set_channel_status(sub.id, "line", ChannelStatus.UNSUBSCRIBED, "unfollow")
 
 

@@ -47,6 +47,9 @@ from core.commands import Chat, Reply, subscriber_of, usage
 from core.models import ChannelStatus, Story, Subscriber, digest
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
+from core.store.stories import StoryRepo
+from core.store.subscribers import SubscriberRepo
+from core.subscribers import apply_setting
 
 log = logging.getLogger(__name__)
 
@@ -202,10 +205,6 @@ def _feedback(store: Store, *, more: bool) -> Callable[..., Awaitable[None]]:
 
 def apply_feedback(store: Store, chat: Chat, story_id: str, *, more: bool) -> str:
     """ "More/less like this": follow or mute the story's topic (or mute its source)."""
-    from core.store.stories import StoryRepo
-    from core.store.subscribers import SubscriberRepo
-    from core.subscribers import apply_setting
-
     sub = subscriber_of(store, chat)
     story: Story | None = StoryRepo(store).get(story_id) if story_id else None
     if sub is None or story is None:
@@ -227,8 +226,6 @@ def apply_feedback(store: Store, chat: Chat, story_id: str, *, more: bool) -> st
 
 def _home(store: Store) -> Callable[..., Awaitable[None]]:
     async def home(event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
-        from core.store.stories import StoryRepo
-
         user = event.get("user", "")
         team = context.get("team_id") or "-"
         stories: list[Story] = StoryRepo(store).recent(24.0, limit=10)
@@ -283,8 +280,6 @@ def _tokens_revoked(store: Store) -> Callable[..., Awaitable[None]]:
 
 def revoke_workspace(store: Store, team_id: str, reason: str) -> int:
     """Stop deliveries to every Slack channel of a workspace; returns how many stopped."""
-    from core.store.subscribers import SubscriberRepo
-
     if not team_id:
         return 0
     repo = SubscriberRepo(store)
