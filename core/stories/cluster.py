@@ -2,23 +2,27 @@
 
 Each new article either joins the story whose members it resembles on average
 (average link: the mean cosine to every member, which is the dot product with the sum
-of the members' unit vectors) or starts a new story. When an article bridges its story
-and another one closely enough, the two stories merge (the older id stands), so the
-result does not depend much on arrival order. Precision comes first: a duplicate story
-is a nuisance, two events in one brief are a mistake.
+of the members' unit vectors) *and* one of whose members is close on its own (a
+"sibling"), or it starts a new story. When an article is close to a second story too
+(with a sibling there as well) and the two stories' mean link is high enough, they
+merge (the older id stands), so the result depends little on arrival order.
+Precision comes first: a duplicate story is a nuisance, two events in one brief is a
+mistake. Hence two vetoes on siblings: two items of the same source must be near copies
+(a publisher rarely tells one event twice), and titles whose numbers all differ
+("Windsurf 1.2.4" / "1.2.5", "$450 million" / "$33 million") are not siblings.
 
-Vectors are TF-IDF over word terms and character n-grams (see ``core.stories.text``).
-IDF is learned from the articles in the window; vectors are frozen when an article
-arrives and all refreshed whenever the window has grown by half since the last refresh,
-so the cost stays linear and early articles do not keep a poor IDF for long.
+Vectors are TF-IDF over word terms and character 3-5-grams (``core.stories.text``).
+IDF is learnt from every article seen, not only the window's (a quiet window would make
+"introducing" look rare); vectors are frozen when an article arrives and all refreshed
+each time the number of articles seen doubles, so the cost stays linear.
 
-Candidates come from an inverted index over word terms that are rare in the window,
-so the cost per article does not grow with the number of stories stored.
-Two hard signals short-cut the text: the same canonical URL (same page carried by two
-feeds) and an aggregator item that links to an article already in a story.
+Candidates come from an inverted index over words that are rare in the window, so the
+cost per article does not grow with the number of stories stored. Two hard signals
+short-cut the text: the same canonical URL (one page carried by two feeds, however far
+apart their dates) and an aggregator item that links to an article already placed.
 
 The state serialises to JSON (:meth:`Clusterer.dump` / :meth:`Clusterer.load`): the
-window's articles with their term counts, never executable data.
+window's article texts, term frequencies, URL map and merge aliases, never code.
 """
 
 from __future__ import annotations
@@ -34,11 +38,11 @@ from operator import mul
 from typing import Any
 
 from core.models import digest
-from core.stories.text import features, url_key
+from core.stories.text import features, title_numbers, url_key
 
 Vector = dict[str, float]
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 SUMMARY_CHARS = 600  # what of a summary counts (titles say what happened)
 
 
@@ -61,14 +65,17 @@ class ClusterParams:
 
     join: float = 0.05  # mean cosine to a story's members needed to join it ...
     sibling: float = 0.35  # ... and one member at least this close on its own
-    merge: float = 0.10  # mean cosine between two stories' members needed to merge ...
-    merge_gate: float = 2.0  # ... when an article is this many times `merge` close to both
+    merge: float = 0.08  # mean cosine between two stories' members needed to merge ...
+    merge_gate: float = 1.5  # ... when an article is this many times `merge` close to both,
+    # with a sibling (see `sibling`) in each
     char_share: float = 0.7  # share of the cosine from character n-grams (rest: words)
     salient_boost: float = 1.6  # names and numbers weigh more than other words
     max_candidates: int = 8  # stories compared exactly per article
+    same_source_sibling: float = 0.6  # ... this close when it is from the same source
     sibling_checks: int = 30  # members compared one by one per story
     rare_df: float = 0.02  # a word in more than this share of the window finds no candidates
     rare_df_min: int = 40  # ... unless the window is small
+    max_vocab: int = 400_000  # terms whose frequency is kept (then counts halve)
     refresh_growth: float = 2.0  # refresh every vector when the window grew by this factor
     url_horizon_hours: float = 30 * 24.0  # how long a URL keeps pointing at its story
 
@@ -84,6 +91,8 @@ class _Entry:
     url: str
     title: str
     summary: str
+    source: str = ""
+    numbers: frozenset[str] = frozenset()  # title words with digits: versions, amounts
     vec: Vector = field(default_factory=dict)
 
 
@@ -107,7 +116,11 @@ class Clusterer:
         self.clock = float("-inf")  # newest published time seen (epoch seconds)
         self._entries: dict[str, _Entry] = {}
         self._stories: dict[str, _Story] = {}
+        # IDF is learnt from every article seen, not only the window's: a window of a few
+        # dozen articles would make "introducing" or "update" look rare. Counts halve
+        # (singletons drop) when the vocabulary outgrows ``max_vocab``: old news fades.
         self._df: dict[str, int] = {}
+        self._seen = 0
         # word -> article ids (a dict as an ordered set: the same input, the same result)
         self._index: dict[str, dict[str, None]] = {}
         self._by_time: list[tuple[float, str]] = []
@@ -115,6 +128,7 @@ class Clusterer:
         self._aliases: dict[str, tuple[str, float]] = {}  # merged id -> (into, clock)
         self._fresh: list[str] = []  # merged ids not yet taken by take_aliases
         self._refreshed_at = 0
+        self._prune_at = 1000
 
     # -- public -------------------------------------------------------------------------
 
@@ -178,8 +192,13 @@ class Clusterer:
         if target is None:
             target = "s" + digest("story", doc.id, size=8)
         self._attach(entry, target)
+        bridge = self.params.merge * self.params.merge_gate
         for similarity, other in scored:
-            if other != target and similarity >= self.params.merge * self.params.merge_gate:
+            if (
+                other != target
+                and similarity >= bridge
+                and self._has_sibling(entry, near.get(other, []))
+            ):
                 target = self._maybe_merge(target, other)
         return target
 
@@ -220,7 +239,14 @@ class Clusterer:
             return True
         vec = entry.vec
         for _, other in heapq.nlargest(self.params.sibling_checks, near):
-            if _dot(vec, self._entries[other].vec) >= self.params.sibling:
+            member = self._entries[other]
+            if entry.numbers and member.numbers and entry.numbers.isdisjoint(member.numbers):
+                continue  # "Windsurf 1.2.4" is not "Windsurf 1.2.5"; "part 1" not "part 2"
+            # A publisher rarely tells one event twice; its own items must be near copies.
+            need = self.params.sibling
+            if entry.source and member.source == entry.source:
+                need = max(need, self.params.same_source_sibling)
+            if _dot(vec, member.vec) >= need:
                 return True
         return False
 
@@ -268,13 +294,10 @@ class Clusterer:
     # -- vectors and IDF ----------------------------------------------------------------
 
     def _make_entry(self, doc: Doc, published: float) -> _Entry:
-        return _new_entry(
-            doc.id,
-            published,
-            doc.title,
-            doc.summary[:SUMMARY_CHARS],
-            url_key(doc.url) if doc.url else "",
-        )
+        url = url_key(doc.url) if doc.url else ""
+        entry = _new_entry(doc.id, published, doc.title, doc.summary[:SUMMARY_CHARS], url)
+        entry.source = doc.source
+        return entry
 
     def _learn(self, entry: _Entry) -> None:
         df = self._df
@@ -283,25 +306,18 @@ class Clusterer:
             df[term] = get(term, 0) + 1
         for term in entry.grams:
             df[term] = get(term, 0) + 1
-
-    def _unlearn(self, entry: _Entry) -> None:
-        df = self._df
-        for terms in (entry.words, entry.grams):
-            for term in terms:
-                left = df.get(term, 0) - 1
-                if left > 0:
-                    df[term] = left
-                else:
-                    df.pop(term, None)
+        self._seen += 1
+        if len(df) > self.params.max_vocab:
+            self._df = {t: c // 2 for t, c in df.items() if c > 1}
+            self._seen = max(1, self._seen // 2)
 
     def _idf(self, term: str) -> float:
-        n = len(self._entries) + 1
-        return math.log((n + 1) / (self._df.get(term, 0) + 1)) + 1.0
+        return math.log((self._seen + 1) / (self._df.get(term, 0) + 1)) + 1.0
 
     def _vectorize(self, entry: _Entry) -> Vector:
         """Unit vector: words and n-grams each normalised, then mixed by ``char_share``."""
         df = self._df.get
-        base = math.log(len(self._entries) + 2) + 1.0  # idf = base - log(df + 1)
+        base = math.log(self._seen + 1) + 1.0  # idf = base - log(df + 1)
         log = math.log
         words = {t: (1.0 + log(c)) * (base - log(df(t, 0) + 1)) for t, c in entry.words.items()}
         for term in entry.salient:
@@ -321,7 +337,7 @@ class Clusterer:
         return vec
 
     def _maybe_refresh(self) -> None:
-        n = len(self._entries) + 1
+        n = self._seen
         if n < 8 or n < self._refreshed_at * self.params.refresh_growth:
             return
         self._refreshed_at = n
@@ -341,12 +357,13 @@ class Clusterer:
             if entry is not None:
                 self._drop(entry)
         url_horizon = self.clock - self.params.url_horizon_hours * 3600.0
-        if len(self._urls) + len(self._aliases) > 2 * len(self._entries) + 1000:
+        if len(self._urls) + len(self._aliases) > self._prune_at:
             self._urls = {k: v for k, v in self._urls.items() if v[1] >= url_horizon}
             self._aliases = {k: v for k, v in self._aliases.items() if v[1] >= url_horizon}
+            # Next time at twice the size kept: pruning stays linear overall.
+            self._prune_at = 2 * (len(self._urls) + len(self._aliases)) + 1000
 
     def _drop(self, entry: _Entry) -> None:
-        self._unlearn(entry)
         for term in entry.words:
             posting = self._index.get(term)
             if posting is not None:
@@ -373,6 +390,9 @@ class Clusterer:
             "urls": {k: [s, t] for k, (s, t) in self._urls.items()},
             "aliases": {k: [s, t] for k, (s, t) in self._aliases.items()},
             "created": {s.id: s.created for s in self._stories.values()},
+            "seen": self._seen,
+            # singletons are left out (a tenth of the size; their IDF barely moves)
+            "df": {t: c for t, c in self._df.items() if c > 1},
         }
 
     @classmethod
@@ -385,10 +405,11 @@ class Clusterer:
             return self
         clock = state.get("clock")
         self.clock = float(clock) if clock is not None else float("-inf")
+        self._df = {str(t): int(c) for t, c in state.get("df", {}).items()}
+        self._seen = int(state.get("seen", 0))
         for raw in state.get("entries", []):
             entry = _entry_from_state(raw)
             self._entries[entry.id] = entry
-            self._learn(entry)
             heapq.heappush(self._by_time, (entry.published, entry.id))
             for term in entry.words:
                 self._index.setdefault(term, {})[entry.id] = None
@@ -404,7 +425,7 @@ class Clusterer:
             _add_into(story.total, entry.vec, 1.0)
         self._urls = {k: (str(v[0]), float(v[1])) for k, v in state.get("urls", {}).items()}
         self._aliases = {k: (str(v[0]), float(v[1])) for k, v in state.get("aliases", {}).items()}
-        self._refreshed_at = len(self._entries)
+        self._refreshed_at = self._seen
         return self
 
 
@@ -442,18 +463,23 @@ def _new_entry(article_id: str, published: float, title: str, summary: str, url:
         url=url,
         title=title,
         summary=summary,
+        numbers=title_numbers(title),
     )
 
 
 def _entry_state(entry: _Entry) -> list[Any]:
     # The text, not the terms: terms are ~10x larger and cheap to recompute.
-    return [entry.id, entry.story, entry.published, entry.title, entry.summary, entry.url]
+    return [
+        entry.id, entry.story, entry.published, entry.title, entry.summary, entry.url,
+        entry.source,
+    ]  # fmt: skip
 
 
 def _entry_from_state(raw: list[Any]) -> _Entry:
-    article_id, story, published, title, summary, url = raw
+    article_id, story, published, title, summary, url, source = raw
     entry = _new_entry(str(article_id), float(published), str(title), str(summary), str(url))
     entry.story = str(story)
+    entry.source = str(source)
     return entry
 
 

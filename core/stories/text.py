@@ -127,11 +127,19 @@ def _is_title_case(written: list[str]) -> bool:
     return capitalised / len(ws) > 0.8
 
 
+def title_numbers(title: str) -> frozenset[str]:
+    """Word keys of a title that hold digits (versions, amounts, years, parts)."""
+    keys = (word_key(w) for w in words(title))
+    return frozenset(k for k in keys if _has_digit(k))
+
+
 def url_key(url: str) -> str:
     """A URL reduced to what identifies a page: host without www, path without a trailing
-    slash, query kept (it can name the page), scheme and fragment dropped."""
+    slash, scheme dropped; query and fragment kept (a changelog names each release by
+    its fragment; ingest already drops the fragments that name nothing)."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower().removeprefix("www.")
     path = parts.path.rstrip("/") or "/"
     query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{path}{query}"
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return f"{host}{path}{query}{fragment}"

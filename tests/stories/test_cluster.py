@@ -48,7 +48,8 @@ def test_same_page_with_trailing_slash_is_one_story_even_weeks_apart() -> None:
     clusterer = Clusterer(window_hours=72)
     first = clusterer.add(a)
     assert clusterer.add(b) == first
-    assert url_key("https://www.x.com/a/?q=1#top") == url_key("http://x.com/a?q=1")
+    assert url_key("https://www.x.com/a/?q=1") == url_key("http://x.com/a?q=1")
+    assert url_key("https://x.com/changelog#1.2.4") != url_key("https://x.com/changelog#1.2.5")
 
 
 def test_aggregator_item_joins_the_story_it_links_to() -> None:
@@ -123,3 +124,28 @@ def test_a_bridging_article_merges_two_stories_and_the_alias_survives_a_reload()
     assert restored.resolve(second) == first
     same_page = doc("d", "Something else", hours=3, url="https://exampleb.com/b")
     assert restored.add(same_page) == first  # the URL of a merged-away story still leads
+
+
+def test_one_publisher_rarely_tells_one_event_twice() -> None:
+    def pair(second_source: str) -> dict[str, str]:
+        docs = [
+            Doc(id="p1", title="Cowork and plugins for finance", url="https://a.ai/1",
+                source="anthropic", published=T0),
+            Doc(id="p2", title="Cowork and plugins for teams across the enterprise",
+                url="https://a.ai/2", source=second_source, published=T0 + timedelta(hours=1)),
+        ]  # fmt: skip
+        return dict(cluster_all(docs, window_hours=72))
+
+    same = pair("anthropic")
+    assert same["p1"] != same["p2"]  # one publisher, two posts
+    other = pair("the-verge")
+    assert other["p1"] == other["p2"]  # as close, told by another source: one story
+
+
+def test_different_version_numbers_are_different_releases() -> None:
+    releases = [
+        doc("v1", "Windsurf 1.2.4 release notes: faster indexing and bug fixes"),
+        doc("v2", "Windsurf 1.2.5 release notes: faster indexing and bug fixes", hours=24),
+    ]
+    result = dict(cluster_all(releases, window_hours=72))
+    assert result["v1"] != result["v2"]
