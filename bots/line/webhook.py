@@ -22,6 +22,7 @@ from linebot.v3.messaging import (
     AsyncApiClient,
     AsyncMessagingApi,
     Configuration,
+    FlexMessage,
     MessageAction,
     PostbackAction,
     QuickReply,
@@ -44,7 +45,8 @@ from starlette.routing import Route
 from bots.offload import answer_off_loop
 from core import metrics
 from core.commands import Chat, Reply, ensure_subscriber, subscriber_of
-from core.models import ChannelStatus
+from core.models import ChannelStatus, Edition, utcnow
+from core.render.line import render_line
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
 from core.store.subscribers import SubscriberRepo
@@ -230,10 +232,29 @@ async def reply(
     """Send one reply (replies are free; pushes count against the monthly quota)."""
     if not reply_token:
         return
-    message = TextMessage(
-        text=render_text(answered, base_url), quick_reply=quick_reply(answered.suggestions)
-    )
+    messages: list[Any] = [
+        TextMessage(
+            text=render_text(answered, base_url), quick_reply=quick_reply(answered.suggestions)
+        )
+    ]
+    if answered.briefs:
+        messages = [FlexMessage.from_dict(m) for m in brief_flex(answered, base_url)]
     await api.reply_message(
-        ReplyMessageRequest(reply_token=reply_token, messages=[message]),
+        ReplyMessageRequest(reply_token=reply_token, messages=messages[:5]),
         _request_timeout=REQUEST_TIMEOUT,
     )
+
+
+def brief_flex(answered: Reply, base_url: str) -> list[dict[str, Any]]:
+    """A brief as the digest shows it: the delivery room's Flex bubble, with quick replies."""
+    now = utcnow()
+    edition = Edition(
+        id="reply",
+        channel="line",
+        language=answered.language,
+        slot=now,
+        created_at=now,
+        items=[],
+        briefs=answered.briefs[:1],
+    )
+    return render_line(edition, base_url=base_url)

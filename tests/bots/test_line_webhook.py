@@ -23,6 +23,7 @@ from core.models import ChannelStatus
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
 from core.subscribers import find_channel
+from tests.e2e.data import seed_day
 from tests.fakes.line_api import FakeLine, user_id
 from tests.fakes.server import serve
 
@@ -126,6 +127,23 @@ def test_follow_subscribes_with_welcome_and_quick_replies(
             is ChannelStatus.UNSUBSCRIBED
         )
     )
+    assert fake_line.violations == []
+
+
+def test_today_then_brief_as_flex(bot: tuple[httpx.Client, Store], fake_line: FakeLine) -> None:
+    client, store = bot
+    seed_day(store)
+    user = user_id("reader")
+    send(client, text_event(user, fake_line.issue_reply_token(user), "today"))
+    [today] = eventually(lambda: texts(fake_line, user))
+    assert "1. Acme AI releases Nova-2" in today["text"]
+    assert "/s/story-model-release" in today["text"]
+    send(client, text_event(user, fake_line.issue_reply_token(user), "brief 2"))
+    eventually(lambda: len(texts(fake_line, user)) >= 2)
+    flex = texts(fake_line, user)[1]
+    assert flex["type"] == "flex" and flex["altText"]
+    assert "/s/story-chip-export" in str(flex["contents"])
+    assert flex["quickReply"]["items"]
     assert fake_line.violations == []
 
 
