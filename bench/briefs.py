@@ -79,6 +79,31 @@ def bench_extractive() -> list[tuple[str, str]]:
     ]
 
 
+ADVERSARIAL = {
+    "unclosed comments": "<!-- x " * 30_000,
+    "unclosed attribute quotes": '<p title="x ' * 20_000,
+    "unclosed hidden elements": "<p hidden>x " * 15_000,
+    "10k nested divs": "<div>" * 10_000,
+}
+
+
+def bench_adversarial() -> list[tuple[str, str]]:
+    """Hostile markup vs ordinary text of the same size (the old regex cleaner took 20-200 s
+    on the first three)."""
+    rows = []
+    for name, markup in ADVERSARIAL.items():
+        ordinary = ("<p>The lab released a model.</p> " * (len(markup) // 34 + 1))[: len(markup)]
+        base_s, _ = timed(lambda text=ordinary: plain(text, 200_000))
+        hostile_s, _ = timed(lambda text=markup: plain(text, 200_000))
+        rows.append(
+            (
+                f"plain() on {len(markup) // 1000} KB of {name}",
+                f"{hostile_s * 1000:.0f} ms ({hostile_s / base_s:.2f}x ordinary HTML)",
+            )
+        )
+    return rows
+
+
 def bench_guard() -> list[tuple[str, str]]:
     drafts = [BriefDraft.model_validate(CANNED[lang]) for lang in ("en", "ja")] * 500
     urls = ["https://labnews.example.org/2026/story-1"]
@@ -203,7 +228,7 @@ def main() -> None:
         return
     store = test_store()
     try:
-        rows = bench_extractive() + bench_guard() + bench_llm(store)
+        rows = bench_extractive() + bench_adversarial() + bench_guard() + bench_llm(store)
     finally:
         cleanup(store)
     width = max(len(name) for name, _ in rows)

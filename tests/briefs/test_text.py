@@ -104,3 +104,28 @@ def test_shorten_reading_minutes_and_tokens() -> None:
     assert reading_minutes("字" * 1000) == 2
     assert estimate_tokens("a" * 400) == 101
     assert estimate_tokens("字" * 100) == 101
+
+
+def test_visible_text_drops_what_a_reader_cannot_see() -> None:
+    markup = (
+        "<p>Seen.</p><p class='sr-only'>screen reader only</p>"
+        "<span style='opacity:0'>transparent</span><span style='opacity:0.5'>faded</span>"
+        "<div style='height:0;overflow:hidden'>collapsed</div>"
+        "<svg><text>drawn</text></svg><iframe>framed</iframe><b>bold</b>"
+        "<p hidden>unclosed hidden element hides the rest"
+    )
+    assert plain(markup) == "Seen. faded bold"
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<!-- never closed " * 50,
+        '<p title="never closed ' * 50,
+        "<![CDATA[ " * 50,
+        "<div>" * 2000,
+        "<script>" * 50,
+    ],
+)
+def test_adversarial_markup_yields_no_text(markup: str) -> None:
+    assert plain(markup) == ""
