@@ -111,6 +111,7 @@ def test_sign_up_confirm_preferences_unsubscribe(site: str, browser: Any, store:
     timezone.send_keys("Asia/Tokyo")
     exclude = browser.find_element("id", "exclude")
     exclude.send_keys("crypto")
+    browser.find_element("css selector", "input[name=topics][value=chips]").click()
     click_and_wait(browser, "save")
     assert "Saved" in text_of(browser)
     shoot(browser, "05-preferences-saved")
@@ -118,6 +119,7 @@ def test_sign_up_confirm_preferences_unsubscribe(site: str, browser: Any, store:
     assert saved is not None
     assert (saved.delivery_time, saved.timezone) == ("06:45", "Asia/Tokyo")
     assert saved.prefs.exclude_keywords == ["crypto"]
+    assert saved.prefs.topics_followed == ["chips"]
 
     token = tokens.sign(store.settings.signing_key(), "unsubscribe", f"{sub.id}:email")
     browser.get(f"{site}/unsubscribe/{token}")
