@@ -58,6 +58,7 @@ MAX_QUICK = 13
 TIME_CHOICES = ("06:30", "07:00", "07:30", "08:00", "08:30", "12:00", "18:00", "21:00")
 LANGUAGE_CHOICES = (("English", "en"), ("日本語", "ja"), ("繁體中文", "zh-Hant"), ("한국어", "ko"))
 REQUEST_TIMEOUT = 10.0
+MAX_BODY = 1_000_000  # LINE sends a few KB per webhook; refuse anything absurd unread
 
 
 def line_routes(store: Store) -> list[Route]:
@@ -67,6 +68,8 @@ def line_routes(store: Store) -> list[Route]:
         secret = store.settings.line.channel_secret
         if secret is None:
             return PlainTextResponse("LINE is not configured on this server", status_code=503)
+        if _too_large(request):
+            return PlainTextResponse("request too large", status_code=413)
         body = (await request.body()).decode("utf-8", "replace")
         signature = request.headers.get("x-line-signature", "")
         try:
@@ -84,6 +87,13 @@ def line_routes(store: Store) -> list[Route]:
         return PlainTextResponse("OK", background=task)
 
     return [Route("/line/webhook", webhook, methods=["POST"])]
+
+
+def _too_large(request: Request) -> bool:
+    try:
+        return int(request.headers.get("content-length") or 0) > MAX_BODY
+    except ValueError:
+        return True
 
 
 def first_delivery(store: Store, event: Any) -> bool:

@@ -332,6 +332,16 @@ class SeenGuard:
         return await asyncio.to_thread(self._set, key, ttl)
 
 
+MAX_BODY = 1_000_000  # Slack payloads are a few KB; refuse anything absurd before reading
+
+
+def _too_large(request: Request) -> bool:
+    try:
+        return int(request.headers.get("content-length", "0")) > MAX_BODY
+    except ValueError:
+        return True
+
+
 def _event_id(body: bytes, content_type: str) -> str | None:
     if "json" not in content_type:
         return None
@@ -352,6 +362,8 @@ def slack_routes(store: Store) -> list[Route]:
     async def events(request: Request) -> Response:
         if handler is None or store.settings.slack.signing_secret is None:
             return PlainTextResponse("Slack is not configured on this server", status_code=503)
+        if _too_large(request):
+            return PlainTextResponse("request too large", status_code=413)
         body = await request.body()
         secret = store.settings.slack.signing_secret.get_secret_value()
         problem = check_signature(

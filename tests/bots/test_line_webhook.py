@@ -185,6 +185,8 @@ def test_bad_signature_and_malformed_body_are_refused(
     assert SubscriberRepo(store).by_address("line", user) is None
     counts = snapshot(store)["aitoday_webhooks_rejected_total"]
     assert counts['reason="signature",surface="line"'] == 2.0
+    huge = client.post("/line/webhook", content=b"x" * 1_000_001)
+    assert huge.status_code == 413
 
 
 def test_postback_data_becomes_a_command() -> None:

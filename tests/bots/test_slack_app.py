@@ -164,6 +164,7 @@ def test_bad_signature_stale_timestamp_and_replay_are_refused(
     eventually(lambda: fake_slack.responses("hook"))
     time.sleep(0.2)
     assert len(fake_slack.responses("hook")) == 1  # the replay did nothing
+    assert post(client, b"x" * 1_000_001, FORM).status_code == 413
     rejected = snapshot(store)["aitoday_webhooks_rejected_total"]
     assert rejected == {
         'reason="signature",surface="slack"': 1.0,
