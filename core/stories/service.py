@@ -13,6 +13,7 @@ item by when it was scraped and another by when it was written, the earlier stan
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import zlib
@@ -20,6 +21,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+import redis
+
+from core.errors import StoreError
 from core.metrics import incr
 from core.models import Article, Source, SourceCategory, Story, StoryArticle, utcnow
 from core.store.base import Store
@@ -56,8 +60,12 @@ def save_clusterer(store: Store, clusterer: Clusterer) -> None:
     store.redis.set(store.keys.cluster_state(), blob)
 
 
-def update_stories(store: Store, articles: Sequence[Article]) -> list[Story]:
-    """Place new articles into stories; save and return the stories that changed."""
+def update_stories(
+    store: Store, articles: Sequence[Article], *, lock_wait: float = LOCK_WAIT
+) -> list[Story]:
+    """Place new articles into stories; save and return the stories that changed.
+
+    Waits up to ``lock_wait`` seconds for another process's update to finish."""
     if not articles:
         return []
     from core.store.articles import ArticleRepo  # the ingest room's repositories
@@ -70,9 +78,13 @@ def update_stories(store: Store, articles: Sequence[Article]) -> list[Story]:
     sources = {s.id: s for s in SourceRepo(store).all()}
     now = utcnow()
     lock = store.redis.lock(
-        store.keys.cluster_lock(), timeout=LOCK_TIMEOUT, blocking_timeout=LOCK_WAIT
+        store.keys.cluster_lock(), timeout=LOCK_TIMEOUT, blocking_timeout=lock_wait
     )
-    with lock:
+    if not lock.acquire():
+        raise StoreError(
+            f"stories are being updated by another process for over {LOCK_WAIT} s; try again later"
+        )
+    try:
         clusterer = load_clusterer(store)
         placed: dict[str, list[Article]] = {}
         for article in sorted(articles, key=lambda a: (a.published, a.id)):
@@ -80,6 +92,11 @@ def update_stories(store: Store, articles: Sequence[Article]) -> list[Story]:
             placed.setdefault(story_id, []).append(article)
         changed = _write(store, clusterer, placed, sources, now)
         save_clusterer(store, clusterer)
+    except redis.RedisError as exc:
+        raise StoreError(f"Redis failed while updating stories: {exc}") from None
+    finally:
+        with contextlib.suppress(redis.exceptions.LockError):
+            lock.release()  # it may have expired after LOCK_TIMEOUT
     incr(store, "aitoday_stories_updated_total", float(len(changed)))
     rescore(store, now=now)  # every story's recency moved on since the last run
     return StoryRepo(store).get_many([s.id for s in changed])

@@ -177,3 +177,23 @@ def test_real_duplicate_feeds_end_as_one_story_each(
             assert carried >= {"olshansk", "turing"}, a.title
             earliest = min(x.published for x in [a, *twins])
             assert story.first_seen <= earliest, (a.title, story.first_seen, earliest)
+
+
+def test_a_held_lock_is_a_clear_error_and_loses_nothing(store: Store) -> None:
+    from core.errors import StoreError
+
+    sources(store)
+    held = store.redis.lock(store.keys.cluster_lock(), timeout=30)
+    assert held.acquire()
+    try:
+        with pytest.raises(StoreError, match="another process"):
+            update_stories(store, [article("l", "Meta releases Llama 5", "wire")], lock_wait=0.2)
+    finally:
+        held.release()
+    (story,) = update_stories(store, [article("l", "Meta releases Llama 5", "wire")])
+    assert [a.id for a in story.articles] == ["artl"]
+
+
+def test_an_unreadable_state_starts_an_empty_window(store: Store) -> None:
+    store.redis.set(store.keys.cluster_state(), b"not zlib")
+    assert len(load_clusterer(store)) == 0
