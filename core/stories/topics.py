@@ -19,6 +19,7 @@ class Topic:
     label: str
     keywords: tuple[str, ...]
     aliases: tuple[str, ...] = ()
+    min_hits: int = 1  # distinct keywords needed: broad topics need two
 
 
 TOPICS: dict[str, Topic] = {
@@ -28,9 +29,11 @@ TOPICS: dict[str, Topic] = {
             "model", "models", "llm", "llms", "gpt", "claude", "gemini", "llama", "mistral",
             "qwen", "deepseek", "grok", "release", "releases", "launches", "unveils",
             "checkpoint", "weights", "multimodal", "reasoning model", "frontier model",
-            "context window", "benchmark", "benchmarks",
+            "context window", "benchmark", "benchmarks", "introducing", "opus", "sonnet",
+            "haiku", "language model", "new model",
         ),
         ("releases", "model releases", "llms"),
+        min_hits=2,
     ),
     "research": Topic(
         "Research",
@@ -44,7 +47,7 @@ TOPICS: dict[str, Topic] = {
     "policy": Topic(
         "Policy & regulation",
         (
-            "regulation", "regulators", "law", "laws", "bill", "act", "ai act", "policy",
+            "regulation", "regulators", "law", "laws", "ai act", "policy", "legislation",
             "government", "congress", "senate", "parliament", "commission", "ftc",
             "antitrust", "lawsuit", "court", "copyright", "executive order", "ban",
             "compliance", "governance", "ministry",
@@ -56,7 +59,7 @@ TOPICS: dict[str, Topic] = {
         (
             "safety", "alignment", "misuse", "jailbreak", "jailbreaks", "red teaming",
             "red-teaming", "security", "vulnerability", "vulnerabilities", "exploit",
-            "prompt injection", "deepfake", "deepfakes", "risk", "risks", "evals",
+            "prompt injection", "deepfake", "deepfakes", "catastrophic risk", "evals",
             "evaluation", "guardrails", "aisi", "biosecurity", "cyber",
         ),
         ("security", "alignment", "ai safety"),
@@ -106,6 +109,7 @@ TOPICS: dict[str, Topic] = {
             "coding", "ide", "cursor", "windsurf", "workflow", "workflows", "integration",
         ),
         ("products", "apps", "agents", "developer tools"),
+        min_hits=2,
     ),
     "asia": Topic(
         "Asia",
@@ -150,12 +154,12 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
 _AI_PATTERN = _pattern(AI_TERMS)
 
 
-def tag_topics(text: str, *, min_hits: int = 1, limit: int = 3) -> list[str]:
+def tag_topics(text: str, *, limit: int = 3) -> list[str]:
     """Topic slugs for a story's text, most matched first (at most ``limit``)."""
     hits: list[tuple[int, int, str]] = []
     for order, (slug, pattern) in enumerate(_TOPIC_PATTERNS.items()):
         found = {m.group(0).lower() for m in pattern.finditer(text)}
-        if len(found) >= min_hits:
+        if found and len(found) >= TOPICS[slug].min_hits:
             hits.append((-len(found), order, slug))
     return [slug for _, _, slug in sorted(hits)[:limit]]
 
