@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
 _open_sessions = 0
+# A brief is ~400 words; CJK and Thai take about a token a character. The cap bounds the
+# cost of a model that rambles (or copies its input) and the guard's work on the answer.
+MAX_OUTPUT_TOKENS = 2000
 LITELLM_LOGGERS = ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy")
 
 
@@ -183,7 +186,10 @@ class LLMWriter:
     async def _complete(
         self, messages: list[dict[str, str]], structured: bool, attempts: _Attempts
     ) -> Any:
-        options: dict[str, Any] = {"timeout": self.settings.timeout}
+        options: dict[str, Any] = {
+            "timeout": self.settings.timeout,
+            "max_tokens": MAX_OUTPUT_TOKENS,
+        }
         if structured:
             options["response_format"] = BriefDraft
         try:

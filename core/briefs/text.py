@@ -30,7 +30,8 @@ _MOJIBAKE = re.compile(
     "[ÃÂâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u203a\u20ac\u2122]"
 )
 
-# What the guard refuses in any brief field.
+# What the guard refuses in any brief field. Every repetition is bounded or stops at the
+# character that starts a new match, so a hostile megabyte costs linear time.
 URL = re.compile(r"(?:\b(?:https?|ftp|hxxps?)://|\bwww\.)[^\s<>\"'）」]+", re.IGNORECASE)
 # A domain with a path but no scheme ("evil.example.net/get"); the top-level domain must be
 # a real one, so "Node.js/Deno" is not a link.
@@ -39,13 +40,15 @@ _TLDS = (
     "store|tech|cloud|live|news|blog|page|sh|cc|tv|ws|zip|mov|to|so|example|test|invalid|"
     "ru|cn|tk|ml|ga|cf|gq|uk|de|jp|fr|us|in|kr|tw|hk|th|es|it|nl|eu|ca|au|br|edu|gov"
 )
-BARE_LINK = re.compile(rf"\b(?:[a-z0-9-]+\.)+(?:{_TLDS})/[^\s<>\"']*", re.IGNORECASE)
+BARE_LINK = re.compile(rf"\b(?:[a-z0-9-]{{1,63}}\.){{1,6}}(?:{_TLDS})/[^\s<>\"']*", re.IGNORECASE)
 MENTION = re.compile(
-    r"<[!@#][^>]*>|<(?:https?|mailto|tel):[^>]*>|(?<![\w.])@(?:here|channel|everyone|all)\b",
+    r"<[!@#][^<>]{0,300}>|<(?:https?|mailto|tel):[^<>]{0,2000}>"
+    r"|(?<![\w.])@(?:here|channel|everyone|all)\b",
     re.IGNORECASE,
 )
 MARKUP = re.compile(
-    r"</?[a-zA-Z][^<>]*>|&(?:lt|gt|#\d+|#x[0-9a-f]+);|\[[^\]]*\]\([^)]*\)|javascript:",
+    r"</?[a-zA-Z][^<>]*>|&(?:lt|gt|#\d+|#x[0-9a-f]+);|\[[^\[\]]{0,300}\]\([^()\s]{0,2000}\)"
+    r"|javascript:",
     re.IGNORECASE,
 )
 # Orders addressed to a model, in the languages we serve. AI news talks *about* prompts,
