@@ -276,6 +276,24 @@ def _comm(pid: int) -> str:
         return ""
 
 
+def exactly_once(smtp: Any, slack: Any, line: Any) -> int:
+    """Recipients that every sink saw exactly once (Slack: one message per channel)."""
+    mail = sum(1 for n in smtp.count_by_recipient().values() if n == 1)
+    users: dict[str, int] = {}
+    for delivery in line.deliveries:
+        users[delivery.user_id] = users.get(delivery.user_id, 0) + 1
+    channels: dict[str, int] = {}
+    for call in slack.calls_to("chat.postMessage"):
+        if call.response.get("ok"):
+            channel = str(call.args.get("channel"))
+            channels[channel] = channels.get(channel, 0) + 1
+    return (
+        mail
+        + sum(1 for n in users.values() if n == 1)
+        + sum(1 for n in channels.values() if n == 1)
+    )
+
+
 def _cpu(usage: resource.struct_rusage) -> float:
     return usage.ru_utime + usage.ru_stime
 
@@ -389,6 +407,7 @@ def run(tmp: Path, url: str, count: int, stack: ExitStack) -> None:
     line_editions = [e for e in editions if e.channel == "line"]
     expected_line = sum(math.ceil(len(by_channel["line"]) / 500) for _ in line_editions)
     line_calls = [c for c in line.calls_to("multicast") if c.status == 200]
+    once = exactly_once(smtp, slack, line)
 
     rate = sent / seconds
     base_rate = base_sent / base_seconds
@@ -420,6 +439,7 @@ def run(tmp: Path, url: str, count: int, stack: ExitStack) -> None:
         ("peak RSS of one worker or job process (MB)", f"{sampler.peak_process_kb / 1024:.0f}"),
         ("peak RSS of all worker processes (MB)", f"{sampler.peak_tree_kb / 1024:.0f}"),
         ("Redis used memory peak (MB)", f"{int(info['used_memory_peak']) / 1e6:.0f}"),
+        ("recipients holding exactly one digest", f"{once:,}"),
         ("fake-platform limit violations", f"{len(slack.violations) + len(line.violations)}"),
     ]
     for name, value in rows:
