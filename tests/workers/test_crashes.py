@@ -30,6 +30,7 @@ from tests.workers.run import aitoday, drain_here, env_for
 from tests.workers.seed import address, batches_for, seed_edition, seed_subscribers
 from workers.cli import cli
 from workers.fanout import enqueue_batches
+from workers.jobs import IN_FLIGHT, SEND_CHUNK
 
 LEASE = 2  # seconds: how long a killed execution's claims stay reserved
 # One SMTP connection at a time (chunks of 25), so the stall pins the crash to a place.
@@ -134,6 +135,31 @@ def test_a_worker_killed_mid_batch_resumes_without_loss(
         assert max(counts.values()) <= 2
     status = DeliveryRepo(store).status(edition.id)["email"]
     assert (status["sent"], status["pending"], status["failed"]) == (300, 0, 0)
+
+
+def test_a_crash_with_several_connections_repeats_at_most_the_chunks_in_flight(
+    store: Store,
+) -> None:
+    edition = seed_edition(store, "email")
+    subs = seed_subscribers(store, "email", 300)
+    enqueue_batches(store, batches_for(store, edition, subs, size=300), lease_seconds=LEASE)
+    smtp = StallingSMTP(60)  # one connection hangs; the others keep sending until the kill
+    with smtp.running():
+        env = _smtp_env(store, smtp)
+        worker = aitoday(env, "worker", "--burst")
+        try:
+            _wait(smtp.stalled, worker, "message 60")
+            kill_tree(worker.pid)
+            worker.communicate(timeout=10)
+        finally:
+            smtp.release.set()
+        _resume(store, smtp, edition.id)
+        counts = smtp.count_by_recipient()
+    assert sorted(counts) == sorted(address("email", n) for n in range(300))  # no loss
+    assert max(counts.values()) <= 2
+    window = IN_FLIGHT["email"] * SEND_CHUNK["email"]
+    assert sum(1 for c in counts.values() if c == 2) <= window
+    assert DeliveryRepo(store).status(edition.id)["email"]["sent"] == 300
 
 
 @pytest.fixture
