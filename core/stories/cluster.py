@@ -484,8 +484,14 @@ def _entry_from_state(raw: list[Any]) -> _Entry:
 
 
 def cluster_all(docs: Iterable[Doc], window_hours: float) -> Iterator[tuple[str, str]]:
-    """(article id, final story id) for each doc, in input order: the production path."""
+    """(article id, final story id) for each doc, in input order: the production path.
+
+    Articles are placed oldest first, as ``update_stories`` places each batch, so the
+    window slides over a file in any order."""
+    items = list(docs)
     clusterer = Clusterer(window_hours)
-    placed = [(doc.id, clusterer.add(doc)) for doc in docs]
-    for article_id, story_id in placed:
-        yield article_id, clusterer.resolve(story_id)
+    placed: dict[int, str] = {}
+    for index in sorted(range(len(items)), key=lambda i: (items[i].published, i)):
+        placed[index] = clusterer.add(items[index])
+    for index, doc in enumerate(items):
+        yield doc.id, clusterer.resolve(placed[index])
