@@ -83,7 +83,8 @@ async def answer(store: Store, chat: Chat, text: str) -> Reply:
     words = " ".join(text[:MAX_INPUT].split())
     name, _, rest = words.partition(" ")
     name = name.lower().lstrip("/")
-    handler = COMMANDS.get(ALIASES.get(name, name))
+    name = ALIASES.get(name, name)
+    handler = COMMANDS.get(name)
     try:
         reply = await handler(store, chat, rest) if handler else usage(chat, name)
     except ValidationError as exc:
