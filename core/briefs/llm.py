@@ -109,6 +109,9 @@ def import_litellm() -> Any:
     import litellm
 
     litellm.suppress_debug_info = True
+    # A fallback on another provider may not take every parameter (response_format,
+    # max_tokens): drop what it cannot take rather than fail; the guard checks the answer.
+    litellm.drop_params = True
     # Its INFO lines repeat every failed call; our own log says what matters, once.
     for name in LITELLM_LOGGERS:
         logger = logging.getLogger(name)
