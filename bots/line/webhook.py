@@ -6,7 +6,9 @@ in the background (LINE wants its 200 fast) by our own async dispatch, because t
 
 * follow   -> the user becomes a subscriber (language from their profile when known);
               a welcome with quick replies for delivery time and language
-* unfollow -> their LINE channel is UNSUBSCRIBED (no reply: they blocked us)
+              (join: the same for a group or room, which subscribes as a whole)
+* unfollow -> their LINE channel is UNSUBSCRIBED (no reply: they blocked us; leave: the
+              group removed us)
 * text     -> :mod:`core.commands`
 * postback -> settings chosen from quick replies ("time=07:30", "lang=ja", "cmd=today")
 """
@@ -32,6 +34,8 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.webhooks import (
     FollowEvent,
+    JoinEvent,
+    LeaveEvent,
     MessageEvent,
     PostbackEvent,
     TextMessageContent,
@@ -138,11 +142,12 @@ async def handle(store: Store, api: AsyncMessagingApi, event: Any) -> None:
     address = _address(event)
     if address is None:
         return
-    if isinstance(event, UnfollowEvent):
+    if isinstance(event, UnfollowEvent | LeaveEvent):
         unfollow(store, address)
         return
     base = store.settings.web.base_url
-    if isinstance(event, FollowEvent):
+    if isinstance(event, FollowEvent | JoinEvent):
+        # A group or room that adds the bot subscribes as a whole (address: its id).
         language = await _profile_language(api, address)
         welcome = follow(store, Chat("line", address, language))
         await reply(api, event.reply_token, welcome, base)

@@ -147,6 +147,29 @@ def test_today_then_brief_as_flex(bot: tuple[httpx.Client, Store], fake_line: Fa
     assert fake_line.violations == []
 
 
+def test_a_group_subscribes_when_it_adds_the_bot(
+    bot: tuple[httpx.Client, Store], fake_line: FakeLine
+) -> None:
+    client, store = bot
+    group = "C" + "1" * 32
+    token = fake_line.issue_reply_token(group)
+    join = event("join", "U" + "2" * 32, token)
+    join["source"] = {"type": "group", "groupId": group}
+    assert send(client, join).status_code == 200
+    eventually(lambda: texts(fake_line, group))
+    sub = SubscriberRepo(store).by_address("line", group)
+    assert sub is not None
+    leave = event("leave", "U" + "2" * 32, None)
+    leave["source"] = {"type": "group", "groupId": group}
+    send(client, leave)
+    eventually(
+        lambda: (
+            find_channel(SubscriberRepo(store).get(sub.id), "line").status  # type: ignore[arg-type,union-attr]
+            is ChannelStatus.UNSUBSCRIBED
+        )
+    )
+
+
 def test_unknown_text_gets_usage_never_a_trace(
     bot: tuple[httpx.Client, Store], fake_line: FakeLine
 ) -> None:
