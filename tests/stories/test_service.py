@@ -197,3 +197,15 @@ def test_a_held_lock_is_a_clear_error_and_loses_nothing(store: Store) -> None:
 def test_an_unreadable_state_starts_an_empty_window(store: Store) -> None:
     store.redis.set(store.keys.cluster_state(), b"not zlib")
     assert len(load_clusterer(store)) == 0
+
+
+def test_rescore_lets_old_stories_sink(store: Store) -> None:
+    from core.stories.service import rescore
+
+    sources(store)
+    (story,) = update_stories(store, [article("r", "Google DeepMind releases Gemini 4", "wire")])
+    assert rescore(store, now=utcnow() + timedelta(hours=36)) == 1
+    later = StoryRepo(store).get(story.id)
+    assert later is not None
+    assert later.score < story.score
+    assert later.score_parts.recency < story.score_parts.recency
