@@ -39,7 +39,7 @@ def normal_words(text: str) -> str:
 
 
 _FACTS: dict[int, tuple[Story, _Facts]] = {}
-_FACTS_MAX = 20_000
+_FACTS_MAX = 5_000  # a tick offers a few hundred stories; this bounds memory
 
 
 def facts(story: Story) -> _Facts:
