@@ -10,12 +10,20 @@ short Redis calls that acknowledgements make through the default executor.
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
 
 from core.commands import Chat, Reply, answer
 from core.store.base import Store
 
+log = logging.getLogger(__name__)
+
 ANSWER_THREADS = 4
+RESPONSE_TIMEOUT = 10.0
 _answers = ThreadPoolExecutor(max_workers=ANSWER_THREADS, thread_name_prefix="aitoday-answer")
 
 
@@ -27,3 +35,37 @@ async def answer_off_loop(store: Store, chat: Chat, text: str) -> Reply:
     """:func:`core.commands.answer`, computed in a worker thread."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_answers, _answer_in_thread, store, chat, text)
+
+
+# One pooled HTTP client for every answer thread (httpx.Client is thread-safe): a new
+# client per answer would build an SSL context and a connection each time.
+_poster: httpx.Client | None = None
+
+
+def _post(url: str, payload: dict[str, Any]) -> None:
+    global _poster
+    if _poster is None:
+        _poster = httpx.Client(timeout=RESPONSE_TIMEOUT)
+    try:
+        answer = _poster.post(url, json=payload)
+        if answer.status_code >= 400:
+            log.warning("response_url answered %s", answer.status_code)
+    except httpx.HTTPError as exc:
+        log.warning("answer not delivered to response_url: %s", type(exc).__name__)
+
+
+def _answer_and_post(
+    store: Store, chat: Chat, text: str, url: str, message: Callable[[Reply], dict[str, Any]]
+) -> Reply:
+    reply = _answer_in_thread(store, chat, text)
+    _post(url, message(reply))
+    return reply
+
+
+async def answer_to_response_url(
+    store: Store, chat: Chat, text: str, url: str, message: Callable[[Reply], dict[str, Any]]
+) -> Reply:
+    """Answer ``text`` and post ``message(reply)`` to a Slack ``response_url``, both in a
+    worker thread: the event loop only acknowledges."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_answers, _answer_and_post, store, chat, text, url, message)

@@ -39,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bots.offload import answer_off_loop
+from bots.offload import answer_off_loop, answer_to_response_url
 from bots.slack import blocks
 from bots.slack.install_store import RedisInstallationStore, RedisOAuthStateStore
 from core import metrics
@@ -146,14 +146,18 @@ async def _ack_command(ack: Any, command: dict[str, Any]) -> None:
 
 
 def _answer_command(store: Store) -> Callable[..., Awaitable[None]]:
-    async def answer_command(command: dict[str, Any], respond: Any) -> None:
+    base = store.settings.web.base_url
+
+    def message(reply: Reply) -> dict[str, Any]:
+        kind = "in_channel" if reply.ok and reply.command in IN_CHANNEL else "ephemeral"
+        return {"response_type": kind, "text": _fallback(reply), "blocks": _blocks(reply, base)}
+
+    async def answer_command(command: dict[str, Any]) -> None:
         text = command.get("text", "")
         if _first_word(text) in ("", "help"):
             return
-        reply = await answer_off_loop(store, _chat(command), text)
-        kind = "in_channel" if reply.ok and reply.command in IN_CHANNEL else "ephemeral"
-        base = store.settings.web.base_url
-        await respond(response_type=kind, text=_fallback(reply), blocks=_blocks(reply, base))
+        url = str(command.get("response_url") or "")
+        await answer_to_response_url(store, _chat(command), text, url, message)
 
     return answer_command
 
