@@ -9,7 +9,7 @@ from core.config import FetchSettings
 from core.errors import SourceError
 from core.ingest.fetch import Fetcher
 from core.ingest.parse import ParsedFeed, parse_feed
-from core.ingest.sources import host_of, slugify, unique_id
+from core.ingest.sources import host_of, source_slug, unique_id
 from core.ingest.ssrf import check_host, check_url
 from core.models import Source, SourceCategory, utcnow
 
@@ -49,7 +49,7 @@ def new_source(
 ) -> Source:
     """A user-added Source for a probed feed, with an id unique among ``existing``."""
     name = title or parsed.title or host_of(url)
-    base = slugify(name) or slugify(host_of(url)) or "source"
+    base = source_slug(name, url)
     return Source(
         id=unique_id(base, {s.id for s in existing}),
         url=url,

@@ -85,7 +85,7 @@ def _source(outline: ET.Element, group: str | None) -> Source:
     if category not in _CATEGORIES:
         raise SourceError(f"{where}: category {category!r} is not one of {sorted(_CATEGORIES)}")
     return Source(
-        id=slugify(title) or slugify(host_of(url)) or "source",
+        id=source_slug(title, url),
         url=url,
         title=title,
         site_url=(outline.get("htmlUrl") or "").strip() or None,
@@ -118,6 +118,16 @@ def slugify(text: str) -> str:
     """``"Anthropic News"`` -> ``"anthropic-news"``; non-Latin text keeps nothing."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return _SLUG_STRIP.sub("-", ascii_text.lower()).strip("-")[:60].strip("-")
+
+
+def source_slug(title: str, url: str) -> str:
+    """A readable id: from the title, or from the host when the title is mostly
+    non-Latin ("36氪" would leave "36", "IT之家" "it": the host says more)."""
+    slug = slugify(title)
+    lost = any(ch.isalpha() and not ch.isascii() for ch in title)
+    if (len(slug) < 6 and lost) or not slug:
+        slug = slugify(host_of(url)) or slug
+    return slug or "source"
 
 
 def host_of(url: str) -> str:
