@@ -204,10 +204,12 @@ def build_story(
         item = story_article(article, now)
         held = members.get(article.id)
         if held is not None:  # the same item again, from another feed or run
+            carriers = {held.source_id, *held.also_in, item.source_id, *item.also_in}
             item = item.model_copy(
                 update={
+                    "source_id": held.source_id,
                     "published": min(held.published, item.published),
-                    "also_in": sorted(set(held.also_in) | set(item.also_in)),
+                    "also_in": sorted(carriers - {held.source_id}),
                 }
             )
         members[article.id] = item

@@ -209,3 +209,15 @@ def test_rescore_lets_old_stories_sink(store: Store) -> None:
     assert later is not None
     assert later.score < story.score
     assert later.score_parts.recency < story.score_parts.recency
+
+
+def test_the_same_item_from_two_feeds_in_one_batch_records_both(store: Store) -> None:
+    sources(store)
+    first = article("d", "Anthropic opens Tokyo office", "wire", hours_ago=5)
+    second = first.model_copy(update={"source_id": "blog", "published": first.published
+                                       - timedelta(hours=2)})  # fmt: skip
+    (story,) = update_stories(store, [first, second])
+    (item,) = story.articles
+    assert {item.source_id, *item.also_in} == {"wire", "blog"}
+    assert story.source_count == 2
+    assert story.first_seen == second.published
