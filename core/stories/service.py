@@ -65,8 +65,10 @@ def update_stories(
 ) -> list[Story]:
     """Place new articles into stories; save and return the stories that changed.
 
-    Waits up to ``lock_wait`` seconds for another process's update to finish."""
+    Waits up to ``lock_wait`` seconds for another process's update to finish. With no
+    articles it only rescores (recency moves on even when nothing new came in)."""
     if not articles:
+        rescore(store)
         return []
     from core.store.articles import ArticleRepo  # the ingest room's repositories
     from core.store.sources import SourceRepo
