@@ -26,6 +26,7 @@ import httpx
 
 from core.config import FetchSettings
 from core.errors import SourceError
+from core.ingest.inflate import ACCEPT_ENCODING, BoundedInflater
 from core.ingest.ssrf import GuardedBackend, check_url
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -98,7 +99,11 @@ class Fetcher:
         if client is None:
             client = self._clients[origin] = httpx.AsyncClient(
                 transport=_guarded_transport(self.settings, self.trusted),
-                headers={"User-Agent": self.settings.user_agent, "Accept": ACCEPT},
+                headers={
+                    "User-Agent": self.settings.user_agent,
+                    "Accept": ACCEPT,
+                    "Accept-Encoding": ACCEPT_ENCODING,
+                },
                 timeout=httpx.Timeout(
                     connect=self.settings.connect_timeout,
                     read=self.settings.read_timeout,
@@ -197,11 +202,11 @@ class Fetcher:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise SourceError(f"body of {int(declared)} bytes exceeds the {limit}-byte limit")
+        inflater = BoundedInflater(response.headers.get("content-encoding"), limit)
         body = bytearray()
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > limit:
-                raise SourceError(f"body exceeds the {limit}-byte limit")
+        async for chunk in response.aiter_raw():
+            body += inflater.feed(chunk)
+        body += inflater.flush()
         return bytes(body)
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:

@@ -8,6 +8,8 @@ hostile or broken publishers ingestion must survive. Every request is recorded.
 from __future__ import annotations
 
 import asyncio
+import functools
+import gzip
 import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -45,6 +47,11 @@ def rss(title: str, items: list[tuple[str, str]], *, encoding: str = "utf-8") ->
         f'<?xml version="1.0" encoding="{encoding}"?>\n<rss version="2.0"><channel>'
         f"<title>{title}</title><link>https://example.com/</link>{body}</channel></rss>"
     )
+
+
+@functools.cache
+def _bomb() -> bytes:
+    return gzip.compress(b"<rss>" + b" " * (32 * 1024 * 1024), compresslevel=9)
 
 
 @dataclass
@@ -102,6 +109,7 @@ class Publisher:
             Route("/broken", self.fixed(BROKEN_XML, "application/xml")),
             Route("/garbage", self.fixed(GARBAGE, "application/octet-stream")),
             Route("/ssrf", self.ssrf),
+            Route("/bomb", self.bomb),
         ]
         middleware = [Middleware(GZipMiddleware, minimum_size=256)]
         return Starlette(routes=routes, middleware=middleware)
@@ -177,6 +185,13 @@ class Publisher:
                 await asyncio.sleep(0)
 
         return StreamingResponse(chunks(), media_type="application/rss+xml")
+
+    async def bomb(self, request: Request) -> Response:
+        """A small gzip body that inflates to 32 MiB (a "gzip bomb")."""
+        self._record(request)
+        return Response(
+            _bomb(), media_type="application/rss+xml", headers={"Content-Encoding": "gzip"}
+        )
 
     async def ssrf(self, request: Request) -> Response:
         """Redirects to an internal address (cloud metadata by default)."""

@@ -265,3 +265,10 @@ async def test_malformed_urls_fail_alone(store: Store, publisher: tuple[Publishe
     report = await run_ingest(store)
     assert report.fetched == 1
     assert {f["source"] for f in report.failed} == {"space", "idna"}
+
+
+async def test_gzip_bomb_stops_at_max_bytes(store: Store, publisher: tuple[Publisher, str]) -> None:
+    _, base = publisher
+    stored(store, source(base, "/bomb"))
+    report = await run_ingest(with_fetch(store, max_bytes=1024 * 1024))
+    assert report.failed == [{"source": "s", "reason": "body exceeds the 1048576-byte limit"}]
