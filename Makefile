@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck pytest bench format clean
+.PHONY: install demo test lint typecheck pytest bench format clean browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ typecheck: install
 
 pytest: install
 	$(BIN)/pytest -q
+
+browser:                            ## Debian's Chromium for the browser tests (they skip without it)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+	  else echo "chromium not found: browser tests will be skipped (apt-get install chromium chromium-driver)"; fi; }
 
 bench: install                      ## benchmarks; results go to BENCHMARKS.md
 	$(BIN)/python -m bench
