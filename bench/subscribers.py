@@ -193,10 +193,10 @@ def measure_memory(store: Store, subs: Sequence[Subscriber]) -> dict[str, float]
     sample = subs[:10_000]
     pipe = store.redis.pipeline(transaction=False)
     for sub in sample:
-        pipe.set(f"{k.prefix}:baseline:{sub.id}", sub.model_dump_json())
+        pipe.set(k.bench_scratch(sub.id), sub.model_dump_json())
     pipe.execute()
-    baseline = memory(store, [f"{k.prefix}:baseline:{s.id}" for s in sample]) / len(sample)
-    for key in store.redis.scan_iter(match=f"{k.prefix}:baseline:*", count=5000):
+    baseline = memory(store, [k.bench_scratch(s.id) for s in sample]) / len(sample)
+    for key in store.redis.scan_iter(match=k.bench_scratch("*"), count=5000):
         store.redis.delete(key)
     result = {name: value / len(subs) for name, value in ours.items()}
     result["total"] = sum(result.values())
@@ -237,8 +237,10 @@ def unmemoized_picks(store: Store, at: datetime) -> tuple[int, float]:
 
 def reset_tick(store: Store, subs: Sequence[Subscriber]) -> None:
     """Undo a tick's claims, sent history and moves, keeping the briefs it wrote."""
-    prefix = store.keys.prefix
-    for pattern in (f"{prefix}:slots:*", f"{prefix}:sent:*", f"{prefix}:edition*"):
+    k = store.keys
+    patterns = (k.slot_marker("*"), k.subscriber_sent("*"), k.edition("*"))
+    store.redis.delete(k.editions_by_time())
+    for pattern in patterns:
         for key in store.redis.scan_iter(match=pattern, count=5000):
             store.redis.delete(key)
     repo = SubscriberRepo(store)
@@ -326,10 +328,10 @@ def run(store: Store, count: int) -> None:
 
 def history_memory(store: Store, due: int) -> dict[str, float]:
     """Sent history (SENT_TTL) and the day's slot claim, per subscriber who got a digest."""
-    sent_keys = list(store.redis.scan_iter(match=f"{store.keys.prefix}:sent:*", count=5000))
+    sent_keys = list(store.redis.scan_iter(match=store.keys.subscriber_sent("*"), count=5000))
     sample = sent_keys[:2000]
     sent = memory(store, [k.decode() for k in sample]) / max(len(sample), 1)
-    markers = list(store.redis.scan_iter(match=f"{store.keys.prefix}:slots:*", count=100))
+    markers = list(store.redis.scan_iter(match=store.keys.slot_marker("*"), count=100))
     claims = memory(store, [k.decode() for k in markers]) / max(due, 1)
     repo = SubscriberRepo(store)
     ids = [f"weekbench{n}" for n in range(200)]

@@ -225,6 +225,10 @@ class Keys:
         """String: the token of the one cron process allowed to act (TTL: workers.cron)."""
         return self._k("cron", "lock")
 
+    def bench_scratch(self, item: str) -> str:
+        """String: a benchmark's baseline data (bench/ only; deleted by the bench)."""
+        return self._k("baseline", item)
+
     def cron_state(self) -> str:
         """Hash: "<job>:last_at", "<job>:last_result", "<job>:last_error" per cron job."""
         return self._k("cron", "state")
