@@ -23,10 +23,10 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
-from core.briefs.inputs import SourceText
+from core.briefs.inputs import SourceText, brief_sources
 from core.briefs.schema import EXTRACTIVE_VERSION, LIMITS
 from core.briefs.text import is_harmless, is_quotable, sentences, shorten
-from core.models import Brief, BriefSource, Generator, KeyPoints, Story, utcnow
+from core.models import Brief, Generator, KeyPoints, Story, utcnow
 
 _TOKEN = re.compile(r"\w+")
 
@@ -40,7 +40,7 @@ def extractive_brief(
     return Brief(
         story_id=story.id,
         headline=shorten(_headline(story, inputs), LIMITS.headline),
-        sources=_sources(inputs),
+        sources=brief_sources(inputs),
         dek=shorten(dek, LIMITS.dek),
         key_takeaway=shorten(" ".join(takeaway), LIMITS.key_takeaway),
         key_points=KeyPoints(what_happened=shorten(" ".join(happened), LIMITS.key_point)),
@@ -117,18 +117,6 @@ def _headline(story: Story, inputs: Sequence[SourceText]) -> str:
 
 def _safe_title(title: str) -> bool:
     return bool(title.strip()) and is_harmless(title)
-
-
-def _sources(inputs: Sequence[SourceText]) -> list[BriefSource]:
-    return [
-        BriefSource(
-            name=item.source_name,
-            url=item.url,
-            published=item.published,
-            reading_minutes=item.reading_minutes,
-        )
-        for item in inputs
-    ]
 
 
 def _content_language(inputs: Sequence[SourceText]) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from core.briefs.text import plain, reading_minutes
-from core.models import Article, Source, Story, StoryArticle
+from core.models import Article, BriefSource, Source, Story, StoryArticle
 from core.store.base import Store
 
 # Bounds the cleaning work on one article: a 5 MB article costs as much as a 200 KB one.
@@ -37,6 +37,19 @@ class SourceText:
     published: datetime
     language: str
     reading_minutes: int
+
+
+def brief_sources(inputs: Iterable[SourceText]) -> list[BriefSource]:
+    """The sources a brief cites: one per article it was written from, in that order."""
+    return [
+        BriefSource(
+            name=item.source_name,
+            url=item.url,
+            published=item.published,
+            reading_minutes=item.reading_minutes,
+        )
+        for item in inputs
+    ]
 
 
 def source_text(item: StoryArticle, article: Article | None, source_name: str) -> SourceText:

@@ -27,13 +27,13 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 
 from core.briefs.guard import clean_draft, draft_problems
-from core.briefs.inputs import SourceText
+from core.briefs.inputs import SourceText, brief_sources
 from core.briefs.prompt import build_messages, retry_message
 from core.briefs.schema import LIMITS, PROMPT_VERSION, BriefDraft
 from core.config import LLMSettings
 from core.errors import LLMError
 from core.logs import scrub
-from core.models import Brief, BriefSource, FAQItem, Generator, KeyPoints, Story, Usage, utcnow
+from core.models import Brief, FAQItem, Generator, KeyPoints, Story, Usage, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -273,15 +273,7 @@ def _brief(
     return Brief(
         story_id=story.id,
         headline=draft.headline,
-        sources=[
-            BriefSource(
-                name=item.source_name,
-                url=item.url,
-                published=item.published,
-                reading_minutes=item.reading_minutes,
-            )
-            for item in inputs
-        ],
+        sources=brief_sources(inputs),
         dek=draft.dek,
         key_takeaway=draft.key_takeaway,
         key_points=KeyPoints(
