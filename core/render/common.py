@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from core.briefs.text import shorten
 from core.i18n import label, relative_time
 from core.models import Brief, BriefSource, Edition
 
@@ -88,17 +89,6 @@ def clean_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def truncate(text: str, limit: int) -> str:
-    """At most ``limit`` characters, cut at a word boundary when one is near, with "…"."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-") + "…"
-
-
 def edition_date(edition: Edition) -> str:
     """The edition's date as ISO ``YYYY-MM-DD`` (the same in every language)."""
     return edition.slot.date().isoformat()
@@ -118,7 +108,7 @@ def subject_line(edition: Edition, views: list[StoryView], limit: int = 120) -> 
         return f"{prefix}: {label('tagline', edition.language)}"
     more = f" (+{len(views) - 1})" if len(views) > 1 else ""
     room = limit - len(prefix) - 2 - len(more)
-    return f"{prefix}: {truncate(views[0].headline, room)}{more}"
+    return f"{prefix}: {shorten(views[0].headline, room)}{more}"
 
 
 def source_names(sources: list[BriefSource], limit: int = 3) -> str:

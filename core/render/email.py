@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 
+from core.briefs.text import shorten
 from core.i18n import label
 from core.models import Edition
 from core.render.common import (
@@ -27,7 +28,6 @@ from core.render.common import (
     source_names,
     story_views,
     subject_line,
-    truncate,
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -101,10 +101,10 @@ def _shortened(view: StoryView, budget: tuple[int, int, int]) -> StoryView:
     dek, takeaway, point = budget
     return replace(
         view,
-        dek=truncate(view.dek, dek),
-        key_takeaway=truncate(view.key_takeaway, takeaway),
-        why_it_matters=truncate(view.why_it_matters, point) if view.why_it_matters else None,
-        what_to_watch=truncate(view.what_to_watch, point) if view.what_to_watch else None,
+        dek=shorten(view.dek, dek),
+        key_takeaway=shorten(view.key_takeaway, takeaway),
+        why_it_matters=shorten(view.why_it_matters, point) if view.why_it_matters else None,
+        what_to_watch=shorten(view.what_to_watch, point) if view.what_to_watch else None,
     )
 
 
@@ -128,7 +128,7 @@ def _html(edition: Edition, views: list[StoryView], subject: str) -> str:
         "subject": subject,
         "tagline": label("tagline", lang),
         "date": edition_date(edition),
-        "preheader": truncate(" · ".join(v.headline for v in views[1:4]) or subject, 140),
+        "preheader": shorten(" · ".join(v.headline for v in views[1:4]) or subject, 140),
         "labels": {key: label(key, lang) for key in LABEL_KEYS},
         "stories": [_story_context(v, lang) for v in views],
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from core.briefs.text import shorten
 from core.i18n import label
 from core.models import Edition
-from core.render.common import StoryView, edition_title, story_views, truncate
+from core.render.common import StoryView, edition_title, story_views
 
 MAX_MESSAGES = 5
 MAX_BUBBLES = 12
@@ -49,7 +50,7 @@ def alt_text(edition: Edition, views: list[StoryView]) -> str:
     """ "AIToday · … · 2026-11-27: headline 1 / headline 2 / …" within LINE's limit."""
     headlines = " / ".join(v.headline for v in views)
     text = f"{edition_title(edition)}: {headlines}" if headlines else edition_title(edition)
-    return truncate(text, MAX_ALT_TEXT)
+    return shorten(text, MAX_ALT_TEXT)
 
 
 def _carousel(views: list[StoryView], lang: str, alt: str) -> Message:
@@ -74,16 +75,16 @@ def bubble(view: StoryView, lang: str, budget: tuple[int, int, int] = _BUDGETS[0
     why_label = label("why_it_matters" if view.why_it_matters else "key_takeaway", lang)
     meta = f"{view.rank} · {_source_line(view)} · {view.age}"
     body: list[Message] = [
-        _text(truncate(meta, 80), size="xxs", color="#6b7280"),
+        _text(shorten(meta, 80), size="xxs", color="#6b7280"),
         {
-            **_text(truncate(view.headline, headline_max), size="md", weight="bold"),
+            **_text(shorten(view.headline, headline_max), size="md", weight="bold"),
             "action": {"type": "uri", "label": "open", "uri": view.url},
         },
     ]
     if view.dek and dek_max:
-        body.append(_text(truncate(view.dek, dek_max), size="sm", color="#374151"))
+        body.append(_text(shorten(view.dek, dek_max), size="sm", color="#374151"))
     body.append(_text(why_label, size="xs", weight="bold", color="#1d4ed8", margin="md"))
-    body.append(_text(truncate(why, why_max), size="sm"))
+    body.append(_text(shorten(why, why_max), size="sm"))
     if view.language_note:
         body.append(_text(view.language_note, size="xxs", color="#6b7280", margin="md"))
     return {
@@ -136,13 +137,13 @@ def _postback_button(text: str, data: str, view: StoryView) -> Message:
             "type": "postback",
             "label": _label(text),
             "data": data[:300],
-            "displayText": truncate(f"{text}: {view.headline}", 300),
+            "displayText": shorten(f"{text}: {view.headline}", 300),
         },
     }
 
 
 def _label(text: str) -> str:
-    return truncate(text, MAX_ACTION_LABEL)
+    return shorten(text, MAX_ACTION_LABEL)
 
 
 def _empty_bubble(lang: str) -> Message:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.briefs.text import shorten
 from core.i18n import label
 from core.models import Edition
-from core.render.common import StoryView, edition_title, source_names, story_views, truncate
+from core.render.common import StoryView, edition_title, source_names, story_views
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -72,7 +73,7 @@ def render_slack(edition: Edition, *, base_url: str) -> list[SlackMessage]:
 
 
 def _header(edition: Edition) -> Block:
-    text = truncate(edition_title(edition), MAX_HEADER_CHARS)
+    text = shorten(edition_title(edition), MAX_HEADER_CHARS)
     return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
 
 
@@ -103,7 +104,7 @@ def _fit_section(parts: list[str], title: str) -> str:
         return text
     # cut the prose, never the link markup (a cut link would show raw "<url|")
     room = MAX_SECTION_CHARS - len(title) - 1
-    body = truncate("\n".join(parts[1:]), room)
+    body = shorten("\n".join(parts[1:]), room)
     # an escape sequence cut in half ("&am…") would show; drop a trailing partial one
     amp = body.rfind("&", max(0, len(body) - 6))
     if amp != -1 and ";" not in body[amp:]:
@@ -147,7 +148,7 @@ def _actions(view: StoryView, lang: str) -> Block:
 def _button(text: str, action_id: str, value: str, url: str | None = None) -> Block:
     button: Block = {
         "type": "button",
-        "text": {"type": "plain_text", "text": truncate(text, MAX_BUTTON_CHARS), "emoji": True},
+        "text": {"type": "plain_text", "text": shorten(text, MAX_BUTTON_CHARS), "emoji": True},
         "action_id": action_id,
         "value": value,
     }
@@ -161,4 +162,4 @@ def _button(text: str, action_id: str, value: str, url: str | None = None) -> Bl
 def _fallback(edition: Edition, views: list[StoryView], part: int, parts: int) -> str:
     title = edition_title(edition) + (f" ({part}/{parts})" if parts > 1 else "")
     lines = [escape(title)] + [f"{v.rank}. {escape(v.headline)}" for v in views]
-    return truncate("\n".join(lines), MAX_FALLBACK_CHARS)
+    return shorten("\n".join(lines), MAX_FALLBACK_CHARS)
