@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -115,16 +116,23 @@ def _payloads(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
     return [(p, json.loads(p.read_text("utf-8"))) for p in sorted(folder.glob("*.json"))]
 
 
-def _slack(outbox: Path) -> list[str]:
+def _chat(
+    outbox: Path, folder: str, title: str, opening: str, draw: Callable[[dict[str, Any]], str]
+) -> list[str]:
+    """One section per chat payload file: ``opening`` + each message drawn + ``</div>``."""
     out = []
-    for path, data in _payloads(outbox / "slack"):
-        drawn = "".join(_slack_message(m) for m in data.get("messages", []))
+    for path, data in _payloads(outbox / folder):
+        drawn = "".join(draw(m) for m in data.get("messages", []))
         out.append(
-            f'<section class="msg"><h2>Slack to {escape(_to(data))}</h2>'
-            f'<div class="slack"><div class="who">AIToday <small>APP</small></div>{drawn}</div>'
-            f'<div class="meta">File: slack/{escape(path.name)}</div></section>'
+            f'<section class="msg"><h2>{title} to {escape(_to(data))}</h2>{opening}{drawn}</div>'
+            f'<div class="meta">File: {folder}/{escape(path.name)}</div></section>'
         )
     return out
+
+
+def _slack(outbox: Path) -> list[str]:
+    opening = '<div class="slack"><div class="who">AIToday <small>APP</small></div>'
+    return _chat(outbox, "slack", "Slack", opening, _slack_message)
 
 
 def _to(data: dict[str, Any]) -> str:
@@ -191,15 +199,7 @@ def mrkdwn(text: str) -> str:
 
 
 def _line(outbox: Path) -> list[str]:
-    out = []
-    for path, data in _payloads(outbox / "line"):
-        drawn = "".join(_line_message(m) for m in data.get("messages", []))
-        out.append(
-            f'<section class="msg"><h2>LINE to {escape(_to(data))}</h2>'
-            f'<div class="line">{drawn}</div>'
-            f'<div class="meta">File: line/{escape(path.name)}</div></section>'
-        )
-    return out
+    return _chat(outbox, "line", "LINE", '<div class="line">', _line_message)
 
 
 def _line_message(message: dict[str, Any]) -> str:
