@@ -28,6 +28,7 @@ from typing import Any
 
 import redis
 
+from core.logs import scrub
 from core.models import utcnow
 from core.store.base import Store
 
@@ -208,7 +209,8 @@ class Cron:
         except Exception as exc:
             # One failing step (a bug, a dead LLM) must not stop the other job.
             log.exception("cron job %s failed", job.name)
-            fields[f"{job.name}:last_error"] = f"{type(exc).__name__}: {exc}"[:500]
+            # kept in Redis and shown by `aitoday status`: no address or token in clear
+            fields[f"{job.name}:last_error"] = scrub(f"{type(exc).__name__}: {exc}")[:500]
         else:
             log.info("cron job %s: %s", job.name, json.dumps(result, default=str))
             fields[f"{job.name}:last_result"] = json.dumps(result, default=str)

@@ -70,6 +70,17 @@ def test_jobs_run_when_due_and_a_failure_does_not_stop_the_other(store: Store) -
     assert cron.seconds_to_next() == 300.0
 
 
+def test_a_failing_job_keeps_no_address_in_its_last_error(store: Store) -> None:
+    def leaky(store: Store, at: datetime) -> Mapping[str, Any]:
+        raise ValueError("cannot deliver to alice.smith@example.com")
+
+    cron = Cron(store, [Job("leaky", timedelta(minutes=5), leaky)], clock=Clock())
+    assert cron.lock.acquire()
+    assert cron.run_pending() == ["leaky"]
+    error = read_state(store)["leaky"]["last_error"]
+    assert "alice.smith@example.com" not in error and "example.com" in error
+
+
 def test_only_one_cron_acts(store: Store) -> None:
     first, second = Cron(store, []), Cron(store, [])
     assert first.lock.acquire()
