@@ -87,8 +87,21 @@ class MailTemplate:
         html, text = self.payload.personalize(
             unsubscribe_url=unsubscribe_url, preferences_url=preferences_url
         )
-        mailto = f"mailto:{self.from_addr}?subject={quote('unsubscribe ' + token)}"
         boundary = f"=_aitoday_{uuid.uuid4().hex}"
+        headers = self._headers(recipient, now, token, unsubscribe_url, boundary)
+        data = "\r\n".join([*headers, "", *_alternative(boundary, text, html)]).encode("ascii")
+        return Envelope(
+            subscriber_id=recipient.subscriber_id,
+            key=f"{self.payload.edition_id}.{recipient.subscriber_id}",
+            mail_from=self.from_addr,
+            rcpt=recipient.address,
+            data=data,
+        )
+
+    def _headers(
+        self, recipient: Recipient, now: datetime, token: str, unsubscribe_url: str, boundary: str
+    ) -> list[str]:
+        mailto = f"mailto:{self.from_addr}?subject={quote('unsubscribe ' + token)}"
         headers = [
             self.from_header,
             _encode_header("To", recipient.address),
@@ -105,28 +118,21 @@ class MailTemplate:
         ]
         if self.reply_to:
             headers.insert(3, _encode_header("Reply-To", self.reply_to))
-        body = [
+        return headers
+
+
+def _alternative(boundary: str, text: str, html: str) -> list[str]:
+    """A multipart/alternative body: plain text first, HTML last (the part clients prefer)."""
+    lines: list[str] = []
+    for subtype, content in (("plain", text), ("html", html)):
+        lines += [
             f"--{boundary}",
-            'Content-Type: text/plain; charset="utf-8"',
+            f'Content-Type: text/{subtype}; charset="utf-8"',
             "Content-Transfer-Encoding: base64",
             "",
-            _b64(text),
-            f"--{boundary}",
-            'Content-Type: text/html; charset="utf-8"',
-            "Content-Transfer-Encoding: base64",
-            "",
-            _b64(html),
-            f"--{boundary}--",
-            "",
+            _b64(content),
         ]
-        data = "\r\n".join([*headers, "", *body]).encode("ascii")
-        return Envelope(
-            subscriber_id=recipient.subscriber_id,
-            key=f"{self.payload.edition_id}.{recipient.subscriber_id}",
-            mail_from=self.from_addr,
-            rcpt=recipient.address,
-            data=data,
-        )
+    return [*lines, f"--{boundary}--", ""]
 
 
 def _b64(text: str) -> str:
