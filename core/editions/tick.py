@@ -124,18 +124,7 @@ def build_editions(
     due, done = _unclaimed(store, due, result)
     built: list[tuple[Edition, Variant]] = []
     if due:
-        pools = _pools(store, {_kinds(d) for d in due})
-        personalizer = Personalizer(_picker(), pools)
-        variants, lists = group_variants(due, personalizer, subs.sent_many(_ids(due)))
-        result.picks = personalizer.calls
-        _note_empty(result, lists, candidates)
-        due = [d for d in due if any(lists.get((d.subscriber.id, c.channel)) for c in d.channels)]
-        stories = {s.id: s for pool in pools.values() for s in pool}
-        # Briefs before the claim: if writing them fails, no subscriber has lost the day.
-        keys = _brief_keys(store, variants, stories, dry_run)
-        if not dry_run:
-            due, variants = _claim(store, due, variants, tick_id, result)
-        built = _editions(variants, keys, minute, tick_id)
+        due, built = _digests(store, due, candidates, tick_id, result)
         result.due = len(due)
     if breaking:
         built.extend(_breaking(store, minute, tick_id, dry_run))
@@ -148,17 +137,43 @@ def build_editions(
         _count(store, result.editions)
         moves.update({d.subscriber.id: next_slot(d.subscriber, minute) for d in [*due, *done]})
         subs.reschedule(moves, seen=minute)
+    _log(result)
+    return result
+
+
+def _digests(
+    store: Store, due: list[Due], candidates: Sequence[Subscriber], tick_id: str, result: TickResult
+) -> tuple[list[Due], list[tuple[Edition, Variant]]]:
+    """Personalize, group into variants, write briefs, claim the day, build the editions.
+
+    Returns the subscribers who get a digest from this tick, and the editions.
+    """
+    subs = SubscriberRepo(store)
+    pools = _pools(store, {_kinds(d) for d in due})
+    personalizer = Personalizer(_picker(), pools)
+    variants, lists = group_variants(due, personalizer, subs.sent_many(_ids(due)))
+    result.picks = personalizer.calls
+    _note_empty(result, lists, candidates)
+    due = [d for d in due if any(lists.get((d.subscriber.id, c.channel)) for c in d.channels)]
+    stories = {s.id: s for pool in pools.values() for s in pool}
+    # Briefs before the claim: if writing them fails, no subscriber has lost the day.
+    keys = _brief_keys(store, variants, stories, result.dry_run)
+    if not result.dry_run:
+        due, variants = _claim(store, due, variants, tick_id, result)
+    return due, _editions(variants, keys, result.at, tick_id)
+
+
+def _log(result: TickResult) -> None:
     log.info(
         "tick %s%s: %d candidates, %d due, %d editions, %d recipients, skipped %s",
-        minute.isoformat(),
-        " (dry run)" if dry_run else "",
+        result.at.isoformat(),
+        " (dry run)" if result.dry_run else "",
         result.candidates,
         result.due,
         len(result.editions),
         result.recipients,
         dict(result.skipped) or "none",
     )
-    return result
 
 
 def _ids(due: Sequence[Due]) -> list[str]:
