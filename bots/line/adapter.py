@@ -40,6 +40,7 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 
 from bots.base import ChannelLimits, Outcome
+from bots.outbox import write_outbox
 from core.config import Settings
 from core.models import Edition, Recipient
 from core.render.line import render_line
@@ -114,7 +115,8 @@ class LineAdapter:
     async def send(self, payload: LinePayload, to: Sequence[Recipient]) -> list[Outcome]:
         """Deliver to a batch; exactly one Outcome per recipient, in order."""
         if self.outbox is not None:
-            return await asyncio.to_thread(self._write_outbox, payload, to)
+            outbox, messages = self.outbox, payload.messages
+            return await asyncio.to_thread(write_outbox, outbox, payload.edition_id, messages, to)
         results: dict[int, Outcome] = {}
         valid: list[tuple[int, Recipient]] = []
         for index, recipient in enumerate(to):
@@ -134,18 +136,6 @@ class LineAdapter:
             access_token=token.get_secret_value() if token else "",
             host=(self.settings.line.api_base or DEFAULT_HOST).rstrip("/"),
         )
-
-    def _write_outbox(self, payload: LinePayload, to: Sequence[Recipient]) -> list[Outcome]:
-        assert self.outbox is not None
-        self.outbox.mkdir(parents=True, exist_ok=True)
-        for recipient in to:
-            body = {"edition_id": payload.edition_id, "to": recipient.address}
-            body["messages"] = payload.messages  # type: ignore[assignment]
-            path = self.outbox / f"{payload.edition_id}.{recipient.subscriber_id}.json"
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1))
-            tmp.replace(path)
-        return [Outcome.sent(r.subscriber_id) for r in to]
 
 
 class _Run:

@@ -19,7 +19,6 @@ as JSON to ``settings.digest.outbox_dir / "slack"`` (development and the demo).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -37,6 +36,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.base import ChannelLimits, Outcome, OutcomeKind
+from bots.outbox import write_outbox
 from core.config import Settings
 from core.models import Edition, Recipient
 from core.render.slack import SlackMessage, render_slack
@@ -149,7 +149,9 @@ class SlackAdapter:
     async def send(self, payload: SlackPayload, to: Sequence[Recipient]) -> list[Outcome]:
         """Post the payload to every recipient; one Outcome each, in order."""
         if self.outbox is not None:
-            return await asyncio.to_thread(self._write_outbox, payload, to)
+            messages = [m.as_kwargs() for m in payload.messages]
+            outbox, edition_id = self.outbox, payload.edition_id
+            return await asyncio.to_thread(write_outbox, outbox, edition_id, messages, to)
         limit = asyncio.Semaphore(self.concurrency)
         tokens: dict[str, asyncio.Task[str | None]] = {}
         # with a shared session slack_sdk uses the session's timeout, not the client's
@@ -231,20 +233,6 @@ class SlackAdapter:
             if wait > 0:
                 await asyncio.sleep(wait)
 
-    def _write_outbox(self, payload: SlackPayload, to: Sequence[Recipient]) -> list[Outcome]:
-        assert self.outbox is not None
-        self.outbox.mkdir(parents=True, exist_ok=True)
-        outcomes = []
-        for recipient in to:
-            body = {
-                "edition_id": payload.edition_id,
-                "address": recipient.address,
-                "messages": [m.as_kwargs() for m in payload.messages],
-            }
-            _write_json(self.outbox / f"{payload.edition_id}.{recipient.subscriber_id}.json", body)
-            outcomes.append(Outcome.sent(recipient.subscriber_id))
-        return outcomes
-
 
 def _classify(subscriber_id: str, exc: SlackApiError) -> Outcome:
     response = exc.response
@@ -261,10 +249,3 @@ def _classify(subscriber_id: str, exc: SlackApiError) -> Outcome:
         )
         retry_after = float(header[0] if isinstance(header, list) else header or 1)
     return Outcome.transient(subscriber_id, code, retry_after)
-
-
-def _write_json(path: Path, body: dict[str, Any]) -> None:
-    # write then rename: a re-run replaces the file instead of leaving a torn one
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1))
-    tmp.replace(path)

@@ -136,7 +136,7 @@ def _slack(outbox: Path) -> list[str]:
 
 
 def _to(data: dict[str, Any]) -> str:
-    return str(data.get("address") or data.get("to") or "")
+    return str(data.get("address") or "")
 
 
 def _slack_message(message: dict[str, Any]) -> str:
