@@ -24,6 +24,7 @@ class Outcome(IntEnum):
     NEW = 0  # stored
     KNOWN = 1  # already stored from this source (or already listed in also_in)
     ALSO_IN = 2  # stored from another source: this source appended to also_in
+    EARLIER = 3  # stored from another source, which dated it later: our date now stands
 
 
 def url_digest(article: Article) -> str:

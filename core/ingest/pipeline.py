@@ -181,7 +181,7 @@ async def _store(store: Store, run: SourceRun, parsed: ParsedFeed) -> None:
             run.articles.append(item.article())
         else:
             run.duplicates += 1
-            run.also_in += outcome is Outcome.ALSO_IN
+            run.also_in += outcome in (Outcome.ALSO_IN, Outcome.EARLIER)
     run.warning = parsed.warning
 
 

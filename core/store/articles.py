@@ -18,8 +18,9 @@ from core.models import Article, utcnow
 from core.store.base import Store
 
 # One call per feed; every item is checked and stored atomically, so two ingest runs
-# racing on the same item store it once. ``also_in`` is edited inside the stored JSON
-# as text: cjson would turn the empty lists of an Article into objects.
+# racing on the same item store it once. ``also_in`` and ``published`` are edited
+# inside the stored JSON as text: cjson would turn the empty lists of an Article into
+# objects.
 _INSERT = """
 local by_time = KEYS[1]
 local ttl = tonumber(ARGV[1])
@@ -45,12 +46,27 @@ for i = 1, n do
       if owner ~= source and s then
         local close = string.find(stored, ']', e, true)
         local list = string.sub(stored, e + 1, close - 1)
+        local changed = false
         if not string.find(list, '"' .. source .. '"', 1, true) then
           local item = '"' .. source .. '"'
           if close > e + 1 then item = ',' .. item end
           stored = string.sub(stored, 1, close - 1) .. item .. string.sub(stored, close)
-          redis.call('SET', article_prefix .. existing, stored, 'KEEPTTL')
+          changed = true
           code = 2
+        end
+        -- Another source dates the item earlier: the earliest date stands. Both are
+        -- our own ISO UTC strings ("...Z"), which sort as the times they name.
+        local _, _, theirs = string.find(body, '"published":"([^"]*)"')
+        local ps, pe, ours = string.find(stored, '"published":"([^"]*)"')
+        if theirs and ours and theirs < ours then
+          stored = string.sub(stored, 1, ps - 1) .. '"published":"' .. theirs .. '"'
+            .. string.sub(stored, pe + 1)
+          redis.call('ZADD', by_time, score, existing)
+          changed = true
+          code = 3
+        end
+        if changed then
+          redis.call('SET', article_prefix .. existing, stored, 'KEEPTTL')
         end
       end
     end

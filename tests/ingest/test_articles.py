@@ -77,3 +77,17 @@ def test_recent_by_published_time(store: Store) -> None:
     )
     assert [a.id for a in repo.recent(24)] == ["new", "newer"]
     assert repo.count() == 3
+
+
+def test_the_earliest_date_from_any_source_stands(store: Store) -> None:
+    repo = ArticleRepo(store)
+    late = article("a1", "https://x.example/a", "late", hours_ago=1)
+    early = article("a1", "https://x.example/a", "early", hours_ago=30)
+    later = article("a1", "https://x.example/a", "later", hours_ago=0.5)
+    assert repo.insert_many([late, early, later]) == [Outcome.NEW, Outcome.EARLIER, Outcome.ALSO_IN]
+    stored = repo.get("a1")
+    assert stored is not None
+    assert stored.published == early.published
+    assert stored.source_id == "late"
+    assert stored.also_in == ["early", "later"]
+    assert stored.title == late.title
