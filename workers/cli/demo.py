@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from core.logs import setup_logging
 from workers.demo.flow import DEMO_DATA_DIR, DEMO_PREFIX, DemoResult, demo_settings, run_demo
+
+if TYPE_CHECKING:  # rich is imported when the demo runs, not when the CLI starts
+    from rich.console import Console
+    from rich.table import Table
 
 STAGES = {
     "fetch": "Fetching the demo feeds",
@@ -49,17 +54,34 @@ def demo_command(outbox: Path) -> None:
     _summary(console, result)
 
 
-def _summary(console: object, result: DemoResult) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    assert isinstance(console, Console)
+def _summary(console: Console, result: DemoResult) -> None:
     console.print(
         f"\n[bold green]Done in {result.seconds:.1f} s.[/] {result.feeds} feeds "
         f"({result.fetched} fetched, {len(result.failed)} failed), {result.articles} articles"
         + (f", {result.stories} stories" if result.stories is not None else "")
         + f", {len(result.editions)} editions."
     )
+    console.print(_delivered(result))
+    headlines = _headlines(result)
+    if headlines:
+        console.print("[bold]Top stories[/]")
+        for n, (headline, sources) in enumerate(headlines, start=1):
+            plural = "" if sources == 1 else "s"
+            console.print(f"  {n}. {headline}  [dim]({sources} source{plural})[/]")
+    index = result.index.resolve().as_uri() if result.index else "outbox/index.html"
+    console.print(
+        "\n[bold]Where to look[/]\n"
+        f"  {index}   every message as it would look\n"
+        f"  {result.outbox}/maildir/new/   the e-mails (.eml; `mutt -f {result.outbox}/maildir`)\n"
+        f"  {result.outbox}/slack/  {result.outbox}/line/   the Slack and LINE payloads (JSON)\n"
+        f"  AITODAY_DATA_DIR={DEMO_DATA_DIR} AITODAY_KEY_PREFIX={DEMO_PREFIX} aitoday status"
+    )
+
+
+def _delivered(result: DemoResult) -> Table:
+    """One row per demo subscriber: channel, zone, language, stories and outcome."""
+    from rich.table import Table
+
     table = Table(title="Delivered", show_lines=False)
     for column in ("subscriber", "channel", "zone", "lang", "stories", "outcome"):
         table.add_column(column)
@@ -78,21 +100,7 @@ def _summary(console: object, result: DemoResult) -> None:
             str(len(edition.items)) if edition else "0",
             outcome or "nothing due",
         )
-    console.print(table)
-    headlines = _headlines(result)
-    if headlines:
-        console.print("[bold]Top stories[/]")
-        for n, (headline, sources) in enumerate(headlines, start=1):
-            plural = "" if sources == 1 else "s"
-            console.print(f"  {n}. {headline}  [dim]({sources} source{plural})[/]")
-    index = result.index.resolve().as_uri() if result.index else "outbox/index.html"
-    console.print(
-        "\n[bold]Where to look[/]\n"
-        f"  {index}   every message as it would look\n"
-        f"  {result.outbox}/maildir/new/   the e-mails (.eml; `mutt -f {result.outbox}/maildir`)\n"
-        f"  {result.outbox}/slack/  {result.outbox}/line/   the Slack and LINE payloads (JSON)\n"
-        f"  AITODAY_DATA_DIR={DEMO_DATA_DIR} AITODAY_KEY_PREFIX={DEMO_PREFIX} aitoday status"
-    )
+    return table
 
 
 def _headlines(result: DemoResult) -> list[tuple[str, int]]:
