@@ -58,10 +58,14 @@ class _Redact(logging.Filter):
         if record.exc_info:
             text += "\n" + logging.Formatter().formatException(record.exc_info)
             record.exc_info, record.exc_text = None, None
+        record.msg, record.args = self.mask(text), None
+        return True
+
+    def mask(self, text: str) -> str:
+        """``text`` without any configured API key, addresses or token-like strings."""
         for secret in self.secrets:
             text = text.replace(secret, "****")
-        record.msg, record.args = scrub(text), None
-        return True
+        return scrub(text)
 
 
 _redact = _Redact()
@@ -200,16 +204,11 @@ class LLMWriter:
                 model=self.model, messages=messages, **options
             )
         except Exception as exc:  # every provider error, timeout and 429 after fallbacks
-            message = self._safe(f"{type(exc).__name__}: {str(exc)[:300]}".splitlines()[0])
+            # providers sometimes echo the API key back: never let it into the reason
+            message = _redact.mask(f"{type(exc).__name__}: {str(exc)[:300]}".splitlines()[0])
             raise WriterFailed("llm_error", message, attempts.usage, attempts.calls) from None
         attempts.add(response, self._lib())
         return response
-
-    def _safe(self, message: str) -> str:
-        """``message`` without the API key (providers sometimes echo it back)."""
-        if self.settings.api_key is not None and self.settings.api_key.get_secret_value():
-            message = message.replace(self.settings.api_key.get_secret_value(), "****")
-        return scrub(message)
 
     def _lib(self) -> Any:
         if self._litellm is None:
