@@ -143,7 +143,18 @@ def llm_spend(store: Store, now: datetime) -> dict[str, Any]:
 
 def lines(report: Report) -> list[str]:
     """The report for a terminal, one fact per line."""
-    out = [f"AIToday status at {report['at']}", "", "queues"]
+    return [
+        f"AIToday status at {report['at']}",
+        *_process_lines(report),
+        *_cron_lines(report["cron"]),
+        *_ingest_lines(report["ingest"]),
+        *_today_lines(report["today"]),
+        *_llm_lines(report["llm"]),
+    ]
+
+
+def _process_lines(report: Report) -> list[str]:
+    out = ["", "queues"]
     for q in report["queues"]:
         out.append(
             f"  {q['name']:<24} queued {q['queued']:>6}  running {q['started']:>4}  "
@@ -153,27 +164,34 @@ def lines(report: Report) -> list[str]:
     for w in report["workers"]:
         job = f"  job {w['current_job']}" if w["current_job"] else ""
         out.append(f"  {w['name']:<40} {w['state']}{job}")
-    cron_info = report["cron"]
-    out += ["", "cron " + ("(running: lock held)" if cron_info["lock_held"] else "(not running)")]
-    for name, job in sorted(cron_info["jobs"].items()):
+    return out
+
+
+def _cron_lines(info: dict[str, Any]) -> list[str]:
+    out = ["", "cron " + ("(running: lock held)" if info["lock_held"] else "(not running)")]
+    for name, job in sorted(info["jobs"].items()):
         result = job.get("last_error") or json.dumps(job.get("last_result"), ensure_ascii=False)
         out.append(f"  {name:<8} last {job.get('last_at', 'never')}  {result}")
-    out += _ingest_lines(report["ingest"])
-    day = report["today"]
-    out += ["", f"today ({day['day']} UTC): {day['editions']} editions"]
+    return out
+
+
+def _today_lines(day: dict[str, Any]) -> list[str]:
+    out = ["", f"today ({day['day']} UTC): {day['editions']} editions"]
     for key, count in sorted(day["editions_by"].items()):
         out.append(f"  {key:<18} {count}")
     for channel, counts in sorted(day["deliveries"].items()):
         parts = "  ".join(f"{k} {v}" for k, v in counts.items())
         out.append(f"  deliveries {channel:<6} {parts}")
-    llm = report["llm"]
-    out += [
+    return out
+
+
+def _llm_lines(llm: dict[str, Any]) -> list[str]:
+    return [
         "",
         f"LLM today: {llm['model']}  calls {llm['calls']}  "
         f"tokens {llm['prompt_tokens']}+{llm['completion_tokens']}  "
         f"${llm['cost_usd']:.4f} of ${llm['budget_usd']:.2f}  fallbacks {llm['fallbacks']}",
     ]
-    return out
 
 
 def _ingest_lines(info: dict[str, Any]) -> list[str]:
