@@ -22,6 +22,7 @@ from urllib.parse import quote
 from core.config import Settings
 from core.models import Recipient
 from core.render.email import EmailPayload
+from core.subscribers import unsubscribe_token
 from core.tokens import sign
 
 
@@ -66,8 +67,8 @@ class MailTemplate:
 
     def links(self, recipient: Recipient) -> tuple[str, str, str]:
         """(unsubscribe token, unsubscribe URL, preferences URL) of one recipient."""
-        token = recipient.unsubscribe_token or sign(
-            self.signing_key, "unsubscribe", f"{recipient.subscriber_id}:email"
+        token = recipient.unsubscribe_token or unsubscribe_token(
+            self.signing_key, recipient.subscriber_id, "email"
         )
         prefs = sign(self.signing_key, "preferences", recipient.subscriber_id)
         return (

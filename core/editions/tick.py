@@ -62,7 +62,7 @@ from core.store.base import Store
 from core.store.editions import EditionRepo
 from core.store.keys import SLOT_MARKER_TTL
 from core.store.subscribers import SubscriberRepo
-from core.tokens import sign
+from core.subscribers import unsubscribe_token
 
 __all__ = ["DAILY_HOURS", "WEEKLY_HOURS", "PlanRow", "TickResult", "build_editions"]
 
@@ -411,7 +411,7 @@ def _batches(store: Store, editions: Sequence[tuple[Edition, Variant]]) -> list[
 def _recipient(signing_key: bytes, sub: Subscriber, channel: ChannelSub) -> Recipient:
     token = None
     if channel.channel == "email":
-        token = sign(signing_key, "unsubscribe", f"{sub.id}:{channel.channel}")
+        token = unsubscribe_token(signing_key, sub.id, channel.channel)
     return Recipient(subscriber_id=sub.id, address=channel.address, unsubscribe_token=token)
 
 
