@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from core.editions.schedule import active_channels, floor_minute, zone
+from core.editions.schedule import active_channels, floor_minute, local_day, zone
 from core.models import ChannelSub, Story, Subscriber
 from core.store.base import Store
 from core.store.keys import SLOT_MARKER_TTL
@@ -97,10 +97,6 @@ def quiet_end(sub: Subscriber, at: datetime) -> datetime:
     return at + timedelta(days=1)  # pragma: no cover - one of the two days is after
 
 
-def local_date(sub: Subscriber, at: datetime) -> date:
-    return at.astimezone(zone(sub.timezone)).date()
-
-
 def select_alerts(
     store: Store,
     at: datetime,
@@ -137,7 +133,7 @@ def select_alerts(
         if in_quiet_hours(sub, minute):
             deferrals[f"{sub_id}:{story_id}"] = quiet_end(sub, minute).timestamp()
             continue
-        day = local_date(sub, minute).isoformat()
+        day = local_day(sub, minute).isoformat()
         if not _within_daily_cap(store, sub_id, day, counts, dry_run):
             continue
         alerts.extend(Alert(sub, c, story_id) for c in active_channels(sub))
