@@ -72,6 +72,7 @@ class _Answer:
     detail: str = ""
     bad_indexes: tuple[int, ...] = ()
     retry_after: float | None = None
+    retry_now: bool = True  # transient only: False when repeating at once cannot help
 
 
 def retry_key(edition_id: str, endpoint: str, addresses: Sequence[str]) -> str:
@@ -244,7 +245,7 @@ class _Run:
                 answer = _answer_for(exc)
             except (aiohttp.ClientError, TimeoutError) as exc:
                 answer = _Answer("transient", f"LINE unreachable: {_name(exc)}")
-            if answer.kind != "transient" or answer.detail.startswith("http 4"):
+            if answer.kind != "transient" or not answer.retry_now:
                 return answer
             last = answer
             if attempt < len(backoff):
@@ -272,7 +273,7 @@ def _answer_for(exc: ApiException) -> _Answer:
     if status >= 500 or status == 0:
         return _Answer("transient", f"{status} {message}".strip())
     # 401/403/404...: our configuration, not the recipient; keep them for a later run
-    return _Answer("transient", f"http {status} {message}".strip())
+    return _Answer("transient", f"http {status} {message}".strip(), retry_now=False)
 
 
 def _outcome(recipient: Recipient, answer: _Answer, *, gone_on_400: bool) -> Outcome:
