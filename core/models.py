@@ -102,6 +102,7 @@ class StoryArticle(Model):
     title: str
     published: datetime
     also_in: list[str] = Field(default_factory=list)  # other sources that carried it
+    language: str | None = None  # the article's language; None: unknown
 
 
 class ScoreParts(Model):

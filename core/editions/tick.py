@@ -150,7 +150,7 @@ def _digests(
     """
     subs = SubscriberRepo(store)
     pools = _pools(store, {_kinds(d) for d in due})
-    personalizer = Personalizer(_picker(), pools)
+    personalizer = Personalizer(_picker(), pools, translated=store.settings.llm.model is not None)
     variants, lists = group_variants(due, personalizer, subs.sent_many(_ids(due)))
     result.picks = personalizer.calls
     _note_empty(result, lists, candidates)

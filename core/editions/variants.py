@@ -70,23 +70,40 @@ class Personalizer:
     so most picks repeat: memoizing them is what keeps a 10,000-subscriber tick fast.
     """
 
-    def __init__(self, pick: Picker, pools: Mapping[EditionKind, Sequence[Story]]) -> None:
+    def __init__(
+        self,
+        pick: Picker,
+        pools: Mapping[EditionKind, Sequence[Story]],
+        *,
+        translated: bool = False,
+    ) -> None:
         self._pick = pick
         self._pools = pools
+        self._translated = translated
         self._pool_ids = {kind: {s.id for s in pool} for kind, pool in pools.items()}
-        self._memo: dict[tuple[str, frozenset[str], str, int], tuple[str, ...]] = {}
+        self._memo: dict[
+            tuple[str, frozenset[str], str, int, frozenset[str] | None], tuple[str, ...]
+        ] = {}
         self.calls = 0
 
+    def readable(self, language: str) -> frozenset[str] | None:
+        """Languages a reader's briefs can be in. Extractive briefs quote their sources and
+        cannot translate: a reader gets stories told in their language or in English."""
+        return None if self._translated else frozenset({language, "en"})
+
     def stories(
-        self, prefs: Prefs, sent: Iterable[str], kind: EditionKind, limit: int
+        self, prefs: Prefs, sent: Iterable[str], kind: EditionKind, limit: int, language: str
     ) -> tuple[str, ...]:
         # The week's digest is a recap: what the daily digests sent is not held against it.
         history = frozenset() if kind == "weekly" else frozenset(sent) & self._pool_ids[kind]
-        key = (prefs.model_dump_json(), history, kind, limit)
+        readable = self.readable(language)
+        key = (prefs.model_dump_json(), history, kind, limit, readable)
         found = self._memo.get(key)
         if found is None:
             self.calls += 1
-            picked = self._pick(self._pools[kind], prefs, limit=limit, already_sent=history)
+            picked = self._pick(
+                self._pools[kind], prefs, limit=limit, already_sent=history, readable=readable
+            )
             found = tuple(s.id for s in picked)
             self._memo[key] = found
         return found
@@ -108,7 +125,7 @@ def group_variants(
         for channel in entry.channels:
             kind = edition_kind(sub, channel)
             ids = personalizer.stories(
-                sub.prefs, sent.get(sub.id, ()), kind, item_limit(sub, channel)
+                sub.prefs, sent.get(sub.id, ()), kind, item_limit(sub, channel), sub.language
             )
             lists[(sub.id, channel.channel)] = ids
             if not ids:

@@ -30,6 +30,7 @@ class _Facts:
     text: str  # " word word ... " normalised, for phrase tests
     sources: frozenset[str]
     topics: tuple[str, ...]
+    languages: frozenset[str]  # of its articles; empty when none is known
 
 
 def normal_words(text: str) -> str:
@@ -53,7 +54,10 @@ def facts(story: Story) -> _Facts:
     if len(_FACTS) >= _FACTS_MAX:
         _FACTS.clear()
     text = " ".join([story.title, *(a.title for a in story.articles)])
-    found = _Facts(normal_words(text), frozenset(story_sources(story)), tuple(story.topics))
+    languages = frozenset(a.language for a in story.articles if a.language)
+    found = _Facts(
+        normal_words(text), frozenset(story_sources(story)), tuple(story.topics), languages
+    )
     _FACTS[id(story)] = (story, found)
     return found
 
@@ -138,12 +142,16 @@ def pick(
     limit: int,
     already_sent: AbstractSet[str] = frozenset(),
     per_topic_cap: int = 2,
+    readable: AbstractSet[str] | None = None,
 ) -> list[Story]:
     """The top ``limit`` stories for these preferences, best first.
 
-    Never a story in ``already_sent``. Followed topics multiply the score by
-    ``FOLLOW_BOOST``. At most ``per_topic_cap`` stories share a first topic while
-    others are left; when too few remain, capped stories fill the list.
+    Never a story in ``already_sent``. With ``readable`` (the languages the reader's
+    briefs can be in), a story told only in other languages is left out; None means
+    any language (an LLM writes the briefs in the reader's language).
+    Followed topics multiply the score by ``FOLLOW_BOOST``. At most ``per_topic_cap``
+    stories share a first topic while others are left; when too few remain, capped
+    stories fill the list.
     Stories are examined lazily in score order, so a pick costs about ``limit`` steps.
     """
     if limit <= 0:
@@ -162,6 +170,8 @@ def pick(
     per_topic: dict[str, int] = {}
     for _, _, story, f in ranked:
         if story.id in already_sent or not wants.allows(f):
+            continue
+        if readable is not None and f.languages and f.languages.isdisjoint(readable):
             continue
         topic = f.topics[0] if f.topics else ""
         if topic and per_topic.get(topic, 0) >= per_topic_cap:

@@ -184,6 +184,7 @@ def story_article(article: Article, now: datetime) -> StoryArticle:
         title=article.title,
         published=min(credible_date(article), now),
         also_in=list(article.also_in),
+        language=article.language,
     )
 
 

@@ -221,3 +221,21 @@ def test_weekly_pool_ranks_by_lasting_importance() -> None:
     pool = weekly_pool([fresh_minor, old_major], 5)
     assert [s.id for s in pool] == [old_major.id, fresh_minor.id]
     assert pool[0].score > pool[1].score
+
+
+def test_extractive_digests_hold_only_stories_the_reader_can_read(store: Store) -> None:
+    repo = stories_mod.StoryRepo(store)
+    english, japanese = make_story(1), make_story(2)
+    japanese = japanese.model_copy(
+        update={"articles": [a.model_copy(update={"language": "ja"}) for a in japanese.articles]}
+    )
+    for story in (english, japanese):
+        repo.save(story)
+    en = add(store, email="en@example.com")
+    ja = add(store, email="ja@example.com", language="ja")
+
+    result = build_editions(store, SLOT)  # no LLM configured: briefs are extractive
+
+    items = {e.language: [i.story_id for i in e.items] for e in result.editions}
+    assert items == {"en": [english.id], "ja": [english.id, japanese.id]}
+    assert {r.subscriber_id for b in result.batches for r in b.recipients} == {en.id, ja.id}

@@ -108,3 +108,25 @@ def test_pick_is_fast_for_many_subscribers() -> None:
     prefs = Prefs(topics_muted=["policy"], exclude_keywords=["crypto", "nft drop"])
     for _ in range(2000):  # the facts per story are computed once, not per subscriber
         assert len(pick(stories, prefs, limit=5)) == 5
+
+
+def told_in(i: int, title: str, languages: list[str | None], score_: float) -> Story:
+    made = story(i, title, score_=score_, sources=tuple(f"src{n}" for n in range(len(languages))))
+    pairs = zip(made.articles, languages, strict=True)
+    articles = [a.model_copy(update={"language": lang}) for a, lang in pairs]
+    return made.model_copy(update={"articles": articles})
+
+
+def test_pick_leaves_out_stories_told_only_in_languages_the_reader_cannot_read() -> None:
+    ja_only = told_in(1, "Aurora AI、Aurora-3を発表", ["ja"], 0.9)
+    ja_and_en = told_in(2, "Kestrel K5 chip", ["ja", "en"], 0.8)
+    unknown = told_in(3, "Lumen-70B open weights", [None], 0.7)
+    english = told_in(4, "EU code of practice", ["en"], 0.6)
+    offered = [ja_only, ja_and_en, unknown, english]
+
+    def ids(readable: frozenset[str] | None) -> list[str]:
+        return [s.id for s in pick(offered, Prefs(), limit=4, readable=readable)]
+
+    assert ids(frozenset({"en"})) == ["s2", "s3", "s4"]
+    assert ids(frozenset({"ja", "en"})) == ["s1", "s2", "s3", "s4"]
+    assert ids(None) == ["s1", "s2", "s3", "s4"]  # an LLM translates: every story fits
