@@ -35,6 +35,7 @@ from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from core.errors import ValidationError
+from core.i18n import normalize_language
 from core.models import (
     CHANNELS,
     LANGUAGES,
@@ -46,6 +47,7 @@ from core.models import (
     Subscriber,
     utcnow,
 )
+from core.stories.topics import TOPICS, resolve_topic
 from core.tokens import sign
 
 __all__ = [
@@ -126,7 +128,7 @@ def validate_email(value: str) -> str:
 
 def validate_language(value: str) -> str:
     """One of core.models.LANGUAGES ("JA", "日本語", "zh-tw" accepted)."""
-    code = _normalize_language(value.strip())
+    code = normalize_language(value.strip())
     if code is None or code not in LANGUAGES:
         raise ValidationError(
             "language", f"unknown language {value.strip()!r}; choose one of {', '.join(LANGUAGES)}"
@@ -134,41 +136,14 @@ def validate_language(value: str) -> str:
     return code
 
 
-def _normalize_language(text: str) -> str | None:
-    try:
-        from core.i18n import normalize_language
-    except ImportError:  # pragma: no cover - i18n is part of the package
-        lowered = {code.lower(): code for code in LANGUAGES}
-        return lowered.get(text.lower())
-    return normalize_language(text)
-
-
 def validate_topic(value: str) -> str:
     """A topic slug from core.stories.topics ("Chips & compute" -> "chips")."""
     text = value.strip()
-    slug = _resolve_topic(text) if text else None
+    slug = resolve_topic(text) if text else None
     if slug is None:
-        raise ValidationError("topic", f"unknown topic {text!r}; {_topic_hint()}")
+        choices = ", ".join(sorted(TOPICS))
+        raise ValidationError("topic", f"unknown topic {text!r}; choose one of {choices}")
     return slug
-
-
-def _resolve_topic(text: str) -> str | None:
-    try:
-        from core.stories.topics import resolve_topic
-    except ImportError:
-        # Until the topic list lands, accept a plain slug so nothing is lost.
-        slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-        return slug or None
-    slug_found: str | None = resolve_topic(text)
-    return slug_found
-
-
-def _topic_hint() -> str:
-    try:
-        from core.stories.topics import TOPICS
-    except ImportError:
-        return "see `aitoday stories --explain` for topics"
-    return "choose one of " + ", ".join(sorted(TOPICS))
 
 
 def validate_words(value: str | Iterable[str], field: str) -> list[str]:
@@ -453,26 +428,17 @@ def _mute_target(value: str, sources: Collection[str]) -> tuple[str, str]:
         return kind, validate_topic(target) if kind == "topic" else target
     if text.lower() in {s.lower() for s in sources}:
         return "source", next(s for s in sources if s.lower() == text.lower())
-    topic = _resolve_known_topic(text)
+    topic = resolve_topic(text)
     if topic is not None:
         return "topic", topic
     return "word", validate_words(text, "mute")[0]
-
-
-def _resolve_known_topic(text: str) -> str | None:
-    try:
-        from core.stories.topics import resolve_topic
-    except ImportError:
-        return None
-    found: str | None = resolve_topic(text)
-    return found
 
 
 def _unmute(sub: Subscriber, value: str) -> None:
     text = " ".join(value.split())
     prefix, sep, rest = text.partition(":")
     target = rest.strip() if sep and prefix.lower() in {"topic", "source", "word"} else text
-    topic = _resolve_known_topic(target)
+    topic = resolve_topic(target)
     prefs = sub.prefs
     prefs.topics_muted = [t for t in prefs.topics_muted if t not in {target, topic}]
     prefs.sources_muted = [s for s in prefs.sources_muted if s.lower() != target.lower()]

@@ -125,10 +125,8 @@ def set_command(app: AppContext, subscriber_id: str, settings: tuple[str, ...]) 
 
 
 def _source_ids(app: AppContext) -> set[str]:
-    try:
-        from core.store.sources import SourceRepo
-    except ImportError:  # pragma: no cover - the ingest room provides it
-        return set()
+    from core.store.sources import SourceRepo  # only `users set ... mute=` needs it
+
     return {source.id for source in SourceRepo(app.store).all()}
 
 
