@@ -22,9 +22,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from core.editions.schedule import active_channels, floor_minute, local_day, zone
+from core.editions.variants import Picker
 from core.models import ChannelSub, Story, Subscriber
 from core.store.base import Store
 from core.store.keys import SLOT_MARKER_TTL
+from core.store.subscribers import SubscriberRepo
 
 __all__ = [
     "FRESH_HOURS",
@@ -101,7 +103,7 @@ def select_alerts(
     store: Store,
     at: datetime,
     stories: Sequence[Story],
-    pick: Any,
+    pick: Picker,
     *,
     dry_run: bool = False,
 ) -> list[Alert]:
@@ -109,8 +111,6 @@ def select_alerts(
 
     Writes (unless ``dry_run``): the stories alerted, deferrals, the per-day counts.
     """
-    from core.store.subscribers import SubscriberRepo
-
     minute = floor_minute(at)
     repo = SubscriberRepo(store)
     by_id = {s.id: s for s in stories}
@@ -163,8 +163,6 @@ def _new_breaking(
         store.redis.zremrangebyscore(key, "-inf", minute.timestamp() - SLOT_MARKER_TTL)
     if not new:
         return []
-    from core.store.subscribers import SubscriberRepo
-
     ids = sorted(SubscriberRepo(store).breaking_ids())
     return [(sub_id, story.id) for story in new for sub_id in ids]
 

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.briefs.service import ensure_briefs
+from core.editions.breaking import FRESH_HOURS, select_alerts
 from core.editions.schedule import channels_due, floor_minute, last_slot, next_slot
 from core.editions.variants import (
     Due,
@@ -61,7 +63,9 @@ from core.models import (
 from core.store.base import Store
 from core.store.editions import EditionRepo
 from core.store.keys import SLOT_MARKER_TTL
+from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
+from core.stories.personalize import pick
 from core.subscribers import unsubscribe_token
 
 __all__ = ["DAILY_HOURS", "WEEKLY_HOURS", "PlanRow", "TickResult", "build_editions"]
@@ -150,7 +154,7 @@ def _digests(
     """
     subs = SubscriberRepo(store)
     pools = _pools(store, {_kinds(d) for d in due})
-    personalizer = Personalizer(_picker(), pools, translated=store.settings.llm.model is not None)
+    personalizer = Personalizer(pick, pools, translated=store.settings.llm.model is not None)
     variants, lists = group_variants(due, personalizer, subs.sent_many(_ids(due)))
     result.picks = personalizer.calls
     _note_empty(result, lists, candidates)
@@ -184,13 +188,10 @@ def _breaking(
     store: Store, minute: datetime, tick_id: str, dry_run: bool
 ) -> list[tuple[Edition, Variant]]:
     """Breaking alerts due now, grouped like digests: one edition per story, channel, language."""
-    from core.editions.breaking import FRESH_HOURS, select_alerts
-    from core.store.stories import StoryRepo  # the stories room owns it
-
     if not store.redis.exists(store.keys.subscriber_breaking()):
         return []  # nobody wants alerts: skip reading stories
     fresh = list(StoryRepo(store).recent(FRESH_HOURS))
-    alerts = select_alerts(store, minute, fresh, _picker(), dry_run=dry_run)
+    alerts = select_alerts(store, minute, fresh, pick, dry_run=dry_run)
     variants: dict[tuple[str, str, str, tuple[str, ...]], Variant] = {}
     for alert in alerts:
         variant = Variant(
@@ -302,8 +303,6 @@ def _claim(
 
 
 def _pools(store: Store, kinds: Iterable[frozenset[EditionKind]]) -> dict[EditionKind, list[Story]]:
-    from core.store.stories import StoryRepo  # the stories room owns it
-
     wanted: set[EditionKind] = set().union(*kinds)
     repo = StoryRepo(store)
     pools: dict[EditionKind, list[Story]] = {"daily": [], "weekly": []}
@@ -330,12 +329,6 @@ def _weekly_score(story: Story) -> float:
     parts = story.score_parts
     lasting = 0.40 * parts.authority + 0.25 * parts.relevance + 0.15 * parts.novelty
     return lasting if lasting > 0 else story.score  # unscored: keep what it has
-
-
-def _picker() -> Any:
-    from core.stories.personalize import pick  # the stories room owns it
-
-    return pick
 
 
 def _editions(
@@ -379,8 +372,6 @@ def _brief_keys(
     if dry_run:
         # A dry run writes nothing, briefs included: items name their story only.
         return {(sid, lang): "" for lang, ids in needed.items() for sid in ids}
-    from core.briefs.service import ensure_briefs  # the briefs room owns it
-
     keys: dict[tuple[str, str], str] = {}
     for language, ids in sorted(needed.items()):
         chosen = [stories[sid] for sid in sorted(ids) if sid in stories]
