@@ -52,6 +52,7 @@ from core.tokens import sign
 
 __all__ = [
     "DAYS",
+    "LINE_ID",
     "apply_setting",
     "channel_address",
     "new_subscriber",
@@ -72,7 +73,9 @@ MAX_WORD_LEN = 60
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 # Pragmatic, not RFC 5322: one @, a dotted domain, no spaces or angle brackets.
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-_LINE_ID = re.compile(r"^[UCR][0-9A-Za-z]{1,64}$")  # user U..., group C..., room R...
+# A LINE user (U...), group (C...) or room (R...) id: the letter and 32 hex digits. The
+# LINE adapter sends only to ids of this form (one malformed id fails a whole multicast).
+LINE_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
 _SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
 
 
@@ -228,7 +231,7 @@ def channel_address(channel: str, value: str) -> str:
     if channel == "email":
         return validate_email(text)
     if channel == "line":
-        if _LINE_ID.match(text) is None:
+        if LINE_ID.match(text) is None:
             raise ValidationError("line", f"{text!r} is not a LINE user, group or room id")
         return text
     if channel == "slack":

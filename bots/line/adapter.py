@@ -44,13 +44,13 @@ from bots.outbox import write_outbox
 from core.config import Settings
 from core.models import Edition, Recipient
 from core.render.line import render_line
+from core.subscribers import LINE_ID
 
 log = logging.getLogger(__name__)
 
 MULTICAST_MAX = 500
 DEFAULT_HOST = "https://api.line.me"
 RETRY_KEY_NAMESPACE = uuid.UUID("5f1d0c52-6a43-4d0e-9a55-4c1e0d7a1e11")
-LINE_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
 _TO_INDEX = re.compile(r"^to\[(\d+)\]$")
 
 Order = Callable[[Sequence[Recipient]], Sequence[Recipient]]
