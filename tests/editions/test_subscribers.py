@@ -129,3 +129,10 @@ def test_topics_resolve_and_unknown_topics_are_refused() -> None:
         apply_setting(sub, "follow", "quantum widgets")
     assert info.value.field == "topic"
     assert "chips" in info.value.message
+
+
+@pytest.mark.parametrize("line", ["Uabc", "U" + "A" * 32, "X" + "a" * 32, "U" + "a" * 33])
+def test_line_ids_the_adapter_would_refuse_are_refused_at_the_edge(line: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        make(line=line)
+    assert info.value.field == "line"
