@@ -32,10 +32,11 @@ import redis
 
 from core.config import load_settings
 from core.editions.schedule import last_slot
-from core.editions.tick import DAILY_HOURS, build_editions
+from core.editions.tick import DAILY_HOURS, TickResult, build_editions
 from core.models import Story, StoryArticle, Subscriber
 from core.store.base import Store
 from core.store.connection import keys_for
+from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 from core.subscribers import apply_setting, new_subscriber
 
@@ -104,7 +105,7 @@ def synth_subscribers(count: int, seed: int = 7) -> list[Subscriber]:
                 if clock != f"{local.hour:02d}:{local.minute:02d}":
                     break
         roll = rng.random()
-        channels: dict[str, str] = {}
+        channels: dict[str, Any] = {}  # keyword arguments of new_subscriber
         if roll < 0.60:
             channels["email"] = f"user{n}@example.com"
         elif roll < 0.85:
@@ -217,7 +218,6 @@ def unmemoized_picks(store: Store, at: datetime) -> tuple[int, float]:
     """Baseline: one pick per due subscriber and channel."""
     from core.editions.schedule import channels_due
     from core.editions.variants import item_limit
-    from core.store.stories import StoryRepo
     from core.stories.personalize import pick
 
     repo = SubscriberRepo(store)
@@ -259,6 +259,23 @@ def main() -> None:
 
 
 def run(store: Store, count: int) -> None:
+    """Every measurement, printed as tables (each row against its baseline)."""
+    subs = store_subscribers(store, count)
+    print_memory(measure_memory(store, subs))
+    stories = synth_stories()
+    story_repo = StoryRepo(store)
+    for story in stories:
+        story_repo.save(story)
+    print_due(store)
+    warm = print_tick(store, subs)
+    per_day = history_memory(store, warm.due)
+    print("\nMemory a digest adds per due subscriber (bytes, expiring)")
+    for name, value in per_day.items():
+        print(f"  {name:44} {value:8.0f}")
+
+
+def store_subscribers(store: Store, count: int) -> list[Subscriber]:
+    """``count`` synthetic subscribers, stored; prints how long each part took."""
     started = time.perf_counter()
     subs = synth_subscribers(count)
     made = time.perf_counter() - started
@@ -271,21 +288,20 @@ def run(store: Store, count: int) -> None:
         repo.add_many(subs[start : start + 5000], now=AT - timedelta(minutes=5))
     stored = time.perf_counter() - started
     print(f"{count:,} subscribers built in {made:.1f} s, stored in {stored:.1f} s")
+    return subs
 
-    mem = measure_memory(store, subs)
+
+def print_memory(mem: dict[str, float]) -> None:
     print("\nRedis memory per subscriber (MEMORY USAGE, bytes)")
     for name, value in mem.items():
         print(f"  {name:44} {value:8.0f}")
     ratio = mem[BASELINE] / mem["total"]
     print(f"  {'ratio baseline / ours':44} {ratio:8.2f}")
 
-    from core.store.stories import StoryRepo
 
-    stories = synth_stories()
-    story_repo = StoryRepo(store)
-    for story in stories:
-        story_repo.save(story)
-
+def print_due(store: Store) -> None:
+    """The due index against reading every subscriber."""
+    repo = SubscriberRepo(store)
     # The subscribers whose slot falls in the last tick interval: what the index answers.
     window = timedelta(minutes=store.settings.digest.tick_minutes, seconds=-1)
     scanned, scan_t = timed(lambda: scan_due(store, window))
@@ -295,6 +311,9 @@ def run(store: Store, count: int) -> None:
     print(f"  due index (ZRANGEBYSCORE)         {index_t[0]:8.3f} {index_t[1]:8.3f}  {indexed:,}")
     print(f"  ratio (wall)                      {scan_t[0] / max(index_t[0], 1e-6):8.0f} x")
 
+
+def print_tick(store: Store, subs: Sequence[Subscriber]) -> TickResult:
+    """The tick dry, cold, again and warm, and memoized against one pick each; the warm one."""
     (calls, nomemo), _ = timed(lambda: unmemoized_picks(store, AT))
     dry, dry_t = timed(lambda: build_editions(store, AT, dry_run=True))
     tick, tick_t = timed(lambda: build_editions(store, AT))
@@ -320,10 +339,7 @@ def run(store: Store, count: int) -> None:
         f"  personalization: {tick.picks:,} pick runs (memoized) vs {calls:,} "
         f"(one per subscriber and channel, baseline: {nomemo:.2f} s wall)"
     )
-    per_day = history_memory(store, warm.due)
-    print("\nMemory a digest adds per due subscriber (bytes, expiring)")
-    for name, value in per_day.items():
-        print(f"  {name:44} {value:8.0f}")
+    return warm
 
 
 def history_memory(store: Store, due: int) -> dict[str, float]:
