@@ -1,7 +1,7 @@
 """Every channel adapter, by channel name, and the one place that builds them.
 
-Adding a channel = one package in ``bots/`` + one line in :data:`ADAPTERS` + a row in the
-shared contract tests (tests/bots/test_adapter_contract.py).
+Adding a channel = one package in ``bots/`` + its builder here and one line in
+:data:`ADAPTERS` + a row in the shared contract tests (tests/bots/test_adapter_contract.py).
 
 :func:`build_adapter` chooses the transport from settings: SMTP when
 ``settings.smtp.host`` is set (else the Maildir outbox); the Slack Web API when a bot
@@ -11,6 +11,7 @@ a channel access token is set (else the outbox).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bots.base import ChannelAdapter
@@ -20,28 +21,39 @@ from bots.slack.adapter import SlackAdapter
 from core.errors import ConfigError
 from core.store.base import Store
 
-ADAPTERS: dict[str, type[Any]] = {
-    EmailAdapter.channel: EmailAdapter,
-    SlackAdapter.channel: SlackAdapter,
-    LineAdapter.channel: LineAdapter,
+
+def _email(store: Store) -> ChannelAdapter:
+    return EmailAdapter(store.settings)
+
+
+def _slack(store: Store) -> ChannelAdapter:
+    settings = store.settings
+    if settings.slack.bot_token is None and settings.slack.client_id is None:
+        return SlackAdapter(settings, outbox=settings.digest.outbox_dir / "slack")
+    return SlackAdapter(settings, token_for=_installed_token(store))
+
+
+def _line(store: Store) -> ChannelAdapter:
+    settings = store.settings
+    if settings.line.channel_access_token is None:
+        return LineAdapter(settings, outbox=settings.digest.outbox_dir / "line")
+    return LineAdapter(settings)
+
+
+#: channel name -> the function that builds its adapter from the store's settings.
+ADAPTERS: dict[str, Callable[[Store], ChannelAdapter]] = {
+    EmailAdapter.channel: _email,
+    SlackAdapter.channel: _slack,
+    LineAdapter.channel: _line,
 }
 
 
 def build_adapter(channel: str, store: Store) -> ChannelAdapter:
     """The adapter for ``channel`` with the transport the settings call for."""
-    settings = store.settings
-    outbox = settings.digest.outbox_dir
-    if channel == "email":
-        return EmailAdapter(settings)
-    if channel == "slack":
-        if settings.slack.bot_token is None and settings.slack.client_id is None:
-            return SlackAdapter(settings, outbox=outbox / "slack")
-        return SlackAdapter(settings, token_for=_installed_token(store))
-    if channel == "line":
-        if settings.line.channel_access_token is None:
-            return LineAdapter(settings, outbox=outbox / "line")
-        return LineAdapter(settings)
-    raise ConfigError(f"unknown channel {channel!r} (known: {', '.join(ADAPTERS)})")
+    builder = ADAPTERS.get(channel)
+    if builder is None:
+        raise ConfigError(f"unknown channel {channel!r} (known: {', '.join(ADAPTERS)})")
+    return builder(store)
 
 
 def _installed_token(store: Store) -> Any:
