@@ -1,14 +1,15 @@
 """The ``aitoday`` command line.
 
-Each module in this package adds its commands through ``register(main)``; modules are
-found in alphabetical order, so adding a command group is adding one file here.
-Settings are read once here and handed down through the click context.
+Each module in this package adds its commands through ``register(cli)``. :data:`COMMANDS`
+says which module holds which command, so that running one command imports only its own
+module (the others pull in rq, litellm's neighbours, the editions tick ...: a second of
+start-up for nothing). Adding a command = one module here + one line in COMMANDS; a test
+checks the table against the modules. Settings are read once, in ``context``.
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sys
 
 import click
@@ -16,25 +17,45 @@ import click
 from core.errors import AITodayError
 from workers.cli.context import AppContext
 
+COMMANDS: dict[str, str] = {
+    "brief": "brief",
+    "cluster": "cluster",
+    "config": "config_cmd",
+    "cron": "runtime",
+    "deliveries": "deliveries",
+    "demo": "demo",
+    "ingest": "ingest",
+    "run": "runtime",
+    "schedule": "schedule",
+    "sources": "sources",
+    "status": "runtime",
+    "stories": "stories",
+    "users": "users",
+    "web": "web",
+    "worker": "worker",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command is listed for help or run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMANDS.get(cmd_name)
+        if module_name is None:
+            return None
+        if cmd_name not in self.commands:
+            importlib.import_module(f"{__name__}.{module_name}").register(self)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """AIToday: 5 minutes a day, the AI essentials."""
     ctx.obj = AppContext()
-
-
-def _register_commands() -> None:
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if info.name.startswith("_") or info.name == "context":
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(cli)
-
-
-_register_commands()
 
 
 def main() -> None:
