@@ -7,15 +7,15 @@ than stories) is represented by what the story itself holds: its title and URL.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from core.briefs.text import plain, reading_minutes
-from core.models import Article, BriefSource, Source, Story, StoryArticle
+from core.models import Article, BriefSource, Story, StoryArticle
+from core.store.articles import ArticleRepo
 from core.store.base import Store
+from core.store.sources import SourceRepo
 
 # Bounds the cleaning work on one article: a 5 MB article costs as much as a 200 KB one.
 RAW_TEXT_CAP = 200_000
@@ -98,42 +98,14 @@ def load_inputs(store: Store, story: Story) -> list[SourceText]:
 
 
 def _articles(store: Store, ids: list[str]) -> dict[str, Article]:
-    repo = _repo("core.store.articles", "ArticleRepo", store)
-    if repo is not None:
-        return _by_id(repo.get_many(ids))
-    # The ingest room's repository is not there yet: read the documented keys.
-    found: dict[str, Article] = {}
-    for article_id, raw in zip(
-        ids, store.redis.mget([store.keys.article(i) for i in ids]), strict=True
-    ):
-        if raw:
-            found[article_id] = Article.model_validate_json(raw)
-    return found
+    return {article.id: article for article in ArticleRepo(store).get_many(ids)}
 
 
 def _source_names(store: Store, source_ids: Iterable[str]) -> dict[str, str]:
-    repo = _repo("core.store.sources", "SourceRepo", store)
+    repo = SourceRepo(store)
     names: dict[str, str] = {}
     for source_id in sorted(source_ids):
-        if repo is not None:
-            source = repo.get(source_id)
-        else:
-            raw = store.redis.hget(store.keys.sources(), source_id)
-            source = Source.model_validate_json(raw) if raw else None
+        source = repo.get(source_id)
         if source is not None:
             names[source_id] = source.title
     return names
-
-
-def _by_id(found: Any) -> dict[str, Article]:
-    if isinstance(found, Mapping):
-        return {k: v for k, v in found.items() if v is not None}
-    return {a.id: a for a in found if a is not None}
-
-
-def _repo(module: str, name: str, store: Store) -> Any:
-    try:
-        cls = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    return cls(store)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 
 import click
 
 from core.briefs.service import brief_for
 from core.i18n import LANGUAGE_NAMES, label, normalize_language, relative_time
-from core.models import Brief, Story
-from core.store.base import Store
+from core.models import Brief
+from core.store.stories import StoryRepo
 from workers.cli.context import AppContext, pass_app
 
 
@@ -28,7 +27,7 @@ def brief_command(app: AppContext, story_id: str, language: str, as_json: bool) 
         raise click.BadParameter(
             f"{language!r} is not a language we serve ({known})", param_hint="--lang"
         )
-    story = _story(app.store, story_id.strip())
+    story = StoryRepo(app.store).get(story_id.strip())
     if story is None:
         raise click.ClickException(
             f"no story {story_id!r} (stories are kept 30 days; see `aitoday stories`)"
@@ -83,17 +82,6 @@ def _footer(brief: Brief) -> str:
     if brief.content_language and brief.content_language != brief.language:
         footer += "\n" + label("original_language_note", brief.language)
     return footer
-
-
-def _story(store: Store, story_id: str) -> Story | None:
-    """The story from the stories room's repository (its documented key as a stand-in)."""
-    try:
-        repo_class = importlib.import_module("core.store.stories").StoryRepo
-    except (ImportError, AttributeError):
-        raw = store.redis.get(store.keys.story(story_id))
-        return Story.model_validate_json(raw) if raw else None
-    story: Story | None = repo_class(store).get(story_id)
-    return story
 
 
 def register(cli: click.Group) -> None:
