@@ -57,9 +57,8 @@ def demo_command(outbox: Path) -> None:
 def _summary(console: Console, result: DemoResult) -> None:
     console.print(
         f"\n[bold green]Done in {result.seconds:.1f} s.[/] {result.feeds} feeds "
-        f"({result.fetched} fetched, {len(result.failed)} failed), {result.articles} articles"
-        + (f", {result.stories} stories" if result.stories is not None else "")
-        + f", {len(result.editions)} editions."
+        f"({result.fetched} fetched, {len(result.failed)} failed), {result.articles} articles, "
+        f"{result.stories} stories, {len(result.editions)} editions."
     )
     console.print(_delivered(result))
     headlines = _headlines(result)

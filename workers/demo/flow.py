@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.config import Settings, load_settings
-from core.models import Brief, Edition, Subscriber, utcnow
+from core.models import Article, Brief, Edition, Subscriber, utcnow
 from core.store.base import Store, open_store
 from workers.demo.feedserver import DemoFeedServer
 
@@ -51,7 +51,7 @@ class DemoResult:
     fetched: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
     articles: int = 0
-    stories: int | None = None
+    stories: int = 0  # stories the clustering created or changed
     subscribers: list[Subscriber] = field(default_factory=list)
     editions: list[Edition] = field(default_factory=list)
     briefs: dict[str, list[Brief]] = field(default_factory=dict)  # edition id -> briefs
@@ -113,7 +113,7 @@ def run_demo(
     return result
 
 
-def ingest(store: Store, server: DemoFeedServer, result: DemoResult, tell: Step) -> list[Any]:
+def ingest(store: Store, server: DemoFeedServer, result: DemoResult, tell: Step) -> list[Article]:
     """Fetch the demo feeds from the local server; return the new articles."""
     from core.ingest.pipeline import run_ingest
     from core.ingest.sources import load_opml
@@ -132,13 +132,13 @@ def ingest(store: Store, server: DemoFeedServer, result: DemoResult, tell: Step)
     return list(report.articles)
 
 
-def cluster(store: Store, articles: list[Any], result: DemoResult, tell: Step) -> None:
+def cluster(store: Store, articles: list[Article], result: DemoResult, tell: Step) -> None:
     """Group the articles into stories with the production clustering."""
     from core.stories.service import update_stories  # the stories room owns it
 
     tell("cluster", 0, 1)
     updated = update_stories(store, articles)
-    result.stories = len(updated) if hasattr(updated, "__len__") else None
+    result.stories = len(updated)
     tell("cluster", 1, 1)
 
 
