@@ -7,7 +7,8 @@ one Redis hash per metric (field = label set) and the web process exposes them o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from core.store.base import Store
 
@@ -54,12 +55,25 @@ def snapshot(store: Store) -> dict[str, dict[str, float]]:
     return result
 
 
-def exposition(store: Store) -> str:
-    """The counters in the Prometheus text format."""
+@dataclass(frozen=True)
+class Gauge:
+    """A value read at scrape time (e.g. queue depth): {label_key: value}."""
+
+    name: str
+    help: str
+    values: Mapping[str, float]
+
+
+def exposition(store: Store, gauges: Sequence[Gauge] = ()) -> str:
+    """The counters, then any gauges read at scrape time, in the Prometheus text format."""
     lines: list[str] = []
-    for name, values in snapshot(store).items():
-        lines.append(f"# HELP {name} {METRICS[name]}")
-        lines.append(f"# TYPE {name} counter")
+    families: list[tuple[str, str, str, Mapping[str, float]]] = [
+        (name, METRICS[name], "counter", values) for name, values in snapshot(store).items()
+    ]
+    families += [(g.name, g.help, "gauge", g.values) for g in gauges]
+    for name, help_text, kind, values in families:
+        lines.append(f"# HELP {name} {help_text}")
+        lines.append(f"# TYPE {name} {kind}")
         for labels, value in sorted(values.items()):
             lines.append(f"{name}{{{labels}}} {value}" if labels else f"{name} {value}")
     return "\n".join(lines) + "\n"

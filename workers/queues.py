@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rq import Queue, Retry
 
+from core.metrics import Gauge, label_key
 from core.models import CHANNELS
 from core.store.base import Store
 
@@ -58,3 +59,19 @@ def all_queues(store: Store, names: list[str] | None = None) -> list[Queue]:
 def job_retry() -> Retry:
     """RQ Retry for a whole batch job that raised."""
     return Retry(max=len(JOB_RETRY_INTERVALS), interval=list(JOB_RETRY_INTERVALS))
+
+
+def depth_gauges(store: Store) -> list[Gauge]:
+    """Jobs waiting and jobs failed per channel queue, for /metrics (one pipeline)."""
+    queues = all_queues(store)
+    pipe = store.redis.pipeline()
+    for queue in queues:
+        pipe.llen(queue.key)
+        pipe.zcard(queue.failed_job_registry.key)
+    counts = pipe.execute()
+    waiting = {label_key({"queue": q.name}): float(counts[2 * i]) for i, q in enumerate(queues)}
+    failed = {label_key({"queue": q.name}): float(counts[2 * i + 1]) for i, q in enumerate(queues)}
+    return [
+        Gauge("aitoday_queue_jobs", "Delivery batch jobs waiting, per queue.", waiting),
+        Gauge("aitoday_queue_failed_jobs", "Delivery batch jobs in RQ's failed registry.", failed),
+    ]

@@ -197,3 +197,25 @@ def test_confirmation_goes_through_smtp_when_configured(store: Store) -> None:
         [received] = smtp.messages
         assert received.rcpt_tos == ["s@example.com"]
         assert "/confirm/" in received.message.get_content()
+
+
+def test_metrics_show_queue_depth_per_channel(web: httpx.Client, store: Store) -> None:
+    from core.models import DeliveryBatch, Recipient
+    from workers.fanout import enqueue_batches
+
+    batches = [
+        DeliveryBatch(
+            edition_id=f"ed{n}",
+            channel="email",
+            batch_no=0,
+            recipients=[Recipient(subscriber_id=f"s{n}", address=f"s{n}@example.com")],
+        )
+        for n in range(3)
+    ]
+    assert enqueue_batches(store, batches) == 3
+    text = web.get("/metrics").text
+    prefix = store.keys.prefix
+    assert "# TYPE aitoday_queue_jobs gauge" in text
+    assert f'aitoday_queue_jobs{{queue="{prefix}-email"}} 3.0' in text
+    assert f'aitoday_queue_jobs{{queue="{prefix}-line"}} 0.0' in text
+    assert f'aitoday_queue_failed_jobs{{queue="{prefix}-slack"}} 0.0' in text
