@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 from core.errors import ConfigError
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+MIN_SECRET_KEY = 16  # signed links (confirm, unsubscribe, preferences) are only as good
 
 
 class FetchSettings(BaseModel):
@@ -218,7 +219,11 @@ class Settings(BaseSettings):
         default=Path("./.aitoday"), description="Where embedded Redis and local state live."
     )
     secret_key: SecretStr | None = Field(
-        default=None, description="Key signing links; unset: made once and kept in DATA_DIR."
+        default=None,
+        description=(
+            "Key for signed links, 16+ random characters; unset or empty: made and kept in "
+            "DATA_DIR."
+        ),
     )
     key_prefix: str = Field(default="aitoday", description="Prefix of every Redis key.")
     fetch: FetchSettings = Field(default_factory=FetchSettings)
@@ -239,6 +244,19 @@ class Settings(BaseSettings):
         scheme = urlsplit(value).scheme
         if scheme not in REDIS_SCHEMES:
             raise ValueError(f"must start with redis://, rediss:// or unix:// (got {value!r})")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _check_secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None  # unset or empty: a random key is made once under DATA_DIR
+        secret = value.get_secret_value()
+        if len(secret) < MIN_SECRET_KEY or secret.startswith("change-me"):
+            raise ValueError(
+                f"must be a random string of at least {MIN_SECRET_KEY} characters, not a "
+                'placeholder (python3 -c "import secrets; print(secrets.token_urlsafe(48))")'
+            )
         return value
 
     @field_validator("key_prefix")

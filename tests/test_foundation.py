@@ -91,3 +91,13 @@ def test_scrub_masks_addresses_and_tokens() -> None:
     assert "a***@example.com" in line
     assert "xoxb-123-abc" not in line
     assert "pw@" not in line
+
+
+def test_secret_key_empty_means_unset_and_weak_keys_are_refused(tmp_path: Path) -> None:
+    settings = load_settings(secret_key="", data_dir=tmp_path)
+    assert settings.secret_key is None
+    made = settings.signing_key()
+    assert len(made) >= 32 and made == settings.signing_key()  # made once, then kept
+    for weak in ("short", "change-me-to-a-long-random-string"):
+        with pytest.raises(ConfigError, match="AITODAY_SECRET_KEY: must be a random string"):
+            load_settings(secret_key=weak)
