@@ -30,6 +30,13 @@ class ScrubFilter(logging.Filter):
         return True
 
 
+class PlainFormatter(logging.Formatter):
+    """Plain lines; the whole line is scrubbed, so a traceback's text is too."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
+
+
 class JSONFormatter(logging.Formatter):
     """One JSON object per line."""
 
@@ -55,7 +62,7 @@ def setup_logging(level: str = "INFO", *, json_lines: bool = False) -> None:
     if json_lines:
         handler.setFormatter(JSONFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(PlainFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -101,3 +101,21 @@ def test_secret_key_empty_means_unset_and_weak_keys_are_refused(tmp_path: Path) 
     for weak in ("short", "change-me-to-a-long-random-string"):
         with pytest.raises(ConfigError, match="AITODAY_SECRET_KEY: must be a random string"):
             load_settings(secret_key=weak)
+
+
+def test_tracebacks_in_plain_logs_are_scrubbed() -> None:
+    import logging
+
+    from core.logs import PlainFormatter
+
+    try:
+        raise RuntimeError("login failed for bob@example.com with token xoxb-1-secret")
+    except RuntimeError:
+        import sys
+
+        record = logging.LogRecord(
+            "t", logging.ERROR, __file__, 1, "send failed", None, sys.exc_info()
+        )
+    line = PlainFormatter("%(message)s").format(record)
+    assert "RuntimeError" in line
+    assert "bob@example.com" not in line and "xoxb-1-secret" not in line
