@@ -4,13 +4,20 @@ The Python ``email`` package costs about a millisecond per multipart message; a 
 goes to thousands of people with only two links and a few headers differing. So the
 headers that are the same for everyone are encoded once per variant
 (:class:`MailTemplate`), and each recipient gets a string replace of the two link
-placeholders, two base64 encodings (C speed) and a handful of header lines.
+placeholders, the two parts as UTF-8 and a handful of header lines.
+
+Each part goes as it is ("8bit", RFC 6152; "7bit" when ASCII) when every line fits the
+998-octet limit of RFC 5322, else in base64. The 8bit form is about a third smaller than
+base64 and has a fifth of its lines, which is what both sides of an SMTP session pay for
+(the client escapes, the server reads line by line). A relay that does not announce
+8BITMIME gets the base64 form instead (:attr:`Envelope.seven_bit`).
 """
 
 from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -35,6 +42,10 @@ class Envelope:
     mail_from: str
     rcpt: str
     data: bytes
+    # data holds an 8bit part: send it with BODY=8BITMIME, or seven_bit() where the relay
+    # does not announce 8BITMIME (the same message with every part in base64)
+    eight_bit: bool = False
+    seven_bit: Callable[[], bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,14 +100,24 @@ class MailTemplate:
             unsubscribe_url=unsubscribe_url, preferences_url=preferences_url
         )
         boundary = f"=_aitoday_{uuid.uuid4().hex}"
-        headers = self._headers(recipient, now, token, unsubscribe_url, boundary)
-        data = "\r\n".join([*headers, "", *_alternative(boundary, text, html)]).encode("ascii")
+        head = "\r\n".join([*self._headers(recipient, now, token, unsubscribe_url, boundary), ""])
+        parts = [
+            (subtype, content.encode("utf-8"))
+            for subtype, content in (("plain", text), ("html", html))
+        ]
+        body, eight_bit = _alternative(boundary, parts, as_is=True)
+
+        def seven_bit() -> bytes:
+            return head.encode("ascii") + b"\r\n" + _alternative(boundary, parts, as_is=False)[0]
+
         return Envelope(
             subscriber_id=recipient.subscriber_id,
             key=f"{self.payload.edition_id}.{recipient.subscriber_id}",
             mail_from=self.from_addr,
             rcpt=recipient.address,
-            data=data,
+            data=head.encode("ascii") + b"\r\n" + body,
+            eight_bit=eight_bit,
+            seven_bit=seven_bit if eight_bit else None,
         )
 
     def _headers(
@@ -122,22 +143,56 @@ class MailTemplate:
         return headers
 
 
-def _alternative(boundary: str, text: str, html: str) -> list[str]:
-    """A multipart/alternative body: plain text first, HTML last (the part clients prefer)."""
-    lines: list[str] = []
-    for subtype, content in (("plain", text), ("html", html)):
-        lines += [
-            f"--{boundary}",
-            f'Content-Type: text/{subtype}; charset="utf-8"',
-            "Content-Transfer-Encoding: base64",
-            "",
-            _b64(content),
+def _alternative(
+    boundary: str, parts: list[tuple[str, bytes]], *, as_is: bool
+) -> tuple[bytes, bool]:
+    """A multipart/alternative body (plain text first, HTML last: the part clients prefer)
+    and whether it holds an 8bit part. ``as_is=False``: every part in base64."""
+    out: list[bytes] = []
+    eight_bit = False
+    for subtype, content in parts:
+        lines = _short_lines(content) if as_is else None
+        if lines is None:
+            encoding, body = "base64", _b64(content)
+        else:
+            encoding, body = ("7bit" if content.isascii() else "8bit"), b"\r\n".join(lines)
+            eight_bit = eight_bit or encoding == "8bit"
+        out += [
+            f"--{boundary}".encode(),
+            f'Content-Type: text/{subtype}; charset="utf-8"'.encode(),
+            f"Content-Transfer-Encoding: {encoding}".encode(),
+            b"",
+            body,
         ]
-    return [*lines, f"--{boundary}--", ""]
+    return b"\r\n".join([*out, f"--{boundary}--".encode(), b""]), eight_bit
 
 
-def _b64(text: str) -> str:
-    return base64.encodebytes(text.encode("utf-8")).decode("ascii").replace("\n", "\r\n").rstrip()
+MAX_LINE = 998  # octets per line without CRLF (RFC 5322 2.1.1)
+
+
+def _short_lines(content: bytes) -> list[bytes] | None:
+    """The lines of ``content``, each within :data:`MAX_LINE`, or None when they cannot be.
+
+    A longer line is broken only where a space follows a ``>`` (between tags or at the
+    start of a text run, never inside a tag or an attribute): the space becomes the line
+    break, and HTML reads a line break there exactly as the space it replaces.
+    """
+    if b"\r" in content or b"\0" in content:
+        return None
+    lines: list[bytes] = []
+    for line in content.split(b"\n"):
+        while len(line) > MAX_LINE:
+            cut = line.rfind(b"> ", 0, MAX_LINE)
+            if cut < 0:
+                return None
+            lines.append(line[: cut + 1])
+            line = line[cut + 2 :]
+        lines.append(line)
+    return lines
+
+
+def _b64(content: bytes) -> bytes:
+    return base64.encodebytes(content).replace(b"\n", b"\r\n").rstrip()
 
 
 def _format_address(name: str, addr: str) -> str:

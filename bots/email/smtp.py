@@ -80,8 +80,18 @@ class SMTPTransport:
         return results
 
     async def _send_one(self, client: aiosmtplib.SMTP, mail: Envelope) -> Outcome:
+        data, options = mail.data, []
+        if mail.eight_bit:
+            if client.is_ehlo_or_helo_needed:
+                await client.ehlo()
+            if client.supports_extension("8bitmime"):
+                options = ["BODY=8BITMIME"]
+            elif mail.seven_bit is not None:  # RFC 6152: no 8bit data to a 7bit relay
+                data = mail.seven_bit()
         try:
-            refused, _ = await client.sendmail(mail.mail_from, [mail.rcpt], mail.data)
+            refused, _ = await client.sendmail(
+                mail.mail_from, [mail.rcpt], data, mail_options=options
+            )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             first = exc.recipients[0] if exc.recipients else None
             return _for_recipient(mail, first.code if first else 550, str(first or exc))
