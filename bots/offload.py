@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -27,8 +28,22 @@ RESPONSE_TIMEOUT = 10.0
 _answers = ThreadPoolExecutor(max_workers=ANSWER_THREADS, thread_name_prefix="aitoday-answer")
 
 
+# Each answer thread keeps one event loop for its whole life: ``asyncio.run`` per answer
+# built a loop, a selector and a socket pair every time, all while holding the GIL the
+# acknowledgements on the web loop wait for.
+_local = threading.local()
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = asyncio.new_event_loop()
+        _local.loop = loop
+    return loop
+
+
 def _answer_in_thread(store: Store, chat: Chat, text: str) -> Reply:
-    return asyncio.run(answer(store, chat, text))
+    return _thread_loop().run_until_complete(answer(store, chat, text))
 
 
 async def answer_off_loop(store: Store, chat: Chat, text: str) -> Reply:
@@ -39,15 +54,22 @@ async def answer_off_loop(store: Store, chat: Chat, text: str) -> Reply:
 
 # One pooled HTTP client for every answer thread (httpx.Client is thread-safe): a new
 # client per answer would build an SSL context and a connection each time.
+# Built once under a lock: the first burst's threads each built one before.
 _poster: httpx.Client | None = None
+_poster_lock = threading.Lock()
+
+
+def _client() -> httpx.Client:
+    global _poster
+    with _poster_lock:
+        if _poster is None:
+            _poster = httpx.Client(timeout=RESPONSE_TIMEOUT)
+        return _poster
 
 
 def _post(url: str, payload: dict[str, Any]) -> None:
-    global _poster
-    if _poster is None:
-        _poster = httpx.Client(timeout=RESPONSE_TIMEOUT)
     try:
-        answer = _poster.post(url, json=payload)
+        answer = _client().post(url, json=payload)
         if answer.status_code >= 400:
             log.warning("response_url answered %s", answer.status_code)
     except httpx.HTTPError as exc:
