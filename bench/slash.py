@@ -20,6 +20,7 @@ import asyncio
 import hashlib
 import hmac
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -44,6 +45,7 @@ from core.store.base import Store, open_store
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
+BENCH_SECRET_KEY = secrets.token_urlsafe(32)  # config refuses short or placeholder keys
 CONCURRENCY = 50
 STORIES = 30
 
@@ -67,7 +69,7 @@ def _settings(tmp: Path, api_base: str) -> Settings:
         redis_url=_redis_url(),
         data_dir=tmp / "data",
         key_prefix=f"aitodaybench-{uuid.uuid4().hex[:8]}",
-        secret_key="bench-secret",
+        secret_key=BENCH_SECRET_KEY,
         slack={"signing_secret": SECRET, "bot_token": TOKEN, "api_base": api_base},
         log={"level": "WARNING"},
     )
@@ -252,7 +254,7 @@ def web_process(settings: Settings, port: int, workers: int) -> Iterator[str]:
         "AITODAY_REDIS_URL": settings.redis_url or "",
         "AITODAY_DATA_DIR": str(settings.data_dir),
         "AITODAY_KEY_PREFIX": settings.key_prefix,
-        "AITODAY_SECRET_KEY": "bench-secret",
+        "AITODAY_SECRET_KEY": BENCH_SECRET_KEY,
         "AITODAY_SLACK__SIGNING_SECRET": SECRET,
         "AITODAY_SLACK__BOT_TOKEN": TOKEN,
         "AITODAY_SLACK__API_BASE": settings.slack.api_base or "",

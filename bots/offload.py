@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -26,6 +28,52 @@ log = logging.getLogger(__name__)
 ANSWER_THREADS = 4
 RESPONSE_TIMEOUT = 10.0
 _answers = ThreadPoolExecutor(max_workers=ANSWER_THREADS, thread_name_prefix="aitoday-answer")
+
+
+class AckGate:
+    """Lets answers start only once the acknowledgements in flight have left.
+
+    Answer threads hold the GIL in slices the event loop must wait for (Python hands the
+    GIL over at most every 5 ms), so answers computed while a burst of commands is being
+    acknowledged make each ack wait behind them. Slack needs the ack within 3 s and
+    the answer within 30 min; an answer started a few ms later costs nothing. The wait
+    is bounded so a steady stream of requests can never starve the answers.
+    """
+
+    def __init__(self, settle: float = 0.01, max_wait: float = 0.3) -> None:
+        self.settle = settle  # seconds without any ack in flight that count as quiet
+        self.max_wait = max_wait
+        self._busy = 0
+        self._last = 0.0
+
+    @contextmanager
+    def acking(self) -> Iterator[None]:
+        """Wrap the handling of one inbound request that owes an acknowledgement."""
+        self._busy += 1
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            self._last = time.monotonic()
+
+    def _quiet_for(self, now: float) -> float:
+        """Seconds left until quiet (0 when quiet now)."""
+        if self._busy:
+            return self.settle
+        return max(0.0, self._last + self.settle - now)
+
+    async def quiet(self) -> None:
+        """Return once no ack has been in flight for ``settle`` s, or after ``max_wait``."""
+        deadline = time.monotonic() + self.max_wait
+        while (now := time.monotonic()) < deadline:
+            left = self._quiet_for(now)
+            if left <= 0:
+                return
+            await asyncio.sleep(min(left, deadline - now))
+
+
+# One per process: the web loop is one per process (uvicorn workers are processes).
+acks = AckGate()
 
 
 # Each answer thread keeps one event loop for its whole life: ``asyncio.run`` per answer
@@ -88,6 +136,7 @@ async def answer_to_response_url(
     store: Store, chat: Chat, text: str, url: str, message: Callable[[Reply], dict[str, Any]]
 ) -> Reply:
     """Answer ``text`` and post ``message(reply)`` to a Slack ``response_url``, both in a
-    worker thread: the event loop only acknowledges."""
+    worker thread: the event loop only acknowledges (answers start once acks are out)."""
+    await acks.quiet()
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_answers, _answer_and_post, store, chat, text, url, message)

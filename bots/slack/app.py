@@ -9,11 +9,13 @@ One slack-bolt ``AsyncApp`` served at ``/slack/events`` (events, commands, inter
 
 Before Bolt sees a request we check its signature ourselves, to count refusals by reason
 (bad signature, stale timestamp) and to drop exact replays and retried events we already
-handled. Slow work (stories, briefs) runs in lazy listeners, and the commands themselves in
-a worker thread (:mod:`bots.offload`), so ``ack`` is immediate; ``/aitoday help`` is
-answered inside the acknowledgement itself. Bolt runs with ``process_before_response``:
-the ack function runs inline and the HTTP answer leaves as soon as it returns (otherwise
-Bolt polls for the ack every 10 ms); lazy listeners go on as tasks.
+handled. Slow work (stories, briefs) runs after the ack (lazy listeners; for ``/aitoday``
+a task the ack listener starts, which skips Bolt's per-lazy-listener copy of the request),
+and the commands themselves in a worker thread (:mod:`bots.offload`), so ``ack`` is
+immediate; ``/aitoday help`` is answered inside the acknowledgement itself. Bolt runs with
+``process_before_response``: the ack function runs inline and the HTTP answer leaves as
+soon as it returns (otherwise Bolt polls for the ack every 10 ms); lazy listeners go on
+as tasks.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -39,7 +41,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bots.offload import answer_off_loop, answer_to_response_url
+from bots.offload import acks, answer_off_loop, answer_to_response_url
 from bots.slack import blocks
 from bots.slack.install_store import RedisInstallationStore, RedisOAuthStateStore
 from core import metrics
@@ -114,7 +116,7 @@ def _multi_workspace(store: Store, client: AsyncWebClient, secret: str) -> Async
 
 def register(app: AsyncApp, store: Store) -> None:
     """Attach every listener to ``app``."""
-    app.command(COMMAND)(ack=_ack_command, lazy=[_answer_command(store)])
+    app.command(COMMAND)(_command_listener(store))
     app.action("brief_open")(ack=_ack, lazy=[_open_brief(store)])
     app.action("more_like_this")(ack=_ack, lazy=[_feedback(store, more=True)])
     app.action("less_like_this")(ack=_ack, lazy=[_feedback(store, more=False)])
@@ -136,16 +138,44 @@ def _first_word(text: str) -> str:
     return (text or "").strip().split(" ", 1)[0].lower()
 
 
-async def _ack_command(ack: Any, command: dict[str, Any]) -> None:
-    """Acknowledge at once; help is the whole answer, so it rides in the ack."""
-    if _first_word(command.get("text", "")) in ("", "help"):
-        reply = usage(_chat(command))
-        await ack(response_type="ephemeral", text=reply.text, blocks=_blocks(reply, ""))
-        return
-    await ack()
+# Answers started by the command listener; the loop keeps only weak references to tasks.
+_answering: set[asyncio.Task[None]] = set()
 
 
-def _answer_command(store: Store) -> Callable[..., Awaitable[None]]:
+def _command_listener(store: Store) -> Callable[..., Awaitable[None]]:
+    answer_command = _answer_command(store)
+
+    async def command_listener(ack: Any, command: dict[str, Any]) -> None:
+        """Acknowledge at once; help is the whole answer, so it rides in the ack.
+
+        Any other command is answered at its response_url by a task started here rather
+        than by a Bolt lazy listener: Bolt deep-copies the whole request for each lazy
+        listener before the ack leaves, a third of the ack's time under load.
+        """
+        if _first_word(command.get("text", "")) in ("", "help"):
+            reply = usage(_chat(command))
+            await ack(response_type="ephemeral", text=reply.text, blocks=_blocks(reply, ""))
+            return
+        await ack()
+        _start(answer_command(command))
+
+    return command_listener
+
+
+def _start(work: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.get_running_loop().create_task(_logged(work))
+    _answering.add(task)
+    task.add_done_callback(_answering.discard)
+
+
+async def _logged(work: Coroutine[Any, Any, None]) -> None:
+    try:
+        await work
+    except Exception:  # a failed answer must be seen in the logs, never lost silently
+        log.exception("slash command answer failed")
+
+
+def _answer_command(store: Store) -> Callable[[dict[str, Any]], Coroutine[Any, Any, None]]:
     base = store.settings.web.base_url
 
     def message(reply: Reply) -> dict[str, Any]:
@@ -154,8 +184,6 @@ def _answer_command(store: Store) -> Callable[..., Awaitable[None]]:
 
     async def answer_command(command: dict[str, Any]) -> None:
         text = command.get("text", "")
-        if _first_word(text) in ("", "help"):
-            return
         url = str(command.get("response_url") or "")
         await answer_to_response_url(store, _chat(command), text, url, message)
 
@@ -364,6 +392,11 @@ def slack_routes(store: Store) -> list[Route]:
     seen = SeenGuard(store)
 
     async def events(request: Request) -> Response:
+        # Counted from the first byte: an ack waiting on Redis is still an ack in flight.
+        with acks.acking():
+            return await handle(request)
+
+    async def handle(request: Request) -> Response:
         if handler is None or store.settings.slack.signing_secret is None:
             return PlainTextResponse("Slack is not configured on this server", status_code=503)
         if _too_large(request):
