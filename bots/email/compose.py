@@ -16,9 +16,10 @@ base64 and has a fifth of its lines, which is what both sides of an SMTP session
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -61,12 +62,16 @@ class MailTemplate:
     base_url: str
     signing_key: bytes
 
+    # the payload with the indentation and line breaks between its HTML tags folded away
+    packed: EmailPayload
+
     @classmethod
     def build(cls, payload: EmailPayload, settings: Settings, signing_key: bytes) -> MailTemplate:
         name, addr = parseaddr(settings.smtp.from_)
         domain = addr.rpartition("@")[2] or "aitoday.localhost"
         return cls(
             payload=payload,
+            packed=replace(payload, html=_pack_html(payload.html)),
             from_header=_encode_header("From", _format_address(name, addr)),
             from_addr=addr,
             reply_to=settings.smtp.reply_to,
@@ -96,7 +101,7 @@ class MailTemplate:
     def compose(self, recipient: Recipient, now: datetime) -> Envelope:
         """The complete message for one recipient."""
         token, unsubscribe_url, preferences_url = self.links(recipient)
-        html, text = self.payload.personalize(
+        html, text = self.packed.personalize(
             unsubscribe_url=unsubscribe_url, preferences_url=preferences_url
         )
         boundary = f"=_aitoday_{uuid.uuid4().hex}"
@@ -165,6 +170,19 @@ def _alternative(
             body,
         ]
     return b"\r\n".join([*out, f"--{boundary}--".encode(), b""]), eight_bit
+
+
+_BETWEEN_TAGS = re.compile(r">[ \t]*\n\s*<")
+
+
+def _pack_html(html: str) -> str:
+    """Fold each whitespace run that holds a line break between two tags into one space.
+
+    HTML reads such a run as one space (the renderer writes no ``<pre>``), so the message
+    looks the same with about half the bytes and lines; :func:`_short_lines` breaks the
+    result again where a line would pass :data:`MAX_LINE`.
+    """
+    return _BETWEEN_TAGS.sub("> <", html)
 
 
 MAX_LINE = 998  # octets per line without CRLF (RFC 5322 2.1.1)

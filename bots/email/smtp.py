@@ -9,6 +9,7 @@ that de-duplicate drop a repeat), reconnects once and carries on with the rest.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -80,31 +81,55 @@ class SMTPTransport:
         return results
 
     async def _send_one(self, client: aiosmtplib.SMTP, mail: Envelope) -> Outcome:
+        """MAIL, RCPT, DATA for one message.
+
+        The three commands are issued here rather than through ``client.sendmail``, which
+        would parse both addresses twice and scan the whole message once more only to
+        compute its SIZE: composed messages already have CRLF line endings, so their
+        length is their size.
+        """
+        if client.is_ehlo_or_helo_needed:
+            await _greet(client)
         data, options = mail.data, []
         if mail.eight_bit:
-            if client.is_ehlo_or_helo_needed:
-                await client.ehlo()
             if client.supports_extension("8bitmime"):
-                options = ["BODY=8BITMIME"]
+                options.append("BODY=8BITMIME")
             elif mail.seven_bit is not None:  # RFC 6152: no 8bit data to a 7bit relay
                 data = mail.seven_bit()
+        if client.supports_extension("size"):
+            options.append(f"SIZE={len(data)}")
         try:
-            refused, _ = await client.sendmail(
-                mail.mail_from, [mail.rcpt], data, mail_options=options
-            )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            first = exc.recipients[0] if exc.recipients else None
-            return _for_recipient(mail, first.code if first else 550, str(first or exc))
+            await client.mail(mail.mail_from, options=options)
+            await client.rcpt(mail.rcpt)
+            await client.data(data)
+        except aiosmtplib.SMTPRecipientRefused as exc:
+            await _reset(client)
+            return _for_recipient(mail, exc.code, str(exc))
         except (aiosmtplib.SMTPDataError, aiosmtplib.SMTPSenderRefused) as exc:
             if exc.code == 421:  # "closing channel": the connection is going away
                 raise aiosmtplib.SMTPServerDisconnected(exc.message) from exc
+            await _reset(client)
             if 400 <= exc.code < 500:
                 return Outcome.transient(mail.subscriber_id, _reply(exc.code, exc.message))
             return Outcome.rejected(mail.subscriber_id, _reply(exc.code, exc.message))
-        answer = refused.get(mail.rcpt)
-        if answer is not None:
-            return _for_recipient(mail, answer.code, answer.message)
         return Outcome.sent(mail.subscriber_id)
+
+
+async def _greet(client: aiosmtplib.SMTP) -> None:
+    """EHLO, or HELO for a server that knows no ESMTP."""
+    try:
+        await client.ehlo()
+    except aiosmtplib.SMTPHeloError:
+        if not client.is_connected:
+            raise
+        await client.helo()
+
+
+async def _reset(client: aiosmtplib.SMTP) -> None:
+    """RSET after a refused command, so the next message starts a clean envelope."""
+    # a dead connection shows on the next command, where it is handled
+    with contextlib.suppress(aiosmtplib.SMTPResponseException, ConnectionError):
+        await client.rset()
 
 
 def _for_recipient(mail: Envelope, code: int, message: str) -> Outcome:
