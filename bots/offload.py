@@ -40,8 +40,10 @@ class AckGate:
     is bounded so a steady stream of requests can never starve the answers.
     """
 
-    def __init__(self, settle: float = 0.01, max_wait: float = 0.3) -> None:
-        self.settle = settle  # seconds without any ack in flight that count as quiet
+    def __init__(self, settle: float = 0.025, max_wait: float = 0.3) -> None:
+        # A burst's requests arrive spread over tens of ms: 25 ms with no ack in flight is
+        # the burst being over (10 ms let answers start between a burst's last requests).
+        self.settle = settle
         self.max_wait = max_wait
         self._busy = 0
         self._last = 0.0
