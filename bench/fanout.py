@@ -54,7 +54,8 @@ from core.subscribers import new_subscriber
 ROOT = Path(__file__).resolve().parents[1]
 AT = datetime(2026, 11, 27, 22, 30, tzinfo=UTC)
 SHARES: tuple[tuple[Channel, float], ...] = (("email", 0.60), ("line", 0.25), ("slack", 0.15))
-WORKERS = 2
+# worker processes (default one per core); AITODAY_BENCH_FANOUT_WORKERS to try others
+WORKERS = int(os.environ.get("AITODAY_BENCH_FANOUT_WORKERS", "2"))
 # AITODAY_BENCH_FANOUT_BASELINE=0 skips the baseline (quicker runs while tuning)
 BASELINE_SAMPLE = int(os.environ.get("AITODAY_BENCH_FANOUT_BASELINE", "300"))
 SLACK_TOKEN = "xoxb-bench"
