@@ -162,12 +162,12 @@ def _brief(n: int) -> Brief:
 def batches_of(
     store: Store, edition: Edition, subs: Sequence[Subscriber], size: int
 ) -> list[DeliveryBatch]:
-    from core.tokens import sign
+    from core.subscribers import unsubscribe_token
 
     key = store.settings.signing_key()
     recipients = []
     for sub in subs:
-        token = sign(key, "unsubscribe", f"{sub.id}:email") if edition.channel == "email" else None
+        token = unsubscribe_token(key, sub.id, "email") if edition.channel == "email" else None
         recipients.append(
             Recipient(
                 subscriber_id=sub.id, address=sub.channels[0].address, unsubscribe_token=token

@@ -23,8 +23,7 @@ from core.store.base import Store
 from core.store.briefs import BriefRepo
 from core.store.editions import EditionRepo
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import new_subscriber
-from core.tokens import sign
+from core.subscribers import new_subscriber, unsubscribe_token
 
 
 def brief(n: int) -> Brief:
@@ -92,7 +91,7 @@ def batches_for(
         channel = next(c for c in sub.channels if c.channel == edition.channel)
         token = None
         if edition.channel == "email":
-            token = sign(key, "unsubscribe", f"{sub.id}:{edition.channel}")
+            token = unsubscribe_token(key, sub.id, edition.channel)
         recipients.append(
             Recipient(subscriber_id=sub.id, address=channel.address, unsubscribe_token=token)
         )

@@ -10,7 +10,7 @@ import click
 from core.models import DeliveryBatch, Recipient
 from core.store.base import Store
 from core.store.deliveries import COLUMNS, BatchRecord, DeliveryRepo
-from core.tokens import sign
+from core.subscribers import unsubscribe_token
 from workers.cli.context import AppContext, pass_app
 
 
@@ -92,11 +92,7 @@ def rebuild(store: Store, record: BatchRecord) -> DeliveryBatch:
         address = ""
         if sub is not None:
             address = next((c.address for c in sub.channels if c.channel == record.channel), "")
-        token = (
-            sign(key, "unsubscribe", f"{sid}:{record.channel}")
-            if record.channel == "email"
-            else None
-        )
+        token = unsubscribe_token(key, sid, record.channel) if record.channel == "email" else None
         recipients.append(Recipient(subscriber_id=sid, address=address, unsubscribe_token=token))
     return DeliveryBatch(
         edition_id=record.edition_id,
