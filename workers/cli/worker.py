@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import time
+from types import FrameType
 from typing import Any
 
 import click
@@ -12,6 +14,36 @@ from rq.registry import ScheduledJobRegistry
 from core.store.base import Store
 from workers.cli.context import AppContext, pass_app
 from workers.queues import all_queues
+
+
+class StopEarly:
+    """A SIGTERM before RQ installs its own handlers still shuts the worker down cleanly.
+
+    RQ's ``work()`` registers the worker, starts the scheduler process and only then
+    installs its signal handlers; a SIGTERM in between (a deploy, ``aitoday run`` stopping
+    right after start) would kill it with the default action and leave a ghost worker in
+    ``aitoday status`` until its registration expires. Until RQ's handlers replace this
+    one, a signal only asks the loop to stop at its first turn, which then tears down and
+    deregisters as usual.
+    """
+
+    _stop_requested: bool
+
+    def bootstrap(self, *args: Any, **kwargs: Any) -> None:
+        signal.signal(signal.SIGTERM, self._stop_at_first_turn)
+        signal.signal(signal.SIGINT, self._stop_at_first_turn)
+        super().bootstrap(*args, **kwargs)  # type: ignore[misc]
+
+    def _stop_at_first_turn(self, signum: int, frame: FrameType | None) -> None:
+        self._stop_requested = True
+
+
+class DeliveryWorker(StopEarly, Worker):
+    """RQ's forking worker, safe to stop at any moment."""
+
+
+class SimpleDeliveryWorker(StopEarly, SimpleWorker):
+    """RQ's in-process worker, safe to stop at any moment."""
 
 
 @click.command("worker")
@@ -45,7 +77,7 @@ def worker_command(
         queues = all_queues(store, list(queue_names))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--queues") from None
-    worker_class: Any = SimpleWorker if simple else Worker
+    worker_class: Any = SimpleDeliveryWorker if simple else DeliveryWorker
     level = app.settings.log.level
     if not burst:
         worker_class(queues, connection=store.redis).work(with_scheduler=True, logging_level=level)
@@ -57,7 +89,7 @@ def worker_command(
 def drain(
     store: Store,
     queues: list[Queue],
-    worker_class: Any = Worker,
+    worker_class: Any = DeliveryWorker,
     *,
     wait_retries: float = 0.0,
     logging_level: str = "INFO",

@@ -1,0 +1,51 @@
+"""`aitoday worker` stopped the moment it registers leaves no ghost behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rq import Worker
+
+from core.store.base import Store
+from workers.queues import queue_names
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ours(store: Store) -> list[str]:
+    names = set(queue_names(store).values())
+    workers = Worker.all(connection=store.redis)
+    return [w.name for w in workers if names.intersection(w.queue_names())]
+
+
+def test_sigterm_right_after_registration_deregisters(store: Store) -> None:
+    env = dict(os.environ)
+    env.update(
+        AITODAY_REDIS_URL=store.settings.redis_url or "",
+        AITODAY_KEY_PREFIX=store.keys.prefix,
+        AITODAY_DATA_DIR=str(store.settings.data_dir),
+        AITODAY_SECRET_KEY="test-secret-key-not-for-production",
+        PYTHONPATH=str(ROOT),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workers.cli", "worker"], env=env, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not ours(store):  # registered: RQ has not installed its handlers yet
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "the worker never registered"
+            time.sleep(0.002)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err.decode()
+    assert ours(store) == []
