@@ -185,20 +185,15 @@ def _choices(form: dict[str, list[str]]) -> dict[str, str]:
 async def confirm(request: Request) -> Response:
     """The double opt-in link: the e-mail channel becomes active."""
     store = _store(request)
-    try:
-        sub_id = tokens.verify(
-            store.settings.signing_key(), "confirm", request.path_params["token"]
-        )
-    except ValidationError as exc:
-        return _bad_link(request, exc.message)
-    repo = _repo(store)
-    sub: Subscriber | None = repo.get(sub_id)
-    channel = find_channel(sub, "email") if sub is not None else None
-    if sub is None or channel is None:
+    sub = _linked_subscriber(request, store, "confirm")
+    if isinstance(sub, Response):
+        return sub
+    channel = find_channel(sub, "email")
+    if channel is None:
         return _bad_link(request, "this subscription no longer exists")
     if channel.status is not ChannelStatus.ACTIVE:
         set_status(channel, ChannelStatus.ACTIVE, "confirmed")
-        repo.save(sub)
+        _repo(store).save(sub)
     context = {
         "title": "You're subscribed",
         "body": f"Your first AIToday arrives at {sub.delivery_time} ({sub.timezone}).",
@@ -207,6 +202,16 @@ async def confirm(request: Request) -> Response:
         "action_label": "Choose topics and time",
     }
     return page(request, "message.html", context)
+
+
+def _linked_subscriber(request: Request, store: Store, purpose: str) -> Subscriber | Response:
+    """The subscriber a signed link (``purpose``) names, or the page saying why it fails."""
+    try:
+        sub_id = tokens.verify(store.settings.signing_key(), purpose, request.path_params["token"])
+    except ValidationError as exc:
+        return _bad_link(request, exc.message)
+    sub = _repo(store).get(sub_id)
+    return sub if sub is not None else _bad_link(request, "this subscription no longer exists")
 
 
 def _bad_link(request: Request, reason: str) -> Response:
@@ -263,16 +268,10 @@ def _channel(name: str) -> Channel | None:
 async def preferences(request: Request) -> Response:
     """Time, time zone, language, frequency, topics, muted words and the e-mail switch."""
     store = _store(request)
-    try:
-        sub_id = tokens.verify(
-            store.settings.signing_key(), "preferences", request.path_params["token"]
-        )
-    except ValidationError as exc:
-        return _bad_link(request, exc.message)
+    sub = _linked_subscriber(request, store, "preferences")
+    if isinstance(sub, Response):
+        return sub
     repo = _repo(store)
-    sub: Subscriber | None = repo.get(sub_id)
-    if sub is None:
-        return _bad_link(request, "this subscription no longer exists")
     errors: dict[str, str] = {}
     saved = False
     if request.method == "POST":
