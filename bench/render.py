@@ -14,6 +14,7 @@ Run: ``.venv/bin/python -m bench.render``.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import tempfile
 import time
 from collections.abc import Callable
@@ -40,7 +41,7 @@ def _settings(tmp: Path, **groups: Any) -> Any:
 
     return load_settings(
         data_dir=tmp / "data",
-        secret_key="bench-secret",
+        secret_key=secrets.token_urlsafe(32),  # config refuses short or placeholder keys
         digest={"outbox_dir": tmp / "outbox"},
         **groups,
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import os
 import random
+import secrets
 import time
 import uuid
 from collections import Counter
@@ -75,7 +76,7 @@ def bench_store() -> Store:
     settings = load_settings(
         redis_url=url or None,
         key_prefix=f"aitodaybench-{uuid.uuid4().hex[:8]}",
-        secret_key="bench-secret",
+        secret_key=secrets.token_urlsafe(32),  # config refuses short or placeholder keys
         data_dir="/tmp/aitoday-bench-subscribers",
     )
     from core.store.base import open_store
