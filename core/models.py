@@ -88,6 +88,10 @@ class Article(Model):
     guid: str | None = None
     content_hash: str
     links: list[str] = Field(default_factory=list)  # outbound links (aggregator items)
+    # From the article page (core.ingest.extract), when it was read: the lead image
+    # (og:image) and whether ``text`` is the page's full text rather than the feed's.
+    image: str | None = None
+    full_text: bool = False
 
 
 # -- stories ----------------------------------------------------------------------------
@@ -167,6 +171,25 @@ class Usage(Model):
     cost_usd: float = 0.0
 
 
+class BriefImage(Model):
+    """The lead image of a story's main article, shown linked (never a tracking pixel)."""
+
+    url: str
+    alt: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+class Grounding(Model):
+    """What the guard checked in a model's brief: sentences removed as unsupported."""
+
+    sentences_checked: int = 0
+    sentences_removed: int = 0
+    retries: int = 0
+    fallbacks: list[str] = Field(default_factory=list)  # parts filled extractively
+    removed: list[str] = Field(default_factory=list)  # why, one line per removal
+
+
 class Brief(Model):
     """The AIToday format: what every channel shows for a story."""
 
@@ -185,6 +208,8 @@ class Brief(Model):
     # The language the text is written in. It differs from ``language`` (the reader's,
     # which the labels use) when an extractive brief quotes untranslated sources.
     content_language: str | None = None
+    image: BriefImage | None = None
+    grounding: Grounding | None = None  # LLM briefs: what the grounding guard removed
 
 
 # -- subscribers ------------------------------------------------------------------------
