@@ -18,9 +18,11 @@ from core.models import LANGUAGES, utcnow
 
 __all__ = [
     "DEFAULT_LANGUAGE",
+    "FAQ_QUESTIONS",
     "LABELS",
     "LANGUAGES",
     "LANGUAGE_NAMES",
+    "faq_question",
     "label",
     "normalize_language",
     "relative_time",
@@ -243,6 +245,156 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+# The brief page's sign-up prompts, the key-points heading and the subject's story count
+# (core.render, bots/templates/brief.html). A block of its own: other label groups grow
+# beside it without touching it.
+_BRIEF_PAGE_LABELS: dict[str, dict[str, str]] = {
+    "key_points": {
+        "en": "Key Points",
+        "ja": "ポイント",
+        "zh-Hant": "重點",
+        "zh-Hans": "要点",
+        "ko": "핵심 포인트",
+        "th": "ประเด็นหลัก",
+        "es": "Puntos clave",
+        "fr": "Points clés",
+        "de": "Kernpunkte",
+    },
+    "key_points_n": {
+        "en": "{n} Key Points",
+        "ja": "{n}つのポイント",
+        "zh-Hant": "{n} 個重點",
+        "zh-Hans": "{n} 个要点",
+        "ko": "핵심 포인트 {n}가지",
+        "th": "{n} ประเด็นหลัก",
+        "es": "{n} puntos clave",
+        "fr": "{n} points clés",
+        "de": "{n} Kernpunkte",
+    },
+    "subject_more": {
+        "en": " (+{n})",
+        "ja": "（ほか{n}件）",
+        "zh-Hant": "（另有 {n} 則）",
+        "zh-Hans": "（另有 {n} 条）",
+        "ko": " 외 {n}건",
+        "th": " (+{n} เรื่อง)",
+        "es": " (+{n} más)",
+        "fr": " (+{n} autres)",
+        "de": " (+{n} weitere)",
+    },
+    "signup_prompt": {
+        "en": "Summaries like this, in your inbox every morning.",
+        "ja": "このような要約を、毎朝あなたの受信箱に。",
+        "zh-Hant": "這樣的摘要，每天早上送到你的收件匣。",
+        "zh-Hans": "这样的摘要，每天早上送到你的收件箱。",
+        "ko": "이런 요약을 매일 아침 받은편지함으로.",
+        "th": "สรุปแบบนี้ ส่งถึงกล่องจดหมายของคุณทุกเช้า",
+        "es": "Resúmenes como este, en tu bandeja cada mañana.",
+        "fr": "Des résumés comme celui-ci, chaque matin dans votre boîte.",
+        "de": "Zusammenfassungen wie diese, jeden Morgen in Ihrem Postfach.",
+    },
+    "signup_free": {
+        "en": "Sign up free →",
+        "ja": "無料で登録 →",
+        "zh-Hant": "免費訂閱 →",
+        "zh-Hans": "免费订阅 →",
+        "ko": "무료로 가입 →",
+        "th": "สมัครฟรี →",
+        "es": "Suscríbete gratis →",
+        "fr": "Inscription gratuite →",
+        "de": "Kostenlos anmelden →",
+    },
+    "stay_ahead": {
+        "en": "Stay ahead with AI news",
+        "ja": "AIニュースで一歩先へ",
+        "zh-Hant": "掌握 AI 新聞，快人一步",
+        "zh-Hans": "掌握 AI 新闻，快人一步",
+        "ko": "AI 뉴스로 한발 앞서가세요",
+        "th": "ก้าวนำด้วยข่าว AI",
+        "es": "Adelántate con las noticias de IA",
+        "fr": "Gardez une longueur d'avance sur l'IA",
+        "de": "Bei KI-News vorne bleiben",
+    },
+    "stay_ahead_body": {
+        "en": "Get curated AI news from {n} sources delivered daily to your inbox. Free to use.",
+        "ja": "{n}のソースから厳選したAIニュースを毎日お届けします。無料でご利用いただけます。",
+        "zh-Hant": "每天把來自 {n} 個來源的精選 AI 新聞送到你的收件匣。免費使用。",
+        "zh-Hans": "每天把来自 {n} 个来源的精选 AI 新闻送到你的收件箱。免费使用。",
+        "ko": "{n}개 출처에서 고른 AI 뉴스를 매일 받아 보세요. 무료입니다.",
+        "th": "รับข่าว AI ที่คัดสรรจาก {n} แหล่งส่งถึงคุณทุกวัน ใช้ฟรี",
+        "es": "Recibe cada día noticias de IA seleccionadas de {n} fuentes. Gratis.",
+        "fr": "Recevez chaque jour l'actualité IA choisie parmi {n} sources. Gratuit.",
+        "de": "Täglich ausgewählte KI-News aus {n} Quellen in Ihrem Postfach. Kostenlos.",
+    },
+    "get_started": {
+        "en": "Get Started Free",
+        "ja": "無料ではじめる",
+        "zh-Hant": "免費開始",
+        "zh-Hans": "免费开始",
+        "ko": "무료로 시작하기",
+        "th": "เริ่มใช้ฟรี",
+        "es": "Empieza gratis",
+        "fr": "Commencer gratuitement",
+        "de": "Kostenlos starten",
+    },
+    "get_started_note": {
+        "en": "takes 30 seconds · unsubscribe anytime",
+        "ja": "30秒で完了 · いつでも配信停止できます",
+        "zh-Hant": "只需 30 秒 · 隨時可取消訂閱",
+        "zh-Hans": "只需 30 秒 · 随时可退订",
+        "ko": "30초면 끝 · 언제든 구독 해지",
+        "th": "ใช้เวลา 30 วินาที · ยกเลิกได้ทุกเมื่อ",
+        "es": "30 segundos · cancela cuando quieras",
+        "fr": "30 secondes · désinscription à tout moment",
+        "de": "dauert 30 Sekunden · jederzeit abbestellbar",
+    },
+    "footer_claim": {
+        "en": "5 minutes a day. The AI essentials.",
+        "ja": "1日5分、AIの要点だけ。",
+        "zh-Hant": "每天 5 分鐘，掌握 AI 重點。",
+        "zh-Hans": "每天 5 分钟，掌握 AI 要点。",
+        "ko": "하루 5분, AI 핵심만.",
+        "th": "วันละ 5 นาที สาระสำคัญด้าน AI",
+        "es": "5 minutos al día. Lo esencial de la IA.",
+        "fr": "5 minutes par jour. L'essentiel de l'IA.",
+        "de": "5 Minuten am Tag. Das Wichtigste zu KI.",
+    },
+    "n_sources": {
+        "en": "{n} sources",
+        "ja": "{n}ソース",
+        "zh-Hant": "{n} 個來源",
+        "zh-Hans": "{n} 个来源",
+        "ko": "{n}개 출처",
+        "th": "{n} แหล่ง",
+        "es": "{n} fuentes",
+        "fr": "{n} sources",
+        "de": "{n} Quellen",
+    },
+    "get_it_free": {
+        "en": "Get it free →",
+        "ja": "無料で受け取る →",
+        "zh-Hant": "免費訂閱 →",
+        "zh-Hans": "免费订阅 →",
+        "ko": "무료로 받기 →",
+        "th": "รับฟรี →",
+        "es": "Recíbelo gratis →",
+        "fr": "Recevoir gratuitement →",
+        "de": "Kostenlos erhalten →",
+    },
+    "channel_email": {
+        "en": "Email",
+        "ja": "メール",
+        "zh-Hant": "電子郵件",
+        "zh-Hans": "电子邮件",
+        "ko": "이메일",
+        "th": "อีเมล",
+        "es": "Correo",
+        "fr": "E-mail",
+        "de": "E-Mail",
+    },
+}
+LABELS.update(_BRIEF_PAGE_LABELS)
+
 # What people type for a language, folded (see _fold), -> our code.
 _ALIASES: dict[str, str] = {
     "en": "en",
@@ -320,6 +472,37 @@ _ALIASES: dict[str, str] = {
     "german": "de",
     "deutsch": "de",
 }
+
+# Questions the offline writer may ask, by the kind of sentence that answers them
+# (core.briefs.roles says which sentence answers which). Only the languages whose answers
+# can be recognised are here, and there is no English fallback: a reader must never get a
+# question in a language other than its answer's.
+FAQ_QUESTIONS: dict[str, dict[str, str]] = {
+    "available": {
+        "en": "When will {x} be available?",
+        "ja": "{x}はいつから利用できますか？",
+        "zh-Hans": "{x}什么时候推出？",
+        "zh-Hant": "{x}什麼時候推出？",
+    },
+    "raised": {
+        "en": "How much did {x} raise?",
+        "ja": "{x}はいくら調達しましたか？",
+        "zh-Hans": "{x}融资了多少？",
+        "zh-Hant": "{x}融資了多少？",
+    },
+    "what_is": {
+        "en": "What is {x}?",
+        "ja": "{x}とは何ですか？",
+        "zh-Hans": "{x}是什么？",
+        "zh-Hant": "{x}是什麼？",
+    },
+}
+
+
+def faq_question(kind: str, lang: str, subject: str) -> str | None:
+    """The question of ``kind`` about ``subject`` in ``lang``, or None when there is none."""
+    template = FAQ_QUESTIONS[kind].get(lang)
+    return template.format(x=subject) if template else None
 
 
 def label(key: str, lang: str, **values: object) -> str:

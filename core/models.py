@@ -7,7 +7,7 @@ Times are timezone-aware UTC datetimes. Ids are short hex digests or slugs made 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -178,6 +178,7 @@ class BriefImage(Model):
     alt: str = ""
     width: int | None = None
     height: int | None = None
+    link: str | None = None  # the article the image belongs to (what a click opens)
 
 
 class Grounding(Model):
@@ -291,6 +292,9 @@ class Edition(Model):
     language: str
     slot: datetime  # the UTC minute it was built for
     created_at: datetime
+    # The readers' local date at the slot (what every date shown to them says); None:
+    # the slot's UTC date (replies and editions built before this field existed).
+    day: date | None = None
     items: list[EditionItem]
     briefs: list[Brief] = Field(default_factory=list)  # filled when loaded for rendering
 

@@ -37,6 +37,7 @@ class SourceText:
     published: datetime
     language: str
     reading_minutes: int
+    image: str | None = None  # the article page's lead image (og:image), when read
 
 
 def brief_sources(inputs: Iterable[SourceText]) -> list[BriefSource]:
@@ -71,6 +72,7 @@ def source_text(item: StoryArticle, article: Article | None, source_name: str) -
         published=item.published,
         language=article.language if article else "en",
         reading_minutes=reading_minutes(minutes_of[:RAW_TEXT_CAP]),
+        image=article.image if article else None,
     )
 
 

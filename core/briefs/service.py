@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from core.briefs.cache import extractive_key, llm_key, over_budget, today
 from core.briefs.extractive import extractive_brief
 from core.briefs.guard import brief_problems
+from core.briefs.image import with_lead_image
 from core.briefs.inputs import SourceText, load_inputs
 from core.briefs.llm import LLMWriter, WriterFailed
 from core.errors import BriefError
@@ -30,6 +31,7 @@ from core.metrics import incr
 from core.models import Brief, Story, Usage
 from core.store.base import Store
 from core.store.briefs import BriefRepo
+from core.store.sources import SourceRepo
 
 log = logging.getLogger(__name__)
 
@@ -153,9 +155,10 @@ async def _write(
     usage = written.brief.usage
     assert usage is not None  # an LLM brief always carries its usage
     _record_usage(store, repo, day, usage, written.calls)
-    repo.put(key, written.brief)
+    brief = with_lead_image(written.brief, inputs, SourceRepo(store).authority())
+    repo.put(key, brief)
     incr(store, "aitoday_briefs_total", generator="llm")
-    return key, written.brief
+    return key, brief
 
 
 def _log_budget_once(budget: float) -> None:
@@ -209,8 +212,9 @@ def _extractive(
     cached = repo.get(key)
     if cached is not None:
         return key, cached
-    brief = extractive_brief(
-        story, inputs if inputs is not None else load_inputs(store, story), lang
+    inputs = inputs if inputs is not None else load_inputs(store, story)
+    brief = with_lead_image(
+        extractive_brief(story, inputs, lang), inputs, SourceRepo(store).authority()
     )
     allowed = [a.url for a in story.articles]
     problems = brief_problems(brief, allowed)

@@ -192,7 +192,7 @@ def _breaking(
         return []  # nobody wants alerts: skip reading stories
     fresh = list(StoryRepo(store).recent(FRESH_HOURS))
     alerts = select_alerts(store, minute, fresh, pick, dry_run=dry_run)
-    variants: dict[tuple[str, str, str, tuple[str, ...]], Variant] = {}
+    variants: dict[tuple[str, str, str, tuple[str, ...], str], Variant] = {}
     for alert in alerts:
         variant = Variant(
             "breaking", alert.channel.channel, alert.subscriber.language, (alert.story_id,)
@@ -356,6 +356,7 @@ def _editions(
             language=variant.language,
             slot=minute,
             created_at=now,
+            day=variant.day,
             items=items,
         )
         built.append((edition, variant))

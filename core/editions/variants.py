@@ -46,10 +46,14 @@ class Variant:
     language: str
     story_ids: tuple[str, ...]
     members: list[tuple[Subscriber, ChannelSub]] = field(default_factory=list)
+    # the members' local date: readers due at one UTC minute in zones on different dates
+    # get different editions, each dated as its readers' calendar says
+    day: date | None = None
 
     @property
-    def key(self) -> tuple[str, str, str, tuple[str, ...]]:
-        return (self.kind, self.channel, self.language, self.story_ids)
+    def key(self) -> tuple[str, str, str, tuple[str, ...], str]:
+        day = self.day.isoformat() if self.day else ""
+        return (self.kind, self.channel, self.language, self.story_ids, day)
 
 
 def edition_kind(sub: Subscriber, channel: ChannelSub) -> EditionKind:
@@ -118,7 +122,7 @@ def group_variants(
 
     A (subscriber, channel) whose list comes out empty joins no variant.
     """
-    variants: dict[tuple[str, str, str, tuple[str, ...]], Variant] = {}
+    variants: dict[tuple[str, str, str, tuple[str, ...], str], Variant] = {}
     lists: dict[tuple[str, str], tuple[str, ...]] = {}
     for entry in due:
         sub = entry.subscriber
@@ -130,6 +134,6 @@ def group_variants(
             lists[(sub.id, channel.channel)] = ids
             if not ids:
                 continue
-            variant = Variant(kind, channel.channel, sub.language, ids)
+            variant = Variant(kind, channel.channel, sub.language, ids, day=entry.day)
             variants.setdefault(variant.key, variant).members.append((sub, channel))
     return list(variants.values()), lists

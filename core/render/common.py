@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from core.briefs.text import shorten
 from core.i18n import label, relative_time
-from core.models import Brief, BriefSource, Edition
+from core.models import Brief, BriefImage, BriefSource, Edition, FAQItem
 
 #: Per-recipient links are filled at send time from these (one str.replace each).
 UNSUBSCRIBE_PLACEHOLDER = "%%AITODAY_UNSUBSCRIBE_URL%%"
@@ -33,6 +33,41 @@ class StoryView:
     age: str  # "3h ago" in the edition's language, measured from the edition's creation
     language_note: str | None = None  # set when the text is quoted untranslated
     topics: tuple[str, ...] = ()  # topic slugs (what "more / less like this" acts on)
+    what_happened: str | None = None
+    faq: tuple[FAQItem, ...] = ()
+    image: BriefImage | None = None  # only an http(s) image; see safe_image
+    image_link: str | None = None  # where the image leads: the article it came from
+
+    def key_points(self) -> list[tuple[str, str]]:
+        """(label key, text) of each key point present, in the seed's order."""
+        points = (
+            ("what_happened", self.what_happened),
+            ("why_it_matters", self.why_it_matters),
+            ("what_to_watch", self.what_to_watch),
+        )
+        return [(key, text) for key, text in points if text]
+
+
+def key_points_heading(count: int, lang: str) -> str:
+    """ "3 Key Points" with the real count; a single point is just "Key Points"."""
+    return label("key_points_n", lang, n=count) if count > 1 else label("key_points", lang)
+
+
+def safe_image(image: BriefImage | None, *, https_only: bool = False) -> BriefImage | None:
+    """The image when its URL is a web link we may show (https only for LINE), else None.
+
+    A 1x1 (or smaller) image is a tracking pixel, never a lead image: it is dropped.
+    """
+    if image is None:
+        return None
+    schemes = ("https://",) if https_only else ("https://", "http://")
+    if not image.url.startswith(schemes) or any(c in image.url for c in " \"'<>"):
+        return None
+    if (image.width is not None and image.width <= 1) or (
+        image.height is not None and image.height <= 1
+    ):
+        return None
+    return image
 
 
 def story_url(base_url: str, story_id: str) -> str:
@@ -65,7 +100,21 @@ def _view(brief: Brief, rank: int, edition: Edition, base_url: str) -> StoryView
         age=relative_time(newest, edition.language, now=edition.created_at),
         language_note=_language_note(brief, edition.language),
         topics=tuple(brief.topics),
+        what_happened=_present(brief.key_points.what_happened),
+        faq=tuple(f for f in brief.faq if f.question.strip() and f.answer.strip()),
+        image=safe_image(brief.image),
+        image_link=_image_link(brief),
     )
+
+
+def _image_link(brief: Brief) -> str | None:
+    # the image is its article's: a click opens that article (else the first source)
+    if brief.image and brief.image.link and brief.image.link.startswith(("https://", "http://")):
+        return brief.image.link
+    for source in brief.sources:
+        if source.url.startswith(("https://", "http://")):
+            return source.url
+    return None
 
 
 def _language_note(brief: Brief, reader: str) -> str | None:
@@ -90,8 +139,9 @@ def clean_line(text: str) -> str:
 
 
 def edition_date(edition: Edition) -> str:
-    """The edition's date as ISO ``YYYY-MM-DD`` (the same in every language)."""
-    return edition.slot.date().isoformat()
+    """The readers' local date of the edition as ISO ``YYYY-MM-DD`` (the same in every
+    language): a Tokyo reader's 07:30 digest on 2 Dec is built at 22:30 UTC on 1 Dec."""
+    return (edition.day or edition.slot.date()).isoformat()
 
 
 def edition_title(edition: Edition) -> str:
@@ -100,13 +150,21 @@ def edition_title(edition: Edition) -> str:
 
 
 def subject_line(edition: Edition, views: list[StoryView], limit: int = 120) -> str:
-    """The date and the top headline: "AIToday 2026-11-27: <headline> (+4)"."""
+    """The date and the top headline in the reader's language: "AIToday 2026-11-27:
+    <headline> (+4)", "AIToday 2026-11-27 今日のAI要点: <headline>（ほか4件）".
+
+    A non-English reader's subject carries the tagline in their language, so it reads as
+    theirs even when the top headline is quoted from an English source.
+    """
+    lang = edition.language
     prefix = f"{BRAND} {edition_date(edition)}"
     if edition.kind == "breaking":
         prefix = f"{BRAND} ⚡"
     if not views:
-        return f"{prefix}: {label('tagline', edition.language)}"
-    more = f" (+{len(views) - 1})" if len(views) > 1 else ""
+        return f"{prefix}: {label('tagline', lang)}"
+    if lang != "en":
+        prefix = f"{prefix} {label('tagline', lang)}"
+    more = label("subject_more", lang, n=len(views) - 1) if len(views) > 1 else ""
     room = limit - len(prefix) - 2 - len(more)
     return f"{prefix}: {shorten(views[0].headline, room)}{more}"
 
