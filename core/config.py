@@ -51,6 +51,19 @@ class FetchSettings(BaseModel):
     parse_workers: int = Field(
         default=0, ge=0, description="Processes parsing feeds; 0 means one per CPU."
     )
+    pages: bool = Field(
+        default=True,
+        description="Read each new article's page for its full text (trafilatura).",
+    )
+    robots: bool = Field(
+        default=True, description="Honour publishers' robots.txt when reading article pages."
+    )
+    full_text_words: int = Field(
+        default=250,
+        ge=0,
+        description="A feed item with at least this many words (and no 'read more' ending) "
+        "already carries the full text: its page is not read.",
+    )
     user_agent: str = Field(
         default="AIToday/0.1 (+https://github.com/aitoday/aitoday; self-hosted news digest)",
         description="User-Agent sent to publishers.",

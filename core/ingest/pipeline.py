@@ -26,7 +26,9 @@ from core import metrics
 from core.errors import StoreError
 from core.ingest import state as rules
 from core.ingest.dedupe import Outcome
+from core.ingest.extract import ExtractedPage, extract_page
 from core.ingest.fetch import Fetcher, FetchResult
+from core.ingest.pages import PageReader
 from core.ingest.parse import ParsedFeed, parse_for_store
 from core.ingest.report import IngestReport
 from core.ingest.state import FetchState
@@ -79,8 +81,10 @@ async def run_ingest(
         pool = _Pool(parse_pool, store.settings.fetch.parse_workers)
         try:
             async with Fetcher(store.settings.fetch, trusted=trusted) as fetcher:
-                ingest = partial(_ingest_one, store, fetcher, pool)
+                pages = _page_reader(store, fetcher, pool)
+                ingest = partial(_ingest_one, store, fetcher, pool, pages)
                 await _gather(ingest, runs, progress)
+                _count_pages(report, pages)
         finally:
             pool.shutdown()
         _save(store, runs)
@@ -121,9 +125,25 @@ async def _gather(
             progress(done, len(runs))
 
 
-async def _ingest_one(store: Store, fetcher: Fetcher, pool: _Pool, run: SourceRun) -> None:
+def _page_reader(store: Store, fetcher: Fetcher, pool: _Pool) -> PageReader | None:
+    settings = store.settings.fetch
+    return PageReader(fetcher, settings, pool.extract) if settings.pages else None
+
+
+def _count_pages(report: IngestReport, pages: PageReader | None) -> None:
+    if pages is not None:
+        report.pages_read = pages.read
+        report.pages_full_in_feed = pages.full_in_feed
+        report.page_failures = dict(pages.failures.most_common())
+
+
+async def _ingest_one(
+    store: Store, fetcher: Fetcher, pool: _Pool, pages: PageReader | None, run: SourceRun
+) -> None:
     try:
         await _fetch_and_store(store, fetcher, pool, run)
+        if pages is not None and run.articles:
+            await _read_pages(store, pages, run)
     except redis.RedisError:
         raise
     except Exception as exc:  # a bug met on one feed must not cost the other feeds
@@ -183,6 +203,15 @@ async def _store(store: Store, run: SourceRun, parsed: ParsedFeed) -> None:
             run.duplicates += 1
             run.also_in += outcome in (Outcome.ALSO_IN, Outcome.EARLIER)
     run.warning = parsed.warning
+
+
+async def _read_pages(store: Store, pages: PageReader, run: SourceRun) -> None:
+    """Full text for this feed's new articles; a page failure leaves the feed's blurb."""
+    before = run.articles
+    run.articles = await pages.enrich(before)
+    changed = [new for old, new in zip(before, run.articles, strict=True) if new is not old]
+    if changed:
+        await asyncio.to_thread(ArticleRepo(store).replace_many, changed)
 
 
 def _succeed(run: SourceRun, result: FetchResult, *, body_hash: str | None, outcome: str) -> None:
@@ -272,6 +301,15 @@ class _Pool:
         executor = self._given or self._ensure()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(executor, partial(parse_for_store, body, **kwargs))
+
+    async def extract(self, body: bytes, url: str) -> ExtractedPage:
+        """One article page, extracted in the same pool (trafilatura is CPU work)."""
+        executor = self._given or self._ensure()
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(executor, partial(extract_page, body, url))
+        except Exception as exc:  # a dead worker is this page's problem, not the feed's
+            return ExtractedPage(url, error=f"extractor error: {type(exc).__name__}")
 
     def _ensure(self) -> Executor:
         if self._own is None:

@@ -39,6 +39,11 @@ class IngestReport:
     moved: list[dict[str, str]] = field(default_factory=list)  # {"source", "url"} (301/308)
     warnings: list[dict[str, str]] = field(default_factory=list)  # malformed, recovered
     finished_at: datetime | None = None
+    # Article pages (core.ingest.pages): read for full text, not needed (the feed item
+    # carried it), and failures by reason ("HTTP 404", "robots.txt disallows", ...).
+    pages_read: int = 0
+    pages_full_in_feed: int = 0
+    page_failures: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Everything but the articles themselves (their count is ``new_articles``)."""
@@ -56,6 +61,11 @@ class IngestReport:
             "moved": self.moved,
             "warnings": self.warnings,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "pages": {
+                "read": self.pages_read,
+                "full_in_feed": self.pages_full_in_feed,
+                "failed": self.page_failures,
+            },
         }
 
     def to_json(self) -> str:
@@ -75,6 +85,13 @@ class IngestReport:
             + (f" ({self.also_in} from another source)" if self.also_in else ""),
             f"seconds       {self.seconds:.2f}",
         ]
+        if self.pages_read or self.pages_full_in_feed or self.page_failures:
+            failed = sum(self.page_failures.values())
+            out.append(
+                f"pages         {self.pages_read} read, {failed} failed, "
+                f"{self.pages_full_in_feed} full text in feed"
+            )
+            out += [f"  page     {reason}: {n}" for reason, n in self.page_failures.items()]
         out += [f"  failed   {f['source']}: {f['reason']}" for f in self.failed]
         out += [f"  disabled {d['source']}: {d['reason']}" for d in self.disabled]
         out += [f"  moved    {m['source']} -> {m['url']}" for m in self.moved]

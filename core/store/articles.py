@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import cast
 
+import redis
+
 from core.ingest.dedupe import KeyedArticle, Outcome
 from core.models import Article, utcnow
 from core.store.base import Store
@@ -152,3 +154,26 @@ class ArticleRepo:
             ]
         codes = self._insert(keys=keys, args=args)
         return [Outcome(int(code)) for code in codes]
+
+    def replace_many(self, articles: Sequence[Article]) -> None:
+        """Store new versions of articles already inserted (the page's full text),
+        keeping their TTL, the ``also_in`` other feeds added meanwhile, and the time index.
+        """
+        for article in articles:
+            key = self.keys.article(article.id)
+
+            def swap(
+                pipe: redis.client.Pipeline, article: Article = article, key: str = key
+            ) -> None:
+                raw = pipe.get(key)
+                if raw is None:
+                    return  # expired or deleted meanwhile: nothing to enrich
+                stored = Article.model_validate_json(raw)
+                also_in = list(dict.fromkeys([*stored.also_in, *article.also_in]))
+                published = min(stored.published, article.published)
+                final = article.model_copy(update={"also_in": also_in, "published": published})
+                pipe.multi()
+                pipe.set(key, final.model_dump_json(), keepttl=True)
+                pipe.zadd(self.keys.articles_by_time(), {article.id: published.timestamp()})
+
+            self.redis.transaction(swap, key)

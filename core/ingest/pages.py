@@ -1,0 +1,141 @@
+"""Reading the pages of new articles: robots.txt, fetch, extract, merge into the Article.
+
+Only articles that are new in this run reach here, so a known article's page is never
+fetched again and a warm ingest (nothing new) fetches no page at all.
+
+The skip rule (``carries_full_text``): a feed item already carries the full text when
+its text (content, else summary) has at least ``fetch.full_text_words`` words (default
+250; CJK text counts characters / 2 as words) and does not end in an ellipsis or a
+"read more" / "continue reading" link text. Such an item's page is not read.
+
+Pages go through the feeds' own ``Fetcher`` (SSRF guard, global and per-host slots,
+size cap, timeouts, redirects). robots.txt is honoured unless ``fetch.robots`` is off:
+fetched once per origin per run through the same fetcher; 4xx means everything is
+allowed, any other failure means nothing is (RFC 9309, section 2.3.1).
+
+A page that fails leaves its article as the feed gave it; the reason is counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import urllib.robotparser
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from urllib.parse import urlsplit
+
+from core.config import FetchSettings
+from core.ingest.extract import ExtractedPage, extract_in
+from core.ingest.fetch import Fetcher
+from core.models import Article
+
+Extract = Callable[[bytes, str], Awaitable[ExtractedPage]]  # off the loop, never raises
+
+ROBOTS_DISALLOWED = "robots.txt disallows"
+_READ_MORE = re.compile(
+    r"(?:\.\.\.|…|\[\s*(?:\.\.\.|…)\s*\]|read more|continue reading|read the full|more\s*»)\W*$",
+    re.IGNORECASE,
+)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def carries_full_text(article: Article, min_words: int) -> bool:
+    """True when the feed item itself holds the whole article (see the module rule)."""
+    body = (article.text or article.summary).strip()
+    if not body or _READ_MORE.search(body[-40:]):
+        return False
+    words = len(body.split()) + len(_CJK.findall(body)) // 2
+    return words >= min_words
+
+
+def failure_reason(error: str) -> str:
+    """A fetch or extract error as a short, countable reason (no URLs, no sizes)."""
+    if error.startswith("body of ") or "larger than" in error:
+        return "too large"
+    if error.startswith("HTTP "):
+        return " ".join(error.split()[:2])  # "HTTP 404"
+    return error.split(":", 1)[0].strip() or "unknown"
+
+
+class Robots:
+    """robots.txt answers for one run: one fetch per origin, shared by every page."""
+
+    def __init__(self, fetcher: Fetcher) -> None:
+        self.fetcher = fetcher
+        self._parsers: dict[str, asyncio.Task[urllib.robotparser.RobotFileParser]] = {}
+
+    async def allowed(self, url: str) -> bool:
+        """May our user agent fetch ``url``?"""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        task = self._parsers.get(origin)
+        if task is None:
+            task = self._parsers[origin] = asyncio.ensure_future(self._load(origin))
+        parser = await task
+        return parser.can_fetch(self.fetcher.settings.user_agent, url)
+
+    async def _load(self, origin: str) -> urllib.robotparser.RobotFileParser:
+        parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
+        result = await self.fetcher.fetch(origin + "/robots.txt")
+        if result.ok:
+            parser.parse((result.body or b"").decode("utf-8", "replace").splitlines())
+        elif result.status is not None and 400 <= result.status < 500:
+            parser.parse([])  # no robots.txt: everything allowed
+        else:
+            parser.parse(["User-agent: *", "Disallow: /"])
+        return parser
+
+
+class PageReader:
+    """Reads article pages for one ingest run; counts what happened to them."""
+
+    def __init__(
+        self, fetcher: Fetcher, settings: FetchSettings, extract: Extract | None = None
+    ) -> None:
+        self.fetcher = fetcher
+        self.settings = settings
+        self.extract: Extract = extract or (lambda body, url: extract_in(None, body, url))
+        self.robots = Robots(fetcher) if settings.robots else None
+        self.read = 0
+        self.full_in_feed = 0
+        self.failures: Counter[str] = Counter()
+
+    async def enrich(self, articles: Sequence[Article]) -> list[Article]:
+        """The articles, those whose page was read carrying its text; same order."""
+        return list(await asyncio.gather(*(self._one(a) for a in articles)))
+
+    async def _one(self, article: Article) -> Article:
+        if carries_full_text(article, self.settings.full_text_words):
+            self.full_in_feed += 1
+            return article
+        page = await self._page(article.url)
+        if not page.ok:
+            self.failures[failure_reason(page.error or "no main text found")] += 1
+            return article
+        self.read += 1
+        return merged(article, page)
+
+    async def _page(self, url: str) -> ExtractedPage:
+        if self.robots is not None and not await self.robots.allowed(url):
+            return ExtractedPage(url, error=ROBOTS_DISALLOWED)
+        result = await self.fetcher.fetch(url)
+        if not result.ok:
+            return ExtractedPage(url, error=result.error or f"HTTP {result.status}")
+        return await self.extract(result.body or b"", result.final_url)
+
+
+def merged(article: Article, page: ExtractedPage) -> Article:
+    """``article`` with the page's text, image, author, language and (if the feed had
+    none) its date. A page text shorter than what the feed gave keeps the feed's."""
+    update: dict[str, object] = {"image": page.image or article.image}
+    if len(page.text) >= len(article.text or article.summary):
+        update.update(text=page.text, full_text=True)
+    if page.author and not article.author:
+        update["author"] = page.author
+    if page.language:
+        update["language"] = page.language
+    # parse dates an undated item at its fetch time: that is "the feed had none".
+    if page.published is not None and article.published == article.fetched:
+        update["published"] = min(page.published, article.fetched)
+    return article.model_copy(update=update)
