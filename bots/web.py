@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bots.body_limit import BodyLimit
 from bots.email import signup
 from bots.line.webhook import line_routes
 from bots.pages import brief_view, page, templates
@@ -52,6 +54,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     ]
     app = Starlette(
         routes=routes,
+        # Bodies are capped per route while they stream, before any route reads them.
+        middleware=[Middleware(BodyLimit)],
         exception_handlers={404: not_found, 500: server_error},
         lifespan=freeze_startup_heap,
     )

@@ -45,3 +45,20 @@ def verify(key: bytes, purpose: str, token: str, now: float | None = None) -> st
     if expires and (now if now is not None else time.time()) > expires:
         raise ValidationError("token", "this link has expired")
     return text
+
+
+def stamped(payload: str, now: float | None = None) -> str:
+    """``payload`` with its issue time (ms), for a link that must lose to a later change."""
+    issued = int((now if now is not None else time.time()) * 1000)
+    return f"{payload}@{issued}"
+
+
+def unstamped(text: str) -> tuple[str, float]:
+    """(payload, issue time in seconds) of a :func:`stamped` payload; 0.0 when unstamped."""
+    payload, at, issued = text.rpartition("@")
+    if not at:
+        return text, 0.0
+    try:
+        return payload, int(issued) / 1000
+    except ValueError:
+        return text, 0.0

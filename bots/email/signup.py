@@ -3,8 +3,8 @@
 Routes: ``POST /subscribe``, ``GET /confirm/{token}``, ``GET|POST /unsubscribe/{token}``
 (GET shows a page with one button; POST is RFC 8058 one-click and takes effect at once),
 ``GET|POST /preferences/{token}``. Tokens come from ``core.tokens`` with the purposes the
-editions room signs: "confirm" (sub_id, expiring), "unsubscribe" ("sub_id:channel"),
-"preferences" (sub_id).
+editions room signs: "confirm" ("sub_id@issued_ms", expiring; it loses to any later status
+change), "unsubscribe" ("sub_id:channel"), "preferences" (sub_id).
 
 The answer to a sign-up is the same page, after the same work, whether or not the address
 is known: the mail that follows differs (a confirmation link, or "you are already in"
@@ -28,7 +28,7 @@ from bots.pages import page
 from core import tokens
 from core.errors import ValidationError
 from core.i18n import LANGUAGE_NAMES
-from core.models import CHANNELS, Channel, ChannelStatus, Subscriber
+from core.models import CHANNELS, Channel, ChannelStatus, ChannelSub, Subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
 from core.stories.topics import TOPICS
@@ -98,7 +98,10 @@ def path(store: Store, purpose: str, payload: str, ttl: int | None = None) -> st
 async def subscribe(request: Request) -> Response:
     """Start a double opt-in; the answer never says whether the address was known."""
     store = _store(request)
-    form = await read_form(request)
+    try:
+        form = await read_form(request)
+    except ValidationError as exc:
+        return _signup_error(request, exc.message, "", status_code=413)
     ip = request.client.host if request.client else "unknown"
     if not limits.allow(store, limits.PER_IP, ip):
         context = {
@@ -128,7 +131,7 @@ async def subscribe(request: Request) -> Response:
     return response
 
 
-def _signup_error(request: Request, message: str, email: str) -> Response:
+def _signup_error(request: Request, message: str, email: str, status_code: int = 400) -> Response:
     context = {
         "stories": [],
         "languages": LANGUAGE_NAMES,
@@ -138,7 +141,7 @@ def _signup_error(request: Request, message: str, email: str) -> Response:
         "line_url": _store(request).settings.line.add_friend_url,
         "line_qr": None,
     }
-    return page(request, "landing.html", context, status_code=400)
+    return page(request, "landing.html", context, status_code=status_code)
 
 
 def _signup_mail(store: Store, address: str, form: dict[str, list[str]]) -> Any:
@@ -159,9 +162,9 @@ def _signup_mail(store: Store, address: str, form: dict[str, list[str]]) -> Any:
         return confirm_mail.already_message(
             store.settings, address, link(store, "preferences", sub.id)
         )
-    return confirm_mail.confirm_message(
-        store.settings, address, link(store, "confirm", sub.id, CONFIRM_TTL)
-    )
+    # Stamped: the link loses to any status change after it was sent (an unsubscribe).
+    confirm_link = link(store, "confirm", tokens.stamped(sub.id), CONFIRM_TTL)
+    return confirm_mail.confirm_message(store.settings, address, confirm_link)
 
 
 def _choices(form: dict[str, list[str]]) -> dict[str, str]:
@@ -185,13 +188,16 @@ def _choices(form: dict[str, list[str]]) -> dict[str, str]:
 async def confirm(request: Request) -> Response:
     """The double opt-in link: the e-mail channel becomes active."""
     store = _store(request)
-    sub = _linked_subscriber(request, store, "confirm")
-    if isinstance(sub, Response):
-        return sub
+    linked = _linked_subscriber(request, store, "confirm")
+    if isinstance(linked, Response):
+        return linked
+    sub, issued = linked
     channel = find_channel(sub, "email")
     if channel is None:
         return _bad_link(request, "this subscription no longer exists")
     if channel.status is not ChannelStatus.ACTIVE:
+        if not _confirms(channel, issued):
+            return _bad_link(request, "this link was already used or replaced by a later change")
         set_status(channel, ChannelStatus.ACTIVE, "confirmed")
         _repo(store).save(sub)
     context = {
@@ -204,14 +210,33 @@ async def confirm(request: Request) -> Response:
     return page(request, "message.html", context)
 
 
-def _linked_subscriber(request: Request, store: Store, purpose: str) -> Subscriber | Response:
-    """The subscriber a signed link (``purpose``) names, or the page saying why it fails."""
+def _confirms(channel: ChannelSub, issued: float) -> bool:
+    """Whether a confirmation link issued at ``issued`` may activate ``channel``.
+
+    A pending address is what the link is for. Any later change (an unsubscribe, a
+    bounce, or this link's own use followed by one) wins over an older link; a new
+    sign-up after an unsubscribe mails a newer link, which does confirm.
+    """
+    if channel.status is ChannelStatus.PENDING:
+        return True
+    changed = channel.status_at.timestamp() if channel.status_at is not None else 0.0
+    return changed < issued
+
+
+def _linked_subscriber(
+    request: Request, store: Store, purpose: str
+) -> tuple[Subscriber, float] | Response:
+    """The subscriber a signed link (``purpose``) names and the link's issue time (0.0
+    when unstamped), or the page saying why it fails."""
     try:
-        sub_id = tokens.verify(store.settings.signing_key(), purpose, request.path_params["token"])
+        payload = tokens.verify(store.settings.signing_key(), purpose, request.path_params["token"])
     except ValidationError as exc:
         return _bad_link(request, exc.message)
+    sub_id, issued = tokens.unstamped(payload)
     sub = _repo(store).get(sub_id)
-    return sub if sub is not None else _bad_link(request, "this subscription no longer exists")
+    if sub is None:
+        return _bad_link(request, "this subscription no longer exists")
+    return sub, issued
 
 
 def _bad_link(request: Request, reason: str) -> Response:
@@ -268,23 +293,26 @@ def _channel(name: str) -> Channel | None:
 async def preferences(request: Request) -> Response:
     """Time, time zone, language, frequency, topics, muted words and the e-mail switch."""
     store = _store(request)
-    sub = _linked_subscriber(request, store, "preferences")
-    if isinstance(sub, Response):
-        return sub
+    linked = _linked_subscriber(request, store, "preferences")
+    if isinstance(linked, Response):
+        return linked
+    sub = linked[0]
     repo = _repo(store)
     errors: dict[str, str] = {}
     saved = False
+    status = 200
     if request.method == "POST":
         try:
             form = await read_form(request)
         except ValidationError as exc:
-            errors["form"] = exc.message
-            form = {}
-        updated, errors = apply_form(sub, form)
-        if not errors:
-            repo.save(updated)
-            sub, saved = updated, True
-    status = 400 if errors else 200
+            # A refused form changes nothing: applying an empty one would unsubscribe.
+            errors, status = {"form": exc.message}, 413
+        else:
+            updated, errors = apply_form(sub, form)
+            if not errors:
+                repo.save(updated)
+                sub, saved = updated, True
+            status = 400 if errors else 200
     return page(request, "preferences.html", _prefs_context(sub, errors, saved), status)
 
 

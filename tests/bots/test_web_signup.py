@@ -219,3 +219,53 @@ def test_metrics_show_queue_depth_per_channel(web: httpx.Client, store: Store) -
     assert f'aitoday_queue_jobs{{queue="{prefix}-email"}} 3.0' in text
     assert f'aitoday_queue_jobs{{queue="{prefix}-line"}} 0.0' in text
     assert f'aitoday_queue_failed_jobs{{queue="{prefix}-slack"}} 0.0' in text
+
+
+def test_an_oversized_preferences_form_changes_nothing(web: httpx.Client, store: Store) -> None:
+    repo = SubscriberRepo(store)
+    sub = new_subscriber(email="big@example.com", timezone="Asia/Tokyo")
+    sub.prefs.topics_followed = ["chips"]
+    repo.add(sub)
+    before = repo.get(sub.id)
+    token = tokens.sign(store.settings.signing_key(), "preferences", sub.id)
+    answer = web.post(
+        f"/preferences/{token}", data={"time": "06:00", "email_active": "on", "x": "a" * 20_000}
+    )
+    assert answer.status_code == 413 and "too large" in answer.text
+    assert "Saved" not in answer.text
+    assert repo.get(sub.id) == before  # still subscribed, same topics, same time
+
+
+def test_an_oversized_sign_up_is_refused_not_a_crash(web: httpx.Client, store: Store) -> None:
+    answer = web.post("/subscribe", data={"email": "huge@example.com", "x": "a" * 20_000})
+    assert answer.status_code == 413 and "too large" in answer.text
+    assert "Traceback" not in answer.text
+    assert SubscriberRepo(store).by_address("email", "huge@example.com") is None
+
+
+def test_an_old_confirmation_link_never_undoes_a_later_unsubscribe(
+    web: httpx.Client, store: Store
+) -> None:
+    repo = SubscriberRepo(store)
+    web.post("/subscribe", data={"email": "late@example.com"})
+    [mail] = wait_for_mails(store, 1)
+    old_link = path_of(link_in(mail, "confirm"))
+    assert web.get(old_link).status_code == 200
+    sub = repo.by_address("email", "late@example.com")
+    assert sub is not None
+    token = tokens.sign(store.settings.signing_key(), "unsubscribe", f"{sub.id}:email")
+    assert web.post(f"/unsubscribe/{token}").status_code == 200
+
+    again = web.get(old_link)
+    assert again.status_code == 400 and "already used" in again.text
+    assert find_channel(repo.get(sub.id), "email").status is ChannelStatus.UNSUBSCRIBED  # type: ignore[arg-type,union-attr]
+
+    # Signing up again mails a new link, and that one does confirm.
+    web.post("/subscribe", data={"email": "late@example.com"})
+    mails = wait_for_mails(store, 2)
+    new_link = next(
+        path_of(link_in(m, "confirm")) for m in mails if path_of(link_in(m, "confirm")) != old_link
+    )
+    assert web.get(new_link).status_code == 200
+    assert find_channel(repo.get(sub.id), "email").status is ChannelStatus.ACTIVE  # type: ignore[arg-type,union-attr]
+    assert web.get(old_link).status_code == 200  # active already: the old link changes nothing
