@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck pytest bench format clean browser
+.PHONY: install demo web test lint typecheck pytest bench format clean browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ install: $(STAMP)
 
 demo: install                       ## ingest, cluster, brief and deliver on embedded defaults
 	$(BIN)/aitoday demo
+
+web: install                        ## serve what `make demo` left: its brief pages and links
+	$(BIN)/aitoday web --demo
 
 test: lint typecheck pytest         ## ruff, mypy, pytest
 

@@ -75,6 +75,10 @@ def _summary(console: Console, result: DemoResult) -> None:
         f"  {result.outbox}/slack/  {result.outbox}/line/   the Slack and LINE payloads (JSON)\n"
         f"  AITODAY_DATA_DIR={DEMO_DATA_DIR} AITODAY_KEY_PREFIX={DEMO_PREFIX} aitoday status"
     )
+    console.print(
+        "\n[bold]Next[/]  `make web` (or `aitoday web --demo`) serves the demo's brief pages,"
+        " preferences and unsubscribe links"
+    )
 
 
 def _delivered(result: DemoResult) -> Table:

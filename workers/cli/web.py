@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from core.config import Settings
+from core.store.base import Store, open_store
 from workers.cli.context import AppContext, pass_app
 
 
@@ -11,16 +13,31 @@ from workers.cli.context import AppContext, pass_app
 @click.option("--host", default=None, help="Listen address (default: AITODAY_WEB__HOST).")
 @click.option("--port", type=int, default=None, help="Port (default: AITODAY_WEB__PORT).")
 @click.option("--workers", type=int, default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Serve what `aitoday demo` left (its data dir and key prefix), so its links work.",
+)
 @pass_app
-def web_command(app: AppContext, host: str | None, port: int | None, workers: int) -> None:
-    """Serve the web app with uvicorn (behind a proxy: X-Forwarded-* from 127.0.0.1 only)."""
+def web_command(
+    app: AppContext, host: str | None, port: int | None, workers: int, demo: bool
+) -> None:
+    """Serve the web app with uvicorn (behind a proxy: X-Forwarded-* from 127.0.0.1 only).
+
+    With --demo it serves the data `aitoday demo` wrote (``make web`` runs this): the brief
+    pages, preferences and unsubscribe links in the demo's messages then answer.
+    """
     import uvicorn
 
     from bots.web import create_app
 
-    settings = app.settings
+    settings, store = app.settings, None
+    if demo:
+        if workers > 1:
+            raise click.UsageError("--demo serves one process; drop --workers")
+        settings, store = _demo_store()
     # Several processes cannot share one app object: each builds its own from the env.
-    target = "bots.web:app_from_env" if workers > 1 else create_app(settings, app.store)
+    target = "bots.web:app_from_env" if workers > 1 else create_app(settings, store or app.store)
     uvicorn.run(
         target,
         factory=workers > 1,
@@ -32,6 +49,13 @@ def web_command(app: AppContext, host: str | None, port: int | None, workers: in
         log_level=settings.log.level.lower(),
         access_log=False,
     )
+
+
+def _demo_store() -> tuple[Settings, Store]:
+    from workers.demo.flow import demo_settings
+
+    settings = demo_settings()
+    return settings, open_store(settings)
 
 
 def register(cli: click.Group) -> None:

@@ -9,6 +9,7 @@ write to ``./outbox`` -> ``outbox/index.html`` draws every message.
 The demo keeps its data apart: the embedded Redis under ``./.aitoday/demo`` (or
 ``AITODAY_REDIS_URL`` when set) and the key prefix ``aitodaydemo``, whose keys are deleted
 at the start of every run, so a rerun starts clean and never touches a real install.
+``aitoday web --demo`` (``make web``) serves that data, so the links in the demo messages work.
 """
 
 from __future__ import annotations
