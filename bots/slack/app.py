@@ -47,6 +47,7 @@ from bots.slack.install_store import RedisInstallationStore, RedisOAuthStateStor
 from core import metrics
 from core.commands import Chat, Reply, subscriber_of, usage
 from core.models import ChannelStatus, Story, Subscriber, digest
+from core.render.slack import escape
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
 from core.store.stories import StoryRepo
@@ -59,8 +60,10 @@ COMMAND = "/aitoday"
 SCOPES = ["commands", "chat:write", "chat:write.public", "im:write", "im:history"]
 MAX_SKEW = 300  # seconds: Slack's own rule for request timestamps
 REPLAY_TTL = 2 * MAX_SKEW
-# Commands that change the channel's digest are answered for everyone to see.
-IN_CHANNEL = {"subscribe", "unsubscribe", "time", "tz", "lang", "follow", "mute", "unmute"}
+# Starting or stopping the channel's digest is answered for everyone to see; settings
+# (time, topics, mutes) concern only the sender, and an in-channel echo of them let any
+# member make the bot post whatever they typed.
+IN_CHANNEL = {"subscribe", "unsubscribe"}
 
 
 # -- building the app -------------------------------------------------------------------
@@ -154,7 +157,7 @@ def _command_listener(store: Store) -> Callable[..., Awaitable[None]]:
         """
         if _first_word(command.get("text", "")) in ("", "help"):
             reply = usage(_chat(command))
-            await ack(response_type="ephemeral", text=reply.text, blocks=_blocks(reply, ""))
+            await ack(response_type="ephemeral", text=_fallback(reply), blocks=_blocks(reply, ""))
             return
         await ack()
         _start(answer_command(command))
@@ -197,7 +200,10 @@ def _chat(payload: dict[str, Any]) -> Chat:
 
 
 def _fallback(reply: Reply) -> str:
-    return reply.text[:3000] or "AIToday"
+    """The notification text: escaped like the blocks, so ``<!channel>`` or
+    ``<http://evil|disguised>`` typed by a member stays text. Cut before escaping, so no
+    escape sequence is cut in half."""
+    return escape(reply.text[:3000]) or "AIToday"
 
 
 def _blocks(reply: Reply, base_url: str) -> list[dict[str, Any]]:
@@ -230,7 +236,7 @@ def _open_brief(store: Store) -> Callable[..., Awaitable[None]]:
 def _feedback(store: Store, *, more: bool) -> Callable[..., Awaitable[None]]:
     async def feedback(body: dict[str, Any], respond: Any) -> None:
         text = apply_feedback(store, _chat(body), _action_value(body), more=more)
-        await respond(response_type="ephemeral", replace_original=False, text=text)
+        await respond(response_type="ephemeral", replace_original=False, text=escape(text))
 
     return feedback
 

@@ -106,7 +106,7 @@ def test_help_is_answered_in_the_ack(
     assert answer.status_code == 200
     body = answer.json()
     assert body["response_type"] == "ephemeral"
-    assert "search <words>" in body["text"] and body["blocks"]
+    assert "search &lt;words&gt;" in body["text"] and body["blocks"]  # escaped, as Slack asks
 
 
 def test_subscribe_makes_the_channel_a_subscriber(
@@ -134,6 +134,24 @@ def test_subscribe_makes_the_channel_a_subscriber(
     eventually(lambda: fake_slack.responses("h4"))
     stopped = SubscriberRepo(store).get(sub.id)
     assert find_channel(stopped, "slack").status is ChannelStatus.UNSUBSCRIBED  # type: ignore[arg-type,union-attr]
+    assert fake_slack.violations == []
+
+
+def test_typed_text_is_escaped_and_settings_are_answered_to_the_sender_only(
+    single: tuple[httpx.Client, Store], fake_slack: FakeSlack
+) -> None:
+    client, _ = single
+    post(client, command(fake_slack, "subscribe"), FORM)
+    eventually(lambda: fake_slack.responses("hook"))
+    hostile = "mute <!channel> <http://evil.example|disguised> & <@U0BOSS>"
+    post(client, command(fake_slack, hostile, hook="mute"), FORM)
+    [reply] = eventually(lambda: fake_slack.responses("mute"))
+    assert reply.args["response_type"] == "ephemeral"
+    fields = [reply.args["text"], json.dumps(reply.args.get("blocks") or [])]
+    for text in fields:
+        for raw in ("<!channel>", "<http://evil", "<@U0BOSS>"):
+            assert raw not in text, text
+    assert "&lt;!channel&gt;" in reply.args["text"]
     assert fake_slack.violations == []
 
 
