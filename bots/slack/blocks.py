@@ -11,7 +11,8 @@ from typing import Any
 
 from core.commands import Reply
 from core.i18n import label
-from core.models import Brief, Story, Subscriber
+from core.models import Brief, Edition, Story, Subscriber
+from core.render.common import StoryView, key_points_heading, story_views
 from core.render.slack import escape, link
 
 SECTION_MAX = 3000
@@ -62,25 +63,53 @@ def story_blocks(story: Story, n: int, base_url: str, lang: str) -> list[Block]:
 
 
 def brief_blocks(brief: Brief, base_url: str, lang: str) -> list[Block]:
-    """A brief: headline, key takeaway, key points, sources, feedback buttons."""
-    points = brief.key_points
-    parts = [
-        (label("what_happened", lang), points.what_happened),
-        (label("why_it_matters", lang), points.why_it_matters),
-        (label("what_to_watch", lang), points.what_to_watch),
-    ]
-    url = f"{base_url.rstrip('/')}/s/{brief.story_id}"
-    sources = " · ".join(link(s.url, s.name) for s in brief.sources[:5])
+    """A brief in the seed's order: headline, key takeaway (the lead image beside it),
+    the key points under their labels, FAQ, sources with reading time, feedback buttons."""
+    view = _view_of(brief, base_url)
+    points = view.key_points()
+    url = view.url
+    sources = " · ".join(
+        f"{link(s.url, s.name)} ({escape(label('min_read', lang, n=s.reading_minutes))})"
+        for s in brief.sources[:5]
+    )
+    takeaway = section(f"*{escape(label('key_takeaway', lang))}*\n{escape(brief.key_takeaway)}")
+    if view.image:
+        takeaway["accessory"] = {
+            "type": "image",
+            "image_url": view.image.url,
+            "alt_text": _cut(view.image.alt or brief.headline, 2000),
+        }
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": plain(brief.headline, 150)}},
-        section(f"*{escape(label('key_takeaway', lang))}*\n{escape(brief.key_takeaway)}"),
+        takeaway,
     ]
-    blocks += [section(f"*{escape(h)}*\n{escape(t)}") for h, t in parts if t]
+    if points:
+        heading = escape(key_points_heading(len(points), lang))
+        lines = [f"*{escape(label(key, lang))}*\n{escape(text)}" for key, text in points]
+        blocks.append(section(f"*{heading}*\n" + "\n".join(lines)))
+    if view.faq:
+        faq = [f"*{escape(f.question)}*\n{escape(f.answer)}" for f in view.faq[:3]]
+        blocks.append(section(f"*{escape(label('faq', lang))}*\n" + "\n".join(faq)))
     blocks.append(
         {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(sources, 2000) or "-"}]}
     )
     blocks.append(feedback_actions(brief.story_id, url, lang))
     return blocks
+
+
+def _view_of(brief: Brief, base_url: str) -> StoryView:
+    """The brief as the renderers see it (one reply: no edition around it)."""
+    now = brief.created_at
+    edition = Edition(
+        id="reply",
+        channel="slack",
+        language=brief.language,
+        slot=now,
+        created_at=now,
+        items=[],
+        briefs=[brief],
+    )
+    return story_views(edition, base_url=base_url)[0]
 
 
 def feedback_actions(story_id: str, url: str, lang: str) -> Block:

@@ -1,8 +1,10 @@
 """Edition -> e-mail: a subject, a responsive HTML part and a plain-text part.
 
 The HTML is table-based with inline styles (what every mail client honours), a
-``<style>`` block only for narrow screens and dark mode, and no images at all, so it reads
-the same with images off. Rendered once per variant; per-recipient links are the
+``<style>`` block only for narrow screens and dark mode. The only images are the briefs'
+lead images: the article's own picture, linked to the article, with width, height and alt
+text so the mail reads the same with images off; no pixel, no tracking parameters.
+Rendered once per variant; per-recipient links are the
 placeholders of :mod:`core.render.common`, filled by :meth:`EmailPayload.personalize`.
 """
 
@@ -18,13 +20,14 @@ import jinja2
 
 from core.briefs.text import shorten
 from core.i18n import label
-from core.models import Edition
+from core.models import BriefImage, Edition
 from core.render.common import (
     BRAND,
     PREFERENCES_PLACEHOLDER,
     UNSUBSCRIBE_PLACEHOLDER,
     StoryView,
     edition_date,
+    key_points_heading,
     source_names,
     story_views,
     subject_line,
@@ -40,8 +43,12 @@ _BUDGETS: tuple[tuple[int, int, int] | None, ...] = (
     (120, 140, 80),
     (60, 80, 40),
 )
+IMAGE_WIDTH = 552  # the card's inner width at 600 px
+MAX_FAQ = 3
 LABEL_KEYS = (
     "key_takeaway",
+    "what_happened",
+    "faq",
     "why_it_matters",
     "what_to_watch",
     "sources",
@@ -103,6 +110,8 @@ def _shortened(view: StoryView, budget: tuple[int, int, int]) -> StoryView:
         view,
         dek=shorten(view.dek, dek),
         key_takeaway=shorten(view.key_takeaway, takeaway),
+        what_happened=shorten(view.what_happened, point) if view.what_happened else None,
+        faq=tuple(f.model_copy(update={"answer": shorten(f.answer, point)}) for f in view.faq),
         why_it_matters=shorten(view.why_it_matters, point) if view.why_it_matters else None,
         what_to_watch=shorten(view.what_to_watch, point) if view.what_to_watch else None,
     )
@@ -144,13 +153,39 @@ def _story_context(view: StoryView, lang: str) -> dict[str, Any]:
         "headline": view.headline,
         "dek": view.dek,
         "key_takeaway": view.key_takeaway,
-        "why_it_matters": view.why_it_matters,
-        "what_to_watch": view.what_to_watch,
-        "sources": [{"name": s.name, "url": _safe_url(s.url)} for s in view.sources],
+        "points_heading": key_points_heading(len(view.key_points()), lang),
+        "points": [(label(key, lang), text) for key, text in view.key_points()],
+        "faq": [(f.question, f.answer) for f in view.faq[:MAX_FAQ]],
+        "image": _image(view.image, view.image_link or view.url, view.headline),
+        "sources": [
+            {
+                "name": s.name,
+                "url": _safe_url(s.url),
+                "reading": label("min_read", lang, n=s.reading_minutes),
+            }
+            for s in view.sources
+        ],
         "sources_line": source_names(view.sources),
         "age": view.age,
         "reading": label("min_read", lang, n=view.reading_minutes),
         "language_note": view.language_note,
+    }
+
+
+def _image(image: BriefImage | None, link: str, headline: str) -> dict[str, Any] | None:
+    """The lead image at the card's width; height kept in proportion when known."""
+    if image is None:
+        return None
+    height = None
+    if image.width and image.height:
+        height = round(IMAGE_WIDTH * image.height / image.width)
+    # The URL goes as the publisher gave it: adding parameters would make it a tracker.
+    return {
+        "url": image.url,
+        "link": _safe_url(link),
+        "alt": image.alt or headline,
+        "width": IMAGE_WIDTH,
+        "height": height,
     }
 
 
@@ -167,13 +202,18 @@ def _text(edition: Edition, views: list[StoryView]) -> str:
         if view.dek:
             lines.append(f"   {view.dek}")
         lines.append(f"   {label('key_takeaway', lang)}: {view.key_takeaway}")
-        if view.why_it_matters:
-            lines.append(f"   {label('why_it_matters', lang)}: {view.why_it_matters}")
-        if view.what_to_watch:
-            lines.append(f"   {label('what_to_watch', lang)}: {view.what_to_watch}")
+        points = view.key_points()
+        if points:
+            lines.append(f"   {key_points_heading(len(points), lang)}")
+        lines += [f"   - {label(key, lang)}: {text}" for key, text in points]
+        if view.faq:
+            lines.append(f"   {label('faq', lang)}")
+        for item in view.faq[:MAX_FAQ]:
+            lines += [f"   Q: {item.question}", f"   A: {item.answer}"]
         if view.language_note:
             lines.append(f"   ({view.language_note})")
-        lines.append(f"   {label('sources', lang)}: {source_names(view.sources)}")
+        reading = label("min_read", lang, n=view.reading_minutes)
+        lines.append(f"   {label('sources', lang)}: {source_names(view.sources)} · {reading}")
         lines.append("")
     lines += [
         "--",

@@ -1,8 +1,9 @@
 """Edition -> LINE messages: a Flex carousel (<= 12 bubbles, <= 50 KB) with quick replies.
 
 Returns plain message objects (JSON-ready dicts as the Messaging API takes them), at
-most 5 per request. Each bubble: the headline (tap: the brief page), the dek, why it
-matters (or the key takeaway when an extractive brief has none), and buttons: read the
+most 5 per request. Each bubble: the lead image as hero (https only; tap: the article),
+the headline (tap: the brief page), the dek, the key takeaway, the key points under
+their labels, the first FAQ item, the sources with reading time, and buttons: read the
 brief (URI), and when the brief has a topic, more / less like this as the postbacks the
 LINE webhook turns into commands: ``follow=<topic>`` and ``mute=<topic>``. The altText
 carries the date and the headlines, for notifications and for clients that cannot show
@@ -16,8 +17,14 @@ from typing import Any
 
 from core.briefs.text import shorten
 from core.i18n import label
-from core.models import Edition
-from core.render.common import StoryView, edition_title, story_views
+from core.models import BriefImage, Edition
+from core.render.common import (
+    StoryView,
+    edition_title,
+    key_points_heading,
+    safe_image,
+    story_views,
+)
 
 MAX_MESSAGES = 5
 MAX_BUBBLES = 12
@@ -25,12 +32,21 @@ MAX_FLEX_BYTES = 50 * 1024
 MAX_ALT_TEXT = 400  # LINE allows 1,500; notifications show far less
 MAX_QUICK_REPLIES = 13
 MAX_ACTION_LABEL = 20
+MAX_URI = 1000  # LINE's limit on an action's and an image's URL
+DEFAULT_ASPECT = "20:13"  # LINE's default hero ratio, for images of unknown size
 
 #: Text commands offered as quick replies (core.commands understands them in every language).
 QUICK_COMMANDS = ("today", "topics", "settings", "help")
 
-# Text budgets per bubble, tightened in steps if a carousel would pass 50 KB.
-_BUDGETS = ((140, 280, 600), (120, 200, 360), (100, 120, 200), (80, 0, 120))
+# Text budgets per bubble (headline, dek, takeaway and each key point, FAQ items),
+# tightened in steps if a carousel would pass 50 KB.
+_BUDGETS = (
+    (140, 280, 400, 1),
+    (120, 200, 240, 1),
+    (100, 120, 160, 0),
+    (80, 0, 100, 0),
+    (60, 0, 60, 0),
+)
 
 Message = dict[str, Any]
 
@@ -68,12 +84,10 @@ def flex_size(contents: dict[str, Any]) -> int:
     return len(json.dumps(contents, ensure_ascii=False, separators=(",", ":")).encode())
 
 
-def bubble(view: StoryView, lang: str, budget: tuple[int, int, int] = _BUDGETS[0]) -> Message:
-    """One story as a Flex bubble; text cut to ``budget`` (headline, dek, why)."""
-    headline_max, dek_max, why_max = budget
-    why = view.why_it_matters or view.key_takeaway
-    why_label = label("why_it_matters" if view.why_it_matters else "key_takeaway", lang)
-    meta = f"{view.rank} · {_source_line(view)} · {view.age}"
+def bubble(view: StoryView, lang: str, budget: tuple[int, int, int, int] = _BUDGETS[0]) -> Message:
+    """One story as a Flex bubble; text cut to ``budget`` (headline, dek, point, FAQ items)."""
+    headline_max, dek_max, point_max, faq_max = budget
+    meta = f"{view.rank} · {_source_line(view, lang)} · {view.age}"
     body: list[Message] = [
         _text(shorten(meta, 80), size="xxs", color="#6b7280"),
         {
@@ -83,22 +97,73 @@ def bubble(view: StoryView, lang: str, budget: tuple[int, int, int] = _BUDGETS[0
     ]
     if view.dek and dek_max:
         body.append(_text(shorten(view.dek, dek_max), size="sm", color="#374151"))
-    body.append(_text(why_label, size="xs", weight="bold", color="#1d4ed8", margin="md"))
-    body.append(_text(shorten(why, why_max), size="sm"))
+    if view.key_takeaway:
+        body.append(_heading(label("key_takeaway", lang)))
+        body.append(_text(shorten(view.key_takeaway, point_max), size="sm"))
+    body += _points(view, lang, point_max)
+    for item in view.faq[:faq_max]:
+        body.append(_heading(label("faq", lang)))
+        body.append(_text(shorten(item.question, point_max), size="sm", weight="bold"))
+        body.append(_text(shorten(item.answer, point_max), size="sm"))
     if view.language_note:
         body.append(_text(view.language_note, size="xxs", color="#6b7280", margin="md"))
-    return {
+    result: Message = {
         "type": "bubble",
         "size": "mega",
         "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
         "footer": _footer(view, lang),
     }
+    hero = _hero(view)
+    if hero:
+        result["hero"] = hero
+    return result
 
 
-def _source_line(view: StoryView) -> str:
+def _heading(text: str) -> Message:
+    return _text(text, size="xs", weight="bold", color="#1d4ed8", margin="md")
+
+
+def _points(view: StoryView, lang: str, point_max: int) -> list[Message]:
+    points = view.key_points()
+    if not points:
+        return []
+    rows = [_heading(key_points_heading(len(points), lang))]
+    for key, text in points:
+        rows.append(_text(label(key, lang), size="xxs", weight="bold", color="#374151"))
+        rows.append(_text(shorten(text, point_max), size="sm"))
+    return rows
+
+
+def _hero(view: StoryView) -> Message | None:
+    """The lead image as the bubble's hero: https only (LINE refuses http), tap: article."""
+    image = safe_image(view.image, https_only=True)
+    if image is None or len(image.url) > MAX_URI:
+        return None
+    hero: Message = {
+        "type": "image",
+        "url": image.url,
+        "size": "full",
+        "aspectMode": "cover",
+        "aspectRatio": _aspect(image),
+    }
+    link = view.image_link or view.url
+    if link.startswith("https://") and len(link) <= MAX_URI:
+        hero["action"] = {"type": "uri", "label": "image", "uri": link}
+    return hero
+
+
+def _aspect(image: BriefImage) -> str:
+    # LINE takes "W:H" with the height at most three times the width
+    if image.width and image.height and image.height <= 3 * image.width:
+        return f"{min(image.width, 100000)}:{min(image.height, 100000)}"
+    return DEFAULT_ASPECT
+
+
+def _source_line(view: StoryView, lang: str) -> str:
     names = [s.name for s in view.sources[:2]]
     extra = len(view.sources) - 2
-    return ", ".join(names) + (f" +{extra}" if extra > 0 else "")
+    reading = label("min_read", lang, n=view.reading_minutes)
+    return ", ".join(names) + (f" +{extra}" if extra > 0 else "") + f" · {reading}"
 
 
 def _text(text: str, **style: str) -> Message:

@@ -1,6 +1,8 @@
 """Edition -> Slack Block Kit messages, each within Slack's limits, with a text fallback.
 
-Per story: the title as a link, the dek, why it matters, its sources, and three buttons
+Per story: the title as a link, the dek, the key takeaway, the key points under their
+labels, the FAQ (the lead image as the section's accessory), its sources with reading
+time, and three buttons
 whose ``action_id`` the Slack app handles (``brief_open``, ``more_like_this``,
 ``less_like_this``; ``value`` = the story id). Every piece of story text is escaped
 (``&``, ``<``, ``>``) so no content can ping a channel or a user or forge a link. A digest
@@ -15,7 +17,13 @@ from typing import Any
 from core.briefs.text import shorten
 from core.i18n import label
 from core.models import Edition
-from core.render.common import StoryView, edition_title, source_names, story_views
+from core.render.common import (
+    StoryView,
+    edition_title,
+    key_points_heading,
+    source_names,
+    story_views,
+)
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -23,6 +31,9 @@ MAX_HEADER_CHARS = 150
 MAX_BUTTON_CHARS = 75
 MAX_CONTEXT_CHARS = 3000
 MAX_FALLBACK_CHARS = 3000  # notifications show the start; keep the request small
+MAX_ALT_CHARS = 2000
+MAX_IMAGE_URL_CHARS = 3000
+MAX_FAQ = 2  # a digest is a skim: the brief page has the rest
 
 ACTION_BRIEF = "brief_open"
 ACTION_MORE = "more_like_this"
@@ -78,9 +89,16 @@ def _header(edition: Edition) -> Block:
 
 
 def story_blocks(view: StoryView, lang: str) -> list[Block]:
-    """Section (title, dek, why it matters), context (sources), actions, divider."""
+    """Section (the brief, its image as accessory), context (sources), actions, divider."""
+    section = _section(_story_text(view, lang), block_id=f"story-{view.rank}-{view.story_id}"[:255])
+    if view.image and len(view.image.url) <= MAX_IMAGE_URL_CHARS:
+        section["accessory"] = {
+            "type": "image",
+            "image_url": view.image.url,
+            "alt_text": shorten(view.image.alt or view.headline, MAX_ALT_CHARS),
+        }
     return [
-        _section(_story_text(view, lang), block_id=f"story-{view.rank}-{view.story_id}"[:255]),
+        section,
         _context(view, lang),
         _actions(view, lang),
         {"type": "divider"},
@@ -92,9 +110,15 @@ def _story_text(view: StoryView, lang: str) -> str:
     parts = [title]
     if view.dek:
         parts.append(escape(view.dek))
-    why = view.why_it_matters or view.key_takeaway
-    why_label = label("why_it_matters" if view.why_it_matters else "key_takeaway", lang)
-    parts.append(f"*{escape(why_label)}:* {escape(why)}")
+    if view.key_takeaway:
+        parts.append(f"*{escape(label('key_takeaway', lang))}:* {escape(view.key_takeaway)}")
+    points = view.key_points()
+    if points:
+        parts.append(f"*{escape(key_points_heading(len(points), lang))}*")
+        parts += [f"• *{escape(label(key, lang))}:* {escape(text)}" for key, text in points]
+    if view.faq:
+        parts.append(f"*{escape(label('faq', lang))}*")
+        parts += [f"_{escape(f.question)}_ {escape(f.answer)}" for f in view.faq[:MAX_FAQ]]
     return _fit_section(parts, title)
 
 
@@ -120,12 +144,14 @@ def _section(text: str, block_id: str | None = None) -> Block:
 
 
 def _context(view: StoryView, lang: str) -> Block:
-    links = ", ".join(link(s.url, s.name) for s in view.sources[:5])
+    links = ", ".join(
+        f"{link(s.url, s.name)} ({escape(label('min_read', lang, n=s.reading_minutes))})"
+        for s in view.sources[:5]
+    )
     extra = len(view.sources) - 5
     if extra > 0:
         links += f" +{extra}"
-    reading = label("min_read", lang, n=view.reading_minutes)
-    text = f"{escape(label('sources', lang))}: {links} · {escape(view.age)} · {escape(reading)}"
+    text = f"{escape(label('sources', lang))}: {links} · {escape(view.age)}"
     if view.language_note:
         text += f"\n_{escape(view.language_note)}_"
     if len(text) > MAX_CONTEXT_CHARS:
