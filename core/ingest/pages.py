@@ -51,8 +51,10 @@ def carries_full_text(article: Article, min_words: int) -> bool:
 
 def failure_reason(error: str) -> str:
     """A fetch or extract error as a short, countable reason (no URLs, no sizes)."""
-    if error.startswith("body of ") or "larger than" in error:
+    if "exceeds" in error or "larger than" in error:
         return "too large"
+    if "timeout" in error or error.startswith("too slow"):
+        return "timeout"
     if error.startswith("HTTP "):
         return " ".join(error.split()[:2])  # "HTTP 404"
     return error.split(":", 1)[0].strip() or "unknown"

@@ -174,6 +174,8 @@ class ArticleRepo:
                 final = article.model_copy(update={"also_in": also_in, "published": published})
                 pipe.multi()
                 pipe.set(key, final.model_dump_json(), keepttl=True)
-                pipe.zadd(self.keys.articles_by_time(), {article.id: published.timestamp()})
+                pipe.zadd(
+                    self.keys.articles_by_time(), {article.id: published.timestamp()}, xx=True
+                )
 
             self.redis.transaction(swap, key)

@@ -36,6 +36,20 @@ BROKEN_XML = b"""<?xml version="1.0" encoding="utf-8"?>
 GARBAGE = b"\x00\x01binary junk, not XML at all \xff\xfe"
 
 
+def article_page(title: str, paragraphs: list[str], *, image: str = "/img/lead.jpg") -> bytes:
+    """A news article page: og:image, an author, a date, navigation and the body."""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{title} | Example News</title>
+<meta property="og:title" content="{title}">
+<meta property="og:image" content="{image}">
+<meta name="author" content="Ada Reporter">
+<meta property="article:published_time" content="2026-08-20T08:30:00Z">
+</head><body><nav><a href="/">Home</a> <a href="/tech">Tech</a></nav>
+<article><h1>{title}</h1>{body}</article>
+<footer><p>Copyright Example News. All rights reserved.</p></footer></body></html>""".encode()
+
+
 def rss(title: str, items: list[tuple[str, str]], *, encoding: str = "utf-8") -> str:
     """A minimal RSS 2.0 document with ``(title, link)`` items declaring ``encoding``."""
     body = "".join(
@@ -68,6 +82,8 @@ class Publisher:
     """Feeds by path, and the knobs of the misbehaving routes."""
 
     feeds: dict[str, bytes] = field(default_factory=dict)
+    pages: dict[str, bytes] = field(default_factory=dict)  # article pages by name
+    robots: str | None = None  # robots.txt; None answers 404
     content_types: dict[str, str] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     slow_seconds: float = 5.0
@@ -78,6 +94,10 @@ class Publisher:
         """Serve ``body`` at ``/feeds/{name}``."""
         self.feeds[name] = body
         self.content_types[name] = content_type
+
+    def put_page(self, name: str, body: bytes) -> None:
+        """Serve an article page at ``/articles/{name}``."""
+        self.pages[name] = body
 
     def put_corpus(self, directory: Path) -> list[str]:
         """Serve every ``*.xml`` of ``directory`` under its file name; returns the names."""
@@ -96,6 +116,8 @@ class Publisher:
         """The ASGI app."""
         routes = [
             Route("/feeds/{name:path}", self.feed),
+            Route("/articles/{name:path}", self.page),
+            Route("/robots.txt", self.robots_txt),
             Route("/plain/{name:path}", self.plain),
             Route("/moved/{name:path}", self.moved),
             Route("/found/{name:path}", self.found),
@@ -133,6 +155,20 @@ class Publisher:
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
         return Response(body, media_type=self.content_types[name], headers=headers)
+
+    async def page(self, request: Request) -> Response:
+        """An article page put with ``put_page``; 404 otherwise."""
+        self._record(request)
+        body = self.pages.get(request.path_params["name"])
+        if body is None:
+            return Response("no such article", status_code=404)
+        return Response(body, media_type="text/html; charset=utf-8")
+
+    async def robots_txt(self, request: Request) -> Response:
+        self._record(request)
+        if self.robots is None:
+            return Response("not found", status_code=404)
+        return Response(self.robots, media_type="text/plain")
 
     async def plain(self, request: Request) -> Response:
         """A feed without validators (the client must skip by body hash)."""
