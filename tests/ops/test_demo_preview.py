@@ -82,3 +82,21 @@ def test_mrkdwn_links_bold_and_escapes() -> None:
     assert html == (
         '<b>Top</b> <a href="https://a.example/?x=1&amp;y=2">K5 &lt;chip&gt;</a> <i>now</i>'
     )
+
+
+async def test_frames_buttons_and_alt_text_are_drawn_as_the_recipient_sees_them(
+    store: Store,
+) -> None:
+    await _deliver(store, "email", "ada@example.com")
+    await _deliver(store, "slack", "T0AITODAY/C0DEMONEWS")
+    await _deliver(store, "line", "U4af4980629e1d2a1b7d1f5c2e8a0d3b1")
+    page = write_index(store.settings.digest.outbox_dir).read_text("utf-8")
+    # The e-mail frame grows to the whole mail instead of a fixed 720 px window,
+    # and the mail still cannot run scripts.
+    assert "height:720px" not in page
+    assert 'sandbox="allow-same-origin"' in page and "allow-scripts" not in page
+    assert "scrollHeight" in page
+    # Slack's primary button is drawn green (.btn.primary), not as a grey outline.
+    assert 'class="btn primary"' in page and ".slack .btn.primary{background:#007a5a" in page
+    # The LINE altText says what it is.
+    assert "<b>altText (shown in notifications and the chat list)</b>" in page

@@ -36,7 +36,8 @@ CSS = (
     "overflow:hidden}"
     "section.msg>h2{margin:0;padding:10px 14px;font-size:13px;background:#e5e7eb;"
     "color:#374151}"
-    ".email iframe{width:100%;height:720px;border:0}"
+    # The frame is sized to the mail by _FIT once it loads; this height is for no script.
+    ".email iframe{width:100%;height:2400px;border:0;display:block}"
     ".meta{font-size:12px;color:#6b7280;padding:6px 14px}"
     ".slack{padding:12px 16px}"
     ".slack .who{font-weight:700}"
@@ -55,8 +56,12 @@ CSS = (
     ".line .horizontal{flex-direction:row}"
     ".line p{margin:0}"
     ".line .bold{font-weight:700}"
+    ".slack .btn.primary{background:#007a5a;color:#fff;border-color:#007a5a}"
+    ".slack .btn.danger{background:#fff;color:#e01e5a;border-color:#e01e5a}"
     ".line .btn.primary{background:#06c755;color:#fff;border-color:#06c755}"
-    ".line .alt{font-size:12px;color:#1f2937;margin-bottom:8px;white-space:normal}"
+    ".line .alt{font-size:12px;color:#1f2937;margin-bottom:8px;white-space:normal;"
+    "background:#fffd;border-radius:8px;padding:6px 10px}"
+    ".line .alt b{display:block;font-size:11px;color:#6b7280;font-weight:600}"
     ".quick{margin-top:8px;white-space:normal}"
     ".quick span{display:inline-block;background:#fff;border-radius:14px;padding:2px 10px;"
     "margin:2px;font-size:12px}"
@@ -82,6 +87,11 @@ def write_index(outbox: Path) -> Path:
     return path
 
 
+# The frame's own document cannot run scripts (sandbox); this page measures it instead, which
+# allow-same-origin permits, and sets the frame to the mail's full height.
+_FIT = "this.style.height=this.contentDocument.documentElement.scrollHeight+'px'"
+
+
 # -- e-mail -------------------------------------------------------------------------------
 
 
@@ -102,8 +112,9 @@ def _email(path: Path) -> str:
         f'<section class="msg email"><h2>E-mail to {escape(str(message["To"] or ""))}</h2>'
         f'<div class="meta">Subject: {escape(str(message["Subject"] or ""))}<br>'
         f"File: maildir/new/{escape(path.name)}</div>"
-        # sandbox without scripts: the mail's HTML cannot run anything in this page.
-        f'<iframe sandbox srcdoc="{escape(content, quote=True)}"></iframe></section>'
+        # sandbox without allow-scripts: the mail's HTML cannot run anything in this page.
+        f'<iframe sandbox="allow-same-origin" onload="{_FIT}" title="The e-mail" '
+        f'srcdoc="{escape(content, quote=True)}"></iframe></section>'
     )
 
 
@@ -166,10 +177,12 @@ def _slack_block(block: dict[str, Any]) -> str:
 
 def _slack_button(element: dict[str, Any]) -> str:
     text = escape(_plain(element.get("text")))
+    style = element.get("style")
+    classes = f"btn {style}" if style in ("primary", "danger") else "btn"
     url = element.get("url")
     if url:
-        return f'<a class="btn" href="{escape(url, quote=True)}">{text}</a>'
-    return f'<span class="btn">{text}</span>'
+        return f'<a class="{classes}" href="{escape(url, quote=True)}">{text}</a>'
+    return f'<span class="{classes}">{text}</span>'
 
 
 def _plain(obj: Any) -> str:
@@ -207,7 +220,10 @@ def _line_message(message: dict[str, Any]) -> str:
         return f'<div class="bubble"><div class="box">{escape(message.get("text", ""))}</div></div>'
     contents = message.get("contents") or {}
     bubbles = contents.get("contents", []) if contents.get("type") == "carousel" else [contents]
-    alt = f'<div class="alt">{escape(str(message.get("altText", "")))}</div>'
+    alt = (
+        '<div class="alt"><b>altText (shown in notifications and the chat list)</b>'
+        f"{escape(str(message.get('altText', '')))}</div>"
+    )
     drawn = "".join(f'<div class="bubble">{_flex_bubble(b)}</div>' for b in bubbles)
     quick = message.get("quickReply", {}).get("items", [])
     chips = "".join(f"<span>{escape(_action_label(i.get('action')))}</span>" for i in quick)
