@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "cron": "runtime",
     "deliveries": "deliveries",
     "demo": "demo",
+    "extract": "extract",
     "ingest": "ingest",
     "run": "runtime",
     "schedule": "schedule",
