@@ -78,6 +78,16 @@ async def freeze_startup_heap(app: Starlette) -> AsyncIterator[None]:
     yield
 
 
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for forwarded headers: believed only from the configured proxies.
+
+    uvicorn's default trusts X-Forwarded-For from 127.0.0.1, so with no proxy in front any
+    local client could claim any address and step around the per-IP sign-up limit.
+    """
+    proxies = settings.web.trusted_proxies
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": ",".join(proxies) or None}
+
+
 def app_from_env() -> Starlette:
     """Factory for ``uvicorn --factory`` (several worker processes read the environment)."""
     from core.config import load_settings

@@ -182,6 +182,18 @@ class WebSettings(BaseModel):
     )
     host: str = Field(default="127.0.0.1", description="Address `aitoday web` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `aitoday web` listens on.")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated proxy addresses whose X-Forwarded-For/-Proto are "
+        "believed; empty: nobody's (the peer address is the client).",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 class DigestSettings(BaseModel):

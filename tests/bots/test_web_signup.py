@@ -6,21 +6,26 @@ from __future__ import annotations
 
 import mailbox
 import re
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
-from bots.web import create_app
+from bots.web import create_app, server_options
 from core import tokens
+from core.config import Settings
 from core.models import ChannelStatus
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
 from core.subscribers import find_channel, new_subscriber
-from tests.fakes.server import serve
+from tests.fakes.server import free_port, serve
 
 
 @pytest.fixture
@@ -269,3 +274,51 @@ def test_an_old_confirmation_link_never_undoes_a_later_unsubscribe(
     assert web.get(new_link).status_code == 200
     assert find_channel(repo.get(sub.id), "email").status is ChannelStatus.ACTIVE  # type: ignore[arg-type,union-attr]
     assert web.get(old_link).status_code == 200  # active already: the old link changes nothing
+
+
+@contextmanager
+def serve_as_aitoday_web(app: Any, settings: Settings) -> Iterator[str]:
+    """The app under uvicorn with the forwarded-header options `aitoday web` uses."""
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        **server_options(settings),
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def spoofed_sign_ups(store: Store, settings: Settings) -> list[int]:
+    app_store = Store(redis=store.redis, keys=store.keys, settings=settings)
+    app = create_app(settings, app_store)
+    with serve_as_aitoday_web(app, settings) as base, httpx.Client(base_url=base) as client:
+        return [
+            client.post(
+                "/subscribe",
+                data={"email": f"f{n}@example.com"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+            for n in range(12)
+        ]
+
+
+def test_forwarded_for_is_believed_only_from_configured_proxies(store: Store) -> None:
+    # No proxy configured: a client next to the server cannot pose as twelve networks.
+    assert spoofed_sign_ups(store, store.settings)[-1] == 429
+    for key in store.redis.scan_iter(match=store.keys.pattern()):
+        store.redis.delete(key)  # a fresh sign-up budget (only this test's keys)
+    web = store.settings.web.model_copy(update={"trusted_proxies": ["127.0.0.1"]})
+    behind_proxy = store.settings.model_copy(update={"web": web})
+    assert set(spoofed_sign_ups(store, behind_proxy)) == {200}  # the proxy's word counts

@@ -22,14 +22,14 @@ from workers.cli.context import AppContext, pass_app
 def web_command(
     app: AppContext, host: str | None, port: int | None, workers: int, demo: bool
 ) -> None:
-    """Serve the web app with uvicorn (behind a proxy: X-Forwarded-* from 127.0.0.1 only).
+    """Serve the web app with uvicorn (X-Forwarded-* only from AITODAY_WEB__TRUSTED_PROXIES).
 
     With --demo it serves the data `aitoday demo` wrote (``make web`` runs this): the brief
     pages, preferences and unsubscribe links in the demo's messages then answer.
     """
     import uvicorn
 
-    from bots.web import create_app
+    from bots.web import create_app, server_options
 
     settings, store = app.settings, None
     if demo:
@@ -44,8 +44,7 @@ def web_command(
         host=host or settings.web.host,
         port=port or settings.web.port,
         workers=workers if workers > 1 else None,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        **server_options(settings),
         log_level=settings.log.level.lower(),
         access_log=False,
     )
