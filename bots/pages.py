@@ -12,14 +12,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from core.config import Settings
 from core.i18n import label, normalize_language, relative_time
 from core.models import Brief
+from core.render.common import key_points_heading, safe_image
 from core.store.base import Store
+from core.store.sources import SourceRepo
 from core.store.stories import StoryRepo
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+SIGNUP_URL = "/#signup"  # the landing page's sign-up card
 
 
 @lru_cache(maxsize=1)
@@ -77,8 +81,55 @@ async def brief_view(request: Request, store: Store, story_id: str) -> Response:
         "story": story,
         "lang": lang,
         "reading": reading_minutes(brief),
+        **brief_parts(brief, lang),
+        **signup_context(store, lang),
     }
     return page(request, "brief.html", context)
+
+
+def brief_parts(brief: Brief, lang: str) -> dict[str, Any]:
+    """The key points present (label, text) under their heading, and the lead image."""
+    kp = brief.key_points
+    present = [
+        (label(key, lang), text.strip())
+        for key, text in (
+            ("what_happened", kp.what_happened),
+            ("why_it_matters", kp.why_it_matters),
+            ("what_to_watch", kp.what_to_watch),
+        )
+        if text and text.strip()
+    ]
+    image = safe_image(brief.image)
+    link = image.link if image and image.link else None
+    return {
+        "points": present,
+        "points_heading": key_points_heading(len(present), lang),
+        "image": image,
+        "image_link": web_url(link) if link else None,
+    }
+
+
+def signup_context(store: Store, lang: str) -> dict[str, Any]:
+    """What the sign-up prompts say: the real number of sources and this server's channels."""
+    enabled = sum(1 for source in SourceRepo(store).all() if source.enabled)
+    return {
+        "signup_url": SIGNUP_URL,
+        "source_count": enabled,
+        "channels": offered_channels(store.settings, lang),
+    }
+
+
+def offered_channels(settings: Settings, lang: str) -> list[str]:
+    """The channels a reader can sign up for here: e-mail always (the landing page's form;
+    without SMTP the mail goes to the outbox), Slack and LINE when they are configured."""
+    channels = [label("channel_email", lang)]
+    line = settings.line
+    if line.channel_access_token is not None or line.add_friend_url:
+        channels.append("LINE")
+    slack = settings.slack
+    if slack.bot_token is not None or slack.client_id is not None:
+        channels.append("Slack")
+    return channels  # the seed page's order: Email / LINE / Slack
 
 
 def reading_minutes(brief: Brief) -> int:
