@@ -112,7 +112,11 @@ async def extract_in(executor: Executor | None, body: bytes, url: str) -> Extrac
 def _bare(html: bytes, url: str) -> dict[str, Any] | None:
     import trafilatura  # heavy (lxml, justext, courlan): only where pages are read
 
-    doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True)
+    # favor_precision: chosen on the tune half of bench.extract (F1 0.970 -> 0.975) and
+    # confirmed on the held-out half (0.953 -> 0.970); navigation and teasers stay out.
+    doc = trafilatura.bare_extraction(
+        html, url=url or None, with_metadata=True, favor_precision=True
+    )
     if doc is None:
         return None
     return dict(doc.as_dict()) if hasattr(doc, "as_dict") else dict(doc)
