@@ -16,6 +16,7 @@ in the background (LINE wants its 200 fast) by our own async dispatch, because t
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from linebot.v3 import WebhookParser
@@ -49,7 +50,7 @@ from starlette.routing import Route
 from bots.offload import answer_off_loop
 from core import metrics
 from core.commands import Chat, Reply, ensure_subscriber, subscriber_of
-from core.models import ChannelStatus, Edition, utcnow
+from core.models import ChannelStatus, Edition, digest, utcnow
 from core.render.line import render_line
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
@@ -63,6 +64,10 @@ TIME_CHOICES = ("06:30", "07:00", "07:30", "08:00", "08:30", "12:00", "18:00", "
 LANGUAGE_CHOICES = (("English", "en"), ("日本語", "ja"), ("繁體中文", "zh-Hant"), ("한국어", "ko"))
 REQUEST_TIMEOUT = 10.0
 MAX_BODY = 1_000_000  # LINE sends a few KB per webhook; refuse anything absurd unread
+# LINE sends a handful of events per request; a signed body of thousands is abuse (one of
+# 10,000 ran 7,862 commands and slowed /healthz to ~1 s). Beyond these, events are dropped.
+MAX_EVENTS = 100
+COMMANDS_PER_MINUTE = 20  # per LINE user: far above a person typing, far below a script
 
 
 def line_routes(store: Store) -> list[Route]:
@@ -86,7 +91,8 @@ def line_routes(store: Store) -> list[Route]:
         except Exception:  # a signed but malformed body: say so, never a trace
             metrics.incr(store, "aitoday_webhooks_rejected_total", surface="line", reason="body")
             return PlainTextResponse("malformed body", status_code=400)
-        fresh = [e for e in events if first_delivery(store, e)]
+        fresh = [e for e in bounded(store, events) if first_delivery(store, e)]
+        fresh = [e for e in fresh if within_rate(store, e)]
         task = BackgroundTask(dispatch, store, fresh) if fresh else None
         return PlainTextResponse("OK", background=task)
 
@@ -98,6 +104,40 @@ def _too_large(request: Request) -> bool:
         return int(request.headers.get("content-length") or 0) > MAX_BODY
     except ValueError:
         return True
+
+
+def bounded(store: Store, events: list[Any]) -> list[Any]:
+    """The first MAX_EVENTS events; the rest are counted as refused."""
+    if len(events) > MAX_EVENTS:
+        dropped = float(len(events) - MAX_EVENTS)
+        metrics.incr(
+            store, "aitoday_webhooks_rejected_total", dropped, surface="line", reason="events"
+        )
+        log.warning(
+            "LINE webhook with %d events: only the first %d handled", len(events), MAX_EVENTS
+        )
+    return events[:MAX_EVENTS]
+
+
+def within_rate(store: Store, event: Any) -> bool:
+    """False for a command (text or postback) past its sender's budget for this minute.
+
+    Follows and unfollows are not counted: LINE sends one per change of friendship.
+    """
+    is_text = isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent)
+    if not (is_text or isinstance(event, PostbackEvent)):
+        return True
+    who = getattr(event.source, "user_id", None) or _address(event) or "-"
+    window = str(int(time.time()) // 60)
+    key = store.keys.chat_rate("line", digest(store.keys.prefix, who), window)
+    pipe = store.redis.pipeline()
+    pipe.incr(key)
+    pipe.expire(key, 60)
+    count, _ = pipe.execute()
+    if int(count) <= COMMANDS_PER_MINUTE:
+        return True
+    metrics.incr(store, "aitoday_webhooks_rejected_total", surface="line", reason="rate")
+    return False
 
 
 def first_delivery(store: Store, event: Any) -> bool:

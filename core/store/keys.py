@@ -208,6 +208,10 @@ class Keys:
         """String: a LINE webhookEventId already handled (TTL: WEBHOOK_DEDUPE_TTL)."""
         return self._k("line", "seen", webhook_event_id)
 
+    def chat_rate(self, channel: str, who_digest: str, window: str) -> str:
+        """String counter: chat commands from one user in a one-minute window (TTL 60 s)."""
+        return self._k("chat", "rate", channel, who_digest, window)
+
     def signup_limit(self, kind: str, who_digest: str, window: str) -> str:
         """String counter: sign-ups per IP or per address digest in a window (TTL)."""
         return self._k("signup", kind, who_digest, window)

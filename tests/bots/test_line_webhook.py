@@ -218,3 +218,38 @@ def test_postback_data_becomes_a_command() -> None:
     assert postback_command("cmd=today") == "today"
     assert postback_command("evil=1") == "help"
     assert postback_command("") == "help"
+
+
+def test_a_body_of_many_events_is_cut_to_the_cap(
+    bot: tuple[httpx.Client, Store], fake_line: FakeLine
+) -> None:
+    from bots.line.webhook import MAX_EVENTS
+
+    client, store = bot
+    users = [user_id(f"many{n}") for n in range(MAX_EVENTS + 50)]
+    events = [text_event(u, fake_line.issue_reply_token(u), "help") for u in users]
+    assert send(client, *events).status_code == 200
+    counts = snapshot(store)["aitoday_webhooks_rejected_total"]
+    assert counts['reason="events",surface="line"'] == 50.0  # decided before the 200
+    assert eventually(lambda: texts(fake_line, users[MAX_EVENTS - 1]))
+    assert all(not texts(fake_line, u) for u in users[MAX_EVENTS:])
+
+
+def test_commands_per_user_per_minute_are_bounded(
+    bot: tuple[httpx.Client, Store], fake_line: FakeLine
+) -> None:
+    from bots.line.webhook import COMMANDS_PER_MINUTE
+
+    client, store = bot
+    user, other = user_id("chatty"), user_id("calm")
+    events = [
+        text_event(user, fake_line.issue_reply_token(user), "help")
+        for _ in range(COMMANDS_PER_MINUTE + 5)
+    ]
+    events.append(text_event(other, fake_line.issue_reply_token(other), "help"))
+    assert send(client, *events).status_code == 200
+    counts = snapshot(store)["aitoday_webhooks_rejected_total"]
+    assert counts['reason="rate",surface="line"'] == 5.0
+    # Events are handled in order and the calm user's came last: the flood is done.
+    assert eventually(lambda: texts(fake_line, other))  # one user's flood spares the others
+    assert len(texts(fake_line, user)) == COMMANDS_PER_MINUTE
