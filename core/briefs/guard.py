@@ -1,9 +1,12 @@
 """The guard: every brief is checked here before it is stored, whoever wrote it.
 
 A model that read hostile article text may repeat what it was told. The guard refuses a
-brief that carries a link other than the story's own source URLs, chat mention syntax
-(``<!channel>``, ``@here``, ``<@U123>``), HTML or Markdown links, an order addressed to a
-model, a field over its length limit, or text in a language other than the one asked for.
+brief that carries a link other than the story's own source URLs, a domain name other than
+theirs, a phone number or e-mail address, chat mention syntax (``<!channel>``, ``@here``,
+``<@U123>``), HTML or Markdown links, an order addressed to a model or to the reader ("log
+in", "verify your account", "call"), a field over its length limit, or text in a language
+other than the one asked for. Quoted sentences meet the same rules (one rule set, in
+:mod:`core.briefs.text`), so a publisher's phishing sentence is refused either way.
 Invisible characters (zero-width, bidi controls) are removed first: they carry nothing a
 reader should see. The writer turns problems into one retry, then an extractive brief.
 """
@@ -14,10 +17,8 @@ from collections.abc import Collection, Iterable
 
 from core.briefs.language import language_problem
 from core.briefs.schema import LIMITS, BriefDraft, FAQDraft
-from core.briefs.text import BARE_LINK, INSTRUCTION, MARKUP, MENTION, URL, visible
+from core.briefs.text import Sources, hazards, visible
 from core.models import Brief
-
-_TRAILING = ".,;:!?)]}'\"”’」）"
 
 
 def clean_draft(draft: BriefDraft) -> BriefDraft:
@@ -69,20 +70,14 @@ def brief_problems(brief: Brief, allowed_urls: Collection[str]) -> list[str]:
 
 
 def content_problems(fields: Iterable[tuple[str, str]], allowed_urls: Collection[str]) -> list[str]:
-    """Links outside the sources, mentions, markup and orders to a model, per field."""
-    allowed = {_bare(url) for url in allowed_urls}
-    problems: list[str] = []
-    for name, text in fields:
-        links = [m.group(0) for m in URL.finditer(text)] + BARE_LINK.findall(text)
-        if any(_bare(link) not in allowed for link in links):
-            problems.append(f"{name}: link that is not one of the story's sources")
-        if MENTION.search(text):
-            problems.append(f"{name}: chat mention syntax")
-        if MARKUP.search(text):
-            problems.append(f"{name}: markup")
-        if INSTRUCTION.search(text):
-            problems.append(f"{name}: an instruction addressed to a model")
-    return problems
+    """Per field, each rule of :func:`core.briefs.text.hazards` it breaks: links and domains
+    outside the sources, contact details, mentions, markup, orders to a model or reader.
+
+    The extractive writer picks sentences with the same rules, so a quote and a model's
+    sentence are judged alike.
+    """
+    sources = Sources.of(allowed_urls)
+    return [f"{name}: {problem}" for name, text in fields for problem in hazards(text, sources)]
 
 
 def _length_problems(draft: BriefDraft) -> list[str]:
@@ -118,11 +113,3 @@ def _draft_fields(draft: BriefDraft) -> list[tuple[str, str]]:
         *(("faq", f"{f.question} {f.answer}") for f in draft.faq),
         ("topics", " ".join(draft.topics)),
     ]
-
-
-def _bare(url: str) -> str:
-    """Compare links without scheme, "www." and trailing punctuation or slash."""
-    url = url.strip().rstrip(_TRAILING).rstrip("/").lower()
-    for prefix in ("https://", "http://", "www."):
-        url = url.removeprefix(prefix)
-    return url.removeprefix("www.")

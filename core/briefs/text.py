@@ -12,7 +12,10 @@ import html
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from core.briefs.tlds import TLDS
 from core.briefs.visible import visible_text
 
 # Characters that render as nothing or reorder text: zero-width, bidi controls, BOM,
@@ -33,14 +36,39 @@ _MOJIBAKE = re.compile(
 # What the guard refuses in any brief field. Every repetition is bounded or stops at the
 # character that starts a new match, so a hostile megabyte costs linear time.
 URL = re.compile(r"(?:\b(?:https?|ftp|hxxps?)://|\bwww\.)[^\s<>\"'）」]+", re.IGNORECASE)
-# A domain with a path but no scheme ("evil.example.net/get"); the top-level domain must be
-# a real one, so "Node.js/Deno" is not a link.
-_TLDS = (
-    "com|net|org|io|ai|co|dev|app|info|biz|xyz|me|ly|gg|site|online|top|link|click|shop|"
-    "store|tech|cloud|live|news|blog|page|sh|cc|tv|ws|zip|mov|to|so|example|test|invalid|"
-    "ru|cn|tk|ml|ga|cf|gq|uk|de|jp|fr|us|in|kr|tw|hk|th|es|it|nl|eu|ca|au|br|edu|gov"
+# A domain name without a scheme, of any top-level domain, internationalised ones included
+# ("аitoday.com" with a Cyrillic а, "例え.jp", "xn--r8jz45g.jp"), with or without a path.
+# Whether a dotted word is a domain is decided in _is_domain: "Node.js", "ASP.NET",
+# "Character.AI" and "U.S." are not.
+_LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
+DOMAIN = re.compile(
+    rf"(?<![\w@.\-/])(?P<host>(?:{_LABEL}\.){{1,8}}(?:[^\W\d_]{{2,63}}|xn--[a-z0-9-]{{1,59}}))"
+    r"(?![\w-])(?P<path>/[^\s<>\"']*)?",
+    re.IGNORECASE,
 )
-BARE_LINK = re.compile(rf"\b(?:[a-z0-9-]{{1,63}}\.){{1,6}}(?:{_TLDS})/[^\s<>\"']*", re.IGNORECASE)
+BARE_LINK = DOMAIN  # the old name: a scheme-less link is a domain with a path
+# Lower-case dotted words that are file names far more often than domains ("setup.py",
+# "model.pt"): a domain only with a path, a hyphen or a digit in the name.
+_FILE_SUFFIXES = frozenset({"py", "md", "rs", "sh", "pl", "pt", "ps", "so", "cc", "pm", "sc"})
+EMAIL = re.compile(
+    r"(?<![\w.+-])[\w.+-]{1,64}@(?:[\w-]{1,63}\.){1,8}(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})"
+    r"|\b(?:e-?mail|mailto)\s*[:：]\s*[\w.+-]{1,64}\s*(?:@|[\[(（]at[\])）])",
+    re.IGNORECASE,
+)
+# Phone numbers, international and local. Separators include full-width forms; digits may
+# be full-width too (\d is Unicode). _is_phone then asks for 8 to 15 digits, so years,
+# dates ("2026-12-03"), decimals and version numbers never count.
+_SEP = r"[\s.\-‐‑–−ー－]"
+PHONE = re.compile(
+    r"(?<![A-Za-z\d+.,/\-−])(?:"
+    rf"[+＋]\d{{1,3}}(?:{_SEP}?[(（]?\d{{1,4}}[)）]?){{2,5}}"  # +1 415 555 0100, +81-3-1234-5678
+    rf"|[(（]\d{{2,5}}[)）]{_SEP}?\d{{2,4}}{_SEP}?\d{{3,4}}"  # (415) 555-0100, (03) 1234-5678
+    rf"|0\d{{1,4}}{_SEP}\d{{1,4}}{_SEP}\d{{3,4}}"  # 03-1234-5678, 0120-123-456, 020 7946 0958
+    r"|[2-9]\d{2}[.\-]\d{3}[.\-]\d{4}"  # 415-555-0100, 400.123.4567
+    r"|\d{3,4}-\d{7,8}"  # 010-12345678
+    r"|1[3-9]\d{9}"  # 13812345678 (a mobile number in mainland China)
+    r")(?![\w.,\-−]?\d)"
+)
 MENTION = re.compile(
     r"<[!@#][^<>]{0,300}>|<(?:https?|mailto|tel):[^<>]{0,2000}>"
     r"|(?<![\w.])@(?:here|channel|everyone|all)\b",
@@ -74,6 +102,50 @@ INSTRUCTION = re.compile(
     r"(?:無視|无视|忽略|忽視|무시)"
     r"|(?:無視|无视|忽略|忽視|무시)[^。！？\n]{0,20}?(?:指示|指令|命令|プロンプト|지시|명령)"
     r"|เพิกเฉย[^\n]{0,30}?คำสั่ง",
+    re.IGNORECASE,
+)
+
+# Orders to the reader: what a phishing sentence asks (log in, verify your account, call,
+# reply, click). News describes such actions in the third person ("users can log in with
+# a passkey", "the app lets you verify your identity"), so an English verb counts only where
+# an order stands: at the start of a sentence or clause, after "please", or after "you
+# must" / "you need to"; "you must" is an order wherever it stands.
+_ORDER_VERBS = (
+    r"(?:click|tap|press)\b|(?:call|phone|dial|text|whatsapp|sms)\s+(?:us\b|our\b|[+＋(（\d]"
+    r"|the\s+(?:number|hotline|helpline)|this\s+number|now\b|today\b|immediately\b|toll)"
+    r"|(?:reply|respond)\s+(?:with|to\s+this|now|today|immediately|by|yes|stop)\b"
+    r"|(?:log|sign)[\s-]?(?:in|on|up)\b|(?:re-?)?(?:verify|confirm|validate|authenticate"
+    r"|reactivate)\b|(?:update|reset|renew|secure|unlock)\s+your\b"
+    r"|(?:visit|go\s+to|head\s+to|open)\s+(?:this|the|our)\s+(?:link|page|site|website|url)\b"
+    r"|(?:contact|e-?mail|message|dm)\s+(?:us|our|support|the\s+team)\b"
+    r"|(?:send|enter|provide|submit|share)\s+(?:us\s+)?your\b|claim\s+(?:your|it\s+now)\b"
+    r"|(?:download|install)\s+(?:our|this|the\s+attached)\b"
+)
+READER_ORDER = re.compile(
+    rf"(?:^|(?<=[.!?:;…—–•|\"“(]))\s*(?:(?:please|kindly|now|just)\s*,?\s+)?(?:{_ORDER_VERBS})"
+    rf"|\b(?:please|kindly)\s+(?:{_ORDER_VERBS})"
+    r"|\byou\s+must\b"
+    r"|\byou\s+(?:need|have)\s+to\s+(?:re-?)?(?:verify|confirm|validate|log\s*in|sign\s*in"
+    r"|click|call|reply|update\s+your|reset\s+your|enter\s+your|provide\s+your|send\s+your)\b"
+    r"|\b(?:verifique|confirme|actualice)\s+su\b|\bhaga\s+clic\b|\bhaz\s+clic\b"
+    r"|\binicie\s+sesión\b|\bllame\s+al\b|\b(?:vérifiez|confirmez|mettez\s+à\s+jour)\s+votre\b"
+    r"|\bcliquez\b|\bappelez\s+le\b|\bconnectez-vous\b|\b(?:klicken|bestätigen|rufen)\s+Sie\b"
+    r"|\bmelden\s+Sie\s+sich\b"
+    # ja: 確認してください, ご連絡ください, ログインしてください, お電話ください
+    r"|(?:ご|お)?(?:再)?(?:確認|認証|ログイン|サインイン|クリック|タップ|アクセス|電話|連絡|返信"
+    r"|入力|登録|更新|送信|ダウンロード|インストール|再設定)(?:を|して|し)?\s*"
+    r"(?:ください|下さい|願います|お願いします|お願いいたします)"
+    # zh: 请立即验证您的账户 (not 申请 "apply", 邀请 "invite")
+    r"|(?<![申邀提聘宴恳懇])[请請](?:您|你)?(?:立即|马上|馬上|尽快|盡快|务必|務必|立刻)?"
+    r"(?:重新)?(?:验证|驗證|确认|確認|登录|登錄|登陆|登陸|点击|點擊|致电|致電|拨打|撥打|回复"
+    r"|回覆|访问|訪問|更新|输入|輸入|注册|註冊|联系|聯繫|聯絡|发送|發送|提供|重置|扫描|掃描)"
+    r"|(?:您|你)(?:必须|必須|需要|务必|務必)(?:立即|马上|馬上|尽快|盡快)?(?:重新)?"
+    r"(?:验证|驗證|确认|確認|登录|登錄|登陆|登陸|点击|點擊|致电|致電|回复|回覆|更新)"
+    # ko: 확인하세요, 로그인해 주세요, 전화하십시오
+    r"|(?:확인|인증|재인증|로그인|클릭|전화|회신|답장|접속|방문|입력|업데이트|등록|연락|다운로드"
+    r"|설치)\s*(?:하세요|하십시오|해\s*주세요|해\s*주십시오|하시기\s*바랍니다|해\s*주시기\s*바랍니다)"
+    # th: กรุณายืนยันบัญชี, กรุณาคลิก, โทร
+    r"|กรุณา\s*(?:ยืนยัน|คลิก|เข้าสู่ระบบ|โทร|ตอบกลับ|ติดต่อ|กรอก)",
     re.IGNORECASE,
 )
 
@@ -128,20 +200,137 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
-def is_harmless(text: str) -> bool:
-    """True when ``text`` holds no link, mention, markup or order to a model."""
-    hazards = (URL, BARE_LINK, MENTION, MARKUP, INSTRUCTION)
-    return not any(pattern.search(text) for pattern in hazards)
+LINK = "link that is not one of the story's sources"
+CONTACT = "contact details"
+CHAT_MENTION = "chat mention syntax"
+MARKUP_PROBLEM = "markup"
+MODEL_ORDER = "an instruction addressed to a model"
+ORDER = "an order to the reader"
+_TRAILING = ".,;:!?)]}'\"”’」）"
 
 
-def is_quotable(sentence: str) -> bool:
-    """True when a sentence can be quoted in a brief as it stands."""
+@dataclass(frozen=True)
+class Sources:
+    """What a story's text may point at: its source URLs, and their domains by name."""
+
+    urls: frozenset[str] = frozenset()
+    domains: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, allowed: Iterable[str]) -> Sources:
+        """From source URLs (or bare domain names): each host and the domains above it
+        ("blog.mistral.ai" allows "mistral.ai" by name), never the hosts below it."""
+        urls = frozenset(bare_link(url) for url in allowed if url.strip())
+        domains = set()
+        for url in urls:
+            labels = _ascii_host(url.split("/", 1)[0].split(":", 1)[0]).split(".")
+            domains |= {".".join(labels[i:]) for i in range(len(labels) - 1)}
+        return cls(urls=urls, domains=frozenset(domains))
+
+    def allows_link(self, link: str) -> bool:
+        """A link (with a scheme or a path) must be one of the sources' own URLs."""
+        return bare_link(link) in self.urls
+
+    def allows_domain(self, host: str) -> bool:
+        """A domain named without a path must be a source's (or a domain above it)."""
+        return _ascii_host(host.lower()) in self.domains
+
+
+def bare_link(url: str) -> str:
+    """Compare links without scheme, "www." and trailing punctuation or slash."""
+    url = url.strip().rstrip(_TRAILING).rstrip("/").lower()
+    for prefix in ("https://", "http://", "www."):
+        url = url.removeprefix(prefix)
+    return url.removeprefix("www.")
+
+
+def hazards(text: str, sources: Sources | Iterable[str] = ()) -> list[str]:
+    """Why ``text`` may not reach a reader, quoted or written (empty: it may).
+
+    One rule set for the extractive writer's choice of sentences and for the guard:
+    links and domains other than the story's sources, contact details, chat mentions,
+    markup, orders to a model and orders to the reader.
+    """
+    allowed = sources if isinstance(sources, Sources) else Sources.of(sources)
+    found = {
+        LINK: _foreign_link(text, allowed),
+        CONTACT: _contact(text),
+        CHAT_MENTION: bool(MENTION.search(text)),
+        MARKUP_PROBLEM: bool(MARKUP.search(text)),
+        MODEL_ORDER: bool(INSTRUCTION.search(text)),
+        ORDER: bool(READER_ORDER.search(text)),
+    }
+    return [name for name, hit in found.items() if hit]
+
+
+def is_harmless(text: str, *, sources: Sources | Iterable[str] = ()) -> bool:
+    """True when ``text`` breaks none of the rules of :func:`hazards`."""
+    return not hazards(text, sources)
+
+
+def is_quotable(sentence: str, *, sources: Sources | Iterable[str] = ()) -> bool:
+    """True when a sentence can be quoted in a brief as it stands.
+
+    ``sources``: the story's source URLs; a sentence may name their domains. Without
+    them it may name none.
+    """
     if not 20 <= len(sentence) <= 400:
         return False
-    if not is_harmless(sentence) or _BOILERPLATE.search(sentence):
+    if not is_harmless(sentence, sources=sources) or _BOILERPLATE.search(sentence):
         return False
     letters = sum(ch.isalpha() for ch in sentence)
     return letters >= len(sentence) * 0.5
+
+
+def _foreign_link(text: str, allowed: Sources) -> bool:
+    for match in URL.finditer(text):
+        if not allowed.allows_link(match.group(0)):
+            return True
+    for match in DOMAIN.finditer(text):
+        host, path = match.group("host"), match.group("path")
+        if not _is_domain(host, bool(path)):
+            continue
+        if not (allowed.allows_link(host + path) if path else allowed.allows_domain(host)):
+            return True
+    return False
+
+
+def _is_domain(host: str, has_path: bool) -> bool:
+    """Whether a dotted word names a domain.
+
+    The top-level domain must exist (or be internationalised). A brand written in capitals
+    ("Character.AI", "ASP.NET", "Booking.com") is a name, not a link, unless it has a path,
+    a hyphen or a digit; a lower-case one ("aitoday-verify.com", "claim.xyz") is a domain.
+    """
+    labels = host.split(".")
+    tld = labels[-1].lower()
+    if "xn--" in host.lower():
+        return True
+    if tld.isascii() and tld not in TLDS:
+        return False
+    name = ".".join(labels[:-1])
+    marked = any(ch == "-" or ch.isdigit() for ch in name) or len(labels) > 2
+    if has_path or not host.isascii():
+        return True
+    if host != host.lower():
+        return marked
+    return tld not in _FILE_SUFFIXES or marked
+
+
+def _contact(text: str) -> bool:
+    return bool(EMAIL.search(text)) or any(_is_phone(m) for m in PHONE.findall(text))
+
+
+def _is_phone(number: str) -> bool:
+    return 8 <= sum(ch.isdigit() for ch in number) <= 15
+
+
+def _ascii_host(host: str) -> str:
+    """The host in its ASCII (punycode) form, so "例え.jp" and "xn--r8jz45g.jp" are one."""
+    try:
+        return host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return host.lower()
 
 
 def shorten(text: str, limit: int) -> str:
