@@ -1,15 +1,26 @@
 """The offline brief writer: the AIToday format from the sources' own sentences.
 
 Deterministic (the same story gives the same brief) and inventing nothing: every sentence
-is quoted from an article's title, summary or text, after the same hygiene as everything
-else (hidden text, links, mentions, markup and orders to a model are never quoted).
+is quoted whole from an article's title, summary or full text, after the same hygiene as
+everything else (hidden text, links, mentions, markup and orders to a model are never
+quoted: every sentence passes :func:`core.briefs.text.is_quotable`).
 
-- headline: the story's title (or the first safe article title);
-- key_takeaway and what_happened: the lead article's first quotable sentences, then one
-  per other source in turn (so several voices show), none repeating the headline;
-- dek: the first of them, once there are three or more sentences to go round;
-- why_it_matters, what_to_watch, FAQ: left empty. The sources do not say why something
-  matters in a way we can find by extraction; inventing it is what this writer must not do.
+Each quotable sentence gets a role from its cues (:mod:`core.briefs.roles`), a position
+score (earlier in an article, and in the story's lead article, is more central) and an
+agreement score (the share of its content words that the story's other sources, or the
+headline for a one-source story, also use). Then:
+
+- key_takeaway: the most central sentence (position and agreement);
+- what_happened / why_it_matters / what_to_watch: the best sentences whose dominant cue is
+  that role, chosen together so that the most parts are filled; a part with no sentence of
+  its role is left out (``None``; ``what_happened`` is ``""``) rather than filled with a
+  sentence of another role;
+- dek: the first sentence of the lead article still unused;
+- faq: the questions unused sentences answer by the templated rule of
+  :mod:`core.briefs.roles` (the answer is the sentence as quoted).
+
+No sentence is used twice. :func:`extractive_parts` exposes the parts for the LLM path's
+per-part fallback.
 
 Language: it cannot translate. ``Brief.language`` is the reader's language (labels are
 localised by the renderers); ``Brief.content_language`` is the language the quotes are in.
@@ -18,32 +29,77 @@ Renderers show ``label("original_language_note", lang)`` when the two differ.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from core.briefs.inputs import SourceText, brief_sources
+from core.briefs.roles import ROLES, Role, answer_of, cue_family, dominant, role_cues
 from core.briefs.schema import EXTRACTIVE_VERSION, LIMITS
 from core.briefs.text import is_harmless, is_quotable, sentences, shorten
-from core.models import Brief, Generator, KeyPoints, Story, utcnow
+from core.i18n import faq_question
+from core.models import Brief, FAQItem, Generator, KeyPoints, Story, utcnow
 
 _TOKEN = re.compile(r"\w+")
+_HAN_OR_KANA = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_STOP_WORDS = (
+    "the a an and or of to in on for with by at from as is are was were be been has have "
+    "had it its this that these those their they he she we you i but not no will would "
+    "could can said says also more than about after over into new which who what when how"
+)
+_STOP = frozenset(_STOP_WORDS.split())
+# Sentences deeper than this in one article are never quoted: the end of a long page is
+# related links, author notes and comments far more often than the story.
+MAX_POSITION = 60
+# How many best candidates per role the joint choice considers (8 x 5^3 combinations).
+_TOP = 4
+_FULL_TEXT_PARTS = ("key_takeaway", "what_happened", "why_it_matters", "what_to_watch")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One quotable sentence of one source, with what the writer knows about it."""
+
+    text: str
+    source: int  # index of its article in the story's inputs
+    position: int  # index among that article's quotable sentences
+    in_blurb: bool  # found in the feed's summary (False: only in the page's full text)
+    family: str  # cue family (core.briefs.roles.CUES)
+    cues: dict[Role, int]
+    agreement: float
+
+    @property
+    def centrality(self) -> float:
+        """Earlier (and in the lead article) and more agreed-with is more central."""
+        lead = 0.3 if self.source == 0 else 0.0
+        return 1.0 / (1.0 + 0.25 * self.position) + lead + 0.8 * self.agreement
+
+    def fitness(self, role: Role) -> float:
+        """How well this sentence fills ``role`` (only asked when the role dominates)."""
+        return 0.5 * self.cues[role] + self.centrality
 
 
 def extractive_brief(
     story: Story, inputs: Sequence[SourceText], language: str, now: datetime | None = None
 ) -> Brief:
     """Write the brief of ``story`` for a reader of ``language`` without any model."""
-    pool = _sentence_pool(inputs, _headline(story, inputs))
-    dek, takeaway, happened = _assign(pool)
+    headline = _headline(story, inputs)
+    chosen, faq = _choose(_candidates(inputs, headline), inputs)
     return Brief(
         story_id=story.id,
-        headline=shorten(_headline(story, inputs), LIMITS.headline),
+        headline=shorten(headline, LIMITS.headline),
         sources=brief_sources(inputs),
-        dek=shorten(dek, LIMITS.dek),
-        key_takeaway=shorten(" ".join(takeaway), LIMITS.key_takeaway),
-        key_points=KeyPoints(what_happened=shorten(" ".join(happened), LIMITS.key_point)),
+        dek=shorten(chosen["dek"] or "", LIMITS.dek),
+        key_takeaway=shorten(chosen["key_takeaway"] or "", LIMITS.key_takeaway),
+        key_points=KeyPoints(
+            what_happened=shorten(chosen["what_happened"] or "", LIMITS.key_point),
+            why_it_matters=_part(chosen["why_it_matters"]),
+            what_to_watch=_part(chosen["what_to_watch"]),
+        ),
+        faq=faq,
         topics=list(story.topics[: LIMITS.topics_max]),
         language=language,
         content_language=_content_language(inputs),
@@ -52,59 +108,195 @@ def extractive_brief(
     )
 
 
-def _assign(pool: list[str]) -> tuple[str, list[str], list[str]]:
-    """dek, key takeaway sentences, what-happened sentences, without repeating any.
+def extractive_parts(
+    story: Story, inputs: Sequence[SourceText], language: str
+) -> dict[str, str | None]:
+    """The quoted sentence of each part (``dek``, ``key_takeaway``, ``what_happened``,
+    ``why_it_matters``, ``what_to_watch``), None where no honest one exists.
 
-    The key takeaway and what happened come first; the dek only once there are three
-    sentences, so a short story is not spread thin across empty-looking sections.
+    For writers that need one part's extractive fallback; ``language`` is the reader's and
+    does not change the choice (quotes are never translated).
     """
-    if len(pool) <= 2:
-        return "", pool[:1], pool[1:2]
-    if len(pool) == 3:
-        return pool[0], pool[1:2], pool[2:3]
-    return pool[0], pool[1:3], pool[3:6]
+    del language  # the choice depends on the sources only
+    chosen, _ = _choose(_candidates(inputs, _headline(story, inputs)), inputs)
+    return chosen
 
 
-def _sentence_pool(inputs: Sequence[SourceText], headline: str) -> list[str]:
-    """Quotable sentences: the lead article's first, then one per source in turn; none
-    that repeats the headline or an earlier sentence."""
-    per_source = [_quotable(item) for item in inputs]
-    ordered: list[str] = per_source[0][:3] if per_source else []
-    rounds = max((len(s) for s in per_source), default=0)
-    for i in range(rounds):
-        for n, candidates in enumerate(per_source):
-            if i < len(candidates) and not (n == 0 and i < 3):
-                ordered.append(candidates[i])
+def quotes_full_text(brief: Brief, inputs: Sequence[SourceText]) -> bool:
+    """True when a part of ``brief`` quotes a sentence found only in an article's full
+    text (a page), not in any feed blurb."""
+    blurbs = " ".join(f"{item.title} {item.summary}" for item in inputs)
+    texts = [item.text for item in inputs if item.text]
+    parts = [brief.key_takeaway, brief.key_points.what_happened]
+    parts += [brief.key_points.why_it_matters or "", brief.key_points.what_to_watch or ""]
+    parts += [item.answer for item in brief.faq]
+    return any(p and p not in blurbs and any(p in t for t in texts) for p in parts)
+
+
+def _part(sentence: str | None) -> str | None:
+    return shorten(sentence, LIMITS.key_point) if sentence else None
+
+
+# -- candidates --------------------------------------------------------------------------
+
+
+def _candidates(inputs: Sequence[SourceText], headline: str) -> list[Candidate]:
+    """Every quotable sentence of every source, once, none restating the headline."""
+    words = [_content_words(f"{item.title} {item.summary} {item.text}") for item in inputs]
+    headline_words = _content_words(headline)
     said = set(_TOKEN.findall(headline.lower()))
-    return _distinct([s for s in ordered if not _restates(s, said)])
-
-
-def _quotable(item: SourceText) -> list[str]:
-    found = [s for s in sentences(f"{item.summary} {item.text}") if is_quotable(s)]
-    return found[:8]
-
-
-def _distinct(candidates: list[str]) -> list[str]:
-    """Drop sentences that say nearly the same as an earlier one (syndicated copies)."""
-    kept: list[str] = []
+    found: list[Candidate] = []
     kept_tokens: list[set[str]] = []
-    for sentence in candidates:
-        tokens = set(_TOKEN.findall(sentence.lower()))
-        if any(_overlap(tokens, other) > 0.6 for other in kept_tokens):
-            continue
-        kept.append(sentence)
-        kept_tokens.append(tokens)
-    return kept
+    for n, item in enumerate(inputs):
+        others = set().union(*(w for i, w in enumerate(words) if i != n)) or headline_words
+        for position, (text, in_blurb) in enumerate(_quotable(item)):
+            tokens = set(_TOKEN.findall(text.lower()))
+            if _restates(tokens, said) or any(_overlap(tokens, t) > 0.6 for t in kept_tokens):
+                continue  # the headline again, or a syndicated copy of an earlier sentence
+            kept_tokens.append(tokens)
+            family = cue_family(text, item.language)
+            found.append(
+                Candidate(
+                    text=text,
+                    source=n,
+                    position=position,
+                    in_blurb=in_blurb,
+                    family=family,
+                    cues=role_cues(text, family),
+                    agreement=_agreement(_content_words(text), others),
+                )
+            )
+    return found
 
 
-def _restates(sentence: str, headline_tokens: set[str]) -> bool:
+def _quotable(item: SourceText) -> list[tuple[str, bool]]:
+    """The article's quotable sentences in reading order: the blurb's, then the page's
+    (a page usually repeats its blurb, so each sentence appears once)."""
+    seen: set[str] = set()
+    found: list[tuple[str, bool]] = []
+    for field, in_blurb in ((item.summary, True), (item.text, False)):
+        for sentence in sentences(field):
+            if sentence not in seen and is_quotable(sentence) and _statement(sentence):
+                seen.add(sentence)
+                found.append((sentence, in_blurb))
+    return found[:MAX_POSITION]
+
+
+def _statement(sentence: str) -> bool:
+    """Questions and headings-run-into-text are not statements a brief can quote."""
+    return not sentence.rstrip("\"'”’)").endswith(("?", "？", ":", "："))
+
+
+def _content_words(text: str) -> set[str]:
+    """Lower-cased words that carry meaning; for CJK text, character pairs."""
+    lowered = text.lower()
+    words = {w for w in _TOKEN.findall(lowered) if len(w) > 2 and w not in _STOP}
+    wide = "".join(_HAN_OR_KANA.findall(lowered))
+    return words | {wide[i : i + 2] for i in range(len(wide) - 1)}
+
+
+def _agreement(words: set[str], others: set[str]) -> float:
+    return len(words & others) / len(words) if words else 0.0
+
+
+def _restates(tokens: set[str], headline_tokens: set[str]) -> bool:
     """True when a sentence is little more than the headline again."""
-    tokens = set(_TOKEN.findall(sentence.lower()))
     return len(tokens & headline_tokens) >= 0.8 * max(1, len(tokens))
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
+
+
+# -- choice ------------------------------------------------------------------------------
+
+
+def _choose(
+    pool: list[Candidate], inputs: Sequence[SourceText]
+) -> tuple[dict[str, str | None], list[FAQItem]]:
+    """The sentence of each part, and the FAQ, using no sentence twice."""
+    takeaway, roles = _parts(pool)
+    chosen: dict[str, str | None] = {"dek": None, "key_takeaway": _text(takeaway)}
+    for role, part in zip(ROLES, _FULL_TEXT_PARTS[1:], strict=True):
+        chosen[part] = _text(roles[role])
+    used = {c.text for c in pool if c.text in chosen.values()}
+    faq = _faq([c for c in pool if c.text not in used], inputs)
+    used |= {item.answer for item in faq}
+    chosen["dek"] = _dek(pool, used) if len(pool) >= 4 else None
+    return chosen, faq
+
+
+def _text(candidate: Candidate | None) -> str | None:
+    return candidate.text if candidate else None
+
+
+def _parts(pool: list[Candidate]) -> tuple[Candidate | None, dict[Role, Candidate | None]]:
+    """The takeaway and the best sentence per role, chosen jointly, each used once.
+
+    Preference, in order: a takeaway (what every digest shows), as many roles filled as
+    possible, the most central takeaway, then the highest total fitness of the roles. The
+    takeaway is any sentence; a role takes only a sentence whose dominant cue is that role.
+    """
+    central = sorted(pool, key=lambda c: (-c.centrality, c.source, c.position))
+    options: list[list[Candidate | None]] = [[*central[: _TOP + len(ROLES)], None]]
+    for role in ROLES:
+        fit = [c for c in pool if dominant(c.cues, role)]
+        fit.sort(key=lambda c, r=role: (-c.fitness(r), c.source, c.position))  # type: ignore[misc]
+        options.append([*fit[:_TOP], None])
+    best: tuple[bool, int, float, float] = (False, -1, 0.0, 0.0)
+    pick: tuple[Candidate | None, ...] = (None,) * (1 + len(ROLES))
+    for combo in itertools.product(*options):
+        present = [c for c in combo if c is not None]
+        if len({id(c) for c in present}) < len(present):
+            continue
+        takeaway, roles = combo[0], combo[1:]
+        value = (
+            takeaway is not None,
+            len(present),
+            takeaway.centrality if takeaway else 0.0,
+            sum(c.fitness(r) for c, r in zip(roles, ROLES, strict=True) if c),
+        )
+        if value > best:
+            best, pick = value, combo
+    return pick[0], dict(zip(ROLES, pick[1:], strict=True))
+
+
+def _dek(pool: list[Candidate], used: set[str]) -> str | None:
+    """The first sentence of the lead article not quoted elsewhere, near the top."""
+    for candidate in pool:
+        if candidate.text not in used and candidate.position <= 2:
+            return candidate.text
+    return None
+
+
+def _faq(pool: list[Candidate], inputs: Sequence[SourceText]) -> list[FAQItem]:
+    """Questions the unused sentences answer by the templated rule, one per kind."""
+    items: list[FAQItem] = []
+    kinds: set[str] = set()
+    for candidate in sorted(pool, key=lambda c: (-c.centrality, c.source, c.position)):
+        answer = answer_of(candidate.text, candidate.family)
+        if answer is None or answer.kind in kinds:
+            continue
+        lang = _question_language(candidate.family, inputs[candidate.source].language)
+        question = faq_question(answer.kind, lang, answer.subject) if lang else None
+        if question is None or len(question) > LIMITS.question or not is_harmless(question):
+            continue
+        kinds.add(answer.kind)
+        items.append(FAQItem(question=question, answer=candidate.text))
+        if len(items) == LIMITS.faq_max:
+            break
+    return items
+
+
+def _question_language(family: str, declared: str) -> str | None:
+    """The language a question about a sentence of ``family`` is asked in: its own."""
+    if family == "zh":
+        traditional = declared.lower() in ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+        return "zh-Hant" if traditional else "zh-Hans"
+    return family if family in ("en", "ja") else None
+
+
+# -- headline and language ---------------------------------------------------------------
 
 
 def _headline(story: Story, inputs: Sequence[SourceText]) -> str:

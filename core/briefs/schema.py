@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 PROMPT_VERSION = "brief-v1"
-EXTRACTIVE_VERSION = "extractive-v2"
+EXTRACTIVE_VERSION = "extractive-v3"
 
 
 class FAQDraft(BaseModel):

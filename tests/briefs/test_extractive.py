@@ -19,15 +19,23 @@ def test_every_sentence_is_quoted_from_a_source(store: Store) -> None:
     brief = extractive_brief(story, load_inputs(store, story), "en")
 
     sources_text = " ".join(plain(f"{a.title} {a.summary} {a.text}") for a in LAB_ARTICLES)
-    for part in (brief.headline, brief.dek, brief.key_takeaway, brief.key_points.what_happened):
-        for sentence in part.split(". "):
-            assert sentence.rstrip(".") in sources_text
+    points = brief.key_points
+    parts = [brief.dek, brief.key_takeaway, points.what_happened]
+    parts += [points.why_it_matters or "", points.what_to_watch or ""]
+    for part in parts:
+        assert part and part in sources_text  # one whole quoted sentence each
+    assert len(set(parts)) == len(parts)  # none used twice
     assert brief.headline == "Lab releases a smaller open model"
-    assert brief.dek == "The research lab released a compact open-weight model on Tuesday."
-    assert "Independent researchers have not yet verified" in brief.key_points.what_happened
-    # What extraction cannot honestly say is left out.
-    assert brief.key_points.why_it_matters is None and brief.key_points.what_to_watch is None
-    assert brief.faq == []
+    # The takeaway is the most central sentence; each key point is a sentence of its role.
+    assert brief.key_takeaway == "The research lab released a compact open-weight model on Tuesday."
+    assert points.what_happened == "The lab said the model runs on a single graphics card."
+    assert points.why_it_matters == (
+        "A compact open model from the lab rivals systems ten times its size."
+    )
+    assert points.what_to_watch == (
+        "Independent researchers have not yet verified the benchmark results."
+    )
+    assert brief.faq == []  # no sentence answers a templated question unambiguously
     assert [s.name for s in brief.sources] == ["Labnews", "Aiweekly"]
     assert brief.topics == ["open models"]
     assert brief.generator.kind == "extractive" and brief.usage is None
@@ -87,7 +95,7 @@ def test_ensure_briefs_sync_entry_point(store: Store) -> None:
     assert BriefRepo(store).get(keys[(story.id, "fr")]) is not None
 
 
-def test_short_story_fills_the_key_points_first_and_skips_a_restated_headline(
+def test_short_story_fills_the_takeaway_first_and_skips_a_restated_headline(
     store: Store,
 ) -> None:
     two = [
@@ -101,5 +109,8 @@ def test_short_story_fills_the_key_points_first_and_skips_a_restated_headline(
     save(store, two)
     brief = extractive_brief(story_of(two), load_inputs(store, story_of(two)), "en")
     assert brief.dek == ""
-    assert brief.key_takeaway == "The card ships in March to customers."
-    assert brief.key_points.what_happened == "It doubles throughput on large language models."
+    # Two sentences: the takeaway, and the one part a sentence has the role of (a date to
+    # watch); no event sentence is left, so "what happened" stays empty.
+    assert brief.key_takeaway == "It doubles throughput on large language models."
+    assert brief.key_points.what_to_watch == "The card ships in March to customers."
+    assert brief.key_points.what_happened == "" and brief.key_points.why_it_matters is None

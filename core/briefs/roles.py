@@ -1,0 +1,789 @@
+"""What part of the AIToday format a quoted sentence can honestly fill.
+
+The offline writer never writes: it picks sentences. This module says which sentences
+have the *role* of each key point, from cue patterns per language:
+
+- ``happened``: the event, who did what: announcement and action verbs in the past tense
+  ("announced", "launched", "raised", 発表した, 宣布, 발표했다, anunció, a lancé, stellte vor);
+- ``matters``: consequence, significance, comparison, cause ("because", "which means",
+  "the first", "compared with", "allowing", 意味, ため, 初めて, 首次, 因为, 相比);
+- ``watch``: what comes next: plans, dates, pending decisions, availability ("will",
+  "plans to", "expected to", "later this year", "available from", "is set to", 予定, 今後,
+  将, 计划, 예정, 将于).
+
+A cue only counts; it proves nothing. The writer (:mod:`core.briefs.extractive`) adds the
+sentence's position and how far other sources agree with it, and leaves a part empty when
+no sentence carries its cue.
+
+The cue family is chosen by the sentence's script (kana: ja, Hangul: ko, Thai: th, Han:
+zh) and otherwise by the article's declared language (es, fr, de; anything else: en),
+because feeds often declare the wrong language, and a script does not lie.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Role = Literal["happened", "matters", "watch"]
+ROLES: tuple[Role, ...] = ("happened", "matters", "watch")
+
+_KANA = re.compile("[\u3040-\u30ff]")
+_HANGUL = re.compile("[\uac00-\ud7af]")
+_THAI = re.compile("[\u0e00-\u0e7f]")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+
+_WEEKDAY = r"(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
+)
+
+
+def _words(*alternatives: str) -> re.Pattern[str]:
+    """A pattern matching any of ``alternatives`` as whole words (Latin scripts)."""
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+
+def _chars(*alternatives: str) -> re.Pattern[str]:
+    """A pattern matching any of ``alternatives`` anywhere (scripts without spaces)."""
+    return re.compile("(?:" + "|".join(alternatives) + ")")
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The cue patterns of one language, one per role."""
+
+    happened: re.Pattern[str]
+    matters: re.Pattern[str]
+    watch: re.Pattern[str]
+
+    def pattern(self, role: Role) -> re.Pattern[str]:
+        """The pattern of ``role``."""
+        return {"happened": self.happened, "matters": self.matters, "watch": self.watch}[role]
+
+
+EN = Cues(
+    happened=_words(
+        r"announced",
+        r"launched",
+        r"released",
+        r"unveiled",
+        r"introduced",
+        r"debuted",
+        r"rolled out",
+        r"shipped",
+        r"published",
+        r"acquired",
+        r"bought",
+        r"raised",
+        r"secured",
+        r"closed",
+        r"signed",
+        r"agreed",
+        r"partnered",
+        r"teamed up",
+        r"filed",
+        r"sued",
+        r"ruled",
+        r"fined",
+        r"banned",
+        r"approved",
+        r"passed",
+        r"won",
+        r"hired",
+        r"appointed",
+        r"named",
+        r"resigned",
+        r"stepped down",
+        r"laid off",
+        r"cut",
+        r"opened",
+        r"completed",
+        r"revealed",
+        r"reported",
+        r"confirmed",
+        r"disclosed",
+        r"added",
+        r"updated",
+        r"expanded",
+        r"(?:has|have) (?:\w+ )?(?:launched|released|announced|built|created|made|added)",
+        r"today",
+        r"yesterday",
+        r"this week",
+        _WEEKDAY,
+        r"said",
+        r"told",
+        r"(?:announces|launches|releases|unveils|introduces|acquires|raises|debuts)",
+    ),
+    matters=_words(
+        r"because",
+        r"since it",
+        r"due to",
+        r"thanks to",
+        r"as a result",
+        r"which means",
+        r"this means",
+        r"means that",
+        r"meaning",
+        r"so that",
+        r"the first",
+        r"for the first time",
+        r"first-ever",
+        r"the largest",
+        r"the biggest",
+        r"the most",
+        r"record",
+        r"compared (?:with|to)",
+        r"than",
+        r"(?:much|far) (?:\w+er|more|less)",
+        r"rivals?",
+        r"matches",
+        r"outperforms?",
+        r"beats",
+        r"surpass(?:es)?",
+        r"times (?:its|their) size",
+        r"versus",
+        r"unlike",
+        r"allowing",
+        r"enabling",
+        r"lets",
+        r"helps?",
+        r"making it",
+        r"could",
+        r"would",
+        r"might",
+        r"may",
+        r"significant(?:ly)?",
+        r"important",
+        r"crucial",
+        r"key",
+        r"major",
+        r"impact",
+        r"signals?",
+        r"marks?",
+        r"underscores?",
+        r"highlights?",
+        r"reflects?",
+        r"concerns?",
+        r"risks?",
+        r"threat",
+        r"critics?",
+        r"cheaper",
+        r"faster",
+        r"percent",
+        r"gains?",
+        r"shows? (?:that|clear|strong|significant)",
+        r"times (?:more|less|faster|cheaper)",
+        r"\d+(?:\.\d+)?\s?%",
+        r"amid",
+        r"in order to",
+        r"aims? to",
+        r"designed to",
+        r"intended to",
+    ),
+    watch=_words(
+        r"will",
+        r"won't",
+        r"plans? to",
+        r"planning to",
+        r"planned",
+        r"expects?",
+        r"this quarter",
+        r"expected",
+        r"is set to",
+        r"are set to",
+        r"scheduled",
+        r"upcoming",
+        r"forthcoming",
+        r"later this (?:year|month|week|quarter|spring|summer|fall|autumn|winter)",
+        r"next (?:year|month|week|quarter|spring|summer|fall|autumn|winter)",
+        r"in the coming (?:weeks|months|years|days)",
+        r"by the end of",
+        r"starting (?:in|on|from|next|today)",
+        r"available (?:from|in|on|starting|later|next|to|for|now|today)",
+        r"coming soon",
+        r"rolling out",
+        r"roll out",
+        r"pending",
+        r"awaits?",
+        r"awaiting",
+        r"yet to",
+        r"not yet",
+        r"has not (?:yet )?(?:said|decided|announced|disclosed)",
+        r"deadline",
+        r"is due",
+        r"are due",
+        r"intends? to",
+        r"going to",
+        r"in (?:early|mid|late)[- ]20\d\d",
+        r"Q[1-4] 20\d\d",
+        r"in 20[3-9]\d|in 202[7-9]",
+        rf"(?:from|in|by|until|on) {_MONTH}",
+        r"remains to be seen",
+        r"hearing",
+        r"vote",
+    ),
+)
+
+JA = Cues(
+    happened=_chars(
+        r"発表した",
+        r"発表しました",
+        r"を発表",
+        r"公開した",
+        r"公開しました",
+        r"を公開",
+        r"発売した",
+        r"リリースした",
+        r"リリースしました",
+        r"開始した",
+        r"開始しました",
+        r"買収した",
+        r"買収を",
+        r"調達した",
+        r"調達しました",
+        r"提携した",
+        r"締結",
+        r"明らかにした",
+        r"明らかにしました",
+        r"発表によると",
+        r"導入した",
+        r"開発した",
+        r"投入した",
+        r"[0-9０-９]+日[、,]",
+        r"した。",
+        r"しました。",
+    ),
+    matters=_chars(
+        r"意味",
+        r"ため",
+        r"初めて",
+        r"初の",
+        r"比べ",
+        r"比較",
+        r"可能に",
+        r"可能と",
+        r"により",
+        r"によって",
+        r"ことで",
+        r"重要",
+        r"大幅",
+        r"影響",
+        r"期待",
+        r"懸念",
+        r"課題",
+        r"倍",
+        r"[0-9０-９]+(?:%|％)",
+        r"最大",
+        r"最も",
+        r"上回",
+        r"向上",
+        r"削減",
+        r"できる",
+        r"狙い",
+        r"背景",
+    ),
+    watch=_chars(
+        r"予定",
+        r"今後",
+        r"見込み",
+        r"見通し",
+        r"方針",
+        r"計画",
+        r"来年",
+        r"来月",
+        r"来週",
+        r"年内",
+        r"年末",
+        r"検討",
+        r"目指す",
+        r"目標",
+        r"予想",
+        r"提供を開始する",
+        r"開始する",
+        r"始める",
+        r"するという",
+        r"[0-9０-９]+月(?:から|以降|中|末|まで)",
+        r"以降",
+        r"未定",
+        r"注目",
+    ),
+)
+
+ZH = Cues(
+    happened=_chars(
+        r"宣布",
+        r"发布了",
+        r"發布了",
+        r"发布",
+        r"發布",
+        r"推出",
+        r"公布",
+        r"上线了",
+        r"上線了",
+        r"收购",
+        r"收購",
+        r"完成",
+        r"获得",
+        r"獲得",
+        r"签署",
+        r"簽署",
+        r"表示",
+        r"透露",
+        r"披露",
+        r"开源了",
+        r"開源了",
+        r"开源",
+        r"開源",
+        r"[0-9]+日",
+        r"近日",
+        r"今天",
+        r"昨日",
+    ),
+    matters=_chars(
+        r"首次",
+        r"首个",
+        r"首個",
+        r"第一",
+        r"因为",
+        r"因為",
+        r"因此",
+        r"由于",
+        r"由於",
+        r"意味着",
+        r"意味著",
+        r"相比",
+        r"相較",
+        r"比[^，。]{0,10}(?:更|高|快|低|强|強)",
+        r"使得",
+        r"能够",
+        r"能夠",
+        r"有助于",
+        r"有助於",
+        r"重要",
+        r"影响",
+        r"影響",
+        r"最大",
+        r"提升",
+        r"降低",
+        r"倍",
+        r"[0-9]+(?:%|％)",
+        r"标志",
+        r"標誌",
+        r"以便",
+        r"从而",
+        r"從而",
+    ),
+    watch=_chars(
+        r"将",
+        r"將",
+        r"计划",
+        r"計劃",
+        r"预计",
+        r"預計",
+        r"即将",
+        r"即將",
+        r"明年",
+        r"年底",
+        r"年内",
+        r"年內",
+        r"未来",
+        r"未來",
+        r"今后",
+        r"今後",
+        r"有望",
+        r"拟",
+        r"擬",
+        r"下[个個]?月",
+        r"后续",
+        r"後續",
+        r"[0-9]+月(?:起|开始|開始|上线|上線)",
+        r"尚未",
+        r"仍待",
+    ),
+)
+
+KO = Cues(
+    happened=_chars(
+        r"발표했다",
+        r"발표했습니다",
+        r"공개했다",
+        r"공개했습니다",
+        r"출시했다",
+        r"출시했습니다",
+        r"밝혔다",
+        r"인수했다",
+        r"유치했다",
+        r"체결했다",
+        r"선보였다",
+    ),
+    matters=_chars(
+        r"때문",
+        r"의미",
+        r"처음",
+        r"최초",
+        r"비해",
+        r"비교",
+        r"가능",
+        r"중요",
+        r"영향",
+        r"덕분",
+        r"배",
+        r"[0-9]+%",
+    ),
+    watch=_chars(
+        r"예정",
+        r"계획",
+        r"할 것",
+        r"전망",
+        r"내년",
+        r"다음 달",
+        r"연내",
+        r"앞으로",
+        r"향후",
+        r"검토",
+    ),
+)
+
+TH = Cues(
+    happened=_chars(r"ประกาศ", r"เปิดตัว", r"เปิดเผย", r"เข้าซื้อ", r"ระดมทุน", r"ได้รับ"),
+    matters=_chars(r"เพราะ", r"หมายความ", r"ครั้งแรก", r"เทียบกับ", r"ทำให้", r"สำคัญ", r"ส่งผล"),
+    watch=_chars(r"จะ", r"วางแผน", r"คาดว่า", r"ปีหน้า", r"เดือนหน้า", r"ในอนาคต", r"กำหนด"),
+)
+
+ES = Cues(
+    happened=_words(
+        r"anunció",
+        r"lanzó",
+        r"presentó",
+        r"publicó",
+        r"adquirió",
+        r"compró",
+        r"recaudó",
+        r"firmó",
+        r"ha (?:lanzado|anunciado|presentado|publicado|adquirido)",
+        r"anuncia",
+        r"lanza",
+        r"presenta",
+        r"dijo",
+        r"afirmó",
+    ),
+    matters=_words(
+        r"porque",
+        r"debido a",
+        r"lo que significa",
+        r"significa",
+        r"por primera vez",
+        r"el primero",
+        r"la primera",
+        r"en comparación",
+        r"que (?:el|la|los|las)",
+        r"permite",
+        r"permitirá",
+        r"podría",
+        r"importante",
+        r"clave",
+        r"más (?:rápido|barato|grande)",
+        r"\d+(?:,\d+)?\s?%",
+    ),
+    watch=_words(
+        r"será",
+        r"serán",
+        r"estará",
+        r"llegará",
+        r"planea",
+        r"prevé",
+        r"se espera",
+        r"a partir de",
+        r"próximo",
+        r"próxima",
+        r"el año que viene",
+        r"a finales de",
+        r"aún no",
+        r"todavía no",
+        r"\w+rá",
+        r"\w+rán",
+    ),
+)
+
+FR = Cues(
+    happened=_words(
+        r"a annoncé",
+        r"a lancé",
+        r"a présenté",
+        r"a publié",
+        r"a dévoilé",
+        r"a racheté",
+        r"a levé",
+        r"a signé",
+        r"ont annoncé",
+        r"annonce",
+        r"lance",
+        r"dévoile",
+        r"présente",
+        r"a déclaré",
+        r"a indiqué",
+    ),
+    matters=_words(
+        r"parce que",
+        r"car",
+        r"en raison de",
+        r"ce qui signifie",
+        r"signifie",
+        r"pour la première fois",
+        r"le premier",
+        r"la première",
+        r"par rapport",
+        r"que (?:le|la|les)",
+        r"permet",
+        r"permettra",
+        r"pourrait",
+        r"important",
+        r"clé",
+        r"plus (?:rapide|grand|puissant)",
+        r"\d+(?:,\d+)?\s?%",
+    ),
+    watch=_words(
+        r"sera",
+        r"seront",
+        r"prévoit",
+        r"devrait",
+        r"devraient",
+        r"à partir d[eu]",
+        r"prochain",
+        r"prochaine",
+        r"l'année prochaine",
+        r"d'ici",
+        r"pas encore",
+        r"\w+ront",
+    ),
+)
+
+DE = Cues(
+    happened=_words(
+        r"hat (?:\w+ )*(?:angekündigt|vorgestellt|veröffentlicht|gestartet|übernommen"
+        r"|eingesammelt|unterzeichnet)",
+        r"kündigte",
+        r"stellte",
+        r"veröffentlichte",
+        r"übernahm",
+        r"startete",
+        r"sammelte",
+        r"präsentierte",
+        r"teilte mit",
+        r"sagte",
+        r"kündigt",
+        r"stellt",
+    ),
+    matters=_words(
+        r"weil",
+        r"da",
+        r"aufgrund",
+        r"bedeutet",
+        r"erstmals",
+        r"zum ersten Mal",
+        r"im Vergleich",
+        r"als (?:die|der|das|bisher)",
+        r"ermöglicht",
+        r"könnte",
+        r"wichtig",
+        r"entscheidend",
+        r"schneller",
+        r"günstiger",
+        r"\d+(?:,\d+)?\s?%",
+        r"Prozent",
+    ),
+    watch=_words(
+        r"wird",
+        r"werden",
+        r"plant",
+        r"soll",
+        r"sollen",
+        r"voraussichtlich",
+        r"ab (?:sofort|dem|Januar|Februar|März|April|Mai|Juni|Juli|August|September"
+        r"|Oktober|November|Dezember|\d)",
+        r"nächste[nmsr]?",
+        r"im kommenden",
+        r"bis Ende",
+        r"noch nicht",
+    ),
+)
+
+CUES: dict[str, Cues] = {
+    "en": EN,
+    "ja": JA,
+    "zh": ZH,
+    "ko": KO,
+    "th": TH,
+    "es": ES,
+    "fr": FR,
+    "de": DE,
+}
+
+# A cue that appears several times is stronger, but one long sentence must not win a role
+# on repetition alone.
+_CUE_CAP = 3
+
+
+def cue_family(sentence: str, declared: str = "en") -> str:
+    """The key of :data:`CUES` for ``sentence``: by script, else by the declared language."""
+    if _KANA.search(sentence):
+        return "ja"
+    if _HANGUL.search(sentence):
+        return "ko"
+    if _THAI.search(sentence):
+        return "th"
+    if len(_HAN.findall(sentence)) >= 4:
+        return "zh"
+    base = declared.split("-", 1)[0].lower()
+    return base if base in ("es", "fr", "de") else "en"
+
+
+def role_cues(sentence: str, family: str) -> dict[Role, int]:
+    """How many cues of each role ``sentence`` carries (capped), in cue family ``family``."""
+    cues = CUES.get(family, EN)
+    return {role: min(_CUE_CAP, len(cues.pattern(role).findall(sentence))) for role in ROLES}
+
+
+def dominant(counts: dict[Role, int], role: Role) -> bool:
+    """True when ``role`` has a cue and no other role has more."""
+    mine = counts[role]
+    return mine > 0 and all(mine >= n for other, n in counts.items() if other != role)
+
+
+# -- questions a sentence answers ------------------------------------------------------
+#
+# The FAQ rule: a question is asked only from a template (core.i18n.FAQ_QUESTIONS) whose
+# answer is one whole quoted sentence that names the question's subject as its grammatical
+# subject and carries the fact asked for:
+# - "When will X be available?": X (a name) will be / is set to be available, launch, ship
+#   or roll out, and the sentence holds a date or time ("in March", "next year", 来月, 明年);
+# - "How much did X raise?": X raised / secured an amount of money (a currency and a
+#   number; 億円, 亿美元) in a funding round;
+# - "What is X?": "X is a/an <category noun> ..." (company, model, tool, chip, lab ...;
+#   の企業です, 是一家公司), so an opinion ("X is a big winner") is never taken for a
+#   definition.
+# Only en, ja and zh sentences are recognised; other languages get no FAQ rather than a
+# question in the wrong language.
+
+_EN_NAME = r"(?P<x>(?:The )?[A-Z][\w.+&'-]*(?: (?:[A-Z0-9][\w.+&'-]*|of|for|and))*?)"
+_EN_PRONOUNS = {
+    "It",
+    "This",
+    "That",
+    "They",
+    "We",
+    "He",
+    "She",
+    "There",
+    "These",
+    "Those",
+    "Its",
+    "Our",
+    "The",
+    "A",
+    "An",
+    "But",
+    "And",
+    "So",
+    "Now",
+    "Here",
+    "I",
+    "You",
+}
+_EN_DATE = re.compile(
+    rf"\b(?:{_MONTH}|20\d\d|Q[1-4]|today|tomorrow|next (?:week|month|year|quarter)"
+    rf"|later this (?:year|month|week|quarter)|this (?:spring|summer|fall|autumn|winter)"
+    rf"|{_WEEKDAY}|in the coming (?:weeks|months))\b"
+)
+_EN_AVAILABLE = re.compile(
+    rf"^{_EN_NAME},? (?:will (?:be (?:generally |widely |broadly )?available|launch|ship"
+    r"|roll out|arrive|go on sale|become available)|(?:is|are) (?:set|scheduled|expected|due)"
+    r" to (?:launch|ship|arrive|roll out|be available|become available|go on sale)"
+    r"|(?:is|are|becomes|become) (?:now )?(?:generally |widely |broadly )?available)\b"
+)
+_EN_RAISED = re.compile(
+    rf"^{_EN_NAME},?(?: [^,]{{1,60}},)? (?:has |have )?(?:raised|raises|secured|secures"
+    r"|closed|closes)\b[^.]{0,40}?(?:US)?[$€£]\s?\d[\d.,]*\s?(?:million|billion|bn|m|b)?\b"
+)
+_EN_WHAT_IS = re.compile(
+    rf"^{_EN_NAME},? (?:is|are) (?:a|an) (?:[\w-]+ ){{0,6}}?(?:company|startup|start-up|firm"
+    r"|model|models|tool|platform|service|framework|library|chip|chipmaker|lab|laboratory"
+    r"|system|app|application|benchmark|dataset|agent|assistant|method|technique|protocol"
+    r"|standard|organi[sz]ation|nonprofit|non-profit|institute|project|device|processor"
+    r"|accelerator|network|programme|program|initiative|regulation|law|bill|fund|university"
+    r"|architecture|algorithm|engine|robot|product|suite|API|SDK|family|maker|developer"
+    r"|provider|chatbot|language)\b"
+)
+
+_JA_NAME = r"^(?P<x>[^、。はがを「」『』（）()\s]{2,30})は、?"
+_JA_AVAILABLE = re.compile(
+    _JA_NAME + r"[^。]*(?:[0-9０-９]+月|年内|来年|来月|来週|今夏|今秋|今冬|今春|[0-9０-９]+日)"
+    r"[^。]*(?:提供|発売|公開|開始|利用可能|利用でき|リリース|展開)"
+)
+_JA_RAISED = re.compile(
+    _JA_NAME + r"[^。]*[0-9０-９][0-9０-９,.，]*(?:億|万)?(?:円|ドル|米ドル|ユーロ)[^。]*調達"
+)
+_JA_WHAT_IS = re.compile(
+    _JA_NAME + r"[^。]{2,80}(?:企業|会社|スタートアップ|モデル|サービス|ツール|プラットフォーム"
+    r"|チップ|研究所|機関|団体|システム|アプリ|技術|手法|規格|組織|大学|製品|半導体|メーカー)"
+    r"(?:である|です)。?$"
+)
+
+_ZH_NAME = r"^(?P<x>[^，,。、“”「」（）()\s]{2,30}?)"
+_ZH_AVAILABLE = re.compile(
+    _ZH_NAME + r"(?:将|將|计划|計劃|预计|預計)(?:于|於|在|从|從)?[^。]*"
+    r"(?:[0-9]+月|年底|年内|年內|明年|下[个個]?月|今年|[0-9]+日)[^。]*"
+    r"(?:上线|上線|推出|发布|發布|开放|開放|提供|发售|發售|上市)"
+)
+_ZH_RAISED = re.compile(
+    _ZH_NAME + r"(?:宣布|今日|近日)?(?:完成|获得|獲得)[^。]*[0-9][0-9.,]*(?:亿|億|万|萬)?"
+    r"(?:美元|元|人民币|人民幣)[^。]*(?:融资|融資)"
+)
+_ZH_WHAT_IS = re.compile(
+    _ZH_NAME + r"是(?:一[个個家款种種项項套])[^。]{0,60}?(?:公司|企业|企業|模型|平台|工具|服务"
+    r"|服務|芯片|晶片|实验室|實驗室|机构|機構|系统|系統|应用|應用|技术|技術|框架|初创|新創"
+    r"|产品|產品|组织|組織)"
+)
+
+FAQ_PATTERNS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    "en": (("available", _EN_AVAILABLE), ("raised", _EN_RAISED), ("what_is", _EN_WHAT_IS)),
+    "ja": (("available", _JA_AVAILABLE), ("raised", _JA_RAISED), ("what_is", _JA_WHAT_IS)),
+    "zh": (("available", _ZH_AVAILABLE), ("raised", _ZH_RAISED), ("what_is", _ZH_WHAT_IS)),
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A sentence that answers one templated question about ``subject``."""
+
+    kind: str  # a key of core.i18n.FAQ_QUESTIONS
+    subject: str
+
+
+def answer_of(sentence: str, family: str) -> Answer | None:
+    """The templated question ``sentence`` answers unambiguously, if any (see the rule)."""
+    for kind, pattern in FAQ_PATTERNS.get(family, ()):
+        found = pattern.search(sentence)
+        if not found:
+            continue
+        subject = found.group("x").strip()
+        if _honest_subject(subject, family) and _has_fact(kind, sentence, family):
+            return Answer(kind=kind, subject=subject)
+    return None
+
+
+def _honest_subject(subject: str, family: str) -> bool:
+    if family != "en":
+        return 2 <= len(subject) <= 30
+    first = subject.split(" ", 1)[0]
+    return first not in _EN_PRONOUNS or (first == "The" and " " in subject)
+
+
+def _has_fact(kind: str, sentence: str, family: str) -> bool:
+    """An availability answer must say when; the other patterns carry their fact."""
+    if kind != "available" or family != "en":
+        return True
+    return bool(_EN_DATE.search(sentence))
