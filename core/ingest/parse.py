@@ -110,14 +110,32 @@ def _content_type(body: bytes, declared: str | None) -> str:
     return _CHARSET.sub("", declared)
 
 
+_ROOT_TAG = re.compile(rb"<([a-z][\w:.-]*)")
+_HTML_TAGS = {b"head", b"body", b"meta", b"title", b"link", b"script", b"div", b"p", b"span"}
+
+
 def _not_a_feed(body: bytes, doc: Any) -> str:
     head = body[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
         return "not a feed: the URL serves an HTML page"
     if not body.strip():
         return "not a feed: empty body"
-    reason = doc.get("bozo_exception")
-    return f"not a feed: {reason}" if reason else "not a feed: no RSS or Atom found"
+    # The parser's own text ("<unknown>:2:1: not well-formed") means nothing to a reader:
+    # say what the URL serves instead.
+    return f"not a feed: the URL serves {_what_it_serves(head, doc)}, not RSS or Atom"
+
+
+def _what_it_serves(head: bytes, doc: Any) -> str:
+    if head.startswith((b"{", b"[")):
+        return "JSON"
+    if not head.startswith(b"<"):
+        return "plain text"
+    root = _ROOT_TAG.search(head)
+    if root and root.group(1) in _HTML_TAGS:
+        return "HTML"
+    if doc.get("bozo_exception") is not None:
+        return "XML that does not parse"
+    return f"an XML document <{root.group(1).decode()}>" if root else "an XML document"
 
 
 def _significant_fragments(links: list[str | None]) -> frozenset[str]:

@@ -38,6 +38,8 @@ COMMANDS: dict[str, str] = {
     "worker": "worker",
 }
 
+SERVICES = frozenset({"cron", "run", "web", "worker"})  # long-running: they log at INFO
+
 
 class LazyGroup(click.Group):
     """Imports a command's module only when that command is listed for help or run."""
@@ -58,7 +60,17 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """AIToday: 5 minutes a day, the AI essentials."""
-    ctx.obj = AppContext()
+    # Services log their INFO lines; a one-shot command shows only its output and problems.
+    ctx.obj = AppContext(service=ctx.invoked_subcommand in SERVICES)
+
+
+def _show(exc: click.ClickException) -> None:
+    """Every error in one style, ``aitoday: ...`` (click's own says ``Error: ...``)."""
+    if isinstance(exc, click.UsageError) and exc.ctx is not None:
+        ctx = exc.ctx
+        click.echo(ctx.get_usage(), err=True)
+        click.echo(f"Try '{ctx.command_path} --help' for help.", err=True)
+    click.echo(f"aitoday: {exc.format_message()}", err=True)
 
 
 def exit_on_sigterm() -> None:
@@ -86,7 +98,7 @@ def main() -> None:
         click.echo("aborted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        _show(exc)
         sys.exit(exc.exit_code)
     except AITodayError as exc:
         click.echo(f"aitoday: {exc}", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import click
@@ -15,6 +16,7 @@ from core.store.base import Store, open_store
 class AppContext:
     """Holds what commands share; nothing is read before a command needs it."""
 
+    service: bool = False  # a long-running process (web, worker, cron, run)
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
 
@@ -22,7 +24,8 @@ class AppContext:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings()
-            setup_logging(self._settings.log.level, json_lines=self._settings.log.json_)
+            level = log_level(self._settings, service=self.service)
+            setup_logging(level, json_lines=self._settings.log.json_)
         return self._settings
 
     @property
@@ -30,6 +33,18 @@ class AppContext:
         if self._store is None:
             self._store = open_store(self.settings)
         return self._store
+
+
+def log_level(settings: Settings, *, service: bool) -> str:
+    """The configured level; for a one-shot command WARNING unless a level was set.
+
+    INFO lines between a command's own output read as noise (and as errors to some).
+    """
+    log = settings.log
+    if service or "level" in log.model_fields_set:
+        return log.level
+    configured = logging.getLevelNamesMapping().get(log.level.upper(), logging.INFO)
+    return log.level if configured > logging.INFO else "WARNING"
 
 
 pass_app = click.make_pass_decorator(AppContext)

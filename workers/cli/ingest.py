@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,13 +56,51 @@ def ingest_command(
         extra = {"stories_updated": stories, "cluster_error": failure}
         click.echo(json.dumps({**report.to_dict(), **extra}))
     else:
-        for line in report.lines():
+        for line in summary_lines(report):
             click.echo(line)
         if stories is not None:
             click.echo(f"stories_updated {stories}")
     if failure is not None:
         # The report above stands (the articles are stored); the command still failed.
         raise click.ClickException(f"clustering the new articles failed: {failure}")
+
+
+_FAILED = "  failed   "
+_NO_DNS = re.compile(r"^cannot resolve \S+: ")
+GROUP_FROM = 3  # this many sources failing the same way make one line, not one each
+
+
+def summary_lines(report: IngestReport) -> list[str]:
+    """The report's lines, with failures that share one cause folded into one line.
+
+    Offline, every source fails with "cannot resolve <host>": 324 lines that say one thing.
+    """
+    lines = [line for line in report.lines() if not line.startswith(_FAILED)]
+    causes: dict[str, list[str]] = {}
+    for failure in report.failed:
+        causes.setdefault(_cause(failure["reason"]), []).append(failure["source"])
+    for cause, sources in causes.items():
+        if len(sources) < GROUP_FROM:
+            lines += [f"{_FAILED}{s}: {_reason(report, s)}" for s in sources]
+        elif cause == "dns":
+            lines.append(f"{_FAILED}{len(sources)} sources unreachable: no DNS? {_few(sources)}")
+        else:
+            lines.append(f"{_FAILED}{len(sources)} sources: {cause} {_few(sources)}")
+    return lines
+
+
+def _cause(reason: str) -> str:
+    return "dns" if _NO_DNS.match(reason) else reason
+
+
+def _reason(report: IngestReport, source: str) -> str:
+    return next(f["reason"] for f in report.failed if f["source"] == source)
+
+
+def _few(sources: list[str]) -> str:
+    shown = ", ".join(sources[:3])
+    more = f" and {len(sources) - 3} more; --json lists each" if len(sources) > 3 else ""
+    return f"({shown}{more})"
 
 
 def _cluster(store: Store, report: IngestReport) -> tuple[int | None, str | None]:
