@@ -25,6 +25,7 @@ import asyncio
 import logging
 import time
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -32,6 +33,7 @@ from typing import Any
 
 import redis
 from rq import Callback
+from rq.job import Job
 
 from bots.base import ChannelAdapter, Outcome, OutcomeKind
 from bots.registry import build_adapter
@@ -43,7 +45,7 @@ from core.store.base import Store, open_store
 from core.store.deliveries import ClaimMode, DeliveryRepo
 from core.store.editions import EditionRepo
 from core.store.subscribers import SubscriberRepo
-from workers.queues import FAILURE_TTL, RESULT_TTL, channel_queue, job_retry
+from workers.queues import FAILURE_TTL, RESULT_TTL, all_queues, channel_queue, job_retry
 
 log = logging.getLogger(__name__)
 
@@ -363,6 +365,44 @@ class BatchRun:
             queue.enqueue_job(job)
         else:
             queue.schedule_job(job, _utc_in(delay))
+
+
+def forget_subscriber(store: Store, subscriber_id: str) -> int:
+    """Take a subscriber out of every waiting delivery job; returns the jobs changed.
+
+    A job's arguments carry its recipients' addresses and unsubscribe tokens for the job's
+    life (a failed one: FAILURE_TTL), so deleting a subscriber also rewrites the queued,
+    scheduled (transient retries) and failed jobs that name them, and deletes a job left
+    with nobody. A job already running keeps its copy: it sends, or not, as it would have.
+    """
+    changed = 0
+    for queue in all_queues(store):
+        ids = {
+            *queue.get_job_ids(),
+            *queue.scheduled_job_registry.get_job_ids(),
+            *queue.failed_job_registry.get_job_ids(),
+        }
+        for job in Job.fetch_many(sorted(ids), connection=store.redis):
+            if job is not None and _drop_recipient(store, job, subscriber_id):
+                changed += 1
+    return changed
+
+
+def _drop_recipient(store: Store, job: Job, subscriber_id: str) -> bool:
+    if job.func_name != "workers.jobs.deliver_batch" or not job.args:
+        return False
+    batch = dict(job.args[0])
+    recipients = list(batch.get("recipients") or [])
+    kept = [r for r in recipients if r.get("subscriber_id") != subscriber_id]
+    if len(kept) == len(recipients):
+        return False
+    if not kept:
+        job.delete()
+        return True
+    job.args = ({**batch, "recipients": kept}, *job.args[1:])
+    # Only the arguments are written: a status a worker set meanwhile is not overwritten.
+    store.redis.hset(job.key, "data", zlib.compress(job.data))
+    return True
 
 
 def _durably(write: Callable[[], None], patience: float = RECORD_PATIENCE) -> None:

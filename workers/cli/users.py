@@ -149,10 +149,16 @@ def export_command(app: AppContext, subscriber_id: str, output: Path | None) -> 
 @click.argument("subscriber_id")
 @pass_app
 def delete_command(app: AppContext, subscriber_id: str) -> None:
-    """Remove a subscriber, their indexes and addresses (delivery records hold none)."""
-    if not SubscriberRepo(app.store).delete(subscriber_id):
+    """Remove a subscriber, their indexes and addresses, also from waiting delivery jobs
+    (delivery records hold none)."""
+    from workers.jobs import forget_subscriber  # imports every adapter: only when needed
+
+    deleted = SubscriberRepo(app.store).delete(subscriber_id)
+    # Jobs are purged even when the record is gone already: a second run finishes the job.
+    jobs = forget_subscriber(app.store, subscriber_id)
+    if not deleted and not jobs:
         raise click.ClickException(f"no subscriber {subscriber_id!r}")
-    click.echo(f"deleted {subscriber_id}")
+    click.echo(f"deleted {subscriber_id} (and from {jobs} waiting delivery job(s))")
 
 
 def register(cli: click.Group) -> None:
