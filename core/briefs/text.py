@@ -59,11 +59,12 @@ EMAIL = re.compile(
 # be full-width too (\d is Unicode). _is_phone then asks for 8 to 15 digits, so years,
 # dates ("2026-12-03"), decimals and version numbers never count.
 _SEP = r"[\s.\-‐‑–−ー－]"
+_GAP = r"[\s\-‐‑–−ー－]"  # no dot: "01.01.2019" is a date
 PHONE = re.compile(
     r"(?<![A-Za-z\d+.,/\-−])(?:"
     rf"[+＋]\d{{1,3}}(?:{_SEP}?[(（]?\d{{1,4}}[)）]?){{2,5}}"  # +1 415 555 0100, +81-3-1234-5678
     rf"|[(（]\d{{2,5}}[)）]{_SEP}?\d{{2,4}}{_SEP}?\d{{3,4}}"  # (415) 555-0100, (03) 1234-5678
-    rf"|0\d{{1,4}}{_SEP}\d{{1,4}}{_SEP}\d{{3,4}}"  # 03-1234-5678, 0120-123-456, 020 7946 0958
+    rf"|0\d{{1,4}}{_GAP}\d{{1,4}}{_GAP}\d{{3,4}}"  # 03-1234-5678, 0120-123-456, 020 7946 0958
     r"|[2-9]\d{2}[.\-]\d{3}[.\-]\d{4}"  # 415-555-0100, 400.123.4567
     r"|\d{3,4}-\d{7,8}"  # 010-12345678
     r"|1[3-9]\d{9}"  # 13812345678 (a mobile number in mainland China)
@@ -111,7 +112,7 @@ INSTRUCTION = re.compile(
 # an order stands: at the start of a sentence or clause, after "please", or after "you
 # must" / "you need to"; "you must" is an order wherever it stands.
 _ORDER_VERBS = (
-    r"(?:click|tap|press)\b|(?:call|phone|dial|text|whatsapp|sms)\s+(?:us\b|our\b|[+＋(（\d]"
+    r"(?:click|tap|press)\s+(?:here|on|the|this|below|to|a|an|now|for)\b|(?:call|phone|dial|text|whatsapp|sms)\s+(?:us\b|our\b|[+＋(（\d]"
     r"|the\s+(?:number|hotline|helpline)|this\s+number|now\b|today\b|immediately\b|toll)"
     r"|(?:reply|respond)\s+(?:with|to\s+this|now|today|immediately|by|yes|stop)\b"
     r"|(?:log|sign)[\s-]?(?:in|on|up)\b|(?:re-?)?(?:verify|confirm|validate|authenticate"
@@ -121,23 +122,27 @@ _ORDER_VERBS = (
     r"|(?:send|enter|provide|submit|share)\s+(?:us\s+)?your\b|claim\s+(?:your|it\s+now)\b"
     r"|(?:download|install)\s+(?:our|this|the\s+attached)\b"
 )
+# "You must be data driven", "you must admit": a writer musing, not an order.
+_MUSING = (
+    r"(?:be|know|admit|remember|understand|think|consider|agree|wonder|reali[sz]e|believe|feel)"
+)
 READER_ORDER = re.compile(
     rf"(?:^|(?<=[.!?:;…—–•|\"“(]))\s*(?:(?:please|kindly|now|just)\s*,?\s+)?(?:{_ORDER_VERBS})"
     rf"|\b(?:please|kindly)\s+(?:{_ORDER_VERBS})"
-    r"|\byou\s+must\b"
+    rf"|\byou\s+must\s+(?!{_MUSING}\b)|\bto\s+claim\s+your\b"
     r"|\byou\s+(?:need|have)\s+to\s+(?:re-?)?(?:verify|confirm|validate|log\s*in|sign\s*in"
     r"|click|call|reply|update\s+your|reset\s+your|enter\s+your|provide\s+your|send\s+your)\b"
     r"|\b(?:verifique|confirme|actualice)\s+su\b|\bhaga\s+clic\b|\bhaz\s+clic\b"
     r"|\binicie\s+sesión\b|\bllame\s+al\b|\b(?:vérifiez|confirmez|mettez\s+à\s+jour)\s+votre\b"
     r"|\bcliquez\b|\bappelez\s+le\b|\bconnectez-vous\b|\b(?:klicken|bestätigen|rufen)\s+Sie\b"
     r"|\bmelden\s+Sie\s+sich\b"
-    # ja: 確認してください, ご連絡ください, ログインしてください, お電話ください
+    # ja: 確認してください, ご連絡ください, ログインして…受け取ってください, お電話ください
     r"|(?:ご|お)?(?:再)?(?:確認|認証|ログイン|サインイン|クリック|タップ|アクセス|電話|連絡|返信"
-    r"|入力|登録|更新|送信|ダウンロード|インストール|再設定)(?:を|して|し)?\s*"
+    r"|入力|登録|更新|送信|ダウンロード|インストール|再設定)[^。！？\n]{0,20}?"
     r"(?:ください|下さい|願います|お願いします|お願いいたします)"
-    # zh: 请立即验证您的账户 (not 申请 "apply", 邀请 "invite")
-    r"|(?<![申邀提聘宴恳懇])[请請](?:您|你)?(?:立即|马上|馬上|尽快|盡快|务必|務必|立刻)?"
-    r"(?:重新)?(?:验证|驗證|确认|確認|登录|登錄|登陆|登陸|点击|點擊|致电|致電|拨打|撥打|回复"
+    # zh: 请立即验证您的账户 (not 申请 "apply", 邀请 "invite", 请求 "request")
+    r"|(?<![申邀提聘宴恳懇])[请請](?![求愿願假教示柬客])[^。！？\n]{0,80}?"
+    r"(?:验证|驗證|确认|確認|登录|登錄|登陆|登陸|点击|點擊|致电|致電|拨打|撥打|回复"
     r"|回覆|访问|訪問|更新|输入|輸入|注册|註冊|联系|聯繫|聯絡|发送|發送|提供|重置|扫描|掃描)"
     r"|(?:您|你)(?:必须|必須|需要|务必|務必)(?:立即|马上|馬上|尽快|盡快)?(?:重新)?"
     r"(?:验证|驗證|确认|確認|登录|登錄|登陆|登陸|点击|點擊|致电|致電|回复|回覆|更新)"
@@ -300,7 +305,8 @@ def _is_domain(host: str, has_path: bool) -> bool:
 
     The top-level domain must exist (or be internationalised). A brand written in capitals
     ("Character.AI", "ASP.NET", "Booking.com") is a name, not a link, unless it has a path,
-    a hyphen or a digit; a lower-case one ("aitoday-verify.com", "claim.xyz") is a domain.
+    or a hyphen or digit in a consistently cased name ("Aitoday-verify.com"); a lower-case
+    one ("aitoday-verify.com", "claim.xyz") is a domain.
     """
     labels = host.split(".")
     tld = labels[-1].lower()
@@ -312,8 +318,8 @@ def _is_domain(host: str, has_path: bool) -> bool:
     marked = any(ch == "-" or ch.isdigit() for ch in name) or len(labels) > 2
     if has_path or not host.isascii():
         return True
-    if host != host.lower():
-        return marked
+    if host != host.lower():  # "Aitoday-verify.com", "AITODAY-VERIFY.COM"; not "R-W.Va."
+        return marked and (labels[-1].islower() or host.isupper())
     return tld not in _FILE_SUFFIXES or marked
 
 
