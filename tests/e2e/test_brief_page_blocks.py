@@ -2,13 +2,16 @@
 prompt after the takeaway, the "N Key Points" heading, the sources with reading time
 (names that look like links), the "Stay ahead" block and the footer with the real number
 of enabled sources and this server's channels, the lead image linked to its article;
-and the page in Japanese. Screenshots go to tests/artifacts/."""
+and the page in Japanese. Then a Japanese reader's e-mail: local date, Japanese subject,
+labels in order, the lead image. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
 import struct
 import zlib
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +21,15 @@ from starlette.routing import Route
 
 from bots.web import create_app
 from core.config import SlackSettings
+from core.models import BriefImage
+from core.render.email import render_email
 from core.store.articles import ArticleRepo
 from core.store.base import Store
 from core.store.sources import SourceRepo
 from tests.e2e.browser import WIDTHS, chromium, overflows, set_width, shoot
 from tests.e2e.data import seed_day
 from tests.fakes.server import serve
+from tests.render.editions import make_edition
 
 STORY = "story-model-release"
 
@@ -143,3 +149,42 @@ def test_the_footer_names_the_channels_this_server_has(browser: Any, store: Stor
         for width in WIDTHS.values():
             set_width(browser, width)
             assert not overflows(browser)
+
+
+def test_japanese_email_with_local_date_and_image_at_both_widths(
+    browser: Any, tmp_path: Path
+) -> None:
+    # 07:30 on 2 Dec in Tokyo is 22:30 UTC on 1 Dec
+    slot = datetime(2026, 12, 1, 22, 30, tzinfo=UTC)
+    with serve(image_server()) as images:
+        image = BriefImage(url=images + "/lead.png", alt="Nova-2", width=240, height=126)
+        edition = make_edition(3, language="ja")
+        briefs = [b.model_copy(update={"image": image}) for b in edition.briefs]
+        edition = edition.model_copy(
+            update={"briefs": briefs, "slot": slot, "created_at": slot, "day": date(2026, 12, 2)}
+        )
+        payload = render_email(edition, base_url="https://aitoday.example.org")
+        html, _text = payload.personalize(
+            unsubscribe_url="https://aitoday.example.org/u", preferences_url="https://a.example/p"
+        )
+        page = tmp_path / "mail.html"
+        page.write_text(html, encoding="utf-8")
+        browser.get(page.as_uri())
+        assert browser.title == payload.subject
+        assert payload.subject.startswith("AIToday 2026-12-02 今日のAI要点: ")
+        assert payload.subject.endswith("（ほか2件）")
+        text = text_of(browser)
+        assert "2026-12-02" in text and "2026-12-01" not in text
+        cursor = 0
+        labels = ("要点", "3つのポイント", "何が起きたか", "なぜ重要か", "今後の注目点")
+        for part in (*labels, "よくある質問"):
+            at = text.find(part, cursor)
+            assert at != -1, part
+            cursor = at
+        first = browser.find_element("css selector", "img")
+        assert browser.execute_script("return arguments[0].naturalWidth", first) == 240
+        for width in WIDTHS.values():
+            set_width(browser, width)
+            assert not overflows(browser), f"the e-mail scrolls sideways at {width}px"
+            assert first.size["width"] <= width
+        shoot(browser, "16-email-ja-local-date")
