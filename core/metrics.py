@@ -19,6 +19,11 @@ METRICS: dict[str, str] = {
     "aitoday_stories_updated_total": "Stories created or changed by clustering.",
     "aitoday_briefs_total": "Briefs written, by generator (llm, extractive).",
     "aitoday_brief_fallbacks_total": "LLM briefs that fell back to extractive, by reason.",
+    "aitoday_brief_sentences_checked_total": "LLM brief sentences the grounding guard checked.",
+    "aitoday_brief_sentences_removed_total": "LLM brief sentences removed: a fact not in the "
+    "sources.",
+    "aitoday_brief_part_fallbacks_total": "LLM brief parts filled from the extractive brief "
+    "after grounding emptied them, by part.",
     "aitoday_llm_tokens_total": "LLM tokens, by kind (prompt, completion).",
     "aitoday_llm_cost_usd_total": "LLM spend in US dollars.",
     "aitoday_editions_total": "Editions built, by kind.",

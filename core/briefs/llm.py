@@ -26,14 +26,25 @@ from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
+from core.briefs.extractive import extractive_brief
+from core.briefs.grounding import Grounded, ground_draft, retry_problems
 from core.briefs.guard import clean_draft, draft_problems
 from core.briefs.inputs import SourceText, brief_sources
-from core.briefs.prompt import build_messages, retry_message
-from core.briefs.schema import LIMITS, PROMPT_VERSION, BriefDraft
+from core.briefs.prompt import build_messages, prompt_records, retry_message
+from core.briefs.schema import LIMITS, PROMPT_VERSION, BriefDraft, FAQDraft
 from core.config import LLMSettings
 from core.errors import LLMError
 from core.logs import scrub
-from core.models import Brief, FAQItem, Generator, KeyPoints, Story, Usage, utcnow
+from core.models import (
+    Brief,
+    FAQItem,
+    Generator,
+    Grounding,
+    KeyPoints,
+    Story,
+    Usage,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -126,11 +137,13 @@ def import_litellm() -> Any:
 class LLMWriter:
     """Writes briefs with a model. Use as ``async with LLMWriter(settings) as writer``."""
 
-    def __init__(self, settings: LLMSettings) -> None:
+    def __init__(self, settings: LLMSettings, *, grounding: bool = True) -> None:
         if not settings.model:
             raise LLMError("no model configured (AITODAY_LLM__MODEL)")
         self.settings = settings
         self.model: str = settings.model
+        # Off only for the benchmark that counts what an unchecked model would store.
+        self.grounding = grounding
         if settings.api_key is not None and settings.api_key.get_secret_value():
             _redact.secrets.add(settings.api_key.get_secret_value())
         self._litellm: Any = None
@@ -163,19 +176,23 @@ class LLMWriter:
             return False
 
     async def write(self, story: Story, inputs: Sequence[SourceText], language: str) -> Written:
-        """The brief of ``story`` in ``language``; raises WriterFailed."""
+        """The brief of ``story`` in ``language``; raises WriterFailed.
+
+        A draft that passes the guard is grounded (:mod:`core.briefs.grounding`): a
+        sentence stating a fact the articles do not is removed. A part left empty gets one
+        retry naming the problem, then the extractive brief's sentence for that part.
+        """
         allowed = {item.url for item in inputs} | {a.url for a in story.articles}
         structured = self.structured
+        budget = self.settings.input_token_budget
         messages = build_messages(
-            story.id,
-            inputs,
-            language,
-            self.settings.input_token_budget,
-            schema_in_prompt=not structured,
+            story.id, inputs, language, budget, schema_in_prompt=not structured
         )
+        records = prompt_records(inputs, budget)
         attempts = _Attempts()
         reason, problems = "invalid_output", ["no answer"]
-        for _ in range(2):
+        first: tuple[Grounded, Any] | None = None
+        for attempt in range(2):
             response = await self._complete(messages, structured, attempts)
             draft, problems = _read(response)
             reason = "invalid_output"
@@ -184,11 +201,62 @@ class LLMWriter:
                 problems = draft_problems(draft, allowed, language)
                 reason = "guard"
             if draft is not None and not problems:
-                brief = _brief(story, inputs, draft, language, response, attempts.usage)
-                return Written(brief=brief, calls=attempts.calls)
+                grounded = self._ground(draft, records, inputs, language, first)
+                if not grounded.emptied or attempt == 1:
+                    retried = first is not None
+                    return self._written(
+                        story, inputs, grounded, language, response, attempts, retried
+                    )
+                first = (grounded, response)
+                problems = retry_problems(grounded)
+                log.info("brief %s/%s grounding retry: %s", story.id, language, "; ".join(problems))
+                messages = [*messages, retry_message(problems)]
+                continue
+            if first is not None:  # the retry broke a good draft: keep the first one
+                grounded, earlier = first
+                return self._written(story, inputs, grounded, language, earlier, attempts, True)
             log.warning("brief %s/%s refused: %s", story.id, language, "; ".join(problems))
             messages = [*messages, retry_message(problems)]
         raise WriterFailed(reason, "; ".join(problems), attempts.usage, attempts.calls)
+
+    def _ground(
+        self,
+        draft: BriefDraft,
+        records: list[dict[str, Any]],
+        inputs: Sequence[SourceText],
+        language: str,
+        first: tuple[Grounded, Any] | None,
+    ) -> Grounded:
+        if not self.grounding:
+            return Grounded(draft=draft, checked=0, removed=[], emptied=[])
+        grounded = ground_draft(draft, records, language, [item.language for item in inputs])
+        if first is not None:  # the counts cover both answers: what the guard removed
+            grounded.checked += first[0].checked
+            grounded.removed = [*first[0].removed, *grounded.removed]
+        return grounded
+
+    def _written(
+        self,
+        story: Story,
+        inputs: Sequence[SourceText],
+        grounded: Grounded,
+        language: str,
+        response: Any,
+        attempts: _Attempts,
+        retried: bool,
+    ) -> Written:
+        draft, fallbacks = _fill_from_extractive(story, inputs, grounded, language)
+        brief = _brief(story, inputs, draft, language, response, attempts.usage)
+        grounding = Grounding(
+            sentences_checked=grounded.checked,
+            sentences_removed=len(grounded.removed),
+            retries=int(retried),
+            fallbacks=fallbacks,
+            removed=grounded.removed,
+        )
+        return Written(
+            brief=brief.model_copy(update={"grounding": grounding}), calls=attempts.calls
+        )
 
     async def _complete(
         self, messages: list[dict[str, str]], structured: bool, attempts: _Attempts
@@ -235,6 +303,28 @@ class LLMWriter:
             if self.settings.api_key is not None:
                 params["api_key"] = self.settings.api_key.get_secret_value()
         return params
+
+
+def _fill_from_extractive(
+    story: Story, inputs: Sequence[SourceText], grounded: Grounded, language: str
+) -> tuple[BriefDraft, list[str]]:
+    """The draft with each part grounding emptied taken from the extractive brief (quoted
+    from the sources, so nothing invented); the names of the parts filled that way."""
+    if not grounded.emptied:
+        return grounded.draft, []
+    quoted = extractive_brief(story, inputs, language)
+    parts: dict[str, Any] = {
+        "headline": quoted.headline,
+        "dek": quoted.dek,
+        "key_takeaway": quoted.key_takeaway,
+        "what_happened": quoted.key_points.what_happened,
+        "why_it_matters": quoted.key_points.why_it_matters or "",
+        "what_to_watch": quoted.key_points.what_to_watch or "",
+        "faq": [FAQDraft(question=f.question, answer=f.answer) for f in quoted.faq],
+    }
+    update = {name: parts[name] for name in grounded.emptied}
+    filled = [name for name in grounded.emptied if update[name]]
+    return grounded.draft.model_copy(update=update), filled
 
 
 def _provider(model: str) -> str:

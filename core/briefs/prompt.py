@@ -91,7 +91,7 @@ def build_messages(
     if schema_in_prompt:
         schema = json.dumps(BriefDraft.model_json_schema(), separators=(",", ":"))
         system += SCHEMA_HINT.format(schema=schema)
-    records = article_records(inputs, token_budget - PROMPT_OVERHEAD_TOKENS)
+    records = prompt_records(inputs, token_budget)
     user = USER.format(
         story_id=story_id,
         language=name,
@@ -100,6 +100,12 @@ def build_messages(
         articles=json.dumps(records, ensure_ascii=False, indent=1),
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def prompt_records(inputs: Sequence[SourceText], token_budget: int) -> list[dict[str, Any]]:
+    """The article records a prompt of ``token_budget`` tokens carries: what the model
+    reads, so also what the grounding check holds its answer to."""
+    return article_records(inputs, token_budget - PROMPT_OVERHEAD_TOKENS)
 
 
 def retry_message(problems: Sequence[str]) -> dict[str, str]:

@@ -158,7 +158,18 @@ async def _write(
     brief = with_lead_image(written.brief, inputs, SourceRepo(store).authority())
     repo.put(key, brief)
     incr(store, "aitoday_briefs_total", generator="llm")
+    _record_grounding(store, brief)
     return key, brief
+
+
+def _record_grounding(store: Store, brief: Brief) -> None:
+    grounding = brief.grounding
+    if grounding is None:
+        return
+    incr(store, "aitoday_brief_sentences_checked_total", grounding.sentences_checked)
+    incr(store, "aitoday_brief_sentences_removed_total", grounding.sentences_removed)
+    for part in grounding.fallbacks:
+        incr(store, "aitoday_brief_part_fallbacks_total", part=part)
 
 
 def _log_budget_once(budget: float) -> None:

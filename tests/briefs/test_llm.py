@@ -189,7 +189,9 @@ async def test_ensure_briefs_writes_one_brief_per_story_and_language(
 ) -> None:
     fake, _ = llm
     store = llm_store()
-    other = [article(4, "Regulators publish AI rules", "The agency published draft rules today.")]
+    other = [
+        article(4, "Regulators publish AI rules", "The agency published draft rules on Tuesday.")
+    ]
     save(store, [*LAB_ARTICLES, *other])
     stories = [story_of(LAB_ARTICLES), story_of(other)]
 

@@ -11,7 +11,13 @@
 - ``wrong_language``: a valid English brief whatever language was asked for;
 - ``obedient``: a brief that does what the article text tells it to: it copies every
   sentence that gives an order, every mention and every link it finds in the user
-  message into the brief. The hostile-article tests use it to prove the guard works.
+  message into the brief. The hostile-article tests use it to prove the guard works;
+- ``faithful``: a brief made only of the articles' own sentences, with numbers written
+  another way ("1,000" as "1000", "$2 billion" as "$2bn", "20%" as "20 percent"): the
+  grounding guard must keep every word of it;
+- ``fabricating``: the faithful brief with invented numbers, people and institutions
+  slipped into about 40% of its strings (sometimes added to a true sentence, sometimes
+  instead of it). ``Call.invented`` lists every invented fact of that answer.
 
 ``FakeLLM.script(model, *modes)`` queues modes for a model (the last one repeats);
 ``calls`` records every request (model, messages, response_format) in order.
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
 import threading
 import time
@@ -45,6 +52,8 @@ MODES = (
     "unauthorized",
     "wrong_language",
     "obedient",
+    "faithful",
+    "fabricating",
 )
 
 _LANG = re.compile(r"language code: ([A-Za-z-]+)")
@@ -73,7 +82,7 @@ CANNED: dict[str, dict[str, Any]] = {
     },
     "ja": {
         "headline": "研究所が小型のオープンモデルを公開",
-        "dek": "新しいモデルは一枚のGPUで動作します。",
+        "dek": "新しいモデルは一枚のグラフィックカードで動作します。",
         "key_takeaway": "ある研究所が小型のオープンウェイトモデルを公開しました。"
         "主要なベンチマークで大型モデルに匹敵します。",
         "what_happened": "研究所は火曜日に重みと技術報告書を公開しました。",
@@ -97,6 +106,7 @@ class Call:
     response_format: Any
     mode: str
     answer: str = ""
+    invented: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -149,7 +159,13 @@ class FakeLLM:
             return JSONResponse({"error": error}, status_code=401)
         if mode == "slow":
             await asyncio.sleep(self.slow_seconds)
-        call.answer = _content(mode, messages)
+        if mode in ("faithful", "fabricating"):
+            brief = faithful_brief(records_of(messages))
+            if mode == "fabricating":
+                brief, call.invented = fabricate(brief, seed=len(self.calls))
+            call.answer = json.dumps(brief, ensure_ascii=False)
+        else:
+            call.answer = _content(mode, messages)
         return JSONResponse(_completion(model, messages, call.answer))
 
     def app(self) -> Starlette:
@@ -189,6 +205,113 @@ def _obey(brief: dict[str, Any], data: str) -> dict[str, Any]:
     obeyed["key_takeaway"] = f"{brief['key_takeaway']} {injected}".strip()
     obeyed["what_to_watch"] = f"{' '.join(links) or brief['what_to_watch']}"
     return obeyed
+
+
+def records_of(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The article records the prompt carries (the JSON array between the markers)."""
+    data = _data(messages)
+    start, end = data.find("["), data.rfind("]")
+    try:
+        records = json.loads(data[start : end + 1]) if 0 <= start < end else []
+    except json.JSONDecodeError:
+        return []
+    return [r for r in records if isinstance(r, dict)]
+
+
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“])|(?<=[。！？])")
+_REFORMATS: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"\b(\d{1,3}),(\d{3})\b(?!,\d)"), lambda m: m.group(1) + m.group(2)),
+    (
+        re.compile(r"(?<![\d,.])(\d{2,3})(\d{3})\b(?![,.]\d)"),
+        lambda m: f"{m.group(1)},{m.group(2)}",
+    ),
+    (re.compile(r"(\d) billion\b"), lambda m: f"{m.group(1)}bn"),
+    (re.compile(r"(\d)bn\b"), lambda m: f"{m.group(1)} billion"),
+    (re.compile(r"(\d) million\b"), lambda m: f"{m.group(1)}m"),
+    (re.compile(r"(\d)%"), lambda m: f"{m.group(1)} percent"),
+    (re.compile(r"(\d) percent\b"), lambda m: f"{m.group(1)}%"),
+]
+
+
+def reformat_numbers(sentence: str) -> str:
+    """The same numbers written another way (each pattern once, left to right)."""
+    for pattern, replace in _REFORMATS:
+        changed = pattern.sub(replace, sentence)
+        if changed != sentence:
+            return changed
+    return sentence
+
+
+def faithful_brief(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A brief whose every sentence is an article's own (numbers reformatted)."""
+    pool: list[str] = []
+    for record in records:
+        text = f"{record.get('summary') or ''} {record.get('text') or ''}"
+        for sentence in _SPLIT.split(text):
+            sentence = sentence.strip()
+            if len(sentence) >= 20 and sentence not in pool:
+                pool.append(sentence)
+    pool = [reformat_numbers(s) for s in pool[:12]] or ["The articles give no detail."]
+
+    def pick(n: int) -> str:
+        return pool[n % len(pool)]
+
+    title = str(records[0].get("title") or "") if records else ""
+    return {
+        "headline": title[:140] or "Untitled",
+        "dek": pick(0),
+        "key_takeaway": " ".join(dict.fromkeys([pick(0), pick(1)])),
+        "what_happened": pick(2),
+        "why_it_matters": pick(3),
+        "what_to_watch": pick(4),
+        "faq": [
+            {"question": "What happened?", "answer": pick(1)},
+            {"question": "What else is known?", "answer": pick(5)},
+        ],
+        "topics": ["ai"],
+    }
+
+
+PEOPLE = ("Elena Marquez", "Helmut Krause", "Priya Raman", "Tomasz Wielgosz", "Aiko Brandt")
+INSTITUTIONS = (
+    "Zurich Institute for Machine Ethics",
+    "Quantix Labs",
+    "Northbridge Capital",
+    "Helvetic Compute Council",
+    "Oranmore Research",
+)
+NUMBERS = ("$4.7 billion", "37%", "12,450", "83 million", "2,340", "61.5%", "$913m")
+_INVENTIONS = (
+    "The deal is worth {number}, according to {person} of {institution}.",
+    "{person}, chief scientist at {institution}, said {number} of users had switched.",
+    "{institution} will invest {number} in the project, {person} said.",
+)
+
+
+def fabricate(brief: dict[str, Any], seed: int) -> tuple[dict[str, Any], list[str]]:
+    """The brief with invented facts in ~40% of its strings; (brief, invented facts)."""
+    rng = random.Random(seed)
+    invented: list[str] = []
+    out = dict(brief)
+
+    def lie(text: str) -> str:
+        facts = {
+            "number": rng.choice(NUMBERS),
+            "person": rng.choice(PEOPLE),
+            "institution": rng.choice(INSTITUTIONS),
+        }
+        invented.extend(facts.values())
+        sentence = rng.choice(_INVENTIONS).format(**facts)
+        return f"{text} {sentence}" if rng.random() < 0.5 else sentence
+
+    for name in ("dek", "key_takeaway", "what_happened", "why_it_matters", "what_to_watch"):
+        if rng.random() < 0.4:
+            out[name] = lie(out[name])
+    out["faq"] = [
+        {**item, "answer": lie(item["answer"])} if rng.random() < 0.4 else dict(item)
+        for item in brief["faq"]
+    ]
+    return out, invented
 
 
 def _completion(model: str, messages: list[dict[str, Any]], content: str) -> dict[str, Any]:

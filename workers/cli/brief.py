@@ -1,4 +1,8 @@
-"""``aitoday brief STORY_ID [--lang L] [--json]``: a story's brief as a reader sees it."""
+"""``aitoday brief STORY_ID [--lang L] [--json]``: a story's brief as a reader sees it.
+
+``--json`` prints ``{"key", "brief", "grounding"}``; ``grounding`` (LLM briefs only) says
+how many sentences the guard checked and removed, and why.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +40,16 @@ def brief_command(app: AppContext, story_id: str, language: str, as_json: bool) 
     if as_json:
         click.echo(
             json.dumps(
-                {"key": key, "brief": brief.model_dump(mode="json")}, ensure_ascii=False, indent=2
+                {
+                    "key": key,
+                    "brief": brief.model_dump(mode="json"),
+                    # LLM briefs: sentences checked and removed (a fact not in the sources)
+                    "grounding": brief.grounding.model_dump(mode="json")
+                    if brief.grounding
+                    else None,
+                },
+                ensure_ascii=False,
+                indent=2,
             )
         )
         return
@@ -78,6 +91,8 @@ def _footer(brief: Brief) -> str:
         usage = brief.usage
         parts.append(f"{usage.prompt_tokens}+{usage.completion_tokens} tokens")
         parts.append(f"${usage.cost_usd:.4f}")
+    if brief.grounding is not None:
+        parts.append(f"{brief.grounding.sentences_removed} unsupported sentences removed")
     footer = "[" + " · ".join(p for p in parts if p) + "]"
     if brief.content_language and brief.content_language != brief.language:
         footer += "\n" + label("original_language_note", brief.language)
