@@ -16,6 +16,7 @@ DAY = 86_400
 
 ARTICLE_TTL_DEFAULT = 14 * DAY  # overridden by AITODAY_STORIES__ARTICLE_TTL_DAYS
 STORY_TTL = 30 * DAY  # "search" looks back 30 days
+CLUSTER_VECTOR_SLACK = DAY  # a vector outlives its article's time in the window by this
 BRIEF_TTL = 30 * DAY
 EDITION_TTL = 30 * DAY
 DELIVERY_TTL = 30 * DAY
@@ -85,6 +86,11 @@ class Keys:
     def cluster_state(self) -> str:
         """String: the incremental clusterer's window index (see core.stories.cluster)."""
         return self._k("cluster", "state")
+
+    def cluster_vector(self, article_id: str) -> str:
+        """String: an article's int8 title embedding for clustering, 256 bytes
+        (TTL: the clustering window plus CLUSTER_VECTOR_SLACK)."""
+        return self._k("cluster", "vec", article_id)
 
     def cluster_lock(self) -> str:
         """Lock held while stories are updated (two ingest runs never interleave)."""

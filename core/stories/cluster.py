@@ -37,8 +37,11 @@ from itertools import repeat
 from operator import mul
 from typing import Any
 
+import numpy as np
+
 from core.models import digest
-from core.stories.text import features, title_numbers, url_key
+from core.stories.embed import Array, Embedder, default_embedder, dequantise, latin_text, quantise
+from core.stories.text import clean, features, title_numbers, url_key
 
 Vector = dict[str, float]
 
@@ -63,9 +66,9 @@ class Doc:
 class ClusterParams:
     """Tuning, chosen on general grounds (see BENCHMARKS.md); not per data set."""
 
-    join: float = 0.05  # mean cosine to a story's members needed to join it ...
-    sibling: float = 0.35  # ... and one member at least this close on its own
-    merge: float = 0.08  # mean cosine between two stories' members needed to merge ...
+    join: float = 0.1  # mean similarity to a story's members needed to join it ...
+    sibling: float = 0.3  # ... and one member at least this close on its own
+    merge: float = 0.12  # mean cosine between two stories' members needed to merge ...
     merge_gate: float = 1.5  # ... when an article is this many times `merge` close to both,
     # with a sibling (see `sibling`) in each
     char_share: float = 0.7  # share of the cosine from character n-grams (rest: words)
@@ -78,6 +81,9 @@ class ClusterParams:
     max_vocab: int = 400_000  # terms whose frequency is kept (then counts halve)
     refresh_growth: float = 2.0  # refresh every vector when the window grew by this factor
     url_horizon_hours: float = 30 * 24.0  # how long a URL keeps pointing at its story
+    semantic_share: float = 0.5  # weight of the embedding cosine where both have one
+    semantic_floor: float = 0.0  # embedding cosine that counts as nothing in common
+    sibling_lexical: float = 0.0  # a sibling shares at least this much wording too
 
 
 @dataclass
@@ -94,6 +100,8 @@ class _Entry:
     source: str = ""
     numbers: frozenset[str] = frozenset()  # title words with digits: versions, amounts
     vec: Vector = field(default_factory=dict)
+    emb: Array | None = None  # dequantised unit embedding (None: not Latin script)
+    code: bytes = b""  # its int8 codes, as stored in Redis
 
 
 @dataclass
@@ -102,17 +110,39 @@ class _Story:
     members: set[str]
     total: Vector
     created: float
+    emb_total: Array = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    emb_count: int = 0  # members that have an embedding
 
     def mean_dot(self, vec: Vector) -> float:
         return _dot(vec, self.total) / len(self.members)
+
+    def mean_emb(self, emb: Array | None) -> float | None:
+        if emb is None or self.emb_count == 0:
+            return None
+        return float(emb @ self.emb_total) / self.emb_count
+
+    def add_emb(self, emb: Array | None, sign: int) -> None:
+        if emb is None:
+            return
+        if self.emb_count == 0 or not self.emb_total.size:
+            self.emb_total = np.zeros_like(emb)
+        self.emb_total += sign * emb
+        self.emb_count += sign
 
 
 class Clusterer:
     """Assigns articles to stories, one at a time. Not thread-safe: one owner at a time."""
 
-    def __init__(self, window_hours: float, params: ClusterParams | None = None) -> None:
+    def __init__(
+        self,
+        window_hours: float,
+        params: ClusterParams | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
         self.window = window_hours * 3600.0
         self.params = params or ClusterParams()
+        self.embedder = embedder  # None: the lexical signal alone
+        self._new_codes: dict[str, bytes] = {}  # embeddings not yet taken by take_codes
         self.clock = float("-inf")  # newest published time seen (epoch seconds)
         self._entries: dict[str, _Entry] = {}
         self._stories: dict[str, _Story] = {}
@@ -143,6 +173,7 @@ class Clusterer:
         self._learn(entry)
         self._maybe_refresh()
         entry.vec = self._vectorize(entry)
+        self._embed([entry])
         return self._resolve(self._place(entry, doc))
 
     def story_of(self, article_id: str) -> str | None:
@@ -153,6 +184,11 @@ class Clusterer:
     def resolve(self, story_id: str) -> str:
         """The surviving id of a story that may have been merged into another."""
         return self._resolve(story_id)
+
+    def take_codes(self) -> dict[str, bytes]:
+        """Article id -> int8 embedding codes of articles placed since the last call."""
+        codes, self._new_codes = self._new_codes, {}
+        return {k: v for k, v in codes.items() if k in self._entries}
 
     def take_aliases(self) -> dict[str, str]:
         """Merged story id -> surviving id, resolved, since the last call (then forgotten)."""
@@ -177,10 +213,7 @@ class Clusterer:
     def _place(self, entry: _Entry, doc: Doc) -> str:
         forced = self._forced_story(entry, doc)
         ranked, near = self._candidates(entry)
-        scored = sorted(
-            ((self._stories[s].mean_dot(entry.vec), s) for s in ranked),
-            reverse=True,
-        )
+        scored = sorted(((self._story_link(entry, s), s) for s in ranked), reverse=True)
         target = forced
         if target is None:
             for similarity, story_id in scored:
@@ -246,9 +279,26 @@ class Clusterer:
             need = self.params.sibling
             if entry.source and member.source == entry.source:
                 need = max(need, self.params.same_source_sibling)
-            if _dot(vec, member.vec) >= need:
+            lexical = _dot(vec, member.vec)
+            if lexical < self.params.sibling_lexical:
+                continue  # meaning alone is too loose: "Business in Brief" is no event
+            if self._combined(lexical, _cosine(entry.emb, member.emb)) >= need:
                 return True
         return False
+
+    def _story_link(self, entry: _Entry, story_id: str) -> float:
+        story = self._stories[story_id]
+        return self._combined(story.mean_dot(entry.vec), story.mean_emb(entry.emb))
+
+    def _combined(self, lexical: float, semantic: float | None) -> float:
+        """The lexical cosine, blended with the embedding cosine where both sides have
+        one; the embedding's floor (what any two headlines share) counts as zero."""
+        if semantic is None:
+            return lexical
+        floor = self.params.semantic_floor
+        share = self.params.semantic_share
+        lifted = max(0.0, (semantic - floor) / (1.0 - floor))
+        return (1.0 - share) * lexical + share * lifted
 
     def _attach(self, entry: _Entry, story_id: str) -> None:
         story = self._stories.get(story_id)
@@ -257,6 +307,7 @@ class Clusterer:
             self._stories[story_id] = story
         story.members.add(entry.id)
         _add_into(story.total, entry.vec, 1.0)
+        story.add_emb(entry.emb, 1)
         entry.story = story_id
         self._entries[entry.id] = entry
         heapq.heappush(self._by_time, (entry.published, entry.id))
@@ -271,13 +322,21 @@ class Clusterer:
             return keep_id
         small, large = sorted((keep.total, other.total), key=len)
         link = _dot(small, large) / (len(keep.members) * len(other.members))
-        if link < self.params.merge:
+        semantic = None
+        if keep.emb_count and other.emb_count:
+            semantic = float(keep.emb_total @ other.emb_total) / (keep.emb_count * other.emb_count)
+        if self._combined(link, semantic) < self.params.merge:
             return keep_id
         survivor, gone = (keep, other) if keep.created <= other.created else (other, keep)
         for member in gone.members:
             self._entries[member].story = survivor.id
         survivor.members |= gone.members
         _add_into(survivor.total, gone.total, 1.0)
+        if gone.emb_count:
+            if not survivor.emb_count:
+                survivor.emb_total = np.zeros_like(gone.emb_total)
+            survivor.emb_total += gone.emb_total
+            survivor.emb_count += gone.emb_count
         survivor.created = min(survivor.created, gone.created)
         del self._stories[gone.id]
         self._aliases[gone.id] = (survivor.id, self.clock)
@@ -378,6 +437,7 @@ class Clusterer:
             del self._stories[story.id]
         else:
             _add_into(story.total, entry.vec, -1.0)
+            story.add_emb(entry.emb, -1)
 
     # -- state --------------------------------------------------------------------------
 
@@ -395,12 +455,34 @@ class Clusterer:
             "df": {t: c for t, c in self._df.items() if c > 1},
         }
 
+    def _embed(self, entries: list[_Entry], codes: dict[str, bytes] | None = None) -> None:
+        """Give Latin-script entries their embedding: stored codes when given, else new."""
+        if self.embedder is None:
+            return
+        stored = codes or {}
+        todo = [e for e in entries if e.id not in stored and latin_text(e.title)]
+        if todo:
+            rows = self.embedder.embed([clean(e.title) for e in todo])
+            for entry, row in zip(todo, rows, strict=True):
+                entry.code = quantise(row)
+                self._new_codes[entry.id] = entry.code
+        for entry in entries:
+            entry.code = entry.code or stored.get(entry.id, b"")
+            if entry.code:
+                entry.emb = dequantise(entry.code)
+
     @classmethod
     def load(
-        cls, state: dict[str, Any], window_hours: float, params: ClusterParams | None = None
+        cls,
+        state: dict[str, Any],
+        window_hours: float,
+        params: ClusterParams | None = None,
+        embedder: Embedder | None = None,
+        codes: dict[str, bytes] | None = None,
     ) -> Clusterer:
-        """Rebuild a clusterer from :meth:`dump` output (an unknown version: start empty)."""
-        self = cls(window_hours, params)
+        """Rebuild a clusterer from :meth:`dump` output (an unknown version: start empty);
+        ``codes`` are stored embeddings by article id (missing ones are recomputed)."""
+        self = cls(window_hours, params, embedder)
         if state.get("version") != STATE_VERSION:
             return self
         clock = state.get("clock")
@@ -414,6 +496,7 @@ class Clusterer:
             for term in entry.words:
                 self._index.setdefault(term, {})[entry.id] = None
         created = state.get("created", {})
+        self._embed(list(self._entries.values()), codes or {})
         for entry in self._entries.values():
             entry.vec = self._vectorize(entry)
             story = self._stories.get(entry.story)
@@ -423,6 +506,7 @@ class Clusterer:
                 self._stories[entry.story] = story
             story.members.add(entry.id)
             _add_into(story.total, entry.vec, 1.0)
+            story.add_emb(entry.emb, 1)
         self._urls = {k: (str(v[0]), float(v[1])) for k, v in state.get("urls", {}).items()}
         self._aliases = {k: (str(v[0]), float(v[1])) for k, v in state.get("aliases", {}).items()}
         self._refreshed_at = self._seen
@@ -435,6 +519,12 @@ def _dot(vec: Vector, other: Vector) -> float:
         # Similar sizes: intersect the keys in C, multiply only what is shared.
         return float(sum([vec[t] * other[t] for t in vec.keys() & other.keys()]))
     return float(sum(map(mul, vec.values(), map(other.get, vec, repeat(0.0)))))
+
+
+def _cosine(emb: Array | None, other: Array | None) -> float | None:
+    if emb is None or other is None:
+        return None
+    return float(emb @ other)
 
 
 def _add_into(total: Vector, vec: Vector, sign: float) -> None:
@@ -483,13 +573,20 @@ def _entry_from_state(raw: list[Any]) -> _Entry:
     return entry
 
 
-def cluster_all(docs: Iterable[Doc], window_hours: float) -> Iterator[tuple[str, str]]:
-    """(article id, final story id) for each doc, in input order: the production path.
+def cluster_all(
+    docs: Iterable[Doc],
+    window_hours: float,
+    params: ClusterParams | None = None,
+    *,
+    semantic: bool = True,
+) -> Iterator[tuple[str, str]]:
+    """(article id, final story id) for each doc, in input order: the production path
+    (``semantic=False`` leaves the embeddings out, for comparison).
 
     Articles are placed oldest first, as ``update_stories`` places each batch, so the
     window slides over a file in any order."""
     items = list(docs)
-    clusterer = Clusterer(window_hours)
+    clusterer = Clusterer(window_hours, params, default_embedder() if semantic else None)
     placed: dict[int, str] = {}
     for index in sorted(range(len(items)), key=lambda i: (items[i].published, i)):
         placed[index] = clusterer.add(items[index])

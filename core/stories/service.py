@@ -27,8 +27,10 @@ from core.errors import StoreError
 from core.metrics import incr
 from core.models import Article, Source, SourceCategory, Story, StoryArticle, utcnow
 from core.store.base import Store
+from core.store.keys import CLUSTER_VECTOR_SLACK
 from core.store.stories import StoryRepo
 from core.stories.cluster import Clusterer, Doc
+from core.stories.embed import default_embedder
 from core.stories.rank import DEFAULT_AUTHORITY, keep_relevance, score
 from core.stories.topics import tag_topics
 
@@ -38,26 +40,47 @@ LOCK_TIMEOUT = 600  # seconds a crashed holder keeps the lock
 LOCK_WAIT = 900  # seconds a second ingest waits for it
 FUTURE_SLACK = timedelta(hours=1)
 MAX_TOPICS = 3
+_CHUNK = 500  # keys per MGET
 
 
 def load_clusterer(store: Store) -> Clusterer:
-    """The clusterer as last saved (empty when none was saved or it is unreadable)."""
+    """The clusterer as last saved (empty when none was saved or it is unreadable), with
+    its articles' stored embeddings (any missing are recomputed)."""
     window = store.settings.stories.window_hours
+    embedder = default_embedder()
     raw = cast(bytes | None, store.redis.get(store.keys.cluster_state()))
     if raw is None:
-        return Clusterer(window)
+        return Clusterer(window, embedder=embedder)
     try:
         state: dict[str, Any] = json.loads(zlib.decompress(raw))
     except (zlib.error, ValueError) as exc:
         log.warning("cluster state unreadable (%s); starting an empty window", exc)
-        return Clusterer(window)
-    return Clusterer.load(state, window)
+        return Clusterer(window, embedder=embedder)
+    return Clusterer.load(state, window, embedder=embedder, codes=_load_codes(store, state))
+
+
+def _load_codes(store: Store, state: dict[str, Any]) -> dict[str, bytes]:
+    ids = [str(raw[0]) for raw in state.get("entries", [])]
+    codes: dict[str, bytes] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        found = cast(
+            list[bytes | None], store.redis.mget([store.keys.cluster_vector(i) for i in chunk])
+        )
+        codes.update((i, code) for i, code in zip(chunk, found, strict=True) if code)
+    return codes
 
 
 def save_clusterer(store: Store, clusterer: Clusterer) -> None:
-    """Store the clusterer's window."""
+    """Store the clusterer's window, and the embeddings of articles new to it (each
+    under its own key, expiring once its article has left the window)."""
     blob = zlib.compress(json.dumps(clusterer.dump(), separators=(",", ":")).encode(), 1)
-    store.redis.set(store.keys.cluster_state(), blob)
+    ttl = int(store.settings.stories.window_hours * 3600) + CLUSTER_VECTOR_SLACK
+    pipe = store.redis.pipeline(transaction=False)
+    for article_id, code in clusterer.take_codes().items():
+        pipe.set(store.keys.cluster_vector(article_id), code, ex=ttl)
+    pipe.set(store.keys.cluster_state(), blob)
+    pipe.execute()
 
 
 def update_stories(

@@ -221,3 +221,21 @@ def test_the_same_item_from_two_feeds_in_one_batch_records_both(store: Store) ->
     assert {item.source_id, *item.also_in} == {"wire", "blog"}
     assert story.source_count == 2
     assert story.first_seen == second.published
+
+
+def test_embeddings_are_stored_small_with_the_window_ttl_and_reused(store: Store) -> None:
+    sources(store)
+    update_stories(store, [article("v1", "Apple acquires AI startup for its Siri overhaul", "wire"),
+                           article("v2", "谷歌发布Gemini 3模型", "blog")])  # fmt: skip
+    key = store.keys.cluster_vector("artv1")
+    code = store.redis.get(key)
+    assert isinstance(code, bytes) and len(code) == 256
+    window = store.settings.stories.window_hours * 3600
+    assert window < store.redis.ttl(key) <= window + 86_400
+    assert store.redis.get(store.keys.cluster_vector("artv2")) is None  # not Latin script
+    clusterer = load_clusterer(store)
+    assert clusterer.take_codes() == {}  # the stored vector was read, not recomputed
+    [story] = update_stories(
+        store, [article("v3", "Apple buys artificial intelligence company to revamp Siri", "blog")]
+    )
+    assert {a.id for a in story.articles} == {"artv1", "artv3"}
