@@ -4,11 +4,20 @@ The feeds in ``workers/demo/feeds`` were written relative to a fixed :data:`ANCH
 server shifts every date by ``now - ANCHOR`` when it serves them, so the demo always
 shows the last three days. It answers conditional GETs (ETag) like a real publisher, so a
 second ingest in the same run sees 304s.
+
+It also plays the publishers' web sites: every item link is rewritten to
+``/articles/<host>/<path>`` on this server, which answers with an HTML article page (the
+item's summary, then, for the stories in ``articles/stories.json``, a longer body; an
+og:image, the author and the date), so the demo's briefs are built from full text.
 """
 
 from __future__ import annotations
 
+import calendar
+import functools
 import hashlib
+import html
+import json
 import re
 import threading
 from collections.abc import Callable
@@ -17,11 +26,14 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from types import TracebackType
+from typing import Any
 
 ANCHOR = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
 _RFC822 = re.compile(r"<(pubDate|lastBuildDate)>([^<]+)</\1>")
 _ISO = re.compile(r"<(published|updated)>([^<]+)</\1>")
+# Item links (RSS <link>x</link>, Atom href="x") with a path: the site's own pages.
+_ITEM_LINK = re.compile(r"(<link>|<link[^>]*?href=\")https?://([^/<\"]+)(/[^<\"\s]+)")
 
 
 def feed_names() -> list[str]:
@@ -62,6 +74,77 @@ def shift_to(now: datetime) -> timedelta:
     return timedelta(minutes=minutes)
 
 
+@functools.cache
+def stories() -> list[dict[str, Any]]:
+    """The demo's article bodies: ``{"match", "image", "paragraphs"}`` per story."""
+    text = resources.files("workers.demo").joinpath("articles", "stories.json").read_text("utf-8")
+    return list(json.loads(text)["stories"])
+
+
+def rewrite_links(xml: str, base_url: str) -> str:
+    """Point every item link of ``xml`` at ``base_url/articles/<host>/<path>``."""
+    return _ITEM_LINK.sub(
+        lambda m: f"{m.group(1)}{base_url}/articles/{m.group(2)}{m.group(3)}", xml
+    )
+
+
+def article_pages(feed_xml: bytes, base_url: str) -> dict[str, bytes]:
+    """The article page of every item of one (already rewritten) feed, by path."""
+    import feedparser
+
+    parsed = feedparser.parse(feed_xml, response_headers={"content-location": base_url + "/"})
+    language = parsed.feed.get("language") or "en"
+    pages = {}
+    for entry in parsed.entries:
+        link = str(entry.get("link", ""))
+        if not link.startswith(base_url + "/articles/"):
+            continue
+        path = link[len(base_url) :].split("?", 1)[0]
+        pages[path] = article_page(entry, language)
+    return pages
+
+
+def article_page(entry: Any, language: str) -> bytes:
+    """One article page: title, og:image, author, date, the summary and a story body."""
+    title = str(entry.get("title", ""))
+    summary = re.sub(r"<[^>]+>", " ", str(entry.get("summary", ""))).strip()
+    story = _story_for(title)
+    paragraphs = [summary, *(story["paragraphs"] if story else [])]
+    image = story["image"] if story else "/img/default.svg"
+    published = entry.get("published_parsed") or entry.get("updated_parsed")
+    stamp = datetime.fromtimestamp(calendar.timegm(published), UTC).isoformat() if published else ""
+    esc = html.escape
+    body = "".join(f"<p>{esc(p)}</p>" for p in paragraphs if p)
+    return (
+        f'<!DOCTYPE html><html lang="{esc(language)}"><head><meta charset="utf-8">'
+        f"<title>{esc(title)}</title>"
+        f'<meta property="og:title" content="{esc(title)}">'
+        f'<meta property="og:image" content="{esc(image)}">'
+        f'<meta name="author" content="{esc(str(entry.get("author", "")))}">'
+        f'<meta property="article:published_time" content="{stamp}">'
+        f'</head><body><nav><a href="/">Home</a> <a href="/ai">AI</a></nav>'
+        f"<article><h1>{esc(title)}</h1>{body}</article>"
+        f"<footer><p>A fictional AIToday demo publisher.</p></footer></body></html>"
+    ).encode()
+
+
+def _story_for(title: str) -> dict[str, Any] | None:
+    if not title.isascii():  # the bodies are English; other languages keep their summary
+        return None
+    return next((s for s in stories() if any(m in title for m in s["match"])), None)
+
+
+def lead_image(path: str) -> bytes:
+    """A small SVG standing in for a story's photo (its colour from the path)."""
+    hue = int(hashlib.blake2b(path.encode(), digest_size=2).hexdigest(), 16) % 360
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630">'
+        f'<rect width="1200" height="630" fill="hsl({hue},55%,45%)"/>'
+        '<text x="60" y="560" font-size="64" fill="#fff" font-family="sans-serif">'
+        "AIToday demo</text></svg>"
+    ).encode()
+
+
 class DemoFeedServer:
     """Serves ``/feeds/<name>.xml`` on 127.0.0.1 in a background thread.
 
@@ -71,8 +154,9 @@ class DemoFeedServer:
 
     def __init__(self, port: int = 0, now: Callable[[], datetime] | None = None) -> None:
         self._now = now or (lambda: datetime.now(UTC))
-        self._bodies = self._render()
+        self._bodies: dict[str, bytes] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._bodies.update(self._render())  # links need the port, known once bound
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -104,17 +188,26 @@ class DemoFeedServer:
 
     def _render(self) -> dict[str, bytes]:
         delta = shift_to(self._now())
-        return {
-            f"/feeds/{name}": shift_dates(read_feed(name), delta).encode("utf-8")
-            for name in feed_names()
-        }
+        bodies = {}
+        for name in feed_names():
+            feed = rewrite_links(shift_dates(read_feed(name), delta), self.base_url)
+            bodies[f"/feeds/{name}"] = feed.encode("utf-8")
+            bodies.update(article_pages(bodies[f"/feeds/{name}"], self.base_url))
+        return bodies
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         bodies = self._bodies
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                body = bodies.get(self.path.split("?", 1)[0])
+                path = self.path.split("?", 1)[0]
+                if path.startswith("/img/"):
+                    self._send(lead_image(path), "image/svg+xml")
+                    return
+                body = bodies.get(path)
+                if body is not None and path.startswith("/articles/"):
+                    self._send(body, "text/html; charset=utf-8")
+                    return
                 if body is None:
                     self.send_error(404, "no such demo feed")
                     return
@@ -129,6 +222,13 @@ class DemoFeedServer:
                 self.send_header("Content-Type", f"{kind}; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _send(self, body: bytes, kind: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
