@@ -135,3 +135,22 @@ def _wait_until_serving(web: subprocess.Popen[bytes], port: int) -> None:
 
 def _embedded_server_running(workdir: Path) -> bool:
     return any("redis-server" in line for line in leftovers(-1, workdir))
+
+
+def test_a_command_that_shares_the_embedded_server_leaves_it_to_the_web_process(
+    workdir: Path,
+) -> None:
+    port = _free_port()
+    env = _env(workdir, AITODAY_WEB__PORT=str(port))
+    web = _start(["web"], workdir, env)
+    try:
+        _wait_until_serving(web, port)
+        listing = _start(["users", "list"], workdir, env)
+        _, err = listing.communicate(timeout=120)
+        assert listing.returncode == 0, err.decode()
+        # The command joined web's server and exited: the server must still answer web.
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+    finally:
+        web.send_signal(signal.SIGTERM)
+        web.communicate(timeout=60)
+    assert leftovers(web.pid, workdir) == []
