@@ -1,6 +1,12 @@
 """Briefs benchmark: extractive writer and guard on real feeds; the LLM path through
 litellm against the local fake server (cache misses vs hits); hostile-set leaks.
 
+Parts filled, before and after: the writer before role selection (extractive-v2, kept
+below as ``legacy_parts``) against today's, on the feeds' blurbs and on the real article
+pages of ../shared/corpus/articles (text by trafilatura, blurb = the page's meta
+description) read as one-source full-text stories. The role cues were tuned on the pages
+at even positions of the sorted keys; the table reports the odd ones.
+
 Baselines measured in the same run: cleaning the same text (the least any writer must
 do) for the extractive writer, and a cache miss for a cache hit.
 Run: ``.venv/bin/python -m bench.briefs`` (needs ../shared/corpus and a Redis: the
@@ -10,21 +16,25 @@ machine's 127.0.0.1:6379 when it answers, else an embedded one under a temp dir)
 from __future__ import annotations
 
 import asyncio
+import gzip
+import re
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-from core.briefs.extractive import extractive_brief
+from core.briefs.extractive import extractive_brief, quotes_full_text
 from core.briefs.guard import brief_problems, draft_problems
+from core.briefs.inputs import SourceText, story_inputs
 from core.briefs.schema import BriefDraft
 from core.briefs.service import ensure_briefs_async
-from core.briefs.text import plain
+from core.briefs.text import is_harmless, is_quotable, plain, sentences
 from core.config import LLMSettings, load_settings
+from core.models import Article, Brief, Story, StoryArticle, digest
 from core.store.base import Store, open_store
 from tests.briefs.builders import save, story_of
-from tests.briefs.corpus import corpus_articles, corpus_stories
+from tests.briefs.corpus import FETCHED, corpus_articles, corpus_stories
 from tests.briefs.hostile import INJECTED, hostile_articles
 from tests.fakes.llm import CANNED, fake_llm
 
@@ -77,6 +87,161 @@ def bench_extractive() -> list[tuple[str, str]]:
         ),
         ("briefs with a dek / key takeaway / what happened", filled),
     ]
+
+
+# -- parts filled: before (extractive-v2) and after ---------------------------------------
+
+PARTS = ("key takeaway", "what happened", "why it matters", "what to watch", "FAQ")
+_TOKEN = re.compile(r"\w+")
+
+
+def legacy_parts(story: Story, inputs: list[SourceText]) -> dict[str, bool]:
+    """Which parts the writer before role selection (extractive-v2) filled: the lead's
+    first sentences, then one per source in turn, cut into takeaway and what happened;
+    why it matters, what to watch and the FAQ were always empty."""
+    headline = next((t for t in (story.title, *(i.title for i in inputs)) if is_harmless(t)), "")
+    per_source = [
+        [s for s in sentences(f"{i.summary} {i.text}") if is_quotable(s)][:8] for i in inputs
+    ]
+    ordered = per_source[0][:3] if per_source else []
+    for k in range(max((len(s) for s in per_source), default=0)):
+        for n, found in enumerate(per_source):
+            if k < len(found) and not (n == 0 and k < 3):
+                ordered.append(found[k])
+    said = set(_TOKEN.findall(headline.lower()))
+    pool: list[str] = []
+    kept: list[set[str]] = []
+    for sentence in ordered:
+        tokens = set(_TOKEN.findall(sentence.lower()))
+        if len(tokens & said) >= 0.8 * max(1, len(tokens)):
+            continue
+        if any(len(tokens & o) / max(1, min(len(tokens), len(o))) > 0.6 for o in kept):
+            continue
+        pool.append(sentence)
+        kept.append(tokens)
+    takeaway, happened = (pool[:1], pool[1:2]) if len(pool) <= 3 else (pool[1:3], pool[3:6])
+    if len(pool) == 3:
+        takeaway, happened = pool[1:2], pool[2:3]
+    return dict(zip(PARTS, (bool(takeaway), bool(happened), False, False, False), strict=True))
+
+
+def parts_of(brief: Brief) -> dict[str, bool]:
+    """Which parts of ``brief`` are filled."""
+    points = brief.key_points
+    filled = (
+        brief.key_takeaway,
+        points.what_happened,
+        points.why_it_matters,
+        points.what_to_watch,
+        brief.faq,
+    )
+    return dict(zip(PARTS, map(bool, filled), strict=True))
+
+
+def article_pages(corpus: Path) -> list[tuple[str, Article]]:
+    """Every real page of articles/html as a full-text article (sorted by key): text by
+    trafilatura, the blurb a feed would carry from its meta description."""
+    import trafilatura
+
+    pages = []
+    for path in sorted((corpus / "articles" / "html").glob("*.html.gz")):
+        html = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
+        text = trafilatura.extract(html) or ""
+        meta = trafilatura.extract_metadata(html)
+        title = (meta.title if meta else None) or path.stem[:12]
+        blurb = (meta.description if meta else None) or ""
+        url = f"https://pages.example.org/{path.stem[:16]}"
+        pages.append(
+            (
+                path.name.removesuffix(".html.gz"),
+                Article(
+                    id=digest(url),
+                    url=url,
+                    title=title,
+                    summary=blurb,
+                    text=text,
+                    source_id="pages",
+                    published=FETCHED,
+                    fetched=FETCHED,
+                    language=(meta.language if meta and meta.language else "en"),
+                    content_hash=digest(title, blurb, text),
+                    full_text=True,
+                ),
+            )
+        )
+    return pages
+
+
+def page_stories(pages: list[tuple[str, Article]]) -> list[tuple[Story, list[SourceText]]]:
+    """One single-source story per page."""
+    stories = []
+    for _, page in pages:
+        story = Story(
+            id=digest(page.id, size=8),
+            title=page.title,
+            articles=[
+                StoryArticle(
+                    id=page.id,
+                    source_id=page.source_id,
+                    url=page.url,
+                    title=page.title,
+                    published=page.published,
+                )
+            ],
+            first_seen=page.published,
+            last_updated=page.published,
+            source_count=1,
+        )
+        stories.append((story, story_inputs(story, {page.id: page}, {"pages": "Pages"})))
+    return stories
+
+
+def fill_rows(name: str, stories: list[tuple[Story, list[SourceText]]]) -> list[tuple[str, str]]:
+    """Share of briefs with each part filled, before -> after, and the full-text share."""
+    n = max(1, len(stories))
+    before = [legacy_parts(s, i) for s, i in stories]
+    briefs = [extractive_brief(s, i, "en") for s, i in stories]
+    after = [parts_of(b) for b in briefs]
+
+    def pct(rows: list[dict[str, bool]], pred: Any) -> str:
+        return f"{100 * sum(map(pred, rows)) / n:.0f}%"
+
+    rows = [
+        (
+            f"{name}: {part}",
+            f"{pct(before, lambda r, p=part: r[p])} -> {pct(after, lambda r, p=part: r[p])}",
+        )
+        for part in PARTS
+    ]
+    three = ("what happened", "why it matters", "what to watch")
+    rows.append(
+        (
+            f"{name}: all three key points",
+            f"{pct(before, lambda r: all(r[p] for p in three))}"
+            f" -> {pct(after, lambda r: all(r[p] for p in three))}",
+        )
+    )
+    with_text = [
+        (b, i) for b, (_, i) in zip(briefs, stories, strict=True) if any(x.text for x in i)
+    ]
+    if with_text:
+        share = sum(quotes_full_text(b, i) for b, i in with_text) / len(with_text)
+        rows.append(
+            (f"{name}: brief quotes the full text, not only the blurb", f"{100 * share:.0f}%")
+        )
+    return rows
+
+
+def bench_parts() -> list[tuple[str, str]]:
+    """Parts filled on the feeds' blurbs and on the article pages (report half)."""
+    rows = fill_rows("feed blurbs", corpus_stories(CORPUS))
+    pages = article_pages(CORPUS)
+    report = [page for k, page in enumerate(pages) if k % 2 == 1]
+    tune = [page for k, page in enumerate(pages) if k % 2 == 0]
+    rows.append(("article pages: tuned on / reported on", f"{len(tune)} / {len(report)} pages"))
+    rows += fill_rows("pages (report half)", page_stories(report))
+    rows += fill_rows("pages (tuning half)", page_stories(tune))[-2:]
+    return rows
 
 
 ADVERSARIAL = {
@@ -228,7 +393,8 @@ def main() -> None:
         return
     store = test_store()
     try:
-        rows = bench_extractive() + bench_adversarial() + bench_guard() + bench_llm(store)
+        rows = bench_extractive() + bench_parts() + bench_adversarial() + bench_guard()
+        rows += bench_llm(store)
     finally:
         cleanup(store)
     width = max(len(name) for name, _ in rows)

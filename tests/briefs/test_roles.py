@@ -1,0 +1,100 @@
+"""Role cues and templated questions, sentence by sentence, in the languages served."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.briefs.roles import CUES, Role, answer_of, cue_family, dominant, role_cues
+from core.i18n import FAQ_QUESTIONS, LANGUAGES
+
+
+def role_of(sentence: str, declared: str = "en") -> list[Role]:
+    counts = role_cues(sentence, cue_family(sentence, declared))
+    return [role for role in counts if dominant(counts, role)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "declared", "role"),
+    [
+        ("OpenAI announced a new reasoning model on Thursday.", "en", "happened"),
+        ("The startup raised $40 million from investors.", "en", "happened"),
+        ("That matters because most of the cost is now inference.", "en", "matters"),
+        ("It is the first open model to beat the benchmark.", "en", "matters"),
+        ("The company plans to open the API to everyone later this year.", "en", "watch"),
+        ("The feature is set to arrive in Europe in March.", "en", "watch"),
+        ("ソフトバンクは10日、新会社の設立を発表した。", "ja", "happened"),
+        ("処理速度は従来比で3倍となり、コスト削減につながるため注目される。", "ja", "matters"),
+        ("同社は今後、海外での提供を予定している。", "ja", "watch"),
+        ("百度今天宣布推出新一代文心大模型。", "zh-Hans", "happened"),
+        ("这是国内首次有企业开源同等规模的模型。", "zh-Hans", "matters"),
+        ("该公司计划明年将服务扩展到海外市场。", "zh-Hans", "watch"),
+        ("삼성전자는 새로운 AI 칩을 공개했다.", "ko", "happened"),
+        ("회사는 내년에 서비스를 확대할 예정이다.", "ko", "watch"),
+        ("La empresa anunció un nuevo modelo de lenguaje.", "es", "happened"),
+        ("El servicio estará disponible a partir de junio.", "es", "watch"),
+        ("La société a annoncé un nouveau modèle de langage.", "fr", "happened"),
+        ("Le service sera disponible à partir de juin.", "fr", "watch"),
+        ("Das Unternehmen hat ein neues Sprachmodell vorgestellt.", "de", "happened"),
+        ("Der Dienst soll voraussichtlich im Juni starten.", "de", "watch"),
+        ("บริษัทวางแผนจะเปิดตัวบริการใหม่ในปีหน้า", "th", "watch"),
+    ],
+)
+def test_sentence_gets_its_role(sentence: str, declared: str, role: Role) -> None:
+    assert role in role_of(sentence, declared)
+
+
+def test_a_plain_description_has_no_role() -> None:
+    assert role_of("The weights are stored in a single file.") == []
+
+
+def test_script_decides_the_cue_family_over_a_wrong_declaration() -> None:
+    assert cue_family("研究所は火曜日に重みを公開しました。", "en") == "ja"
+    assert cue_family("星河科技今天宣布发布开源大模型。", "en") == "zh"
+    assert cue_family("삼성전자는 새로운 AI 칩을 공개했다.", "en") == "ko"
+    assert cue_family("Das Unternehmen hat ein neues Modell für die Industrie.", "en") == "de"
+    assert cue_family("The lab released a model.", "de") == "de"  # too few function words
+    assert set(CUES) == {"en", "ja", "zh", "ko", "th", "es", "fr", "de"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "family", "kind", "subject"),
+    [
+        (
+            "The Pixel 11 will be available in the US from October 3.",
+            "en",
+            "available",
+            "the Pixel 11",
+        ),
+        ("Mistral raised $640 million in a Series B round.", "en", "raised", "Mistral"),
+        ("Ollama is an open-source tool for running models locally.", "en", "what_is", "Ollama"),
+        ("サクラAIは今年、シリーズBで30億円を調達した。", "ja", "raised", "サクラAI"),
+        ("新サービスは来月から全国で提供を開始する。", "ja", "available", "新サービス"),
+        ("星河科技是一家总部位于杭州的人工智能公司。", "zh", "what_is", "星河科技"),
+        ("新版本将于明年3月正式上线。", "zh", "available", "新版本"),
+    ],
+)
+def test_sentence_answers_a_templated_question(
+    sentence: str, family: str, kind: str, subject: str
+) -> None:
+    answer = answer_of(sentence, family)
+    assert answer is not None and (answer.kind, answer.subject) == (kind, subject)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "family"),
+    [
+        ("It will be available in March.", "en"),  # no named subject
+        ("The Pixel 11 will be available to more buyers.", "en"),  # no date: not "when"
+        ("Apple is a big winner in this market shift.", "en"),  # an opinion, no category
+        ("The company raised concerns about safety.", "en"),  # no amount
+        ("La empresa es una startup de Madrid.", "es"),  # no template in this language
+    ],
+)
+def test_no_question_without_an_unambiguous_answer(sentence: str, family: str) -> None:
+    assert answer_of(sentence, family) is None
+
+
+def test_question_templates_are_only_in_languages_whose_answers_are_recognised() -> None:
+    for entries in FAQ_QUESTIONS.values():
+        assert set(entries) == {"en", "ja", "zh-Hans", "zh-Hant"}
+        assert set(entries) <= set(LANGUAGES)
