@@ -2,7 +2,9 @@
 
 The signature is checked with line-bot-sdk's ``WebhookParser``; the events are then handled
 in the background (LINE wants its 200 fast) by our own async dispatch, because the SDK's
-``WebhookHandler`` is synchronous. Redeliveries are dropped by ``webhookEventId``.
+``WebhookHandler`` is synchronous. Redeliveries are dropped by ``webhookEventId``. Work is
+bounded before the 200: the first MAX_EVENTS events of a body, COMMANDS_PER_MINUTE
+commands per user (the body itself is capped by :mod:`bots.body_limit`).
 
 * follow   -> the user becomes a subscriber (language from their profile when known);
               a welcome with quick replies for delivery time and language
