@@ -92,10 +92,11 @@ def extract_page(body: bytes, url: str) -> ExtractedPage:
         return ExtractedPage(url, error=f"extractor error: {type(exc).__name__}")
     if doc is None or not (doc.get("text") or "").strip():
         return ExtractedPage(url, error="no main text found")
+    title = _clean_line(doc.get("title"))
     return ExtractedPage(
         url,
-        title=_clean_line(doc.get("title")),
-        text=_clean_text(doc["text"]),
+        title=title,
+        text=_clean_text(_without_title(doc["text"], title)),
         language=_language(html, doc.get("language")),
         image=_absolute(doc.get("image"), url),
         author=_clean_line(doc.get("author")),
@@ -120,6 +121,14 @@ def _bare(html: bytes, url: str) -> dict[str, Any] | None:
     if doc is None:
         return None
     return dict(doc.as_dict()) if hasattr(doc, "as_dict") else dict(doc)
+
+
+def _without_title(text: str, title: str | None) -> str:
+    # Pages repeat their headline as the body's first line; the Article has it already
+    # (and a brief must not quote it as a sentence). Tune half F1 0.976 -> 0.977.
+    first, _, rest = text.strip().partition("\n")
+    same = title is not None and " ".join(first.split()).casefold() == title.casefold()
+    return rest if same and rest.strip() else text
 
 
 def _clean_text(text: str) -> str:

@@ -28,6 +28,7 @@ def test_a_page_gives_text_and_metadata() -> None:
     assert page.ok and page.error is None
     assert "customers had already reserved" in page.text
     assert "All rights reserved" not in page.text  # the footer is not the article
+    assert not page.text.startswith("Chip maker plans")  # the headline is not the body
     assert page.title == "Chip maker plans a second plant"
     assert page.image == "https://news.example/img/plant.jpg"  # made absolute
     assert page.language == "en"
