@@ -93,3 +93,17 @@ def test_not_a_feed_says_what_was_found_not_the_parser_text() -> None:
     assert broken == "not a feed: the URL serves XML that does not parse, not RSS or Atom"
     assert error(b"\n<p>Welcome</p><div>") == ("not a feed: the URL serves HTML, not RSS or Atom")
     assert error(b'{"items": []}') == "not a feed: the URL serves JSON, not RSS or Atom"
+
+
+def test_help_lists_whole_command_descriptions() -> None:
+    from click.testing import CliRunner
+
+    from workers.cli import cli
+
+    for args in (["--help"], ["users", "--help"], ["sources", "--help"]):
+        shown = CliRunner().invoke(cli, args, terminal_width=80)
+        assert shown.exit_code == 0, shown.output
+        commands = shown.output.split("Commands:", 1)[1]
+        assert "..." not in commands.replace("slack.items=10 ...", ""), commands
+    top = CliRunner().invoke(cli, ["--help"], terminal_width=80).output
+    assert "not fail the run." in " ".join(top.split())

@@ -17,7 +17,7 @@ from types import FrameType
 import click
 
 from core.errors import AITodayError
-from workers.cli.context import AppContext
+from workers.cli.context import AppContext, FullHelpGroup
 
 COMMANDS: dict[str, str] = {
     "brief": "brief",
@@ -41,7 +41,7 @@ COMMANDS: dict[str, str] = {
 SERVICES = frozenset({"cron", "run", "web", "worker"})  # long-running: they log at INFO
 
 
-class LazyGroup(click.Group):
+class LazyGroup(FullHelpGroup):
     """Imports a command's module only when that command is listed for help or run."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:

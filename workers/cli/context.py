@@ -35,6 +35,20 @@ class AppContext:
         return self._store
 
 
+class FullHelpGroup(click.Group):
+    """A group whose ``--help`` lists each command's whole first paragraph, not 45 characters."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 def log_level(settings: Settings, *, service: bool) -> str:
     """The configured level; for a one-shot command WARNING unless a level was set.
 

@@ -11,10 +11,10 @@ from core.models import DeliveryBatch, Recipient
 from core.store.base import Store
 from core.store.deliveries import COLUMNS, BatchRecord, DeliveryRepo
 from core.subscribers import unsubscribe_token
-from workers.cli.context import AppContext, pass_app
+from workers.cli.context import AppContext, FullHelpGroup, pass_app
 
 
-@click.group("deliveries")
+@click.group("deliveries", cls=FullHelpGroup)
 def deliveries_group() -> None:
     """Delivery records of editions: status and retry."""
 

@@ -13,10 +13,10 @@ from core.ingest.sources import export_opml, load_opml, unique_id
 from core.ingest.state import FetchState
 from core.models import Source, SourceCategory
 from core.store.sources import SourceRepo
-from workers.cli.context import AppContext, pass_app
+from workers.cli.context import AppContext, FullHelpGroup, pass_app
 
 
-@click.group("sources")
+@click.group("sources", cls=FullHelpGroup)
 def sources_group() -> None:
     """List, add, import and export the feeds AIToday reads."""
 

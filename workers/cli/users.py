@@ -10,10 +10,10 @@ import click
 from core.models import Subscriber
 from core.store.subscribers import SubscriberRepo
 from core.subscribers import apply_setting, new_subscriber, parse_setting
-from workers.cli.context import AppContext, pass_app
+from workers.cli.context import AppContext, FullHelpGroup, pass_app
 
 
-@click.group("users")
+@click.group("users", cls=FullHelpGroup)
 def users() -> None:
     """Subscribers: who gets the digest, where, when and in which language."""
 
