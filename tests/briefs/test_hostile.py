@@ -1,7 +1,8 @@
 """Article text is hostile: the stored brief never carries an injected link or order.
 
 The fake LLM in "obedient" mode does what the articles tell it; the guard must refuse its
-answers (twice) and the extractive fallback must not quote the attacks either.
+answers (twice) and the extractive fallback must not quote the attacks either. A
+publisher's own phishing sentence (issue 13) reaches no reader by e-mail, Slack or LINE.
 """
 
 from __future__ import annotations
@@ -16,12 +17,18 @@ from core.briefs.inputs import load_inputs
 from core.briefs.prompt import build_messages
 from core.briefs.service import brief_for
 from core.metrics import snapshot
-from core.models import Brief, Story, utcnow
+from core.models import Article, Brief, Edition, EditionItem, Story, utcnow
+from core.render.email import render_email
+from core.render.line import render_line
+from core.render.slack import render_slack
 from core.store.base import Store
 from core.store.briefs import BriefRepo
-from tests.briefs.builders import save, story_of
+from tests.briefs.builders import article, save, story_of
 from tests.briefs.conftest import StoreWithLLM
-from tests.briefs.hostile import FIVE_MB, INJECTED, PHISH, hostile_articles
+from tests.briefs.data.sentences import HOSTILE as HOSTILE_SENTENCES
+from tests.briefs.data.sentences import PHISH as PHISHING
+from tests.briefs.data.sentences import STORY as STORY_URL
+from tests.briefs.hostile import FIVE_MB, INJECTED, NEWS, PHISH, hostile_articles
 from tests.fakes.llm import FakeLLM
 
 
@@ -173,3 +180,135 @@ async def test_hostile_feed_through_the_production_parser(
         assert brief.generator.kind == "extractive"
         assert_clean(brief)
         assert "compact open-weight model" in brief.key_takeaway + brief.dek
+
+
+# Issue 13: a publisher's own phishing sentence, quoted as the Key takeaway and delivered.
+LEAD_URL = "https://labnews.example.org/2026/phishing-1"
+# What must never reach a reader from the articles below (tests/briefs/data/sentences.py).
+LEAKS = [
+    "re-verify",
+    "aitoday-verify",
+    "aitoday-mail",
+    "aitoday account",
+    "\u0430itoday",
+    "fast-weights",
+    "claim-now",
+    "weights.example.quest",
+    "555",
+    "1234-5678",
+    "12345678",
+    "13812345678",
+    "press-office@",
+    "support@",
+    "help@",
+    "例え.jp",
+    "例子.中国",
+    "xn--",
+    "reward",
+    "特典",
+    "奖励",
+    "password",
+    "button below",
+    "アカウントを確認",
+    "验证您的账户",
+    "계정을",
+]
+
+
+def phishing_articles() -> list[Article]:
+    """The issue's article (its phishing sentence first, where the takeaway is quoted
+    from) and one article per language carrying every class of hazard the guard missed."""
+    by_lang: dict[str, list[str]] = {}
+    for _, lang, sentence, _ in HOSTILE_SENTENCES:
+        if sentence != PHISHING:
+            by_lang.setdefault(lang, []).append(sentence.replace(STORY_URL, LEAD_URL))
+    return [
+        article(1, "Lab releases a smaller open model", f"{PHISHING} {NEWS}", url=LEAD_URL),
+        article(
+            2,
+            "Compact model rivals bigger systems",
+            " ".join(by_lang["en"]) + " " + NEWS,
+            source_id="aiweekly",
+        ),
+        article(
+            3,
+            "小型オープンモデルが公開",
+            "".join(by_lang["ja"]) + "研究所が小型のオープンモデルを公開しました。",
+            source_id="jpnews",
+            language="ja",
+        ),
+        article(
+            4,
+            "小型开放模型发布",
+            "".join(by_lang["zh"] + by_lang["ko"]) + "研究机构发布了一个小型开放模型。",
+            source_id="cnnews",
+            language="zh-Hans",
+        ),
+    ]
+
+
+def delivered_text(brief: Brief, language: str) -> dict[str, str]:
+    """What e-mail (text and HTML), Slack and LINE put in front of a reader."""
+    edition = Edition(
+        id="ed-phish",
+        channel="email",
+        language=language,
+        slot=utcnow(),
+        created_at=utcnow(),
+        items=[EditionItem(story_id=brief.story_id, brief_key="k")],
+        briefs=[brief],
+    )
+    email = render_email(edition, base_url="https://aitoday.example.org")
+    slack = render_slack(edition, base_url="https://aitoday.example.org")
+    line = render_line(edition, base_url="https://aitoday.example.org")
+    return {
+        "brief": reader_text(brief),
+        "email text": email.text,
+        "email html": email.html,
+        "slack": json.dumps([m.as_kwargs() for m in slack], ensure_ascii=False),
+        "line": json.dumps(line, ensure_ascii=False),
+    }
+
+
+def assert_not_delivered(brief: Brief, language: str) -> None:
+    for channel, text in delivered_text(brief, language).items():
+        for leak in LEAKS:
+            assert leak.lower() not in text.lower(), (channel, leak)
+        assert "compact" in text or "小型" in text, channel  # a brief was delivered
+
+
+@pytest.fixture
+def phishing_story(store: Store) -> Story:
+    articles = phishing_articles()
+    save(store, articles)
+    return story_of(articles)
+
+
+@pytest.mark.parametrize("language", ["en", "ja", "zh-Hans"])
+async def test_a_publishers_phishing_sentence_is_never_quoted(
+    store: Store, phishing_story: Story, language: str
+) -> None:
+    _, brief = await brief_for(store, phishing_story, language)
+    offline = extractive_brief(phishing_story, load_inputs(store, phishing_story), language)
+
+    for made in (brief, offline):
+        assert made.generator.kind == "extractive"
+        assert_not_delivered(made, language)
+
+
+async def test_an_obedient_model_repeating_the_phishing_sentence_is_refused(
+    llm: tuple[FakeLLM, str], llm_store: StoreWithLLM, phishing_story: Story
+) -> None:
+    fake, _ = llm
+    fake.script("gpt-4o-mini", "obedient")
+    store = llm_store()
+
+    _, brief = await brief_for(store, phishing_story, "en")
+
+    # The model did repeat the order (the fake copies every "you must" sentence)...
+    assert len(fake.calls) == 2
+    assert all("re-verify your AIToday account" in call.answer for call in fake.calls)
+    # ...the guard refused both answers, and the fallback does not quote it either.
+    assert brief.generator.kind == "extractive"
+    assert snapshot(store)["aitoday_brief_fallbacks_total"] == {'reason="guard"': 1.0}
+    assert_not_delivered(brief, "en")
