@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from core.ingest.parse import parse_feed
 from core.ingest.report import IngestReport
 from workers.cli.context import log_level
 from workers.cli.ingest import summary_lines
+from workers.cli.users import next_digest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,3 +109,25 @@ def test_help_lists_whole_command_descriptions() -> None:
         assert "..." not in commands.replace("slack.items=10 ...", ""), commands
     top = CliRunner().invoke(cli, ["--help"], terminal_width=80).output
     assert "not fail the run." in " ".join(top.split())
+
+
+def test_users_add_shows_the_next_digest_in_both_zones_and_says_when_it_assumed_utc(
+    settings: Settings,
+) -> None:
+    tokyo = _aitoday(settings, "users", "add", "--email", "ann@example.com", "--tz", "Asia/Tokyo")
+    assert tokyo.returncode == 0, tokyo.stderr
+    assert re.search(
+        r"next digest \d{4}-\d\d-\d\d 22:30 UTC \(\w{3} \d{1,2} \w{3} 07:30 Asia/Tokyo\)$",
+        tokyo.stdout.strip(),
+    ), tokyo.stdout
+    assert "assumed" not in tokyo.stdout
+    utc = _aitoday(settings, "users", "add", "--email", "bob@example.com")
+    assert utc.returncode == 0, utc.stderr
+    assert "time zone: UTC assumed (07:30 UTC); --tz Asia/Tokyo sets one" in utc.stdout
+
+
+def test_next_digest_reads_in_the_subscribers_zone() -> None:
+    due = datetime(2026, 12, 3, 22, 30, tzinfo=UTC)
+    assert next_digest(due, "Asia/Tokyo") == "2026-12-03 22:30 UTC (Fri 4 Dec 07:30 Asia/Tokyo)"
+    assert next_digest(due, "UTC") == "2026-12-03 22:30 UTC"
+    assert next_digest(None, "UTC") == "never (no active channel)"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -22,7 +24,7 @@ def users() -> None:
 @click.option("--email", help="E-mail address.")
 @click.option("--line", help="LINE user, group or room id (U..., C..., R...).")
 @click.option("--slack", help="TEAM_ID/CHANNEL_ID or TEAM_ID/USER_ID.")
-@click.option("--tz", "timezone", default="UTC", show_default=True, help="IANA time zone.")
+@click.option("--tz", "timezone", default=None, help="IANA time zone (default: UTC, said so).")
 @click.option("--time", "delivery_time", default="07:30", show_default=True, help="HH:MM local.")
 @click.option("--lang", "language", default="en", show_default=True)
 @click.option("--topics", default="", help="Topics to follow, comma separated.")
@@ -38,7 +40,7 @@ def add_command(
     email: str | None,
     line: str | None,
     slack: str | None,
-    timezone: str,
+    timezone: str | None,
     delivery_time: str,
     language: str,
     topics: str,
@@ -52,7 +54,7 @@ def add_command(
         email=email,
         line=line,
         slack=slack,
-        timezone=timezone,
+        timezone=timezone or "UTC",
         delivery_time=delivery_time,
         language=language,
         topics=[topics] if topics else [],
@@ -65,9 +67,20 @@ def add_command(
     if as_json:
         click.echo(sub.model_dump_json(indent=2))
         return
-    next_due = repo.next_due(sub.id)
-    when = next_due.isoformat() if next_due else "never (no active channel)"
-    click.echo(f"added {sub.id}; next digest {when}")
+    click.echo(f"added {sub.id}; next digest {next_digest(repo.next_due(sub.id), sub.timezone)}")
+    if timezone is None:
+        click.echo(f"time zone: UTC assumed ({delivery_time} UTC); --tz Asia/Tokyo sets one")
+
+
+def next_digest(due: datetime | None, zone: str) -> str:
+    """``2026-12-03 22:30 UTC (Fri 4 Dec 07:30 Asia/Tokyo)``: both clocks a reader checks."""
+    if due is None:
+        return "never (no active channel)"
+    utc = due.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if zone == "UTC":
+        return utc
+    local = due.astimezone(ZoneInfo(zone))
+    return f"{utc} ({local:%a} {local.day} {local:%b %H:%M} {zone})"
 
 
 @users.command("list")
@@ -102,8 +115,7 @@ def show_command(app: AppContext, subscriber_id: str) -> None:
     repo = SubscriberRepo(app.store)
     sub = repo.require(subscriber_id)
     click.echo(sub.model_dump_json(indent=2))
-    next_due = repo.next_due(sub.id)
-    click.echo(f"next digest: {next_due.isoformat() if next_due else 'never'}")
+    click.echo(f"next digest: {next_digest(repo.next_due(sub.id), sub.timezone)}")
 
 
 @users.command("set")
