@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -127,13 +127,17 @@ async def _gather(
 
 def _page_reader(store: Store, fetcher: Fetcher, pool: _Pool) -> PageReader | None:
     settings = store.settings.fetch
-    return PageReader(fetcher, settings, pool.extract) if settings.pages else None
+    if not settings.pages:
+        return None
+    since = utcnow() - timedelta(hours=store.settings.stories.window_hours)
+    return PageReader(fetcher, settings, pool.extract, since=since)
 
 
 def _count_pages(report: IngestReport, pages: PageReader | None) -> None:
     if pages is not None:
         report.pages_read = pages.read
         report.pages_full_in_feed = pages.full_in_feed
+        report.pages_too_old = pages.too_old
         report.page_failures = dict(pages.failures.most_common())
 
 

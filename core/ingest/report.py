@@ -43,6 +43,7 @@ class IngestReport:
     # carried it), and failures by reason ("HTTP 404", "robots.txt disallows", ...).
     pages_read: int = 0
     pages_full_in_feed: int = 0
+    pages_too_old: int = 0  # published before the stories window: not worth a fetch
     page_failures: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,6 +65,7 @@ class IngestReport:
             "pages": {
                 "read": self.pages_read,
                 "full_in_feed": self.pages_full_in_feed,
+                "too_old": self.pages_too_old,
                 "failed": self.page_failures,
             },
         }
@@ -89,7 +91,7 @@ class IngestReport:
             failed = sum(self.page_failures.values())
             out.append(
                 f"pages         {self.pages_read} read, {failed} failed, "
-                f"{self.pages_full_in_feed} full text in feed"
+                f"{self.pages_full_in_feed} full text in feed, {self.pages_too_old} too old"
             )
             out += [f"  page     {reason}: {n}" for reason, n in self.page_failures.items()]
         out += [f"  failed   {f['source']}: {f['reason']}" for f in self.failed]

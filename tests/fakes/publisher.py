@@ -50,11 +50,17 @@ def article_page(title: str, paragraphs: list[str], *, image: str = "/img/lead.j
 <footer><p>Copyright Example News. All rights reserved.</p></footer></body></html>""".encode()
 
 
-def rss(title: str, items: list[tuple[str, str]], *, encoding: str = "utf-8") -> str:
+def rss(
+    title: str,
+    items: list[tuple[str, str]],
+    *,
+    encoding: str = "utf-8",
+    published: str = "Fri, 21 Aug 2026 10:00:00 +0000",
+) -> str:
     """A minimal RSS 2.0 document with ``(title, link)`` items declaring ``encoding``."""
     body = "".join(
         f"<item><title>{t}</title><link>{link}</link><guid>{link}</guid>"
-        f"<pubDate>Fri, 21 Aug 2026 10:00:00 +0000</pubDate></item>"
+        f"<pubDate>{published}</pubDate></item>"
         for t, link in items
     )
     return (

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from email.utils import format_datetime
+
 from core.ingest.clean import canonical_url
 from core.ingest.pages import carries_full_text
 from core.ingest.pipeline import run_ingest
 from core.models import Article, Source, digest, utcnow
 from core.store.articles import ArticleRepo
 from core.store.base import Store
-from tests.fakes.publisher import Publisher, article_page, rss
+from tests.fakes.publisher import Publisher, article_page
+from tests.fakes.publisher import rss as dated_rss
 from tests.ingest.conftest import with_fetch
 
 PARAGRAPHS = [
@@ -18,6 +22,11 @@ PARAGRAPHS = [
     "The weights are available under a permissive licence, and the team plans a larger "
     "version before the end of the year, pending a safety review by outside auditors.",
 ]
+
+
+def rss(title: str, items: list[tuple[str, str]]) -> str:
+    """An RSS feed of items published an hour ago (older ones are not worth a page)."""
+    return dated_rss(title, items, published=format_datetime(utcnow() - timedelta(hours=1)))
 
 
 def _feed(pub: Publisher, base: str, names: list[str]) -> Source:
@@ -100,6 +109,20 @@ async def test_failed_pages_keep_the_blurb_and_are_counted_by_reason(
     assert report.to_dict()["pages"]["failed"] == report.page_failures
     assert not any(a.full_text for a in report.articles)
     assert _stored(store, f"{base}/articles/missing").title == "Missing"
+
+
+async def test_articles_older_than_the_stories_window_are_not_read(
+    store: Store, publisher: tuple[Publisher, str]
+) -> None:
+    pub, base = publisher
+    pub.put_page("old", article_page("Old news", PARAGRAPHS))
+    old = dated_rss(
+        "Lab", [("Old", f"{base}/articles/old")], published="Mon, 01 Jan 2024 10:00:00 +0000"
+    )
+    pub.put("lab.xml", old.encode())
+    report = await run_ingest(store, [Source(id="lab", url=f"{base}/feeds/lab.xml", title="Lab")])
+    assert report.new_articles == 1 and report.pages_too_old == 1
+    assert pub.hits("/articles/old") == []
 
 
 async def test_pages_off_reads_no_page(store: Store, publisher: tuple[Publisher, str]) -> None:
