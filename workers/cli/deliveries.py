@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, timedelta
 
 import click
 
-from core.models import DeliveryBatch, Recipient
+from core.models import DeliveryBatch, Edition, Recipient
 from core.store.base import Store
 from core.store.deliveries import COLUMNS, BatchRecord, DeliveryRepo
 from core.subscribers import unsubscribe_token
@@ -26,15 +27,11 @@ def deliveries_group() -> None:
 def status_command(app: AppContext, edition: str | None, as_json: bool) -> None:
     """Sent / failed / pending / deferred / gone / rejected / skipped per channel.
 
-    Without EDITION: the editions fanned out most recently.
+    Without EDITION: every edition of the last 24 hours with its counts.
     """
     repo = DeliveryRepo(app.store)
     if edition is None:
-        recent = repo.recent_editions()
-        if as_json:
-            click.echo(json.dumps(recent))
-        else:
-            click.echo("\n".join(recent) if recent else "no deliveries yet")
+        _today(app.store, repo, as_json)
         return
     counts = repo.status(edition)
     if not counts:
@@ -102,8 +99,53 @@ def rebuild(store: Store, record: BatchRecord) -> DeliveryBatch:
     )
 
 
+def _today(store: Store, repo: DeliveryRepo, as_json: bool) -> None:
+    """One row per edition of the last 24 hours: channel, language, slot and counts."""
+    from core.models import utcnow
+    from core.store.editions import EditionRepo
+
+    now = utcnow()
+    editions = EditionRepo(store).between(now - timedelta(hours=24), now + timedelta(hours=1))
+    rows = [(e, _summed(repo.status(e.id))) for e in editions]
+    if as_json:
+        click.echo(json.dumps([_row_json(e, counts) for e, counts in rows]))
+    elif not rows:
+        recent = repo.recent_editions()
+        click.echo("no editions in the last 24 hours")
+        if recent:
+            click.echo("fanned out before: " + ", ".join(recent))
+    else:
+        click.echo(f"{'edition':<28}{'channel':<8}{'lang':<8}{'slot (UTC)':<18}" + _header())
+        for e, counts in rows:
+            slot = e.slot.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+            cells = "".join(f"{counts[c]:>10}" for c in COLUMNS)
+            click.echo(f"{e.id:<28}{e.channel:<8}{e.language:<8}{slot:<18}{cells}")
+
+
+def _summed(by_channel: dict[str, dict[str, int]]) -> dict[str, int]:
+    total = dict.fromkeys(COLUMNS, 0)
+    for counts in by_channel.values():
+        for column in COLUMNS:
+            total[column] += counts.get(column, 0)
+    return total
+
+
+def _row_json(edition: Edition, counts: dict[str, int]) -> dict[str, object]:
+    return {
+        "edition": edition.id,
+        "channel": edition.channel,
+        "language": edition.language,
+        "slot": edition.slot.isoformat(),
+        "counts": counts,
+    }
+
+
+def _header() -> str:
+    return "".join(f"{c:>10}" for c in COLUMNS)
+
+
 def _table(counts: dict[str, dict[str, int]]) -> str:
-    header = f"{'channel':<8}" + "".join(f"{c:>10}" for c in COLUMNS)
+    header = f"{'channel':<8}" + _header()
     rows = [header]
     for channel, values in counts.items():
         rows.append(f"{channel:<8}" + "".join(f"{values[c]:>10}" for c in COLUMNS))
