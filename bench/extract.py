@@ -12,14 +12,22 @@ change tuned on one half is checked on the other. Compared in one run:
 - ``trafilatura.extract`` with defaults (the library alone, for reference);
 - baseline: every visible text of the page (lxml ``text_content`` of <body>, scripts and
   styles dropped), i.e. reading the page without any main-text extraction.
+
+Then ingest with and without page reading, in-process, against the demo's feed server
+(15 feeds, 142 items, each with its article page, all on one local origin so the
+per-host limit of 4 applies to every page; no added latency): cold with pages off, cold
+with pages on, and warm with each (nothing new: pages on must read no page). Needs the Redis
+at 127.0.0.1:6379 (skipped otherwise); each run uses a fresh key prefix, deleted after.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import re
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -121,6 +129,50 @@ def main() -> None:
         for half, pages in halves.items():
             p, r, f1, ms = score(extractor, pages)
             print(f"{name:32} {half:9} {len(pages):5d} {p:6.3f} {r:6.3f} {f1:6.3f} {ms:8.1f}")
+    ingest_runs()
+
+
+def ingest_runs(rounds: int = 2) -> None:
+    """Cold ingest of the demo feeds with pages off / on, and a warm one with pages on."""
+    import redis
+
+    from core.config import load_settings
+    from core.ingest.pipeline import run_ingest
+    from core.ingest.sources import load_opml
+    from core.store.base import open_store
+    from workers.demo.feedserver import DemoFeedServer
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        print("ingest: skipped (no Redis at 127.0.0.1:6379)")
+        return
+    best: dict[str, tuple[float, int, int]] = {}
+    with DemoFeedServer() as server:
+        sources = load_opml(server.opml())
+        for _ in range(rounds):
+            for pages in (False, True):
+                prefix = f"bench-extract-{uuid.uuid4().hex[:8]}"
+                settings = load_settings(
+                    redis_url=url, key_prefix=prefix, fetch={"allow_private": True, "pages": pages}
+                )
+                store = open_store(settings)
+                try:
+                    for kind, on in (("cold", pages), ("warm", pages)):
+                        started = time.perf_counter()
+                        report = asyncio.run(run_ingest(store, sources))
+                        wall = time.perf_counter() - started
+                        name = f"{kind}, pages {'on' if on else 'off'}"
+                        row = (wall, report.new_articles, report.pages_read)
+                        best[name] = min(best.get(name, row), row)
+                finally:
+                    for key in store.redis.scan_iter(match=f"{prefix}:*", count=1000):
+                        store.redis.delete(key)
+    base = best["cold, pages off"][0]
+    print(f"\n{'ingest (demo feeds)':24} {'seconds':>8} {'x off':>6} {'new':>5} {'pages':>6}")
+    for name, (wall, new, read) in best.items():
+        print(f"{name:24} {wall:8.2f} {wall / base:6.2f} {new:5d} {read:6d}")
 
 
 if __name__ == "__main__":
