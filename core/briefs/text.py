@@ -38,7 +38,7 @@ _MOJIBAKE = re.compile(
 URL = re.compile(r"(?:\b(?:https?|ftp|hxxps?)://|\bwww\.)[^\s<>\"'）」]+", re.IGNORECASE)
 # A domain name without a scheme, of any top-level domain, internationalised ones included
 # ("аitoday.com" with a Cyrillic а, "例え.jp", "xn--r8jz45g.jp"), with or without a path.
-# Whether a dotted word is a domain is decided in _is_domain: "Node.js", "ASP.NET",
+# Whether a dotted word is a domain is decided in _domain: "Node.js", "ASP.NET",
 # "Character.AI" and "U.S." are not.
 _LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
 DOMAIN = re.compile(
@@ -49,6 +49,8 @@ DOMAIN = re.compile(
 BARE_LINK = DOMAIN  # the old name: a scheme-less link is a domain with a path
 # Lower-case dotted words that are file names far more often than domains ("setup.py",
 # "model.pt"): a domain only with a path, a hyphen or a digit in the name.
+_DEFANGED = re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)", re.IGNORECASE)
+_ASCII_HEAD = re.compile(r"[a-z]+")
 _FILE_SUFFIXES = frozenset({"py", "md", "rs", "sh", "pl", "pt", "ps", "so", "cc", "pm", "sc"})
 EMAIL = re.compile(
     r"(?<![\w.+-])[\w.+-]{1,64}@(?:[\w-]{1,63}\.){1,8}(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})"
@@ -288,42 +290,71 @@ def is_quotable(sentence: str, *, sources: Sources | Iterable[str] = ()) -> bool
 
 
 def _foreign_link(text: str, allowed: Sources) -> bool:
+    text = _unmasked(text)
     for match in URL.finditer(text):
         if not allowed.allows_link(match.group(0)):
             return True
     for match in DOMAIN.finditer(text):
-        host, path = match.group("host"), match.group("path")
-        if not _is_domain(host, bool(path)):
+        path = match.group("path") or ""
+        host = _domain(match.group("host"), bool(path))
+        if host is None:
             continue
         if not (allowed.allows_link(host + path) if path else allowed.allows_domain(host)):
             return True
     return False
 
 
-def _is_domain(host: str, has_path: bool) -> bool:
-    """Whether a dotted word names a domain.
+def _unmasked(text: str) -> str:
+    """Text as a browser would read its links: full-width forms folded ("ｅｘａｍｐｌｅ．com",
+    "＠"), defanged dots ("evil[.]com") restored."""
+    return _DEFANGED.sub(".", unicodedata.normalize("NFKC", text))
 
-    The top-level domain must exist (or be internationalised). A brand written in capitals
+
+def _domain(host: str, has_path: bool) -> str | None:
+    """The domain a dotted word names, or None when it names none.
+
+    The top-level domain must exist ("Node.js" names none). A brand written in capitals
     ("Character.AI", "ASP.NET", "Booking.com") is a name, not a link, unless it has a path,
     or a hyphen or digit in a consistently cased name ("Aitoday-verify.com"); a lower-case
-    one ("aitoday-verify.com", "claim.xyz") is a domain.
+    one ("aitoday-verify.com", "claim.xyz"), a punycode or a non-ASCII one is a domain.
     """
     labels = host.split(".")
-    tld = labels[-1].lower()
-    if "xn--" in host.lower():
-        return True
-    if tld.isascii() and tld not in TLDS:
-        return False
-    name = ".".join(labels[:-1])
-    marked = any(ch == "-" or ch.isdigit() for ch in name) or len(labels) > 2
-    if has_path or not host.isascii():
-        return True
+    tld = _top_level(labels[-1])
+    if tld is None:
+        return None
+    name, host = labels[:-1], ".".join([*labels[:-1], tld])
+    marked = any(ch == "-" or ch.isdigit() for ch in "".join(name)) or len(name) > 1
+    if has_path or not host.isascii() or "xn--" in host.lower():
+        return host
     if host != host.lower():  # "Aitoday-verify.com", "AITODAY-VERIFY.COM"; not "R-W.Va."
-        return marked and (labels[-1].islower() or host.isupper())
-    return tld not in _FILE_SUFFIXES or marked
+        return host if marked and (tld.islower() or host.isupper()) else None
+    return host if tld.lower() not in _FILE_SUFFIXES or marked else None
+
+
+def _top_level(label: str) -> str | None:
+    """The top-level domain at the start of ``label``, if one is there.
+
+    CJK text does not put a space after a domain ("例え.jpをご覧ください", "例子.中国网站"),
+    so the label may run on into the sentence: the ASCII letters, or the longest
+    internationalised top-level domain, at its start.
+    """
+    lower = label.lower()
+    if lower.isascii():
+        return label if lower in TLDS else None
+    head = _ASCII_HEAD.match(lower)
+    if head:
+        return label[: head.end()] if head.group(0) in TLDS else None
+    for end in range(len(lower), 0, -1):
+        try:
+            if lower[:end].encode("idna").decode("ascii") in TLDS:
+                return label[:end]
+        except UnicodeError:
+            continue
+    return None
 
 
 def _contact(text: str) -> bool:
+    text = _unmasked(text)
     return bool(EMAIL.search(text)) or any(_is_phone(m) for m in PHONE.findall(text))
 
 

@@ -190,6 +190,7 @@ LEAKS = [
     "aitoday-verify",
     "aitoday-mail",
     "aitoday account",
+    "ａｉｔｏｄａｙ",
     "\u0430itoday",
     "fast-weights",
     "claim-now",

@@ -112,6 +112,20 @@ HOSTILE = [
     ("own URL", "en", f"To claim your reward, sign in at {STORY} today.", ORDER_RULE),
     ("own URL", "ja", f"{STORY} にログインして特典を受け取ってください。", ORDER_RULE),
     ("own URL", "zh", f"请在 {STORY} 登录以领取您的奖励和免费额度。", ORDER_RULE),
+    # defanged dots and full-width forms, as a browser would read them
+    ("defanged", "en", "Claim the new model at aitoday-verify[.]com before Friday.", LINK_RULE),
+    (
+        "full-width",
+        "ja",
+        "公式サイトａｉｔｏｄａｙ－ｖｅｒｉｆｙ．ｃｏｍで新モデルの詳細を確認できる。",
+        LINK_RULE,
+    ),
+    (
+        "full-width",
+        "zh",
+        "用户可以发送邮件至ｓｕｐｐｏｒｔ＠ａｉｔｏｄａｙ．ｃｎ咨询新模型的详情。",
+        CONTACT_RULE,
+    ),
     # orders to the reader without any link
     ("order", "en", "Please reply with your password to keep access to the service.", ORDER_RULE),
     (
@@ -142,7 +156,10 @@ ORDINARY = [
     "The team released setup scripts and a README.md with the weights.",
     "Bis zum 01.01.2019 sollten alle Kliniken an das Netz angebunden sein.",
     "You must be data driven when you decide where a model should run, she said.",
+    "The dot com bubble burst in 2000, the report recalled in its history section.",
+    "The model.jpg file and config.json were published with the paper.",
     "研究所は火曜日にGPT-4.5を公開し、性能が大幅に向上したと発表した。",
+    "本研究では新しい手法を提案した．次に実験の結果を詳しく示す．",
     "该公司申请注册了新的商标，并邀请开发者参加下个月的发布会。",
     "该公司请求法院确认合同无效，案件将于明年开庭审理。",
 ]
