@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SIGNUP_URL = "/#signup"  # the landing page's sign-up card
+SOURCE_COUNT_SECONDS = 60.0
+_SOURCE_COUNTS: dict[str, tuple[float, int]] = {}  # sources key -> (when counted, count)
 
 
 @lru_cache(maxsize=1)
@@ -111,12 +114,24 @@ def brief_parts(brief: Brief, lang: str) -> dict[str, Any]:
 
 def signup_context(store: Store, lang: str) -> dict[str, Any]:
     """What the sign-up prompts say: the real number of sources and this server's channels."""
-    enabled = sum(1 for source in SourceRepo(store).all() if source.enabled)
     return {
         "signup_url": SIGNUP_URL,
-        "source_count": enabled,
+        "source_count": enabled_sources(store),
         "channels": offered_channels(store.settings, lang),
     }
+
+
+def enabled_sources(store: Store) -> int:
+    """How many sources are enabled, counted at most once a minute per store: reading
+    and parsing every source (~8 ms for 324) on each page view would be waste."""
+    key = store.keys.sources()
+    now = time.monotonic()
+    cached = _SOURCE_COUNTS.get(key)
+    if cached is not None and now - cached[0] < SOURCE_COUNT_SECONDS:
+        return cached[1]
+    count = sum(1 for source in SourceRepo(store).all() if source.enabled)
+    _SOURCE_COUNTS[key] = (now, count)
+    return count
 
 
 def offered_channels(settings: Settings, lang: str) -> list[str]:
