@@ -235,6 +235,8 @@ EN = Cues(
         r"awaiting",
         r"yet to",
         r"not yet",
+        r"(?:not|n't) (?:\w+ ){1,3}yet",
+        r"looking forward to",
         r"has not (?:yet )?(?:said|decided|announced|disclosed)",
         r"deadline",
         r"is due",
