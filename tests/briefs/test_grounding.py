@@ -408,3 +408,16 @@ def test_brief_json_shows_the_grounding(llm: LLM, llm_store: StoreWithLLM) -> No
     assert grounding["sentences_removed"] == len(grounding["removed"])
     invented = [fact for call in fake.calls for fact in call.invented]
     assert bool(invented) == (grounding["sentences_removed"] > 0)
+
+
+def test_a_source_title_as_headline_is_not_checked_even_cut_short() -> None:
+    title = "Quantix Labs Hires Elena Marquez To Lead Its 12,450-Person Research Division"
+    records = [{"title": title, "summary": "A hiring story."}]
+
+    kept = ground_draft(draft(headline=title[:60] + "…"), records, "en", ["en"])
+    invented = ground_draft(
+        draft(headline="Helmut Krause joins Northbridge Capital"), records, "en", ["en"]
+    )
+
+    assert kept.draft.headline == title[:60] + "…" and "headline" not in kept.emptied
+    assert invented.emptied[:1] == ["headline"]

@@ -220,7 +220,7 @@ def records_of(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“])|(?<=[。！？])")
 _REFORMATS: list[tuple[re.Pattern[str], Any]] = [
-    (re.compile(r"\b(\d{1,3}),(\d{3})\b(?!,\d)"), lambda m: m.group(1) + m.group(2)),
+    (re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+\b"), lambda m: m.group(0).replace(",", "")),
     (
         re.compile(r"(?<![\d,.])(\d{2,3})(\d{3})\b(?![,.]\d)"),
         lambda m: f"{m.group(1)},{m.group(2)}",
