@@ -162,7 +162,7 @@ def subject_line(edition: Edition, views: list[StoryView], limit: int = 120) -> 
         prefix = f"{BRAND} ⚡"
     if not views:
         return f"{prefix}: {label('tagline', lang)}"
-    if lang != "en":
+    if lang != "en" and edition.kind != "breaking":  # an alert says "⚡", not "today's"
         prefix = f"{prefix} {label('tagline', lang)}"
     more = label("subject_more", lang, n=len(views) - 1) if len(views) > 1 else ""
     room = limit - len(prefix) - 2 - len(more)
