@@ -121,11 +121,17 @@ class Fetcher:
         return self.settings.connect_timeout + 2 * self.settings.read_timeout
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
     ) -> FetchResult:
-        """GET a feed, conditionally; never raises for network or HTTP trouble."""
+        """GET a feed (or, with ``accept``, another document), conditionally; never
+        raises for network or HTTP trouble."""
         started = time.perf_counter()
-        headers = {}
+        headers = {"Accept": accept} if accept else {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:

@@ -36,6 +36,11 @@ from core.models import Article
 Extract = Callable[[bytes, str], Awaitable[ExtractedPage]]  # off the loop, never raises
 
 ROBOTS_DISALLOWED = "robots.txt disallows"
+NOT_HTML = "not an HTML page"
+ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+# A PDF or an image behind an item link has no text for trafilatura; text/plain and a
+# missing type are tried (some servers label pages badly).
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", ""})
 _READ_MORE = re.compile(
     r"(?:\.\.\.|…|\[\s*(?:\.\.\.|…)\s*\]|read more|continue reading|read the full|more\s*»)\W*$",
     re.IGNORECASE,
@@ -134,9 +139,12 @@ class PageReader:
     async def _page(self, url: str) -> ExtractedPage:
         if self.robots is not None and not await self.robots.allowed(url):
             return ExtractedPage(url, error=ROBOTS_DISALLOWED)
-        result = await self.fetcher.fetch(url)
+        result = await self.fetcher.fetch(url, accept=ACCEPT_HTML)
         if not result.ok:
             return ExtractedPage(url, error=result.error or f"HTTP {result.status}")
+        kind = (result.content_type or "text/html").split(";", 1)[0].strip().lower()
+        if kind not in HTML_TYPES:
+            return ExtractedPage(url, error=NOT_HTML)
         return await self.extract(result.body or b"", result.final_url)
 
 

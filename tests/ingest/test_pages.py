@@ -62,6 +62,7 @@ async def test_a_new_article_page_is_read_once(
     assert again.fetched == 1 and again.new_articles == 0
     assert len(pub.hits("/articles/one")) == 1
     assert again.pages_read == 0
+    assert pub.hits("/articles/one")[0].headers["accept"].startswith("text/html")
 
 
 async def test_robots_disallow_is_respected_and_the_setting_turns_it_off(
@@ -97,6 +98,7 @@ async def test_failed_pages_keep_the_blurb_and_are_counted_by_reason(
         ("Missing", f"{base}/articles/missing"),
         ("Huge", f"{base}/articles/huge"),
         ("Slow", f"{base}/slow"),
+        ("Binary", f"{base}/garbage"),
     ]
     pub.put("lab.xml", rss("Lab", items).encode())
     source = Source(id="lab", url=f"{base}/feeds/lab.xml", title="Lab")
@@ -104,8 +106,13 @@ async def test_failed_pages_keep_the_blurb_and_are_counted_by_reason(
 
     report = await run_ingest(tight, [source])
     assert report.fetched == 1 and report.failed == []  # the feed itself is fine
-    assert report.new_articles == 3
-    assert report.page_failures == {"HTTP 404": 1, "too large": 1, "timeout": 1}
+    assert report.new_articles == 4
+    assert report.page_failures == {
+        "HTTP 404": 1,
+        "too large": 1,
+        "timeout": 1,
+        "not an HTML page": 1,
+    }
     assert report.to_dict()["pages"]["failed"] == report.page_failures
     assert not any(a.full_text for a in report.articles)
     assert _stored(store, f"{base}/articles/missing").title == "Missing"

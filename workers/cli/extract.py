@@ -13,6 +13,7 @@ import click
 from core.config import FetchSettings
 from core.ingest.extract import ExtractedPage, extract_in, extract_page
 from core.ingest.fetch import Fetcher
+from core.ingest.pages import ACCEPT_HTML
 from workers.cli.context import AppContext, pass_app
 
 PREVIEW_CHARS = 600
@@ -51,7 +52,7 @@ async def _extract_all(settings: FetchSettings, inputs: Sequence[str]) -> list[E
 
 
 async def _from_url(fetcher: Fetcher, url: str) -> ExtractedPage:
-    result = await fetcher.fetch(url)
+    result = await fetcher.fetch(url, accept=ACCEPT_HTML)
     if not result.ok:
         return ExtractedPage(url, error=result.error or f"HTTP {result.status}")
     return await extract_in(None, result.body or b"", result.final_url)
