@@ -8,11 +8,15 @@ sentences with versions, decimals, dotted names and abbreviations stay quotable.
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
 from core.briefs.guard import content_problems, draft_problems
 from core.briefs.schema import BriefDraft
-from core.briefs.text import CONTACT, LINK, ORDER, hazards, is_harmless, is_quotable
+from core.briefs.text import CONTACT, LINK, ORDER, hazards, is_harmless, is_quotable, sentences
+from tests.briefs.corpus import corpus_stories
 from tests.briefs.data.sentences import (
     CONTACT_RULE,
     HOSTILE,
@@ -76,3 +80,20 @@ def test_links_must_be_the_sources_own_urls() -> None:
     assert is_harmless(f"The lab posted it at {STORY} on Tuesday.", sources=SOURCES)
     assert not is_harmless("The lab posted it at labnews.example.org/other.", sources=SOURCES)
     assert not is_harmless("Posted at https://labnews.example.org/other.", sources=SOURCES)
+
+
+def test_real_feeds_lose_almost_no_sentences(corpus: Path) -> None:
+    """Measured on the 46 feeds of the corpus (4,868 sentences): 11 name another site's
+    domain ("claude.ai", "monday.com", "goattack.far.ai"), none is a contact or an order."""
+    refused: Counter[str] = Counter()
+    total = 0
+    for story, inputs in corpus_stories(corpus):
+        urls = [a.url for a in story.articles]
+        for item in inputs:
+            for sentence in sentences(f"{item.summary} {item.text}"):
+                if 20 <= len(sentence) <= 400:
+                    total += 1
+                    refused.update(hazards(sentence, urls))
+    assert total > 4000
+    assert refused[LINK] <= total * 0.005
+    assert refused[CONTACT] + refused[ORDER] <= 2
