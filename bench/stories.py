@@ -5,16 +5,24 @@ Run: ``.venv/bin/python -m bench.stories``. Reads ../shared/corpus (skips when a
 Quality: ../shared/corpus/clusters/uci-news-stories-dev.csv, rows SHUFFLED and each
 ``published`` drawn uniformly at random over the file's time span (the file's crawl
 times and row order leak the labels). The production clusterer
-(``core.stories.cluster.cluster_all``, what ``aitoday cluster`` runs) is compared with a
-naive single-pass TF-IDF "leader" clustering of titles (threshold 0.2) in the same run.
+(``core.stories.cluster.cluster_all``, what ``aitoday cluster`` runs) is compared in the
+same run with the previous production method (lexical only, its own thresholds) and a
+naive single-pass TF-IDF "leader" clustering of titles (threshold 0.2). The file's 40
+stories are split once, by a hash of the label, into a tune half (the only one the
+thresholds were chosen on) and a report half (stories never looked at while tuning).
 
-Speed: 10,000 articles placed one by one, published over ten days so the 72 h window
-fills and then slides; the cost per article is reported per block of 1,000.
+Cross-language: tests/stories/data/crosslang.jsonl, events told in English, Japanese and
+Chinese (headlines written for this set), ``aitoday cluster`` input plus a "story" label.
+
+Speed: 10,000 articles published over ten days so the 72 h window fills and then slides,
+placed in ingest-sized batches of 100 (``Clusterer.add_many``); the cost per article is
+reported per block of 1,000, for the previous and the production method.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import os
@@ -26,17 +34,41 @@ import tempfile
 import time
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core.stories.cluster import Clusterer, Doc, cluster_all
+from core.stories.cluster import Clusterer, ClusterParams, Doc, cluster_all
+from core.stories.embed import default_embedder
+from core.stories.jsonl import parse_lines
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 UCI = CORPUS / "clusters" / "uci-news-stories-dev.csv"
 SEEDS = (1, 2, 3, 4, 5)
 WINDOW_HOURS = 72.0
+CROSSLANG = Path(__file__).resolve().parents[1] / "tests" / "stories" / "data" / "crosslang.jsonl"
+# The production method before the semantic signal (commit 4a71251): lexical only.
+PREVIOUS = ClusterParams(join=0.05, sibling=0.35, merge=0.08)
+
+
+SPEED_CODES: dict[str, bytes] = {}  # the vectors the last speed run would have stored
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    params: ClusterParams | None  # None: the production defaults
+    semantic: bool
+
+    def cluster(self, docs: Sequence[Doc]) -> dict[str, str]:
+        return dict(cluster_all(docs, WINDOW_HOURS, self.params, semantic=self.semantic))
+
+
+METHODS = (
+    Method("previous (lexical only)", PREVIOUS, semantic=False),
+    Method("AIToday production (+ semantic)", None, semantic=True),
+)
 
 
 @dataclass(frozen=True)
@@ -113,29 +145,74 @@ def leader_baseline(docs: Sequence[Doc], threshold: float = 0.2) -> dict[str, st
     return out
 
 
-def quality() -> list[tuple[str, float, float, float, float]]:
-    """(method, P, R, F1, seconds) averaged over the seeds."""
+def tune_half(labels: Iterable[str]) -> set[str]:
+    """The half of the story labels thresholds may be tuned on (a fixed hash split)."""
+    ordered = sorted(set(labels), key=lambda label: hashlib.sha1(label.encode()).hexdigest())
+    return set(ordered[: len(ordered) // 2])
+
+
+PARTS = ("all 40 stories", "tune half (20)", "report half (20, unseen)")
+
+
+def _part(data: list[Labelled], part: str) -> list[Labelled]:
+    if part == PARTS[0]:
+        return data
+    tune = tune_half(x.label for x in data)
+    return [x for x in data if (x.label in tune) == (part == PARTS[1])]
+
+
+@dataclass(frozen=True)
+class Score:
+    """Mean P, R, F1 over the seeds, the worst seed's P and F1, mean seconds."""
+
+    p: float
+    r: float
+    f1: float
+    worst_p: float
+    worst_f1: float
+    seconds: float
+
+
+def quality(part: str) -> list[tuple[str, Score]]:
+    """(method, score over the seeds) on one part of the dev file."""
     rows = []
-    for name in ("leader baseline (titles, 0.2)", "AIToday incremental (production)"):
-        ps, rs, fs, secs = [], [], [], []
+    names = ["leader baseline (titles, 0.2)", *(m.name for m in METHODS)]
+    for name in names:
+        scores, secs = [], []
         for seed in SEEDS:
-            data = load_uci(seed)
+            data = _part(load_uci(seed), part)
             gold = {x.doc.id: x.label for x in data}
             docs = [x.doc for x in data]
             start = time.perf_counter()
             if name.startswith("leader"):
                 pred = leader_baseline(docs)
             else:
-                pred = dict(cluster_all(docs, WINDOW_HOURS))
+                pred = next(m for m in METHODS if m.name == name).cluster(docs)
             secs.append(time.perf_counter() - start)
-            p, r, f = bcubed(pred, gold)
-            ps.append(p)
-            rs.append(r)
-            fs.append(f)
+            scores.append(bcubed(pred, gold))
         k = len(SEEDS)
-        rows.append((name, sum(ps) / k, sum(rs) / k, sum(fs) / k, sum(secs) / k))
-        if not name.startswith("leader"):
-            rows.append((f"  (worst seed F1 {min(fs):.3f}, P {min(ps):.3f})", 0, 0, 0, 0))
+        mean = [sum(s[i] for s in scores) / k for i in range(3)]
+        worst_p, worst_f = min(s[0] for s in scores), min(s[2] for s in scores)
+        rows.append((name, Score(mean[0], mean[1], mean[2], worst_p, worst_f, sum(secs) / k)))
+    return rows
+
+
+def load_crosslang() -> list[Labelled]:
+    """The cross-language set: ``aitoday cluster`` lines with a "story" label."""
+    lines = CROSSLANG.read_text(encoding="utf-8").splitlines()
+    docs = parse_lines(lines)
+    labels = [json.loads(line)["story"] for line in lines if line.strip()]
+    return [Labelled(doc, label) for doc, label in zip(docs, labels, strict=True)]
+
+
+def crosslang() -> list[tuple[str, int, int, float, float, float]]:
+    """(method, articles, events, P, R, F1) on the cross-language set."""
+    data = load_crosslang()
+    gold = {x.doc.id: x.label for x in data}
+    rows = []
+    for method in METHODS:
+        p, r, f = bcubed(method.cluster([x.doc for x in data]), gold)
+        rows.append((method.name, len(data), len(set(gold.values())), p, r, f))
     return rows
 
 
@@ -151,14 +228,14 @@ def by_category(seed: int = 1) -> list[tuple[str, int, int, float, float, float]
         part = [x for x in data if x.category == code]
         if not part:
             continue
-        pred = dict(cluster_all([x.doc for x in part], WINDOW_HOURS))
+        pred = METHODS[-1].cluster([x.doc for x in part])
         p, r, f = bcubed(pred, {x.doc.id: x.label for x in part})
         rows.append((name, len(part), len({x.label for x in part}), p, r, f))
     return rows
 
 
 def speed(
-    total: int = 10_000, block: int = 1_000
+    method: Method, total: int = 10_000, block: int = 1_000, batch: int = 100
 ) -> tuple[list[tuple[int, int, int, float, float]], Clusterer]:
     """(articles so far, window size, stories in window, wall and CPU ms per article in
     the block). CPU time is reported because the machine is shared: wall time then
@@ -175,12 +252,15 @@ def speed(
                 id=f"a{i}", title=src.title, url=f"{src.url}#{i}", source=src.source, published=when
             )
         )
-    clusterer = Clusterer(WINDOW_HOURS)
+    SPEED_CODES.clear()
+    embedder = default_embedder() if method.semantic else None
+    clusterer = Clusterer(WINDOW_HOURS, method.params, embedder)
     out = []
     for offset in range(0, total, block):
         start, cpu = time.perf_counter(), time.process_time()
-        for doc in docs[offset : offset + block]:
-            clusterer.add(doc)
+        for at in range(offset, offset + block, batch):
+            clusterer.add_many(docs[at : at + batch])
+            SPEED_CODES.update(clusterer.take_codes())  # as save_clusterer stores them
         ms = (time.perf_counter() - start) * 1000 / block
         cpu_ms = (time.process_time() - cpu) * 1000 / block
         out.append((offset + block, len(clusterer), clusterer.story_count, ms, cpu_ms))
@@ -209,10 +289,9 @@ def real_feeds() -> list[tuple[str, int, int, int, int]] | None:
         ]  # fmt: skip
     docs.sort(key=lambda d: d.published)
     rows = []
-    for name, pred in (
-        ("leader baseline (titles, 0.2)", leader_baseline(docs)),
-        ("AIToday incremental (production)", dict(cluster_all(docs, WINDOW_HOURS))),
-    ):
+    methods = [("leader baseline (titles, 0.2)", leader_baseline(docs))]
+    methods += [(m.name, m.cluster(docs)) for m in METHODS]
+    for name, pred in methods:
         groups: dict[str, list[Doc]] = defaultdict(list)
         for d in docs:
             groups[pred[d.id]].append(d)
@@ -252,52 +331,108 @@ def cli_check(seed: int = 1) -> tuple[float, float, float, float]:
     return p, r, f1, seconds
 
 
-def state_cost(clusterer: Clusterer) -> tuple[int, int, float, float]:
-    """(window articles, compressed bytes, ms to save, ms to load) of the Redis state."""
+def state_cost(clusterer: Clusterer, codes: dict[str, bytes]) -> tuple[int, int, float, float]:
+    """(window articles, compressed bytes, ms to save, ms to load) of the Redis state;
+    loading reads the stored vectors back (``codes``) instead of recomputing them."""
     start = time.perf_counter()
     blob = zlib.compress(json.dumps(clusterer.dump(), separators=(",", ":")).encode(), 1)
     saved = time.perf_counter() - start
     start = time.perf_counter()
-    restored = Clusterer.load(json.loads(zlib.decompress(blob)), WINDOW_HOURS)
+    restored = Clusterer.load(
+        json.loads(zlib.decompress(blob)), WINDOW_HOURS, embedder=clusterer.embedder, codes=codes
+    )
     loaded = time.perf_counter() - start
     return len(restored), len(blob), saved * 1000, loaded * 1000
+
+
+def memory(method: Method, total: int = 5_000) -> float:
+    """Python heap held by the clusterer per window article (tracemalloc), once the
+    72 h window is full and sliding."""
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    _, clusterer = speed(method, total=total)
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return held / max(1, len(clusterer))
+
+
+def redis_bytes_per_vector() -> int | None:
+    """``MEMORY USAGE`` of one stored vector key in a local Redis (None: none answers)."""
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5)
+    key = f"bench-stories-{os.getpid()}:cluster:vec:a1"
+    try:
+        client.set(key, bytes(256), ex=60)
+        used = client.memory_usage(key)
+        client.delete(key)
+    except redis.RedisError:
+        return None
+    return int(used) if used is not None else None
+
+
+def _print_quality() -> None:
+    print(f"Story clustering quality: {UCI.name}, {len(SEEDS)} shuffles with random times")
+    for part in PARTS:
+        print()
+        print(f"{part}: mean over shuffles (worst shuffle)")
+        print(f"{'method':<34} {'P':>6} {'R':>6} {'F1':>6} {'worst P':>8} {'worst F1':>9} {'s':>5}")
+        for name, q in quality(part):
+            print(f"{name:<34} {q.p:6.3f} {q.r:6.3f} {q.f1:6.3f} {q.worst_p:8.3f} "
+                  f"{q.worst_f1:9.3f} {q.seconds:5.2f}")  # fmt: skip
+
+
+def _print_speed() -> None:
+    print("Incremental speed: 10,000 articles over 10 days, 72 h window, batches of 100")
+    for method in METHODS:
+        print(method.name)
+        print(f"{'articles':>9} {'window':>7} {'stories':>8} {'ms/article':>11} {'CPU ms':>7}")
+        started, cpu = time.perf_counter(), time.process_time()
+        rows, clusterer = speed(method)
+        total, cpu_total = time.perf_counter() - started, time.process_time() - cpu
+        for count, window, stories, ms, cpu_ms in rows:
+            print(f"{count:>9} {window:>7} {stories:>8} {ms:>11.3f} {cpu_ms:>7.3f}")
+        print(f"total {total:.2f} s wall, {cpu_total:.2f} s CPU for 10,000 articles (bar: 10 s)")
+        codes = {k: v for k, v in SPEED_CODES.items() if clusterer.story_of(k) is not None}
+        articles, size, save_ms, load_ms = state_cost(clusterer, codes)
+        print(f"State in Redis: {articles} window articles, {size / 1024:.0f} KiB compressed "
+              f"+ {len(codes)} vectors x 256 B; save {save_ms:.0f} ms, "
+              f"load {load_ms:.0f} ms")  # fmt: skip
+        print(f"Python heap per window article: {memory(method) / 1024:.1f} KiB")
+        print()
+    per_key = redis_bytes_per_vector()
+    if per_key is not None:
+        print(f"Redis MEMORY USAGE of one vector key (256 B value): {per_key} B")
 
 
 def main() -> None:
     if not UCI.exists():
         print("bench.stories: ../shared/corpus is absent; skipped")
         return
-    print(f"Story clustering quality: {UCI.name}, {len(SEEDS)} shuffles with random times")
-    print(f"{'method':<40} {'P':>6} {'R':>6} {'F1':>6} {'s':>6}")
-    for name, p, r, f, s in quality():
-        if p == 0 and r == 0:
-            print(name)
-            continue
-        print(f"{name:<40} {p:6.3f} {r:6.3f} {f:6.3f} {s:6.2f}")
+    _print_quality()
     print()
-    print("Each category alone (seed 1): rows, stories, P, R, F1")
+    print("Each category alone (seed 1, production): rows, stories, P, R, F1")
     for name, n, k, p, r, f in by_category():
         print(f"  {name:<14} {n:>5} {k:>3}  {p:.3f} {r:.3f} {f:.3f}")
+    print()
+    print(f"Cross-language set ({CROSSLANG.name}; no model)")
+    print(f"{'method':<34} {'articles':>8} {'events':>7} {'P':>6} {'R':>6} {'F1':>6}")
+    for name, n, k, p, r, f in crosslang():
+        print(f"{name:<34} {n:>8} {k:>7} {p:6.3f} {r:6.3f} {f:6.3f}")
     feeds = real_feeds()
     if feeds:
         print()
         print("46 real AI feeds, real dates (no labels; 'mixed' = 2+ different titles)")
-        print(f"{'method':<40} {'articles':>8} {'stories':>8} {'2+ feeds':>8} {'mixed':>6}")
+        print(f"{'method':<34} {'articles':>8} {'stories':>8} {'2+ feeds':>8} {'mixed':>6}")
         for name, n, k, multi, mixed in feeds:
-            print(f"{name:<40} {n:>8} {k:>8} {multi:>8} {mixed:>6}")
+            print(f"{name:<34} {n:>8} {k:>8} {multi:>8} {mixed:>6}")
     print()
-    print("Incremental speed: 10,000 articles over 10 days, 72 h window")
-    print(f"{'articles':>9} {'window':>7} {'stories':>8} {'ms/article':>11} {'CPU ms':>7}")
-    started, cpu = time.perf_counter(), time.process_time()
-    rows, clusterer = speed()
-    total, cpu_total = time.perf_counter() - started, time.process_time() - cpu
-    for count, window, stories, ms, cpu_ms in rows:
-        print(f"{count:>9} {window:>7} {stories:>8} {ms:>11.3f} {cpu_ms:>7.3f}")
-    print(f"total {total:.2f} s wall, {cpu_total:.2f} s CPU for 10,000 articles (bar: 10 s)")
-    print()
-    articles, size, save_ms, load_ms = state_cost(clusterer)
-    print(f"State in Redis: {articles} window articles, {size / 1024:.0f} KiB compressed, "
-          f"save {save_ms:.0f} ms, load {load_ms:.0f} ms")  # fmt: skip
+    _print_speed()
     print()
     p, r, f1, seconds = cli_check()
     print(f"`aitoday cluster` (fresh process, seed 1): P {p:.3f} R {r:.3f} F1 {f1:.3f} "

@@ -30,7 +30,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import repeat
@@ -41,7 +41,7 @@ import numpy as np
 
 from core.models import digest
 from core.stories.embed import Array, Embedder, default_embedder, dequantise, latin_text, quantise
-from core.stories.text import clean, features, title_numbers, url_key
+from core.stories.text import anchors, clean, features, script_of, title_numbers, url_key
 
 Vector = dict[str, float]
 
@@ -84,6 +84,9 @@ class ClusterParams:
     semantic_share: float = 0.5  # weight of the embedding cosine where both have one
     semantic_floor: float = 0.0  # embedding cosine that counts as nothing in common
     sibling_lexical: float = 0.0  # a sibling shares at least this much wording too
+    salient_gate: bool = True  # meaning lifts only pairs sharing a name or number
+    anchor_min: int = 2  # across scripts: names and numbers shared, a name among them ...
+    anchor_cover: float = 0.75  # ... and this share (IDF-weighted) of the fewer names
 
 
 @dataclass
@@ -101,6 +104,9 @@ class _Entry:
     numbers: frozenset[str] = frozenset()  # title words with digits: versions, amounts
     vec: Vector = field(default_factory=dict)
     emb: Array | None = None  # dequantised unit embedding (None: not Latin script)
+    script: str = "latin"
+    names: frozenset[str] = frozenset()  # anchors across languages (core.stories.text)
+    figures: frozenset[str] = frozenset()
     code: bytes = b""  # its int8 codes, as stored in Redis
 
 
@@ -143,6 +149,7 @@ class Clusterer:
         self.params = params or ClusterParams()
         self.embedder = embedder  # None: the lexical signal alone
         self._new_codes: dict[str, bytes] = {}  # embeddings not yet taken by take_codes
+        self._pending: dict[str, bytes] = {}  # embeddings computed ahead by add_many
         self.clock = float("-inf")  # newest published time seen (epoch seconds)
         self._entries: dict[str, _Entry] = {}
         self._stories: dict[str, _Story] = {}
@@ -175,6 +182,16 @@ class Clusterer:
         entry.vec = self._vectorize(entry)
         self._embed([entry])
         return self._resolve(self._place(entry, doc))
+
+    def add_many(self, docs: Iterable[Doc]) -> list[str]:
+        """Place articles in the order given (their embeddings computed in one batch,
+        which costs a fraction of one call each); returns their story ids."""
+        items = list(docs)
+        self._pending = self._embed_titles([d for d in items if d.id not in self._entries])
+        try:
+            return [self.add(doc) for doc in items]
+        finally:
+            self._pending = {}
 
     def story_of(self, article_id: str) -> str | None:
         """The current story of an article still in the window."""
@@ -223,6 +240,8 @@ class Clusterer:
                     target = story_id
                     break
         if target is None:
+            target = self._anchored_story(entry, scored, near)
+        if target is None:
             target = "s" + digest("story", doc.id, size=8)
         self._attach(entry, target)
         bridge = self.params.merge * self.params.merge_gate
@@ -234,6 +253,36 @@ class Clusterer:
             ):
                 target = self._maybe_merge(target, other)
         return target
+
+    def _anchored_story(
+        self,
+        entry: _Entry,
+        scored: list[tuple[float, str]],
+        near: dict[str, list[tuple[float, str]]],
+    ) -> str | None:
+        """The story one of whose members tells the event in another script and shares
+        the entry's anchors (names in Latin script, numbers): no words are shared there."""
+        for _, story_id in scored:
+            for _, other in heapq.nlargest(self.params.sibling_checks, near.get(story_id, [])):
+                if self._anchored(entry, self._entries[other]):
+                    return story_id
+        return None
+
+    def _anchored(self, entry: _Entry, member: _Entry) -> bool:
+        if entry.script == member.script:
+            return False
+        if entry.figures and member.figures and entry.figures.isdisjoint(member.figures):
+            return False  # "$40 billion" is not "$13 billion", in any language
+        names = entry.names & member.names
+        shared = len(names) + len(entry.figures & member.figures)
+        if not names or shared < self.params.anchor_min:
+            return False
+        fewer = min(entry.names, member.names, key=len)
+        weight = self._names_weight
+        return weight(names) >= self.params.anchor_cover * weight(fewer)
+
+    def _names_weight(self, names: frozenset[str]) -> float:
+        return sum(self._idf("w:" + name) for name in names)
 
     def _forced_story(self, entry: _Entry, doc: Doc) -> str | None:
         for key in (entry.url, *(url_key(link) for link in doc.links)):
@@ -275,6 +324,10 @@ class Clusterer:
             member = self._entries[other]
             if entry.numbers and member.numbers and entry.numbers.isdisjoint(member.numbers):
                 continue  # "Windsurf 1.2.4" is not "Windsurf 1.2.5"; "part 1" not "part 2"
+            if entry.script != member.script:
+                if self._anchored(entry, member):  # only names and numbers are shared there
+                    return True
+                continue
             # A publisher rarely tells one event twice; its own items must be near copies.
             need = self.params.sibling
             if entry.source and member.source == entry.source:
@@ -282,6 +335,9 @@ class Clusterer:
             lexical = _dot(vec, member.vec)
             if lexical < self.params.sibling_lexical:
                 continue  # meaning alone is too loose: "Business in Brief" is no event
+            if lexical < need and entry.salient.isdisjoint(member.salient) and entry.salient \
+                    and member.salient and self.params.salient_gate:  # fmt: skip
+                continue  # "OpenAI ... Sora 2" and "OpenAI ... SB OpenAI Japan": two events
             if self._combined(lexical, _cosine(entry.emb, member.emb)) >= need:
                 return True
         return False
@@ -456,20 +512,29 @@ class Clusterer:
         }
 
     def _embed(self, entries: list[_Entry], codes: dict[str, bytes] | None = None) -> None:
-        """Give Latin-script entries their embedding: stored codes when given, else new."""
+        """Give Latin-script entries their embedding: stored or pending codes, else new."""
         if self.embedder is None:
             return
         stored = codes or {}
-        todo = [e for e in entries if e.id not in stored and latin_text(e.title)]
-        if todo:
-            rows = self.embedder.embed([clean(e.title) for e in todo])
-            for entry, row in zip(todo, rows, strict=True):
-                entry.code = quantise(row)
-                self._new_codes[entry.id] = entry.code
+        todo = [e for e in entries if e.id not in stored and e.id not in self._pending]
+        computed = self._embed_titles(todo)
         for entry in entries:
-            entry.code = entry.code or stored.get(entry.id, b"")
-            if entry.code:
-                entry.emb = dequantise(entry.code)
+            code = stored.get(entry.id) or self._pending.get(entry.id) or computed.get(entry.id)
+            if code:
+                entry.code = code
+                entry.emb = dequantise(code)
+                if entry.id not in stored:
+                    self._new_codes[entry.id] = code
+
+    def _embed_titles(self, items: Sequence[_Entry | Doc]) -> dict[str, bytes]:
+        """Int8 codes of the Latin-script titles among ``items``, by id, in one batch."""
+        if self.embedder is None:
+            return {}
+        todo = [x for x in items if latin_text(x.title)]
+        if not todo:
+            return {}
+        rows = self.embedder.embed([clean(x.title) for x in todo])
+        return {x.id: quantise(row) for x, row in zip(todo, rows, strict=True)}
 
     @classmethod
     def load(
@@ -543,6 +608,7 @@ def _add_into(total: Vector, vec: Vector, sign: float) -> None:
 
 def _new_entry(article_id: str, published: float, title: str, summary: str, url: str) -> _Entry:
     word_counts, gram_counts, salient = features(title, summary)
+    names, figures = anchors(title)
     return _Entry(
         id=article_id,
         story="",
@@ -554,6 +620,9 @@ def _new_entry(article_id: str, published: float, title: str, summary: str, url:
         title=title,
         summary=summary,
         numbers=title_numbers(title),
+        script=script_of(title),
+        names=names,
+        figures=figures,
     )
 
 
@@ -587,8 +656,7 @@ def cluster_all(
     window slides over a file in any order."""
     items = list(docs)
     clusterer = Clusterer(window_hours, params, default_embedder() if semantic else None)
-    placed: dict[int, str] = {}
-    for index in sorted(range(len(items)), key=lambda i: (items[i].published, i)):
-        placed[index] = clusterer.add(items[index])
+    order = sorted(range(len(items)), key=lambda i: (items[i].published, i))
+    placed = dict(zip(order, clusterer.add_many(items[i] for i in order), strict=True))
     for index, doc in enumerate(items):
         yield doc.id, clusterer.resolve(placed[index])

@@ -112,8 +112,9 @@ def update_stories(
     try:
         clusterer = load_clusterer(store)
         placed: dict[str, list[Article]] = {}
-        for article in sorted(articles, key=lambda a: (a.published, a.id)):
-            story_id = clusterer.add(to_doc(article, sources, now))
+        ordered = sorted(articles, key=lambda a: (a.published, a.id))
+        story_ids = clusterer.add_many(to_doc(a, sources, now) for a in ordered)
+        for article, story_id in zip(ordered, story_ids, strict=True):
             placed.setdefault(story_id, []).append(article)
         changed = _write(store, clusterer, placed, sources, now)
         save_clusterer(store, clusterer)

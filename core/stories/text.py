@@ -5,6 +5,12 @@ and word order, so character n-grams (3-5, inside word boundaries) carry most of
 similarity; whole words carry the rare, discriminating terms used to find candidates.
 Capitalised words and numbers (names, amounts) are weighted up: two stories about the
 same company differ mostly in those.
+
+Chinese and Japanese are written without spaces: a run of their characters is cut from
+the Latin letters and digits around it ("OpenAIが400億ドル" -> "OpenAI", "400", "億ドル")
+and counts as its overlapping character pairs, the usual unit for indexing them.
+Across languages, the shared words are the *anchors* (:func:`anchors`): names in Latin
+script and numbers, amounts in one unit ("$40 billion" = "400億ドル" = "400亿美元").
 """
 
 from __future__ import annotations
@@ -17,6 +23,22 @@ from urllib.parse import urlsplit
 
 _WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*$")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_CJK_RUN = re.compile(f"[{_CJK}]+|[^{_CJK}]+")
+_HAS_CJK = re.compile(f"[{_CJK}]")
+_KANA = re.compile("[\u3040-\u30ff]")
+_HANGUL = re.compile("[\uac00-\ud7af]")
+_LATIN_NAME = re.compile(r"[A-Za-z]{2,}")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_AMOUNT = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(trillion|billion|million|bn|mn|万亿|萬億|兆|億|亿|万|萬)(?![a-z])",
+    re.IGNORECASE,
+)
+_SCALE = {"trillion": 1e12, "billion": 1e9, "million": 1e6, "bn": 1e9, "mn": 1e6,
+          "万亿": 1e12, "萬億": 1e12, "兆": 1e12,
+          "億": 1e8, "亿": 1e8, "万": 1e4, "萬": 1e4}  # fmt: skip
+# Latin words in headlines of any event, in any language, and units
+ANCHOR_STOPWORDS = frozenset({"ai", "ceo", "app", "apps", "bn", "mn", "nm"})
 
 _STOPWORD_TEXT = """a about after again against all also an and any are as at be because been before
     being between both but by can could did do does doing down during each few for from
@@ -36,8 +58,40 @@ def clean(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Words as written (case kept), apostrophes and decimal points inside kept."""
-    return _WORD.findall(clean(text))
+    """Words as written (case kept), apostrophes and decimal points inside kept; Chinese
+    and Japanese runs as their overlapping character pairs."""
+    found = _WORD.findall(clean(text))
+    if not _HAS_CJK.search(text):
+        return found  # the common case, unchanged
+    out: list[str] = []
+    for word in found:
+        for piece in _CJK_RUN.findall(word):
+            if _HAS_CJK.match(piece):
+                out.extend(piece[i : i + 2] for i in range(max(1, len(piece) - 1)))
+            else:
+                out.extend(_WORD.findall(piece))  # "Max," before "参数": the comma goes
+    return out
+
+
+def script_of(text: str) -> str:
+    """ "ja" (any kana), "ko" (any hangul), "zh" (other CJK ideographs) or "latin"."""
+    if _KANA.search(text):
+        return "ja"
+    if _HANGUL.search(text):
+        return "ko"
+    return "zh" if _HAS_CJK.search(text) else "latin"
+
+
+def anchors(title: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What a headline in any language shares with the same event told in another:
+    (names written in Latin script, lower case; numbers, with amounts also in one unit)."""
+    text = clean(title)
+    names = {m.lower() for m in _LATIN_NAME.findall(text)}
+    names -= STOPWORDS | ANCHOR_STOPWORDS
+    numbers = {m.replace(",", "") for m in _NUMBER.findall(text)}
+    for value, unit in _AMOUNT.findall(text):
+        numbers.add(f"={float(value) * _SCALE[unit.lower()]:.3g}")
+    return frozenset(names), frozenset(numbers)
 
 
 def word_key(word: str) -> str:
