@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-import urllib.robotparser
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
 
 from core.config import FetchSettings
 from core.ingest.extract import ExtractedPage, extract_in
@@ -36,6 +36,7 @@ from core.models import Article
 Extract = Callable[[bytes, str], Awaitable[ExtractedPage]]  # off the loop, never raises
 
 ROBOTS_DISALLOWED = "robots.txt disallows"
+ROBOTS_UNREACHABLE = "robots.txt unreachable"
 NOT_HTML = "not an HTML page"
 ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 # A PDF or an image behind an item link has no text for trafilatura; text/plain and a
@@ -59,6 +60,8 @@ def carries_full_text(article: Article, min_words: int) -> bool:
 
 def failure_reason(error: str) -> str:
     """A fetch or extract error as a short, countable reason (no URLs, no sizes)."""
+    if error.startswith("robots.txt"):
+        return error
     if "exceeds" in error or "larger than" in error:
         return "too large"
     if "timeout" in error or error.startswith("too slow"):
@@ -73,28 +76,32 @@ class Robots:
 
     def __init__(self, fetcher: Fetcher) -> None:
         self.fetcher = fetcher
-        self._parsers: dict[str, asyncio.Task[urllib.robotparser.RobotFileParser]] = {}
+        self._origins: dict[str, asyncio.Task[tuple[RobotFileParser, str | None]]] = {}
 
-    async def allowed(self, url: str) -> bool:
-        """May our user agent fetch ``url``?"""
+    async def refusal(self, url: str) -> str | None:
+        """Why our user agent may not fetch ``url`` (None: it may)."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        task = self._parsers.get(origin)
+        task = self._origins.get(origin)
         if task is None:
-            task = self._parsers[origin] = asyncio.ensure_future(self._load(origin))
-        parser = await task
-        return parser.can_fetch(self.fetcher.settings.user_agent, url)
+            task = self._origins[origin] = asyncio.ensure_future(self._load(origin))
+        parser, unreachable = await task
+        if unreachable is not None:
+            return unreachable
+        allowed = parser.can_fetch(self.fetcher.settings.user_agent, url)
+        return None if allowed else ROBOTS_DISALLOWED
 
-    async def _load(self, origin: str) -> urllib.robotparser.RobotFileParser:
-        parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
-        result = await self.fetcher.fetch(origin + "/robots.txt")
+    async def _load(self, origin: str) -> tuple[RobotFileParser, str | None]:
+        parser = RobotFileParser(origin + "/robots.txt")
+        result = await self.fetcher.fetch(origin + "/robots.txt", accept="text/plain")
         if result.ok:
             parser.parse((result.body or b"").decode("utf-8", "replace").splitlines())
-        elif result.status is not None and 400 <= result.status < 500:
+            return parser, None
+        if result.status is not None and 400 <= result.status < 500:
             parser.parse([])  # no robots.txt: everything allowed
-        else:
-            parser.parse(["User-agent: *", "Disallow: /"])
-        return parser
+            return parser, None
+        # Unreachable: nothing is allowed; the count says why (often the site is down).
+        return parser, f"{ROBOTS_UNREACHABLE}: {failure_reason(result.error or 'unknown')}"
 
 
 class PageReader:
@@ -137,8 +144,9 @@ class PageReader:
         return merged(article, page)
 
     async def _page(self, url: str) -> ExtractedPage:
-        if self.robots is not None and not await self.robots.allowed(url):
-            return ExtractedPage(url, error=ROBOTS_DISALLOWED)
+        refusal = await self.robots.refusal(url) if self.robots is not None else None
+        if refusal is not None:
+            return ExtractedPage(url, error=refusal)
         result = await self.fetcher.fetch(url, accept=ACCEPT_HTML)
         if not result.ok:
             return ExtractedPage(url, error=result.error or f"HTTP {result.status}")

@@ -90,6 +90,7 @@ class Publisher:
     feeds: dict[str, bytes] = field(default_factory=dict)
     pages: dict[str, bytes] = field(default_factory=dict)  # article pages by name
     robots: str | None = None  # robots.txt; None answers 404
+    robots_status: int = 200  # e.g. 503: a site whose robots.txt is down
     content_types: dict[str, str] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     slow_seconds: float = 5.0
@@ -174,7 +175,7 @@ class Publisher:
         self._record(request)
         if self.robots is None:
             return Response("not found", status_code=404)
-        return Response(self.robots, media_type="text/plain")
+        return Response(self.robots, status_code=self.robots_status, media_type="text/plain")
 
     async def plain(self, request: Request) -> Response:
         """A feed without validators (the client must skip by body hash)."""

@@ -88,6 +88,17 @@ async def test_robots_disallow_is_respected_and_the_setting_turns_it_off(
     assert _stored(store, f"{base}/articles/three").full_text
 
 
+async def test_an_unreachable_robots_txt_allows_nothing(
+    store: Store, publisher: tuple[Publisher, str]
+) -> None:
+    pub, base = publisher
+    pub.robots, pub.robots_status = "down", 503
+    pub.put_page("one", article_page("Lab releases an open model", PARAGRAPHS))
+    report = await run_ingest(store, [_feed(pub, base, ["one"])])
+    assert report.page_failures == {"robots.txt unreachable: HTTP 503": 1}
+    assert pub.hits("/articles/one") == []
+
+
 async def test_failed_pages_keep_the_blurb_and_are_counted_by_reason(
     store: Store, publisher: tuple[Publisher, str]
 ) -> None:
