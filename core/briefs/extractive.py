@@ -51,6 +51,11 @@ _STOP_WORDS = (
     "could can said says also more than about after over into new which who what when how"
 )
 _STOP = frozenset(_STOP_WORDS.split())
+# The sentence splitter cuts after "Mr." or an initial; such a piece is half a sentence.
+_CUT_AT_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|No|vs|Sept|Oct"
+    r"|Nov|Dec|Jan|Feb|Aug|Inc|Corp|Co|Ltd)|\b[A-Z])\.$"
+)
 # Sentences deeper than this in one article are never quoted: the end of a long page is
 # related links, author notes and comments far more often than the story.
 MAX_POSITION = 60
@@ -183,8 +188,11 @@ def _quotable(item: SourceText) -> list[tuple[str, bool]]:
 
 
 def _statement(sentence: str) -> bool:
-    """Questions and headings-run-into-text are not statements a brief can quote."""
-    return not sentence.rstrip("\"'”’)").endswith(("?", "？", ":", "："))
+    """Questions, headings run into text and fragments cut at an abbreviation ("... Mr.")
+    are not statements a brief can quote."""
+    if sentence.rstrip("\"'”’)").endswith(("?", "？", ":", "：")):
+        return False
+    return not _CUT_AT_ABBREVIATION.search(sentence)
 
 
 def _content_words(text: str) -> set[str]:

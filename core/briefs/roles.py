@@ -120,8 +120,9 @@ EN = Cues(
         r"according to",
         r"(?:has|have|had) (?:\w+ly )?(?:been )?[a-z]{3,}ed",
         r"(?:was|were) (?:\w+ly )?[a-z]{3,}ed",
-        r"(?-i:(?:[A-Z][\w'’.&-]+|[Ww]e|[Tt]hey|[Hh]e|[Ss]he) (?:\w+ly )?(?:[a-z]{3,}ed|won|made"
-        r"|took|gave|sold|bought|began|became|brought|built|came|found|got|held|left|led|lost"
+        # A named (not -ing) subject right before a past-tense verb: "Kestrel unveiled".
+        r"(?-i:(?:[A-Z][\w'’.&-]+(?<!ing)|[Ww]e|[Tt]hey|[Hh]e|[Ss]he) (?:\w+ly )?"
+        r"(?:[a-z]{3,}ed|won|made|took|gave|sold|bought|began|became|brought|built|came|found|got|held|left|led|lost"
         r"|met|paid|ran|saw|sent|spent|struck|wrote|flew|grew|drew|shot|hit|rose|fell|broke"
         r"|chose|spoke|put|set))",
         r"(?:announces|launches|releases|unveils|introduces|acquires|raises|debuts)",

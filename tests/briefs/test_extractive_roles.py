@@ -219,3 +219,19 @@ def test_extractive_parts_match_the_brief(store: Store) -> None:
         "why_it_matters",
         "what_to_watch",
     }
+
+
+def test_a_fragment_cut_at_an_abbreviation_is_not_quoted(store: Store) -> None:
+    band = [
+        article(
+            7,
+            "The band announces a reunion tour",
+            "The band announced a reunion tour on Monday. "
+            "The tour will open in Chicago in May with the band's former singer, Mr. "
+            "McDonald joins them for the first time since 1982.",
+        )
+    ]
+    brief = brief_of(store, band)
+    assert brief.key_takeaway == "The band announced a reunion tour on Monday."
+    assert not any(part.endswith("Mr.") for part in quoted_parts(brief))
+    assert brief.key_points.what_to_watch is None  # its one sentence to watch was the fragment
