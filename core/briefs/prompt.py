@@ -116,8 +116,9 @@ def retry_message(problems: Sequence[str]) -> dict[str, str]:
 def article_records(inputs: Sequence[SourceText], token_budget: int) -> list[dict[str, Any]]:
     """The articles as JSON-ready records, trimmed to ``token_budget`` tokens in all.
 
-    Titles come first, then summaries, then longer text, each shared fairly among
-    articles: a 5 MB article cannot crowd out the others.
+    Titles come first, then summaries, then the full text, each shared fairly among
+    articles: a 5 MB article cannot crowd out the others. A summary the text already
+    holds is left out.
     """
     chosen = list(inputs[:MAX_ARTICLES])
     records: list[dict[str, Any]] = [
@@ -132,9 +133,18 @@ def article_records(inputs: Sequence[SourceText], token_budget: int) -> list[dic
         for n, item in enumerate(chosen, start=1)
     ]
     left = token_budget - sum(PER_ARTICLE_OVERHEAD + estimate_tokens(r["title"]) for r in records)
-    for field in ("summary", "text"):
-        left = _fill(records, [getattr(item, field) for item in chosen], field, left)
+    summaries = [_summary(item) for item in chosen]
+    left = _fill(records, summaries, "summary", left)
+    _fill(records, [item.text for item in chosen], "text", left)
     return records
+
+
+def _summary(item: SourceText) -> str:
+    """The feed's blurb, unless the full text already holds it (a page's lead paragraph
+    repeated would spend the budget twice on the same words)."""
+    if item.summary and item.text and item.summary[:300] in item.text:
+        return ""
+    return item.summary
 
 
 def _fill(records: list[dict[str, Any]], texts: list[str], field: str, left: int) -> int:

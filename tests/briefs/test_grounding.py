@@ -421,3 +421,23 @@ def test_a_source_title_as_headline_is_not_checked_even_cut_short() -> None:
 
     assert kept.draft.headline == title[:60] + "…" and "headline" not in kept.emptied
     assert invented.emptied[:1] == ["headline"]
+
+
+def test_a_summary_the_full_text_holds_is_not_sent_twice() -> None:
+    lead = "The lab released a compact open-weight model on Tuesday."
+    item = SourceText(
+        article_id="1",
+        source_id="s",
+        source_name="S",
+        url="https://s.example.org/a",
+        title="Title",
+        summary=lead,
+        text=f"{lead} The weights are public. It runs on one graphics card.",
+        published=datetime(2026, 12, 1, tzinfo=UTC),
+        language="en",
+        reading_minutes=1,
+    )
+
+    (record,) = prompt_records([item], 3000)
+
+    assert record["summary"] == "" and record["text"] == item.text
