@@ -164,7 +164,9 @@ def merged(article: Article, page: ExtractedPage) -> Article:
         update.update(text=page.text, full_text=True)
     if page.author and not article.author:
         update["author"] = page.author
-    if page.language:
+    # The page's language only when it differs in kind: a Taiwanese page saying lang="zh"
+    # must not turn the source's zh-Hant into zh-Hans.
+    if page.language and page.language.split("-")[0] != article.language.split("-")[0]:
         update["language"] = page.language
     # parse dates an undated item at its fetch time: that is "the feed had none".
     if page.published is not None and article.published == article.fetched:

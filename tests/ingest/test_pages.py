@@ -6,7 +6,8 @@ from datetime import timedelta
 from email.utils import format_datetime
 
 from core.ingest.clean import canonical_url
-from core.ingest.pages import carries_full_text
+from core.ingest.extract import ExtractedPage
+from core.ingest.pages import carries_full_text, merged
 from core.ingest.pipeline import run_ingest
 from core.models import Article, Source, digest, utcnow
 from core.store.articles import ArticleRepo
@@ -157,6 +158,16 @@ def _item(text: str) -> Article:
         id="x", url="https://a.example/x", title="t", text=text, source_id="s",
         published=now, fetched=now, content_hash="h",
     )  # fmt: skip
+
+
+def test_merge_keeps_the_feeds_script_and_takes_a_different_language() -> None:
+    hant = _item("blurb").model_copy(update={"language": "zh-Hant"})
+    page = ExtractedPage("u", text="正文" * 50, language="zh-Hans")
+    assert merged(hant, page).language == "zh-Hant"
+    assert (
+        merged(_item("blurb"), ExtractedPage("u", text="本文" * 50, language="ja")).language == "ja"
+    )
+    assert merged(_item("blurb"), page).full_text
 
 
 def test_the_skip_rule() -> None:
