@@ -213,6 +213,10 @@ CHAT_MENTION = "chat mention syntax"
 MARKUP_PROBLEM = "markup"
 MODEL_ORDER = "an instruction addressed to a model"
 ORDER = "an order to the reader"
+TOO_LONG = "too long to check"
+# No brief field or quoted sentence comes near this; a hostile megabyte is refused unread
+# instead of costing seconds of regular expressions.
+HAZARD_CAP = 10_000
 _TRAILING = ".,;:!?)]}'\"”’」）"
 
 
@@ -235,8 +239,18 @@ class Sources:
         return cls(urls=urls, domains=frozenset(domains))
 
     def allows_link(self, link: str) -> bool:
-        """A link (with a scheme or a path) must be one of the sources' own URLs."""
-        return bare_link(link) in self.urls
+        """A link (with a scheme or a path) must be one of the sources' own URLs.
+
+        One cut short by :func:`shorten` ("labnews.example.org/2026/sto…") passes when it
+        begins one of them and keeps the whole host.
+        """
+        bare = bare_link(link)
+        if bare in self.urls:
+            return True
+        if not link.endswith(("…", "...")) or "/" not in bare:  # "..." once NFKC-folded
+            return False
+        start = bare_link(link.rstrip("…."))
+        return any(url.startswith(start) for url in self.urls)
 
     def allows_domain(self, host: str) -> bool:
         """A domain named without a path must be a source's (or a domain above it)."""
@@ -258,6 +272,8 @@ def hazards(text: str, sources: Sources | Iterable[str] = ()) -> list[str]:
     links and domains other than the story's sources, contact details, chat mentions,
     markup, orders to a model and orders to the reader.
     """
+    if len(text) > HAZARD_CAP:
+        return [TOO_LONG]
     allowed = sources if isinstance(sources, Sources) else Sources.of(sources)
     found = {
         LINK: _foreign_link(text, allowed),

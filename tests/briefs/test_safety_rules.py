@@ -15,7 +15,17 @@ import pytest
 
 from core.briefs.guard import content_problems, draft_problems
 from core.briefs.schema import BriefDraft
-from core.briefs.text import CONTACT, LINK, ORDER, hazards, is_harmless, is_quotable, sentences
+from core.briefs.text import (
+    CONTACT,
+    LINK,
+    ORDER,
+    TOO_LONG,
+    hazards,
+    is_harmless,
+    is_quotable,
+    sentences,
+    shorten,
+)
 from tests.briefs.corpus import corpus_stories
 from tests.briefs.data.sentences import (
     CONTACT_RULE,
@@ -97,3 +107,16 @@ def test_real_feeds_lose_almost_no_sentences(corpus: Path) -> None:
     assert total > 4000
     assert refused[LINK] <= total * 0.005
     assert refused[CONTACT] + refused[ORDER] <= 2
+
+
+def test_a_source_url_cut_short_is_still_the_sources() -> None:
+    quoted = shorten(f"Posted at {STORY}", 45)
+    assert quoted.endswith("…") and "labnews.example.org/2026/s…" in quoted
+    assert hazards(quoted, SOURCES) == []
+    assert LINK in hazards("Posted at https://labnews.example.org/2026/evil…", SOURCES)
+    assert LINK in hazards("Posted at https://labnews.exa…", SOURCES)
+
+
+def test_a_hostile_megabyte_is_refused_unread() -> None:
+    assert hazards("请" * 1_000_000) == [TOO_LONG]
+    assert not is_harmless("The lab released a model. " * 1_000)
