@@ -59,7 +59,8 @@ class Doc:
     source: str
     published: datetime
     summary: str = ""
-    links: tuple[str, ...] = ()  # for aggregator items: the article(s) they point to
+    links: tuple[str, ...] = ()  # outbound links: an aggregator's point at its story
+    aggregator: bool = False  # its links name the story outright (others: see _linked_story)
 
 
 @dataclass(frozen=True)
@@ -285,11 +286,24 @@ class Clusterer:
         return sum(self._idf("w:" + name) for name in names)
 
     def _forced_story(self, entry: _Entry, doc: Doc) -> str | None:
-        for key in (entry.url, *(url_key(link) for link in doc.links)):
+        links = doc.links if doc.aggregator else ()
+        for key in (entry.url, *(url_key(link) for link in links)):
             hit = self._urls.get(key)
             if hit is not None:
                 return self._resolve(hit[0])
-        return None
+        return None if doc.aggregator else self._linked_story(entry, doc)
+
+    def _linked_story(self, entry: _Entry, doc: Doc) -> str | None:
+        """The story an item links to, when its links reach one story only and its text is
+        related to it (a post links to background too: a roundup reaches several)."""
+        hits = {self._resolve(hit[0]) for hit in map(self._urls.get, map(url_key, doc.links))
+                if hit is not None}  # fmt: skip
+        if len(hits) != 1:
+            return None
+        story_id = hits.pop()
+        if story_id not in self._stories:
+            return None
+        return story_id if self._story_link(entry, story_id) >= self.params.join else None
 
     def _candidates(self, entry: _Entry) -> tuple[list[str], dict[str, list[tuple[float, str]]]]:
         """Stories sharing rare words with the entry, best first (idf-weighted), and per

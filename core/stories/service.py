@@ -41,6 +41,7 @@ LOCK_WAIT = 900  # seconds a second ingest waits for it
 FUTURE_SLACK = timedelta(hours=1)
 MAX_TOPICS = 3
 _CHUNK = 500  # keys per MGET
+MAX_LINKS = 8  # an article's outbound links the clusterer looks at
 
 
 def load_clusterer(store: Store) -> Clusterer:
@@ -138,10 +139,11 @@ def _reconcile(article: Article, stored: Article | None) -> Article:
 
 
 def to_doc(article: Article, sources: Mapping[str, Source], now: datetime) -> Doc:
-    """What the clusterer sees of an article (aggregators' links count as the same story)."""
+    """What the clusterer sees of an article: an aggregator's links name its story; any
+    other item's links do when they reach one known story and the text is related."""
     source = sources.get(article.source_id)
     aggregator = source is not None and source.category is SourceCategory.AGGREGATOR
-    links = tuple(article.links[:2]) if aggregator else ()
+    links = tuple(article.links[: 2 if aggregator else MAX_LINKS])
     return Doc(
         id=article.id,
         title=article.title,
@@ -150,6 +152,7 @@ def to_doc(article: Article, sources: Mapping[str, Source], now: datetime) -> Do
         published=min(credible_date(article), now),
         summary=article.summary,
         links=links,
+        aggregator=aggregator,
     )
 
 

@@ -55,10 +55,35 @@ def test_same_page_with_trailing_slash_is_one_story_even_weeks_apart() -> None:
 def test_aggregator_item_joins_the_story_it_links_to() -> None:
     original = doc("o", "Qwen 3.5 tops open-weight leaderboards", url="https://qwen.ai/blog/q35")
     item = doc(
-        "h", "Show HN: something else entirely", hours=1, links=("https://qwen.ai/blog/q35",)
+        "h",
+        "Show HN: something else entirely",
+        hours=1,
+        links=("https://qwen.ai/blog/q35",),
+        aggregator=True,
     )
     result = dict(cluster_all([original, item], window_hours=72))
     assert result["o"] == result["h"]
+
+
+QWEN = "https://qwen.ai/blog/q35"
+LLAMA = "https://ai.meta.com/blog/llama-5"
+
+
+def test_an_item_linking_to_one_known_story_joins_it_when_related() -> None:
+    original = doc("o", "Qwen 3.5 tops open-weight leaderboards", url=QWEN)
+    post = doc("p", "What Alibaba's new open model means for developers", hours=1, links=(QWEN,))
+    result = dict(cluster_all([original, post], window_hours=72))
+    assert result["o"] == result["p"]
+
+
+def test_links_to_several_stories_or_unrelated_text_force_nothing() -> None:
+    qwen = doc("q", "Qwen 3.5 tops open-weight leaderboards", url=QWEN)
+    llama = doc("l", "Meta releases Llama 5 open-weight models", url=LLAMA)
+    roundup = doc("r", "Five things we read this week", hours=1, links=(QWEN, LLAMA))
+    background = doc("b", "Nvidia beats estimates as data-center sales double", hours=1,
+                     links=(QWEN,))  # fmt: skip
+    result = dict(cluster_all([qwen, llama, roundup, background], window_hours=72))
+    assert len({result["q"], result["l"], result["r"], result["b"]}) == 4
 
 
 def test_articles_outside_the_window_start_new_stories() -> None:
