@@ -10,6 +10,7 @@
     prompt.py      rules in the system message, articles as delimited JSON data
     schema.py      BriefDraft (what the model fills), limits, prompt version
     guard.py       every brief is checked here before it is stored
+    grounding.py   every number, name and quote a model writes must be in its sources
     language.py    is a text in the language asked for (scripts, function words)
     text.py        hygiene: hidden text, invisibles, mojibake, links, mentions, orders
 

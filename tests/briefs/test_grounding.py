@@ -441,3 +441,28 @@ def test_a_summary_the_full_text_holds_is_not_sent_twice() -> None:
     (record,) = prompt_records([item], 3000)
 
     assert record["summary"] == "" and record["text"] == item.text
+
+
+def test_a_japanese_brief_of_english_articles_keeps_what_it_can_show() -> None:
+    records = [
+        {
+            "title": "OpenAI raises $2 billion",
+            "summary": "OpenAI raised $2 billion from 1,000 investors, said Sam Altman.",
+        }
+    ]
+    written = draft(
+        headline="OpenAIが20億ドルを調達",
+        dek="OpenAIは千人の投資家から20億ドルを調達しました。",
+        key_takeaway="Sam Altman氏が発表しました。Quantix Labsも4億ドルを出資しました。",
+        what_happened="OpenAIは1000人の投資家から資金を集めました。",
+        what_to_watch="",
+        faq=[FAQDraft(question="誰が発表しましたか？", answer="Sam Altman氏です。")],
+    )
+
+    grounded = ground_draft(written, records, "ja", ["en"])
+
+    assert grounded.draft.key_takeaway == "Sam Altman氏が発表しました。"
+    assert grounded.draft.dek == written.dek and grounded.draft.headline == written.headline
+    assert grounded.draft.what_happened == written.what_happened
+    assert len(grounded.removed) == 1 and "Quantix Labs" in grounded.removed[0]
+    assert grounded.emptied == []
