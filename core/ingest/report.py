@@ -87,7 +87,7 @@ class IngestReport:
             + (f" ({self.also_in} from another source)" if self.also_in else ""),
             f"seconds       {self.seconds:.2f}",
         ]
-        if self.pages_read or self.pages_full_in_feed or self.page_failures:
+        if self.pages_read or self.pages_full_in_feed or self.pages_too_old or self.page_failures:
             failed = sum(self.page_failures.values())
             out.append(
                 f"pages         {self.pages_read} read, {failed} failed, "
