@@ -4,6 +4,9 @@ It runs for every subscriber on every tick (~10,000 times over the same few hund
 stories), so what depends only on the story (its words, sources, topics) is computed once
 per story and cached; per subscriber only set lookups and substring tests remain.
 Keywords are plain words or phrases matched on word boundaries; never patterns.
+
+A last safety net for clustering: a story whose title retells one already picked (the
+same names and numbers, in any language: :func:`retells`) is left out of the pick.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from functools import lru_cache
 
 from core.models import Prefs, Story
 from core.stories.rank import story_sources
+from core.stories.text import anchors
 from core.stories.topics import resolve_topic
 
 FOLLOW_BOOST = 1.5
 
 _NON_WORD = re.compile(r"[^\w]+")
+_LATIN_CAPITALISED = re.compile(r"[A-Z][A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,8 @@ class _Facts:
     sources: frozenset[str]
     topics: tuple[str, ...]
     languages: frozenset[str]  # of its articles; empty when none is known
+    names: frozenset[str]  # anchors of its title (core.stories.text.anchors)
+    figures: frozenset[str]
 
 
 def normal_words(text: str) -> str:
@@ -55,8 +62,15 @@ def facts(story: Story) -> _Facts:
         _FACTS.clear()
     text = " ".join([story.title, *(a.title for a in story.articles)])
     languages = frozenset(a.language for a in story.articles if a.language)
+    _, figures = anchors(story.title)
+    names = _names(story.title)
     found = _Facts(
-        normal_words(text), frozenset(story_sources(story)), tuple(story.topics), languages
+        normal_words(text),
+        frozenset(story_sources(story)),
+        tuple(story.topics),
+        languages,
+        names,
+        figures,
     )
     _FACTS[id(story)] = (story, found)
     return found
@@ -100,6 +114,34 @@ class _Wants:
         if any(p in f.text for p in self.exclude):
             return False
         return not self.include or any(p in f.text for p in self.include)
+
+
+RETELL_COVER = 0.75  # share of the fewer names two titles of one event have in common
+
+
+def retells(story: Story, other: Story) -> bool:
+    """Whether two stories' titles tell one event: the same names (capitalised, in Latin
+    script, so across languages too: most of the fewer, one at least) and the same
+    amount ("$2 billion" = "20億ドル"), or two other numbers in common ("GPT-5" alone is
+    a name: its launch and its price cut are two events)."""
+    return _retells(facts(story), facts(other))
+
+
+def _retells(a: _Facts, b: _Facts) -> bool:
+    figures = a.figures & b.figures
+    amounts = sum(1 for f in figures if f.startswith("="))
+    if not amounts and len(figures) < 2:
+        return False
+    shared = len(a.names & b.names)
+    fewer = min(len(a.names), len(b.names))
+    return shared >= 1 and shared >= RETELL_COVER * fewer
+
+
+def _names(title: str) -> frozenset[str]:
+    """Capitalised Latin-script words of a title (names: "Aurora", "OpenAI", "GPT")."""
+    names, _ = anchors(title)
+    written = {w.lower() for w in _LATIN_CAPITALISED.findall(title)}
+    return names & written
 
 
 def allowed(story: Story, prefs: Prefs) -> bool:
@@ -152,6 +194,7 @@ def pick(
     Followed topics multiply the score by ``FOLLOW_BOOST``. At most ``per_topic_cap``
     stories share a first topic while others are left; when too few remain, capped
     stories fill the list.
+    A story retelling one already picked (:func:`retells`) is left out.
     Stories are examined lazily in score order, so a pick costs about ``limit`` steps.
     """
     if limit <= 0:
@@ -168,11 +211,15 @@ def pick(
     chosen: list[Story] = []
     overflow: list[Story] = []
     per_topic: dict[str, int] = {}
+    told: list[_Facts] = []
     for _, _, story, f in ranked:
         if story.id in already_sent or not wants.allows(f):
             continue
         if readable is not None and f.languages and f.languages.isdisjoint(readable):
             continue
+        if any(_retells(f, seen) for seen in told):
+            continue  # clustering missed that these are one event: show it once
+        told.append(f)
         topic = f.topics[0] if f.topics else ""
         if topic and per_topic.get(topic, 0) >= per_topic_cap:
             overflow.append(story)

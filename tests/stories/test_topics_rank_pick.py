@@ -130,3 +130,16 @@ def test_pick_leaves_out_stories_told_only_in_languages_the_reader_cannot_read()
     assert ids(frozenset({"en"})) == ["s2", "s3", "s4"]
     assert ids(frozenset({"ja", "en"})) == ["s1", "s2", "s3", "s4"]
     assert ids(None) == ["s1", "s2", "s3", "s4"]  # an LLM translates: every story fits
+
+
+def test_pick_leaves_out_a_story_retelling_one_already_picked() -> None:
+    en = story(1, "Aurora AI raises $2 billion for Aurora-3 training", score_=0.9)
+    ja = story(2, "Aurora AI、Aurora-3の学習に20億ドルを調達", score_=0.8)
+    again = story(3, "Aurora AI lands $2 billion round to train Aurora-3", score_=0.7)
+    other = story(4, "Aurora AI raises $300 million for its robotics unit", score_=0.6)
+    launch = story(5, "Aurora AI launches Aurora-3", score_=0.5)
+    picked = [s.id for s in pick([en, ja, again, other, launch], Prefs(), limit=5)]
+    assert picked == ["s1", "s4", "s5"]
+    gpt = story(6, "OpenAI launches GPT-5", score_=0.4)
+    cheaper = story(7, "OpenAI cuts GPT-5 prices", score_=0.3)
+    assert [s.id for s in pick([gpt, cheaper], Prefs(), limit=5)] == ["s6", "s7"]
