@@ -154,3 +154,30 @@ def test_a_command_that_shares_the_embedded_server_leaves_it_to_the_web_process(
         web.send_signal(signal.SIGTERM)
         web.communicate(timeout=60)
     assert leftovers(web.pid, workdir) == []
+
+
+def test_the_children_of_aitoday_run_stop_when_it_is_killed(workdir: Path) -> None:
+    run = _start(["run", "--no-web"], workdir, _env(workdir))
+    assert run.stderr is not None
+    children = []
+    while len(children) < 2:  # "aitoday run: started cron (pid N)", then worker-1
+        line = run.stderr.readline().decode()
+        assert line, "aitoday run exited before starting its children"
+        if " started " in line:
+            children.append(int(line.rsplit("pid ", 1)[1].rstrip(")\n")))
+    assert all(_stat(pid) is not None for pid in children)
+    run.kill()  # SIGKILL: no handler of ours runs, only the kernel's death signal
+    run.wait(timeout=30)
+    run.stderr.close()
+    deadline = time.monotonic() + 120  # a bound on a hang, not a measurement
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [pid for pid in children if _alive(pid)] == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return state[state.rindex(")") + 2] != "Z"  # a zombie has exited

@@ -10,6 +10,7 @@ checks the table against the modules. Settings are read once, in ``context``.
 from __future__ import annotations
 
 import importlib
+import os
 import signal
 import sys
 from types import FrameType
@@ -89,9 +90,32 @@ def exit_on_sigterm() -> None:
         signal.signal(signum, handler)
 
 
+# Set by `aitoday run` for its children (not AITODAY_-prefixed: it is no setting).
+SUPERVISOR_ENV = "AITODAYRUN_SUPERVISOR_PID"
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_supervisor() -> None:
+    """A child of ``aitoday run`` gets SIGTERM when the supervisor dies, SIGKILL included.
+
+    Without it a killed supervisor leaves its web, worker and cron running, each in a
+    session of its own (Linux only: prctl).
+    """
+    parent = os.environ.pop(SUPERVISOR_ENV, None)
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != int(parent):  # the supervisor died before prctl took effect
+        sys.exit(0)
+
+
 def main() -> None:
     """Entry point: AITodayError becomes one clear line on stderr and exit status 1."""
     exit_on_sigterm()
+    die_with_supervisor()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -22,6 +22,7 @@ from types import FrameType
 import click
 
 from core.store.connection import redis_url
+from workers.cli import SUPERVISOR_ENV
 from workers.cli.context import AppContext, pass_app
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -70,8 +71,11 @@ class Child:
     def start(self, env: dict[str, str]) -> None:
         # A session of its own: Ctrl+C on the terminal reaches only the parent, which then
         # sends one SIGTERM. A second signal would turn RQ's warm shutdown into a cold one.
+        # SUPERVISOR_ENV: the child asks the kernel for SIGTERM if we die (even by SIGKILL).
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "workers.cli", *self.args], env=env, start_new_session=True
+            [sys.executable, "-m", "workers.cli", *self.args],
+            env={**env, SUPERVISOR_ENV: str(os.getpid())},
+            start_new_session=True,
         )
         self.starts.append(time.monotonic())
 
