@@ -72,8 +72,36 @@ _QUOTE = re.compile(r"\"([^\"]{3,300})\"|“([^”]{3,300})”|「([^」]{2,300}
 # Capitalised words that name no one: the pronoun "I", titles, and job or technology
 # abbreviations a model uses for words the article spelled out ("chief executive").
 _COMMON = frozenset(
-    "ai i ok faq q a dr mr mrs ms prof st ceo cto cfo coo api apis gpu gpus cpu cpus llm llms "
-    "agi ml ui ux".split()
+    [
+        "ai",
+        "i",
+        "ok",
+        "faq",
+        "q",
+        "a",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "st",
+        "ceo",
+        "cto",
+        "cfo",
+        "coo",
+        "api",
+        "apis",
+        "gpu",
+        "gpus",
+        "cpu",
+        "cpus",
+        "llm",
+        "llms",
+        "agi",
+        "ml",
+        "ui",
+        "ux",
+    ]
 )
 
 
