@@ -3,7 +3,9 @@
 Feed text is written by strangers: it may hide words from human readers (hidden HTML,
 zero-width and bidi control characters), carry markup a chat would execute, arrive in a
 broken encoding or weigh megabytes. These functions turn it into plain, visible, bounded
-text, and name the patterns (links, mentions, orders to a model) the guard refuses.
+text, and hold the one rule set (:func:`hazards`) that both the extractive writer's choice
+of quotes and the guard apply: no link or domain but the story's sources, no phone number
+or e-mail address, no chat mention or markup, no order to a model or to the reader.
 """
 
 from __future__ import annotations
@@ -46,11 +48,10 @@ DOMAIN = re.compile(
     r"(?![\w-])(?P<path>/[^\s<>\"']*)?",
     re.IGNORECASE,
 )
-BARE_LINK = DOMAIN  # the old name: a scheme-less link is a domain with a path
-# Lower-case dotted words that are file names far more often than domains ("setup.py",
-# "model.pt"): a domain only with a path, a hyphen or a digit in the name.
 _DEFANGED = re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)", re.IGNORECASE)
 _ASCII_HEAD = re.compile(r"[a-z]+")
+# Lower-case dotted words that are file names far more often than domains ("setup.py",
+# "model.pt"): a domain only with a path, a hyphen or a digit in the name.
 _FILE_SUFFIXES = frozenset({"py", "md", "rs", "sh", "pl", "pt", "ps", "so", "cc", "pm", "sc"})
 EMAIL = re.compile(
     r"(?<![\w.+-])[\w.+-]{1,64}@(?:[\w-]{1,63}\.){1,8}(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})"
@@ -114,7 +115,8 @@ INSTRUCTION = re.compile(
 # an order stands: at the start of a sentence or clause, after "please", or after "you
 # must" / "you need to"; "you must" is an order wherever it stands.
 _ORDER_VERBS = (
-    r"(?:click|tap|press)\s+(?:here|on|the|this|below|to|a|an|now|for)\b|(?:call|phone|dial|text|whatsapp|sms)\s+(?:us\b|our\b|[+＋(（\d]"
+    r"(?:click|tap|press)\s+(?:here|on|the|this|below|to|a|an|now|for)\b"
+    r"|(?:call|phone|dial|text|whatsapp|sms)\s+(?:us\b|our\b|[+＋(（\d]"
     r"|the\s+(?:number|hotline|helpline)|this\s+number|now\b|today\b|immediately\b|toll)"
     r"|(?:reply|respond)\s+(?:with|to\s+this|now|today|immediately|by|yes|stop)\b"
     r"|(?:log|sign)[\s-]?(?:in|on|up)\b|(?:re-?)?(?:verify|confirm|validate|authenticate"
