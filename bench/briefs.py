@@ -55,6 +55,7 @@ def bench_extractive() -> list[tuple[str, str]]:
     raw = [f"{a.title} {a.summary} {a.text}" for a in articles]
     base_s, _ = timed(lambda: [plain(text) for text in raw])
     write_s, briefs = timed(lambda: [extractive_brief(s, i, "en") for s, i in stories])
+    legacy_s, _ = timed(lambda: [legacy_parts(s, i) for s, i in stories])
     guard_s, problems = timed(
         lambda: [
             brief_problems(b, [a.url for a in s.articles])
@@ -81,6 +82,7 @@ def bench_extractive() -> list[tuple[str, str]]:
         ("extractive briefs, all stories (inputs cleaned)", f"{write_s * 1000:.0f} ms"),
         ("  ratio to baseline", f"{write_s / base_s:.2f}x"),
         ("  per brief", f"{write_s / n * 1e6:.0f} µs"),
+        ("  vs the selection before roles (extractive-v2)", f"{write_s / legacy_s:.2f}x"),
         (
             "guard on every extractive brief",
             f"{guard_s * 1000:.0f} ms, {sum(map(bool, problems))} refused",
