@@ -466,3 +466,28 @@ def test_a_japanese_brief_of_english_articles_keeps_what_it_can_show() -> None:
     assert grounded.draft.what_happened == written.what_happened
     assert len(grounded.removed) == 1 and "Quantix Labs" in grounded.removed[0]
     assert grounded.emptied == []
+
+
+async def test_a_broken_retry_keeps_the_first_grounded_answer(
+    llm: LLM, llm_store: StoreWithLLM
+) -> None:
+    fake, _ = llm
+    store = llm_store("openai/local-model")
+    other = [
+        article(
+            8,
+            "Agency drafts rules",
+            "The agency published draft rules for AI models. The rules would require "
+            "developers to report serious incidents. A final vote is expected next year.",
+        )
+    ]
+    save(store, other)
+    fake.script("local-model", "valid", "malformed")  # "on Tuesday" is not in the article
+
+    _, brief = await brief_for(store, story_of(other), "en")
+
+    assert [c.mode for c in fake.calls] == ["valid", "malformed"]
+    assert brief.generator.kind == "llm" and brief.grounding is not None
+    assert brief.grounding.retries == 1 and brief.grounding.sentences_removed == 1
+    assert brief.dek == "The new model runs on a single graphics card."  # the first answer's
+    assert "Tuesday" not in " ".join(stored_strings(brief))
