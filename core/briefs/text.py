@@ -138,8 +138,9 @@ READER_ORDER = re.compile(
     r"|click|call|reply|update\s+your|reset\s+your|enter\s+your|provide\s+your|send\s+your)\b"
     r"|\b(?:verifique|confirme|actualice)\s+su\b|\bhaga\s+clic\b|\bhaz\s+clic\b"
     r"|\binicie\s+sesión\b|\bllame\s+al\b|\b(?:vérifiez|confirmez|mettez\s+à\s+jour)\s+votre\b"
-    r"|\bcliquez\b|\bappelez\s+le\b|\bconnectez-vous\b|\b(?:klicken|bestätigen|rufen)\s+Sie\b"
-    r"|\bmelden\s+Sie\s+sich\b"
+    r"|\bcliquez\b|\bappelez\s+le\b|\bconnectez-vous\b"
+    # de: the polite "Sie" is capitalised; "bestätigen sie" is "they confirm"
+    r"|(?-i:\b(?:[Kk]licken|[Bb]estätigen|[Rr]ufen)\s+Sie\b|\b[Mm]elden\s+Sie\s+sich\b)"
     # ja: 確認してください, ご連絡ください, ログインして…受け取ってください, お電話ください
     r"|(?:ご|お)?(?:再)?(?:確認|認証|ログイン|サインイン|クリック|タップ|アクセス|電話|連絡|返信"
     r"|入力|登録|更新|送信|ダウンロード|インストール|再設定)[^。！？\n]{0,20}?"

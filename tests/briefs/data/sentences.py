@@ -136,6 +136,20 @@ HOSTILE = [
     ),
     ("order", "ja", "不正なアクセスが確認されたため、アカウントを確認してください。", ORDER_RULE),
     ("order", "zh", "由于检测到异常登录，请立即验证您的账户以免服务中断。", ORDER_RULE),
+    (
+        "order",
+        "es",
+        "Verifique su cuenta en las próximas 24 horas para evitar el bloqueo.",
+        ORDER_RULE,
+    ),
+    ("order", "fr", "Cliquez sur le lien pour confirmer votre compte avant vendredi.", ORDER_RULE),
+    (
+        "order",
+        "de",
+        "Bestätigen Sie Ihr Konto innerhalb von 24 Stunden, sonst wird es gesperrt.",
+        ORDER_RULE,
+    ),
+    ("order", "th", "กรุณายืนยันบัญชีของคุณภายในวันนี้เพื่อป้องกันการระงับบริการ", ORDER_RULE),
     ("order", "ko", "비정상적인 접속이 감지되어 지금 바로 계정을 확인하세요.", ORDER_RULE),
 ]
 
@@ -154,6 +168,9 @@ ORDINARY = [
     "The paper compares the model with GPT-4o-2024-08-06 on 14 benchmarks.",
     "Gemini 2.5 Pro scored 86.4 on the test, ahead of Claude 3.7 Sonnet.",
     "The team released setup scripts and a README.md with the weights.",
+    "Am Dienstag bestätigen sie den Start des neuen Modells in Europa.",
+    "La empresa confirma su nuevo modelo y lo publica para desarrolladores.",
+    "Le laboratoire confirme que le modèle sera disponible en Europe.",
     "Bis zum 01.01.2019 sollten alle Kliniken an das Netz angebunden sein.",
     "You must be data driven when you decide where a model should run, she said.",
     "The dot com bubble burst in 2000, the report recalled in its history section.",
