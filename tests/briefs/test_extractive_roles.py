@@ -235,3 +235,43 @@ def test_a_fragment_cut_at_an_abbreviation_is_not_quoted(store: Store) -> None:
     assert brief.key_takeaway == "The band announced a reunion tour on Monday."
     assert not any(part.endswith("Mr.") for part in quoted_parts(brief))
     assert brief.key_points.what_to_watch is None  # its one sentence to watch was the fragment
+
+
+def test_traditional_chinese_source_gets_a_traditional_chinese_question(store: Store) -> None:
+    hant = [
+        article(
+            8,
+            "星河科技發布開源大模型",
+            "星河科技今天宣布發布開源大模型「星河-7B」，供開發者免費下載。",
+            text=(
+                "星河科技今天宣布發布開源大模型「星河-7B」，供開發者免費下載。"
+                "星河科技是一家總部位於杭州的人工智慧新創公司。"
+                "該公司上週完成5億元新台幣的B輪融資，由多家創投共同領投。"
+                "公司計劃明年推出面向大型企業客戶的商業版本。"
+            ),
+            source_id="twnews",
+            language="zh-Hant",
+        )
+    ]
+    brief = brief_of(store, hant, "zh-Hant")
+    assert [(i.question, i.answer) for i in brief.faq] == [
+        ("星河科技是什麼？", "星河科技是一家總部位於杭州的人工智慧新創公司。")
+    ]
+
+
+def test_no_question_in_a_language_without_templates(store: Store) -> None:
+    spanish = [
+        article(
+            9,
+            "Una startup lanza un modelo",
+            "La startup anunció un nuevo modelo de lenguaje el martes. "
+            "Kestrel Systems is a chip company founded in 2019 by former graphics engineers.",
+            text="Nubia es una empresa de inteligencia artificial con sede en Madrid.",
+            source_id="esnews",
+            language="es",
+        )
+    ]
+    brief = brief_of(store, spanish, "es")
+    # The English definitional sentence is asked about in English; the Spanish one is not.
+    assert [i.question for i in brief.faq] in ([], ["What is Kestrel Systems?"])
+    assert all("Nubia" not in i.answer for i in brief.faq)
