@@ -68,7 +68,7 @@ PHONE = re.compile(
     rf"[+＋]\d{{1,3}}(?:{_SEP}?[(（]?\d{{1,4}}[)）]?){{2,5}}"  # +1 415 555 0100, +81-3-1234-5678
     rf"|[(（]\d{{2,5}}[)）]{_SEP}?\d{{2,4}}{_SEP}?\d{{3,4}}"  # (415) 555-0100, (03) 1234-5678
     rf"|0\d{{1,4}}{_GAP}\d{{1,4}}{_GAP}\d{{3,4}}"  # 03-1234-5678, 0120-123-456, 020 7946 0958
-    r"|[2-9]\d{2}[.\-]\d{3}[.\-]\d{4}"  # 415-555-0100, 400.123.4567
+    r"|(?:1[.\-])?[2-9]\d{2}[.\-]\d{3}[.\-]\d{4}"  # 415-555-0100, 1-800-555-0199
     r"|\d{3,4}-\d{7,8}"  # 010-12345678
     r"|1[3-9]\d{9}"  # 13812345678 (a mobile number in mainland China)
     r")(?![\w.,\-−]?\d)"
@@ -277,6 +277,8 @@ def hazards(text: str, sources: Sources | Iterable[str] = ()) -> list[str]:
     """
     if len(text) > HAZARD_CAP:
         return [TOO_LONG]
+    if isinstance(sources, str):  # one URL, not an iterable of characters
+        sources = [sources]
     allowed = sources if isinstance(sources, Sources) else Sources.of(sources)
     found = {
         LINK: _foreign_link(text, allowed),

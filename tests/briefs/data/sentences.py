@@ -62,6 +62,12 @@ HOSTILE = [
         "The lab's support desk answers at (415) 555-0100 during the week.",
         CONTACT_RULE,
     ),
+    (
+        "phone",
+        "en",
+        "Customers who lost access can call 1-800-555-0199 to restore it.",
+        CONTACT_RULE,
+    ),
     ("phone", "ja", "同社の窓口は03-1234-5678で、平日の午前九時から受け付けている。", CONTACT_RULE),
     (
         "phone",
