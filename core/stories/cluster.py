@@ -334,6 +334,7 @@ class Clusterer:
         if self.params.sibling <= 0.0:
             return True
         vec = entry.vec
+        need = self.params.sibling
         for _, other in heapq.nlargest(self.params.sibling_checks, near):
             member = self._entries[other]
             if entry.numbers and member.numbers and entry.numbers.isdisjoint(member.numbers):
@@ -342,11 +343,13 @@ class Clusterer:
                 if self._anchored(entry, member):  # only names and numbers are shared there
                     return True
                 continue
-            # A publisher rarely tells one event twice; its own items must be near copies.
-            need = self.params.sibling
-            if entry.source and member.source == entry.source:
-                need = max(need, self.params.same_source_sibling)
             lexical = _dot(vec, member.vec)
+            if entry.source and member.source == entry.source:
+                # A publisher rarely tells one event twice: its own items must be near
+                # copies in wording (in meaning, all of a lab's posts are alike).
+                if lexical >= max(need, self.params.same_source_sibling):
+                    return True
+                continue
             if lexical < self.params.sibling_lexical:
                 continue  # meaning alone is too loose: "Business in Brief" is no event
             if lexical < need and entry.salient.isdisjoint(member.salient) and entry.salient \
