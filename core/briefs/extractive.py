@@ -39,7 +39,7 @@ from datetime import datetime
 from core.briefs.inputs import SourceText, brief_sources
 from core.briefs.roles import ROLES, Role, answer_of, cue_family, dominant, role_cues
 from core.briefs.schema import EXTRACTIVE_VERSION, LIMITS
-from core.briefs.text import is_harmless, is_quotable, sentences, shorten
+from core.briefs.text import Sources, is_harmless, is_quotable, sentences, shorten
 from core.i18n import faq_question
 from core.models import Brief, FAQItem, Generator, KeyPoints, Story, utcnow
 
@@ -91,8 +91,9 @@ def extractive_brief(
     story: Story, inputs: Sequence[SourceText], language: str, now: datetime | None = None
 ) -> Brief:
     """Write the brief of ``story`` for a reader of ``language`` without any model."""
-    headline = _headline(story, inputs)
-    chosen, faq = _choose(_candidates(inputs, headline), inputs)
+    sources = _sources(inputs)
+    headline = _headline(story, inputs, sources)
+    chosen, faq = _choose(_candidates(inputs, headline, sources), inputs, sources)
     return Brief(
         story_id=story.id,
         headline=shorten(headline, LIMITS.headline),
@@ -123,7 +124,9 @@ def extractive_parts(
     does not change the choice (quotes are never translated).
     """
     del language  # the choice depends on the sources only
-    chosen, _ = _choose(_candidates(inputs, _headline(story, inputs)), inputs)
+    sources = _sources(inputs)
+    headline = _headline(story, inputs, sources)
+    chosen, _ = _choose(_candidates(inputs, headline, sources), inputs, sources)
     return chosen
 
 
@@ -138,6 +141,11 @@ def quotes_full_text(brief: Brief, inputs: Sequence[SourceText]) -> bool:
     return any(p and p not in blurbs and any(p in t for t in texts) for p in parts)
 
 
+def _sources(inputs: Sequence[SourceText]) -> Sources:
+    """The story's own URLs and domains: a quoted sentence may name these and no other."""
+    return Sources.of(item.url for item in inputs)
+
+
 def _part(sentence: str | None) -> str | None:
     return shorten(sentence, LIMITS.key_point) if sentence else None
 
@@ -145,7 +153,7 @@ def _part(sentence: str | None) -> str | None:
 # -- candidates --------------------------------------------------------------------------
 
 
-def _candidates(inputs: Sequence[SourceText], headline: str) -> list[Candidate]:
+def _candidates(inputs: Sequence[SourceText], headline: str, sources: Sources) -> list[Candidate]:
     """Every quotable sentence of every source, once, none restating the headline."""
     words = [_content_words(f"{item.title} {item.summary} {item.text}") for item in inputs]
     headline_words = _content_words(headline)
@@ -154,7 +162,7 @@ def _candidates(inputs: Sequence[SourceText], headline: str) -> list[Candidate]:
     kept_tokens: list[set[str]] = []
     for n, item in enumerate(inputs):
         others = set().union(*(w for i, w in enumerate(words) if i != n)) or headline_words
-        for position, (text, in_blurb) in enumerate(_quotable(item)):
+        for position, (text, in_blurb) in enumerate(_quotable(item, sources)):
             tokens = set(_TOKEN.findall(text.lower()))
             if _restates(tokens, said) or any(_overlap(tokens, t) > 0.6 for t in kept_tokens):
                 continue  # the headline again, or a syndicated copy of an earlier sentence
@@ -174,14 +182,18 @@ def _candidates(inputs: Sequence[SourceText], headline: str) -> list[Candidate]:
     return found
 
 
-def _quotable(item: SourceText) -> list[tuple[str, bool]]:
+def _quotable(item: SourceText, sources: Sources) -> list[tuple[str, bool]]:
     """The article's quotable sentences in reading order: the blurb's, then the page's
     (a page usually repeats its blurb, so each sentence appears once)."""
     seen: set[str] = set()
     found: list[tuple[str, bool]] = []
     for field, in_blurb in ((item.summary, True), (item.text, False)):
         for sentence in sentences(field):
-            if sentence not in seen and is_quotable(sentence) and _statement(sentence):
+            if (
+                sentence not in seen
+                and is_quotable(sentence, sources=sources)
+                and _statement(sentence)
+            ):
                 seen.add(sentence)
                 found.append((sentence, in_blurb))
     return found[:MAX_POSITION]
@@ -220,7 +232,7 @@ def _overlap(a: set[str], b: set[str]) -> float:
 
 
 def _choose(
-    pool: list[Candidate], inputs: Sequence[SourceText]
+    pool: list[Candidate], inputs: Sequence[SourceText], sources: Sources
 ) -> tuple[dict[str, str | None], list[FAQItem]]:
     """The sentence of each part, and the FAQ, using no sentence twice."""
     takeaway, roles = _parts(pool)
@@ -228,7 +240,7 @@ def _choose(
     for role, part in zip(ROLES, _FULL_TEXT_PARTS[1:], strict=True):
         chosen[part] = _text(roles[role])
     used = {c.text for c in pool if c.text in chosen.values()}
-    faq = _faq([c for c in pool if c.text not in used], inputs)
+    faq = _faq([c for c in pool if c.text not in used], inputs, sources)
     used |= {item.answer for item in faq}
     chosen["dek"] = _dek(pool, used) if len(pool) >= 4 else None
     return chosen, faq
@@ -277,7 +289,7 @@ def _dek(pool: list[Candidate], used: set[str]) -> str | None:
     return None
 
 
-def _faq(pool: list[Candidate], inputs: Sequence[SourceText]) -> list[FAQItem]:
+def _faq(pool: list[Candidate], inputs: Sequence[SourceText], sources: Sources) -> list[FAQItem]:
     """Questions the unused sentences answer by the templated rule, one per kind."""
     items: list[FAQItem] = []
     kinds: set[str] = set()
@@ -287,7 +299,11 @@ def _faq(pool: list[Candidate], inputs: Sequence[SourceText]) -> list[FAQItem]:
             continue
         lang = _question_language(candidate.family, inputs[candidate.source].language)
         question = faq_question(answer.kind, lang, answer.subject) if lang else None
-        if question is None or len(question) > LIMITS.question or not is_harmless(question):
+        if (
+            question is None
+            or len(question) > LIMITS.question
+            or not is_harmless(question, sources=sources)
+        ):
             continue
         kinds.add(answer.kind)
         items.append(FAQItem(question=question, answer=candidate.text))
@@ -307,16 +323,16 @@ def _question_language(family: str, declared: str) -> str | None:
 # -- headline and language ---------------------------------------------------------------
 
 
-def _headline(story: Story, inputs: Sequence[SourceText]) -> str:
+def _headline(story: Story, inputs: Sequence[SourceText], sources: Sources) -> str:
     titles = [story.title, *(item.title for item in inputs)]
     for title in titles:
-        if _safe_title(title):
+        if _safe_title(title, sources):
             return title
     return story.id  # every title was hostile: say nothing rather than repeat it
 
 
-def _safe_title(title: str) -> bool:
-    return bool(title.strip()) and is_harmless(title)
+def _safe_title(title: str, sources: Sources) -> bool:
+    return bool(title.strip()) and is_harmless(title, sources=sources)
 
 
 def _content_language(inputs: Sequence[SourceText]) -> str:

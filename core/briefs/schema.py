@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-PROMPT_VERSION = "brief-v1"
+PROMPT_VERSION = "brief-v2"
 EXTRACTIVE_VERSION = "extractive-v3"
 
 

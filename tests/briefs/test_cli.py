@@ -88,6 +88,6 @@ def test_brief_command_with_a_model_from_the_environment(
     assert lines[0] == "研究所が小型のオープンモデルを公開"
     for heading in ("要点", "何が起きたか", "なぜ重要か", "今後の注目点", "よくある質問"):
         assert heading in lines
-    assert "llm · openai/backup-model · brief-v1" in result.stdout
+    assert "llm · openai/backup-model · brief-v2" in result.stdout
     assert [c.model for c in fake.calls] == ["gpt-4o-mini", "backup-model"]
     assert "sk-cli-test-key-123456" not in result.stderr + result.stdout

@@ -275,3 +275,23 @@ def test_no_question_in_a_language_without_templates(store: Store) -> None:
     # The English definitional sentence is asked about in English; the Spanish one is not.
     assert [i.question for i in brief.faq] in ([], ["What is Kestrel Systems?"])
     assert all("Nubia" not in i.answer for i in brief.faq)
+
+
+def test_a_sentence_naming_the_story_own_domain_stays_quotable(store: Store) -> None:
+    own = "The full model card is published on kestrel.ai for anyone to read."
+    other = "A mirror of the model card also appears on kestrel-mirror.xyz today."
+    lead = article(
+        7,
+        "Kestrel publishes the K5 model card",
+        "Kestrel Systems published the model card of its K5 accelerator on Monday.",
+        text=f"Kestrel Systems published the model card of its K5 accelerator on Monday. {own} "
+        f"{other}",
+        source_id="kestrel",
+        url="https://blog.kestrel.ai/k5-model-card",
+    )
+    save(store, [lead])
+    story = story_of([lead])
+    parts = extractive_parts(story, load_inputs(store, story), "en")
+    quoted = " ".join(part or "" for part in parts.values())
+    assert own in quoted
+    assert other not in quoted
