@@ -11,7 +11,11 @@ mistake. Hence two vetoes on siblings: two items of the same source must be near
 (a publisher rarely tells one event twice), and titles whose numbers all differ
 ("Windsurf 1.2.4" / "1.2.5", "$450 million" / "$33 million") are not siblings.
 
-Vectors are TF-IDF over word terms and character 3-5-grams (``core.stories.text``).
+Similarity is the TF-IDF cosine over word terms and character 3-5-grams
+(``core.stories.text``), averaged with the cosine of small title embeddings where both
+titles are in Latin script (``core.stories.embed``; the embedding lifts only pairs that
+share a name or number, and never a publisher's own items). Across scripts only anchors
+count: Latin-script names and numbers, amounts in one unit.
 IDF is learnt from every article seen, not only the window's (a quiet window would make
 "introducing" look rare); vectors are frozen when an article arrives and all refreshed
 each time the number of articles seen doubles, so the cost stays linear.
