@@ -217,6 +217,67 @@ class DigestSettings(BaseModel):
     )
 
 
+SNS_CERT_HOSTS = ("sns.*.amazonaws.com", "sns.*.amazonaws.com.cn")
+
+
+class BounceSettings(BaseModel):
+    """Bounce and complaint webhooks; a provider's route answers 404 until its key is set."""
+
+    sns_topic_arns: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated SNS topic ARNs (Amazon SES bounces and complaints) "
+        "accepted at /bounces/ses; empty: the route is off.",
+    )
+    sns_cert_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(SNS_CERT_HOSTS),
+        description="Hosts (`*` = one label) whose https SigningCertURL is trusted for SNS "
+        "signatures.",
+    )
+    mailgun_signing_key: SecretStr | None = Field(
+        default=None, description="Mailgun webhook signing key (verifies /bounces/mailgun)."
+    )
+    sendgrid_public_key: str | None = Field(
+        default=None,
+        description="SendGrid Event Webhook verification key, base64 (verifies /bounces/sendgrid).",
+    )
+    postmark_username: str = Field(
+        default="postmark",
+        description="User name Postmark sends (basic auth) to /bounces/postmark.",
+    )
+    postmark_password: SecretStr | None = Field(
+        default=None, description="Password Postmark sends (basic auth) to /bounces/postmark."
+    )
+    max_age_seconds: int = Field(
+        default=86_400, ge=60, description="Signed webhook events older than this are refused."
+    )
+
+    @field_validator("sns_topic_arns", "sns_cert_hosts", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+class IMAPSettings(BaseModel):
+    """The bounce mailbox: RFC 3464 DSNs and ARF complaints. No host: not polled."""
+
+    host: str | None = Field(
+        default=None, description="IMAP server of the bounce mailbox; unset: not polled."
+    )
+    port: int = Field(default=993, ge=1, le=65535, description="IMAP port.")
+    username: str | None = Field(default=None, description="IMAP user name.")
+    password: SecretStr | None = Field(default=None, description="IMAP password.")
+    folder: str = Field(default="INBOX", description="Mailbox folder holding the reports.")
+    tls: Literal["ssl", "starttls", "none"] = Field(
+        default="ssl", description="ssl (implicit, 993), starttls, or none (loopback only)."
+    )
+    poll_minutes: int = Field(
+        default=10, ge=1, description="Minutes between mailbox polls under `aitoday cron`."
+    )
+    timeout: float = Field(default=30.0, gt=0, description="Seconds per IMAP operation.")
+
+
 class LogSettings(BaseModel):
     """Logging."""
 
@@ -259,6 +320,8 @@ class Settings(BaseSettings):
     line: LineSettings = Field(default_factory=LineSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
+    bounces: BounceSettings = Field(default_factory=BounceSettings)
+    imap: IMAPSettings = Field(default_factory=IMAPSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @field_validator("redis_url")
