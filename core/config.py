@@ -64,6 +64,12 @@ class FetchSettings(BaseModel):
         description="A feed item with at least this many words (and no 'read more' ending) "
         "already carries the full text: its page is not read.",
     )
+    max_items_per_feed: int = Field(
+        default=500,
+        ge=1,
+        description="Items kept from one feed per fetch (the newest); the rest are "
+        "counted in the ingest report and not stored.",
+    )
     user_agent: str = Field(
         default="AIToday/0.1 (+https://github.com/aitoday/aitoday; self-hosted news digest)",
         description="User-Agent sent to publishers.",
