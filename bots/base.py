@@ -44,6 +44,9 @@ class Outcome:
     kind: OutcomeKind
     reason: str | None = None
     retry_after: float | None = None
+    # a soft refusal (a full mailbox): TRANSIENT until it repeats over a few editions,
+    # then the job records it as GONE (workers.jobs.STRIKES_TO_GONE)
+    strike: bool = False
 
     @classmethod
     def sent(cls, subscriber_id: str) -> Outcome:
@@ -54,6 +57,11 @@ class Outcome:
         cls, subscriber_id: str, reason: str, retry_after: float | None = None
     ) -> Outcome:
         return cls(subscriber_id, OutcomeKind.TRANSIENT, reason, retry_after)
+
+    @classmethod
+    def soft_refusal(cls, subscriber_id: str, reason: str) -> Outcome:
+        """Refused for now in a way that means "gone" if it keeps happening."""
+        return cls(subscriber_id, OutcomeKind.TRANSIENT, reason, strike=True)
 
     @classmethod
     def gone(cls, subscriber_id: str, reason: str) -> Outcome:

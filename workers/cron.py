@@ -1,5 +1,6 @@
 """The one scheduler: ingest every ``digest.ingest_minutes``, the digest tick every
-``digest.tick_minutes``, in one process.
+``digest.tick_minutes`` and delivery recovery (batches of killed workers queued again)
+every minute, in one process.
 
 Only one cron acts at a time: each loop renews a Redis lock (SET NX with a token and a
 TTL); a second cron (an overlapping deploy, a mistaken second replica) stays idle until
@@ -35,6 +36,8 @@ from core.store.base import Store
 log = logging.getLogger(__name__)
 
 Step = Callable[[Store, datetime], Mapping[str, Any]]
+
+RECOVER_EVERY = timedelta(minutes=1)
 
 _RENEW = """
 if redis.call('get', KEYS[1]) == ARGV[1] then
@@ -78,6 +81,13 @@ def tick_step(store: Store, at: datetime) -> dict[str, Any]:
     }
 
 
+def recover_step(store: Store, at: datetime) -> dict[str, Any]:
+    """Queue again the batches of delivery jobs whose worker died mid-batch."""
+    from workers.fanout import recover_abandoned
+
+    return {"recovered": recover_abandoned(store)}
+
+
 @dataclass(frozen=True)
 class Job:
     """A named step and how often it runs."""
@@ -93,6 +103,9 @@ def default_jobs(store: Store) -> list[Job]:
     return [
         Job("ingest", timedelta(minutes=digest.ingest_minutes), ingest_step),
         Job("tick", timedelta(minutes=digest.tick_minutes), tick_step),
+        # cheap (one hash read): a killed worker's batch goes out again a minute or two
+        # after the kill, not when RQ notices the dead worker (5-10 minutes)
+        Job("recover", RECOVER_EVERY, recover_step),
     ]
 
 

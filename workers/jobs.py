@@ -5,10 +5,17 @@ sent to at most once per (edition, subscriber, channel) unless a worker dies bet
 platform accepting a send and the marker write; then the chunk that was in flight is sent
 again when the batch re-runs (LINE dedupes that resend by its X-Line-Retry-Key).
 
+What a job carries: subscriber ids only (workers.fanout.job_payload). Each recipient's
+address is read from the store when its chunk is claimed, so a subscriber deleted or
+unsubscribed after the fan-out gets nothing and leaves no delivery marker.
+
 How: recipients are claimed in chunks with one atomic Lua script before sending (see
 :mod:`core.store.deliveries`), each chunk's outcomes are written right after the send,
-and the execution holds a short lease while it runs so that a second execution of the
-same batch takes over only what a dead one left in flight.
+and the execution holds a short lease while it runs (a heartbeat thread renews it) so
+that a second execution of the same batch takes over only what a dead one left in
+flight. The execution also registers itself (DeliveryRepo.start): a worker killed
+mid-batch leaves an entry whose lease runs out, and the cron's ``recover`` step
+(:func:`recover_abandoned`) queues the rest of that batch again within a minute.
 
 Imports are at module level on purpose: the worker imports this module before it forks,
 so each job process starts with the adapters (line-bot-sdk alone takes seconds to import)
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 import uuid
 import zlib
@@ -45,11 +53,17 @@ from core.store.base import Store, open_store
 from core.store.deliveries import ClaimMode, DeliveryRepo
 from core.store.editions import EditionRepo
 from core.store.subscribers import SubscriberRepo
+from workers.fanout import batch_of, job_payload, payload_ids
 from workers.queues import FAILURE_TTL, RESULT_TTL, all_queues, channel_queue, job_retry
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 120  # must exceed the longest send of one chunk; refreshed per chunk
+# An execution's lease: renewed every third of it by a heartbeat thread and before each
+# chunk, so a killed worker's batch is found (and taken over) a minute after the kill.
+LEASE_SECONDS = 60
+# A soft refusal (a full mailbox) is transient until it repeats in this many editions in
+# a row; then the address counts as bounced (GONE).
+STRIKES_TO_GONE = 3
 BACKOFF_SECONDS = (30.0, 120.0, 600.0, 1800.0)  # pauses before re-sending the transient subset
 # Recipients per adapter.send call, and calls in flight at once: their product is the most
 # a crash can repeat (see deploy/DELIVERY-GUARANTEES.md). LINE sends a chunk as one
@@ -129,7 +143,7 @@ def deliver_batch(
     ``in_flight`` overrides :data:`IN_FLIGHT` (tests pin it to 1 to place a crash).
     """
     store = job_store()
-    delivery = DeliveryBatch.model_validate(batch)
+    delivery = batch_of(batch)
     run = BatchRun(store, delivery, attempt, mode, lease_seconds, tuple(backoff))
     if in_flight is not None:
         run.in_flight = max(1, in_flight)
@@ -142,7 +156,7 @@ def on_batch_failure(job: Any, connection: Any, exc_type: Any, value: Any, tb: A
     if job.retries_left:
         return
     store = job_store()
-    batch = DeliveryBatch.model_validate(job.args[0])
+    batch = batch_of(job.args[0])
     reason = scrub(f"{getattr(exc_type, '__name__', exc_type)}: {value}")[:500]
     repo = DeliveryRepo(store)
     token = uuid.uuid4().hex
@@ -183,7 +197,8 @@ class BatchRun:
         return self.batch.job_id if self.attempt == 0 else f"{self.batch.job_id}-t{self.attempt}"
 
     def run(self) -> dict[str, int]:
-        self.repo.hold_lease(self.token, self.lease_seconds)
+        self.repo.start(self.token, self.batch, self.lease_seconds)
+        heartbeat = Heartbeat(self.repo, self.token, self.lease_seconds)
         try:
             edition = EditionRepo(self.store).load_for_render(self.batch.edition_id)
             adapter: ChannelAdapter = build_adapter(self.batch.channel, self.store)
@@ -191,7 +206,8 @@ class BatchRun:
             asyncio.run(self._send_all(adapter, payload))
             self._schedule_transient()
         finally:
-            self.repo.drop_lease(self.token)
+            heartbeat.stop()
+            self.repo.finish(self.token)
         _count(self.store, self.batch.channel, self.tally)
         return dict(self.tally)
 
@@ -229,7 +245,8 @@ class BatchRun:
         current = self._current([r for r in chunk if r.subscriber_id in claimed])
         active = [current[r.subscriber_id] for r in chunk if r.subscriber_id in current]
         skipped = {i: "skipped|inactive" for i in ids if i not in current}
-        self.repo.record(self.batch.edition_id, self.batch.channel, skipped)
+        # a deleted subscriber is skipped too, but keeps no marker naming them
+        self.repo.record_known(self.batch.edition_id, self.batch.channel, skipped)
         self.tally["skipped"] += len(skipped)
         return active
 
@@ -253,16 +270,19 @@ class BatchRun:
                 self.transient.append((recipient, outcome))
 
     def _current(self, recipients: list[Recipient]) -> dict[str, Recipient]:
-        """Those whose channel is still ACTIVE, with today's address, by subscriber id."""
-        wanted = {r.subscriber_id: r for r in recipients}
+        """Those whose channel is still ACTIVE, with today's address, by subscriber id.
+
+        The job payload names ids only: the address is read here, at send time. The
+        e-mail unsubscribe token is signed by the adapter when it composes the message.
+        """
+        wanted = {r.subscriber_id for r in recipients}
         found: dict[str, Recipient] = {}
         for subscriber in SubscriberRepo(self.store).get_many(list(wanted)):
             for sub in subscriber.channels:
                 if sub.channel == self.batch.channel and sub.status == ChannelStatus.ACTIVE:
-                    recipient = wanted[subscriber.id]
-                    if sub.address != recipient.address:
-                        recipient = recipient.model_copy(update={"address": sub.address})
-                    found[subscriber.id] = recipient
+                    found[subscriber.id] = Recipient(
+                        subscriber_id=subscriber.id, address=sub.address
+                    )
                     break
         return found
 
@@ -284,6 +304,7 @@ class BatchRun:
     def _record(self, to: list[Recipient], outcomes: list[Outcome]) -> None:
         markers: dict[str, str] = {}
         rejected: list[tuple[str, str]] = []
+        outcomes = [self._struck(o) for o in outcomes]
         for recipient, outcome in zip(to, outcomes, strict=True):
             sid = recipient.subscriber_id
             reason = scrub(outcome.reason or "")[:200].replace("|", "/")
@@ -301,9 +322,22 @@ class BatchRun:
                     rejected.append((sid, reason))
             self.tally[markers[sid].partition("|")[0]] += 1
         # The send already happened: writing its markers is worth waiting for Redis.
-        _durably(lambda: self.repo.record(self.batch.edition_id, self.batch.channel, markers))
+        # Someone deleted while we sent leaves no marker (record_known).
+        _durably(lambda: self.repo.record_known(self.batch.edition_id, self.batch.channel, markers))
+        sent = [sid for sid, marker in markers.items() if marker == "sent"]
+        self.repo.clear_strikes(self.batch.channel, sent)
         self._mark_gone(to, outcomes)
         self._dead_letters(markers, rejected)
+
+    def _struck(self, outcome: Outcome) -> Outcome:
+        """A soft refusal counts one strike per edition; at STRIKES_TO_GONE it is GONE."""
+        if not outcome.strike:
+            return outcome
+        count = self.repo.strike(self.batch.channel, outcome.subscriber_id, self.batch.edition_id)
+        if count < STRIKES_TO_GONE:
+            return outcome
+        reason = f"bounced: {outcome.reason} ({count} editions in a row)"
+        return Outcome.gone(outcome.subscriber_id, reason)
 
     def _mark_gone(self, to: list[Recipient], outcomes: list[Outcome]) -> None:
         status = GONE_STATUS[self.batch.channel]
@@ -346,7 +380,7 @@ class BatchRun:
         queue = channel_queue(self.store, self.batch.channel)
         job = queue.create_job(
             "workers.jobs.deliver_batch",
-            args=(retry_batch.model_dump(mode="json"),),
+            args=(job_payload(retry_batch),),
             kwargs={
                 "attempt": attempt,
                 "mode": self.mode,
@@ -368,13 +402,16 @@ class BatchRun:
 
 
 def forget_subscriber(store: Store, subscriber_id: str) -> int:
-    """Take a subscriber out of every waiting delivery job; returns the jobs changed.
+    """Take a subscriber out of every waiting delivery job and every delivery record.
 
-    A job's arguments carry its recipients' addresses and unsubscribe tokens for the job's
-    life (a failed one: FAILURE_TTL), so deleting a subscriber also rewrites the queued,
-    scheduled (transient retries) and failed jobs that name them, and deletes a job left
-    with nobody. A job already running keeps its copy: it sends, or not, as it would have.
+    Returns the jobs changed. A job's arguments name its recipients by subscriber id for
+    the job's life (a failed one: FAILURE_TTL), so deleting a subscriber rewrites the
+    queued, scheduled (transient retries) and failed jobs that name them, and deletes a
+    job left with nobody; their markers, batch records, dead letters and strike counts go
+    too. A job already running reads the store before each chunk: it skips them and
+    records nothing for them (finished jobs are not kept: RESULT_TTL is 0).
     """
+    DeliveryRepo(store).forget(subscriber_id)
     changed = 0
     for queue in all_queues(store):
         ids = {
@@ -391,18 +428,42 @@ def forget_subscriber(store: Store, subscriber_id: str) -> int:
 def _drop_recipient(store: Store, job: Job, subscriber_id: str) -> bool:
     if job.func_name != "workers.jobs.deliver_batch" or not job.args:
         return False
-    batch = dict(job.args[0])
-    recipients = list(batch.get("recipients") or [])
-    kept = [r for r in recipients if r.get("subscriber_id") != subscriber_id]
-    if len(kept) == len(recipients):
+    payload = dict(job.args[0])
+    ids = payload_ids(payload)
+    if subscriber_id not in ids:
         return False
+    kept = [i for i in ids if i != subscriber_id]
     if not kept:
         job.delete()
         return True
-    job.args = ({**batch, "recipients": kept}, *job.args[1:])
+    # a payload queued before ids-only payloads loses its addresses here, too
+    rest = {k: v for k, v in payload.items() if k != "recipients"}
+    job.args = ({**rest, "ids": kept}, *job.args[1:])
     # Only the arguments are written: a status a worker set meanwhile is not overwritten.
     store.redis.hset(job.key, "data", zlib.compress(job.data))
     return True
+
+
+class Heartbeat:
+    """Renews an execution's lease from a thread while the job runs (sends included)."""
+
+    def __init__(self, repo: DeliveryRepo, token: str, seconds: int) -> None:
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, args=(repo, token, seconds), name="lease-heartbeat", daemon=True
+        )
+        self._thread.start()
+
+    def _beat(self, repo: DeliveryRepo, token: str, seconds: int) -> None:
+        while not self._stopped.wait(max(0.2, seconds / 3)):
+            try:
+                repo.hold_lease(token, seconds)
+            except redis.RedisError:  # Redis away: the next beat (or chunk) renews it
+                log.warning("lease heartbeat of %s missed: Redis unreachable", token[:8])
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=5)
 
 
 def _durably(write: Callable[[], None], patience: float = RECORD_PATIENCE) -> None:

@@ -21,9 +21,11 @@ QUEUE_NAMES: dict[str, str] = {channel: f"{DEFAULT_PREFIX}-{channel}" for channe
 # with these pauses; per-recipient markers make the re-run send only what is left.
 JOB_RETRY_INTERVALS = (10, 60, 300)
 JOB_TIMEOUT = 900  # seconds: a batch of 500 on a slow SMTP relay stays well below
-RESULT_TTL = 3600
-# A job's arguments hold addresses: a failed job is kept a week for inspection, not RQ's
-# default year (delivery records themselves hold subscriber ids only).
+# A finished job is deleted at once: its outcome counts are in the delivery markers and
+# /metrics, and a kept job would keep its subscriber ids for RQ's result TTL.
+RESULT_TTL = 0
+# A job's arguments hold subscriber ids (never addresses): a failed job is kept a week for
+# inspection, not RQ's default year; `users delete` takes the subscriber out of it.
 FAILURE_TTL = 7 * 86_400
 
 

@@ -13,6 +13,10 @@ record never holds an address. Its value is a state, optionally ``|detail``::
     deferred|REASON     held back by policy (LINE quota)        -> `deliveries retry`
     failed|REASON       retries exhausted                       -> `deliveries retry`
 
+Deleting a subscriber (:meth:`DeliveryRepo.forget`) removes their id from every marker,
+batch record, dead letter and strike count; a job still running records nothing for a
+subscriber who no longer exists (:meth:`DeliveryRepo.record_known`).
+
 Claiming is one Lua script: a recipient is claimed only when it has no marker, a
 transient one, or an ``inflight`` one whose execution lease (a key with a short TTL the
 running job refreshes) has expired, i.e. its worker died. So two executions of the same
@@ -27,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from core.models import DeliveryBatch
+from core.models import CHANNELS, DeliveryBatch
 from core.store.base import Store
 from core.store.keys import DELIVERY_TTL
 
@@ -71,6 +75,53 @@ end
 redis.call('EXPIRE', KEYS[1], ttl)
 return claimed
 """
+
+
+# Markers of recipients whose subscriber record still exists; a deleted one leaves none.
+_RECORD_KNOWN = """
+local n = 0
+for i = 2, #ARGV, 2 do
+  if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    n = n + 1
+  else
+    redis.call('HDEL', KEYS[1], ARGV[i])
+  end
+end
+if n > 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
+
+# One strike per edition: a second refusal in the same edition (a retry) does not count.
+_STRIKE = """
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+local count, last = 0, ''
+if cur then
+  local sep = string.find(cur, '|', 1, true)
+  count = tonumber(string.sub(cur, 1, sep - 1))
+  last = string.sub(cur, sep + 1)
+end
+if last ~= ARGV[2] then
+  count = count + 1
+  redis.call('HSET', KEYS[1], ARGV[1], count .. '|' .. ARGV[2])
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+end
+return count
+"""
+
+
+@dataclass(frozen=True)
+class Execution:
+    """A batch job execution that registered itself (see :meth:`DeliveryRepo.start`)."""
+
+    token: str
+    edition_id: str
+    channel: str
+    batch_no: int
+
+    @property
+    def job_id(self) -> str:
+        return f"deliver-{self.edition_id}-{self.channel}-{self.batch_no}"
 
 
 @dataclass(frozen=True)
@@ -117,6 +168,8 @@ class DeliveryRepo:
         self.redis = store.redis
         self.keys = store.keys
         self._claim = self.redis.register_script(_CLAIM)
+        self._record_known = self.redis.register_script(_RECORD_KNOWN)
+        self._strike = self.redis.register_script(_STRIKE)
 
     # -- batches ----------------------------------------------------------------------
     def unregistered(self, batches: Sequence[DeliveryBatch]) -> list[DeliveryBatch]:
@@ -193,6 +246,18 @@ class DeliveryRepo:
         pipe.expire(key, DELIVERY_TTL)
         pipe.execute()
 
+    def record_known(self, edition_id: str, channel: str, markers: dict[str, str]) -> None:
+        """:meth:`record`, but only for subscribers that still exist (no marker otherwise)."""
+        if not markers:
+            return
+        args: list[Any] = [DELIVERY_TTL]
+        for subscriber_id, marker in markers.items():
+            args += [subscriber_id, marker]
+        self._record_known(
+            keys=[self.keys.delivery_markers(edition_id, channel), self.keys.subscribers()],
+            args=args,
+        )
+
     def markers(self, edition_id: str, channel: str) -> dict[str, str]:
         """Every marker of an edition on a channel."""
         raw = cast(
@@ -228,6 +293,85 @@ class DeliveryRepo:
     def drop_lease(self, token: str) -> None:
         """The execution ended: its in-flight claims (if any are left) become reclaimable."""
         self.redis.delete(self.keys.delivery_lease(token))
+
+    # -- executions (a killed worker's batch is found by cron) ---------------------------
+    def start(self, token: str, batch: DeliveryBatch, seconds: int) -> None:
+        """Execution ``token`` of ``batch`` begins: its lease and its entry, together."""
+        entry = {"edition_id": batch.edition_id, "channel": batch.channel}
+        entry["batch_no"] = str(batch.batch_no)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.set(self.keys.delivery_lease(token), b"1", ex=max(1, seconds))
+        pipe.hset(self.keys.delivery_running(), token, json.dumps(entry, separators=(",", ":")))
+        pipe.execute()
+
+    def finish(self, token: str) -> None:
+        """Execution ``token`` ended (whatever its outcome): lease and entry go."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.delete(self.keys.delivery_lease(token))
+        pipe.hdel(self.keys.delivery_running(), token)
+        pipe.execute()
+
+    def abandoned(self) -> list[Execution]:
+        """Executions whose lease ran out without :meth:`finish`: their worker died."""
+        raw = cast(dict[bytes, bytes], self.redis.hgetall(self.keys.delivery_running()))
+        if not raw:
+            return []
+        tokens = [t.decode() for t in raw]
+        pipe = self.redis.pipeline(transaction=False)
+        for token in tokens:
+            pipe.exists(self.keys.delivery_lease(token))
+        dead = []
+        for token, alive, value in zip(tokens, pipe.execute(), raw.values(), strict=True):
+            if not alive:
+                data = json.loads(value)
+                dead.append(
+                    Execution(token, data["edition_id"], data["channel"], int(data["batch_no"]))
+                )
+        return dead
+
+    def take_over(self, token: str) -> bool:
+        """Remove a dead execution's entry; True for the one caller that removed it."""
+        return bool(self.redis.hdel(self.keys.delivery_running(), token))
+
+    # -- strikes (soft refusals that become GONE when they repeat) --------------------
+    def strike(self, channel: str, subscriber_id: str, edition_id: str) -> int:
+        """Count a soft refusal of ``edition_id``; the editions in a row refused so far."""
+        key = self.keys.delivery_strikes(channel)
+        return int(self._strike(keys=[key], args=[subscriber_id, edition_id, DELIVERY_TTL]))
+
+    def clear_strikes(self, channel: str, subscriber_ids: Sequence[str]) -> None:
+        """A send went through: the refusals in a row start again from zero."""
+        if subscriber_ids:
+            self.redis.hdel(self.keys.delivery_strikes(channel), *subscriber_ids)
+
+    # -- forgetting a subscriber ------------------------------------------------------
+    def forget(self, subscriber_id: str) -> None:
+        """Take a deleted subscriber's id out of every delivery record kept (30 days)."""
+        since = time.time() - DELIVERY_TTL - 86_400
+        editions = cast(
+            list[bytes], self.redis.zrangebyscore(self.keys.delivery_editions(), since, "+inf")
+        )
+        pipe = self.redis.pipeline(transaction=False)
+        for channel in CHANNELS:
+            pipe.hdel(self.keys.delivery_strikes(channel), subscriber_id)
+            for edition in editions:
+                pipe.hdel(self.keys.delivery_markers(edition.decode(), channel), subscriber_id)
+        pipe.execute()
+        for edition in editions:
+            self._drop_id(self.keys.delivery_batches(edition.decode()), subscriber_id)
+            self._drop_id(self.keys.delivery_dead(edition.decode()), subscriber_id)
+
+    def _drop_id(self, key: str, subscriber_id: str) -> None:
+        """Rewrite the JSON records of hash ``key`` whose "ids" name ``subscriber_id``."""
+        raw = cast(dict[bytes, bytes], self.redis.hgetall(key))
+        changed = {}
+        for field_name, value in raw.items():
+            data = json.loads(value)
+            if subscriber_id in data.get("ids", []):
+                data["ids"] = [i for i in data["ids"] if i != subscriber_id]
+                changed[field_name] = json.dumps(data, separators=(",", ":"))
+        if changed:
+            self.redis.hset(key, mapping=cast(Any, changed))
 
     # -- dead letters -----------------------------------------------------------------
     def dead_letter(

@@ -23,6 +23,7 @@ DELIVERY_TTL = 30 * DAY
 SLOT_MARKER_TTL = 3 * DAY
 SENT_TTL = 8 * DAY  # candidates are at most a week old: older sends cannot repeat
 WEBHOOK_DEDUPE_TTL = 2 * DAY
+BOUNCE_SEEN_TTL = 30 * DAY  # relays retry for hours; a month covers any redelivery
 OAUTH_STATE_TTL = 600
 SPEND_TTL = 400 * DAY
 
@@ -110,7 +111,7 @@ class Keys:
         return self._k("brief", "latest", story_id, language)
 
     def brief_failed(self, content_hash: str) -> str:
-        """String: marker that the LLM failed this brief (TTL: briefs RETRY_AFTER_FAILURE)."""
+        """String: why the LLM failed this brief, JSON (TTL: until it is asked again)."""
         return self._k("brief", "failed", content_hash)
 
     def brief_lock(self, content_hash: str) -> str:
@@ -188,6 +189,30 @@ class Keys:
     def delivery_editions(self) -> str:
         """Sorted set: edition id scored by first enqueue time (for listings and cleanup)."""
         return self._k("delivery", "editions")
+
+    def delivery_running(self) -> str:
+        """Hash: execution token -> {"edition_id", "channel", "batch_no"} JSON while a batch
+        job runs; an entry whose lease is gone is a killed execution (cron re-queues it)."""
+        return self._k("delivery", "running")
+
+    def delivery_strikes(self, channel: str) -> str:
+        """Hash: subscriber id -> "<count>|<last edition>": editions in a row refused softly
+        (a full mailbox); cleared by a send, GONE at the limit (workers.jobs)."""
+        return self._k("delivery", "strikes", channel)
+
+    # -- bounces and complaints (core.bounces, core.store.bounces) -------------------
+    def bounce_seen(self, event_digest: str) -> str:
+        """String: a bounce report already applied (TTL: BOUNCE_SEEN_TTL)."""
+        return self._k("bounce", "seen", event_digest)
+
+    def bounce_counts(self) -> str:
+        """Hash: "<source>:<provider>:<kind>" -> reports received (webhook, dsn)."""
+        return self._k("bounce", "counts")
+
+    def bounced_addresses(self) -> str:
+        """Hash: subscriber id -> "<status>|<source>" while their e-mail is bounced or
+        complained (kept by SubscriberRepo's writes, whatever set the status)."""
+        return self._k("bounce", "addresses")
 
     # -- inbound surfaces (bots: Slack installs, OAuth state, LINE dedupe, sign-up) --
     def slack_bot(self, enterprise_id: str, team_id: str) -> str:
