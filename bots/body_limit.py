@@ -30,6 +30,7 @@ class BodyCap:
 ROUTE_CAPS: tuple[BodyCap, ...] = (
     BodyCap("/slack/", 256 * KIB),
     BodyCap("/line/", 1024 * KIB),
+    BodyCap("/bounces/", 1024 * KIB),  # SendGrid batches events up to ~768 KB
 )
 DEFAULT_CAP = 16 * KIB  # the sign-up forms, and every route that takes no body at all
 

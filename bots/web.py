@@ -23,7 +23,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bots.body_limit import BodyLimit
-from bots.email import signup
+from bots.email import bounces, signup
 from bots.line.webhook import line_routes
 from bots.pages import brief_view, page, templates
 from bots.slack.app import slack_routes
@@ -48,6 +48,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics_page, methods=["GET"]),
         *signup.routes(),
+        *bounces.routes(),
         *slack_routes(store),
         *line_routes(store),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),

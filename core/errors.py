@@ -9,8 +9,11 @@
     ├── ValidationError           user input refused at the edge; names the field
     ├── BriefError                a brief could not be written or failed the guard
     │   └── LLMError              the model call failed (timeout, 429, bad output)
-    └── DeliveryError             a channel could not take a payload
-        └── PayloadRejected       the payload itself is wrong (never retried)
+    ├── DeliveryError             a channel could not take a payload
+    │   └── PayloadRejected       the payload itself is wrong (never retried)
+    └── ReportError               a bounce report or webhook refused (bad content)
+        ├── ForgedReport          its signature or credential does not hold
+        └── ReportUnverifiable    the signing certificate could not be fetched (retry)
 
 Errors raised to a user carry a message meant for that user; no traceback reaches a
 terminal or a chat.
@@ -58,3 +61,15 @@ class DeliveryError(AITodayError):
 
 class PayloadRejected(DeliveryError):
     """The platform refused the payload itself; retrying cannot help."""
+
+
+class ReportError(AITodayError):
+    """A bounce report or webhook body that is stale or malformed."""
+
+
+class ForgedReport(ReportError):
+    """A webhook whose signature or credential does not hold (answered 403)."""
+
+
+class ReportUnverifiable(ReportError):
+    """A signature that cannot be checked now: its certificate could not be fetched."""

@@ -221,6 +221,7 @@ class ChannelStatus(StrEnum):
     PENDING = "pending"
     UNSUBSCRIBED = "unsubscribed"
     BOUNCED = "bounced"
+    COMPLAINED = "complained"  # the reader marked a digest as spam (ARF, webhooks)
     BLOCKED = "blocked"
     REVOKED = "revoked"
 

@@ -7,6 +7,8 @@ Layout (builders in core.store.keys, subscribers section)::
     subscribers:breaking     set     ids that want breaking alerts
     subscribers:addr:<ch>    hash    digest(normalized address) -> id (no address in clear)
     sent:<id>                zset    "e:<edition>" | "s:<story>" -> minute sent (SENT_TTL)
+    bounce:addresses         hash    id -> "<status>|<source>" while the e-mail bounced or
+                                     complained (core.store.bounces reads it)
 
 One hash for all records instead of a key each saves the per-key overhead (~60 bytes);
 measured by bench/subscribers.py (BENCHMARKS.md). Every write that touches a record and
@@ -22,6 +24,7 @@ from typing import Any
 
 import redis
 
+from core.bounces.events import source_of
 from core.editions.schedule import next_slot
 from core.errors import ValidationError
 from core.models import Channel, ChannelStatus, Subscriber, digest, utcnow
@@ -78,6 +81,14 @@ def _dump(sub: Subscriber) -> str:
 
 def _load(raw: bytes | str) -> Subscriber:
     return Subscriber.model_validate_json(raw)
+
+
+def _bounce_mark(sub: Subscriber) -> str | None:
+    """``"<status>|<source>"`` while the e-mail channel is bounced or complained."""
+    email = next((c for c in sub.channels if c.channel == "email"), None)
+    if email is None or email.status not in (ChannelStatus.BOUNCED, ChannelStatus.COMPLAINED):
+        return None
+    return f"{email.status.value}|{source_of(email.status_reason).value}"
 
 
 def _score(instant: datetime | None) -> float | None:
@@ -188,6 +199,11 @@ class SubscriberRepo:
                     pipe.hdel(keys.subscriber_address(c.channel), old[1])
         for channel, field in current:
             pipe.hset(keys.subscriber_address(channel), field, sub.id)
+        gone = _bounce_mark(sub)
+        if gone is not None:
+            pipe.hset(keys.bounced_addresses(), sub.id, gone)
+        elif previous is not None and _bounce_mark(previous) is not None:
+            pipe.hdel(keys.bounced_addresses(), sub.id)
 
     def delete(self, subscriber_id: str) -> bool:
         """Remove the subscriber, their indexes, address lookups and sent history."""
@@ -200,6 +216,7 @@ class SubscriberRepo:
         pipe.zrem(keys.subscriber_due(), subscriber_id)
         pipe.srem(keys.subscriber_breaking(), subscriber_id)
         pipe.delete(keys.subscriber_sent(subscriber_id))
+        pipe.hdel(keys.bounced_addresses(), subscriber_id)
         for c in sub.channels:
             pipe.hdel(keys.subscriber_address(c.channel), address_digest(c.channel, c.address))
         pipe.execute()
