@@ -3,6 +3,11 @@
 
 feedparser gets bytes only (never a URL or a path: it would fetch or open it), with
 its own sanitizer off for speed; everything we keep goes through ``clean`` instead.
+
+A feed keeps at most ``max_items`` items per fetch, the newest (AITODAY_FETCH__MAX_ITEMS_
+PER_FEED). feedparser builds every entry it sees, ~2 KB each, so a feed of far more items
+than that is cut in its bytes first (:func:`trim_items`): only the items at its two ends
+reach the parser, since a feed lists its newest first (or, rarely, last).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class ParsedFeed:
     warning: str | None = None  # malformed, but entries were recovered
     title: str | None = None
     skipped: int = 0  # entries without a usable http(s) link
+    over_cap: int = 0  # items beyond max_items, the oldest: not kept
     keyed: list[KeyedArticle] = field(default_factory=list)  # set by parse_for_store
 
 
@@ -61,8 +67,11 @@ def parse_feed(
     source_id: str,
     language: str,
     fetched: datetime,
+    max_items: int | None = None,
 ) -> ParsedFeed:
-    """Parse and clean one feed body into Articles of ``source_id``."""
+    """Parse and clean one feed body into Articles of ``source_id``: the newest
+    ``max_items`` of them when given (``over_cap`` counts the rest)."""
+    body, cut = trim_items(body, max_items) if max_items is not None else (body, 0)
     doc = feedparser.parse(
         body,
         # No content-location: resolving every element against it costs ~25% of the
@@ -87,9 +96,39 @@ def parse_feed(
             skipped += 1
         else:
             articles.append(article)
+    if max_items is not None and len(articles) > max_items:
+        cut += len(articles) - max_items
+        articles = newest(articles, max_items)
     warning = f"malformed feed: {doc.get('bozo_exception')}" if doc.get("bozo") else None
     title = clean_text(doc.feed.get("title", ""), TITLE_CHARS) or None
-    return ParsedFeed(articles=articles, warning=warning, title=title, skipped=skipped)
+    return ParsedFeed(
+        articles=articles, warning=warning, title=title, skipped=skipped, over_cap=cut
+    )
+
+
+# Where an RSS <item> or Atom <entry> opens (not <items>, RSS 1.0's table of contents).
+_ITEM_START = re.compile(rb"<(?:item|entry)[\s>/]")
+
+
+def trim_items(body: bytes, keep: int) -> tuple[bytes, int]:
+    """``body`` with all but its first and last ``keep`` items cut out, and how many
+    were cut; unchanged when it holds at most ``2 * keep``.
+
+    Cutting bytes between one item's start and a later one's leaves well-formed XML
+    (whatever sat between items goes too). The newest of what is left are chosen after
+    parsing, by date.
+    """
+    starts = [m.start() for m in _ITEM_START.finditer(body)]
+    if len(starts) <= 2 * keep:
+        return body, 0
+    head, tail = starts[keep], starts[len(starts) - keep]
+    return body[:head] + body[tail:], len(starts) - 2 * keep
+
+
+def newest(articles: list[Article], count: int) -> list[Article]:
+    """The ``count`` most recently published articles, in feed order."""
+    ranked = sorted(range(len(articles)), key=lambda i: articles[i].published, reverse=True)
+    return [articles[i] for i in sorted(ranked[:count])]
 
 
 def _content_type(body: bytes, declared: str | None) -> str:

@@ -52,6 +52,7 @@ class SourceRun:
     articles: list[Article] = field(default_factory=list)
     duplicates: int = 0
     also_in: int = 0
+    over_cap: int = 0  # items beyond fetch.max_items_per_feed, not kept
     error: str | None = None
     warning: str | None = None
     seconds: float = 0.0
@@ -77,7 +78,11 @@ async def run_ingest(
     now = utcnow()
     try:
         runs, skipped = _plan(store, sources, now)
-        report = IngestReport(sources=len(runs), skipped=skipped)
+        report = IngestReport(
+            sources=len(runs),
+            skipped=skipped,
+            items_cap=store.settings.fetch.max_items_per_feed,
+        )
         pool = _Pool(parse_pool, store.settings.fetch.parse_workers)
         try:
             async with Fetcher(store.settings.fetch, trusted=trusted) as fetcher:
@@ -185,6 +190,7 @@ async def _parse_and_store(store: Store, pool: _Pool, run: SourceRun, result: Fe
             source_id=run.source.id,
             language=run.source.language,
             fetched=utcnow(),
+            max_items=store.settings.fetch.max_items_per_feed,
         )
     except Exception as exc:  # a parser crash is this feed's problem, not the run's
         log.warning("parser failed on %s: %r", run.source.id, exc)
@@ -207,6 +213,16 @@ async def _store(store: Store, run: SourceRun, parsed: ParsedFeed) -> None:
             run.duplicates += 1
             run.also_in += outcome in (Outcome.ALSO_IN, Outcome.EARLIER)
     run.warning = parsed.warning
+    run.over_cap = parsed.over_cap
+    if parsed.over_cap:
+        cap = store.settings.fetch.max_items_per_feed
+        log.warning(
+            "%s: %d items over the cap of %d per fetch (AITODAY_FETCH__MAX_ITEMS_PER_FEED); "
+            "kept the newest",
+            run.source.id,
+            parsed.over_cap,
+            cap,
+        )
 
 
 async def _read_pages(store: Store, pages: PageReader, run: SourceRun) -> None:
@@ -268,6 +284,8 @@ def _summarise(report: IngestReport, runs: list[SourceRun]) -> None:
             report.moved.append({"source": sid, "url": run.source.url})
         if run.warning:
             report.warnings.append({"source": sid, "warning": run.warning})
+        if run.over_cap:
+            report.over_cap.append({"source": sid, "items": run.over_cap})
         report.articles.extend(run.articles)
         report.duplicates += run.duplicates
         report.also_in += run.also_in

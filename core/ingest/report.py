@@ -38,6 +38,10 @@ class IngestReport:
     disabled: list[dict[str, str]] = field(default_factory=list)  # disabled this run
     moved: list[dict[str, str]] = field(default_factory=list)  # {"source", "url"} (301/308)
     warnings: list[dict[str, str]] = field(default_factory=list)  # malformed, recovered
+    # Feeds that held more items than fetch.max_items_per_feed: {"source", "items"} with
+    # the number of their oldest items not kept; the cap in force is ``items_cap``.
+    over_cap: list[dict[str, Any]] = field(default_factory=list)
+    items_cap: int = 0
     finished_at: datetime | None = None
     # Article pages (core.ingest.pages): read for full text, not needed (the feed item
     # carried it), and failures by reason ("HTTP 404", "robots.txt disallows", ...).
@@ -61,6 +65,8 @@ class IngestReport:
             "disabled": self.disabled,
             "moved": self.moved,
             "warnings": self.warnings,
+            "over_cap": self.over_cap,
+            "items_cap": self.items_cap,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "pages": {
                 "read": self.pages_read,
@@ -87,6 +93,13 @@ class IngestReport:
             + (f" ({self.also_in} from another source)" if self.also_in else ""),
             f"seconds       {self.seconds:.2f}",
         ]
+        if self.over_cap:
+            cut = sum(c["items"] for c in self.over_cap)
+            feeds = len(self.over_cap)
+            out.append(
+                f"over_cap      {cut} items not kept from {feeds} feed{'s' * (feeds != 1)} "
+                f"(newest {self.items_cap} kept; AITODAY_FETCH__MAX_ITEMS_PER_FEED)"
+            )
         if self.pages_read or self.pages_full_in_feed or self.pages_too_old or self.page_failures:
             failed = sum(self.page_failures.values())
             out.append(
@@ -97,4 +110,5 @@ class IngestReport:
         out += [f"  failed   {f['source']}: {f['reason']}" for f in self.failed]
         out += [f"  disabled {d['source']}: {d['reason']}" for d in self.disabled]
         out += [f"  moved    {m['source']} -> {m['url']}" for m in self.moved]
+        out += [f"  cut      {c['source']}: {c['items']} oldest items" for c in self.over_cap]
         return out
