@@ -7,15 +7,59 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 
-from core.models import Brief, Usage
+from core.models import Brief, Usage, utcnow
 from core.store.base import Store
 from core.store.keys import BRIEF_TTL, SPEND_TTL
 
-# After a failed LLM attempt, the extractive brief stands in for this long before the
-# model is asked again (so a broken provider is not called on every tick).
+# After a failed LLM attempt the extractive brief stands in for a while before the model
+# is asked again, so a broken provider is not called on every tick. A call that failed
+# (provider down, 429, timeout) is retried soon; an answer the guard refused twice cost
+# money and would likely be refused again, so it waits longer.
+RETRY_AFTER_LLM_ERROR = 300
 RETRY_AFTER_FAILURE = 1800
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why the LLM did not write a brief, and when it is asked again.
+
+    ``config`` fingerprints the model settings it failed with: a changed model, API base
+    or fallback list is asked at once (:func:`core.briefs.service.model_config`).
+    """
+
+    reason: str  # llm_error | invalid_output | guard (WriterFailed.reason)
+    detail: str  # "RateLimitError: ..." (API keys and addresses scrubbed)
+    at: datetime
+    retry_at: datetime
+    config: str
+
+    @classmethod
+    def after(cls, reason: str, detail: str, config: str, now: datetime | None = None) -> Failure:
+        """A failure at ``now``, retried after the wait its reason calls for."""
+        at = now or utcnow()
+        wait = RETRY_AFTER_LLM_ERROR if reason == "llm_error" else RETRY_AFTER_FAILURE
+        return cls(reason, detail[:300], at, at + timedelta(seconds=wait), config)
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data.update(at=self.at.isoformat(), retry_at=self.retry_at.isoformat())
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> Failure | None:
+        try:
+            data = json.loads(raw)
+            data.update(
+                at=datetime.fromisoformat(data["at"]),
+                retry_at=datetime.fromisoformat(data["retry_at"]),
+            )
+            return cls(**data)
+        except (ValueError, KeyError, TypeError):  # a marker from before this record: "1"
+            return None
 
 
 @dataclass(frozen=True)
@@ -64,13 +108,23 @@ class BriefRepo:
         brief = self.get(key)
         return (key, brief) if brief is not None else None
 
-    def mark_failed(self, key: str) -> None:
-        """Remember that the LLM could not write ``key`` (see RETRY_AFTER_FAILURE)."""
-        self.redis.set(self.keys.brief_failed(key), "1", ex=RETRY_AFTER_FAILURE)
+    def mark_failed(self, key: str, failure: Failure) -> None:
+        """Remember why the LLM could not write ``key``, until ``failure.retry_at``."""
+        seconds = max(1, int((failure.retry_at - failure.at).total_seconds()))
+        self.redis.set(self.keys.brief_failed(key), failure.to_json(), ex=seconds)
 
-    def failed_recently(self, key: str) -> bool:
-        """True while a failed LLM attempt at ``key`` is recent."""
-        return bool(self.redis.exists(self.keys.brief_failed(key)))
+    def failure(self, key: str) -> Failure | None:
+        """The recent failed LLM attempt at ``key``, while it holds the model off."""
+        raw = self.redis.get(self.keys.brief_failed(key))
+        return Failure.from_json(raw) if raw else None
+
+    def clear_failure(self, key: str) -> None:
+        """Forget a failed attempt at ``key`` (a rewrite asks the model now)."""
+        self.redis.delete(self.keys.brief_failed(key))
+
+    def delete(self, key: str) -> None:
+        """Drop the brief stored under ``key`` (a rewrite writes it again)."""
+        self.redis.delete(self.keys.brief(key))
 
     def claim(self, key: str, seconds: int) -> bool:
         """Claim the writing of ``key`` for ``seconds``; False when another process has it."""

@@ -1,7 +1,10 @@
-"""``aitoday brief STORY_ID [--lang L] [--json]``: a story's brief as a reader sees it.
+"""``aitoday brief STORY_ID [--lang L] [--json] [--rewrite]``: a story's brief as a reader
+sees it, and why it is extractive when it is; ``aitoday brief --rewrite --today`` writes
+the briefs of the last day's stories again (after changing the model, or an outage).
 
-``--json`` prints ``{"key", "brief", "grounding"}``; ``grounding`` (LLM briefs only) says
-how many sentences the guard checked and removed, and why.
+``--json`` prints ``{"key", "brief", "grounding", "fallback"}``; ``grounding`` (LLM briefs
+only) says how many sentences the guard checked and removed, and why; ``fallback``
+(extractive briefs only) says why no model wrote it: ``{"reason", "detail", "retry_at"}``.
 """
 
 from __future__ import annotations
@@ -11,32 +14,56 @@ import json
 
 import click
 
-from core.briefs.service import brief_for
-from core.i18n import LANGUAGE_NAMES, label, normalize_language, relative_time
-from core.models import Brief
+from core.briefs.service import Fallback, brief_for, fallback_reason, rewrite_many
+from core.i18n import LANGUAGE_NAMES, LANGUAGES, label, normalize_language, relative_time
+from core.models import Brief, Story
+from core.store.base import Store
 from core.store.stories import StoryRepo
 from workers.cli.context import AppContext, pass_app
 
+TODAY_HOURS = 24.0
+
 
 @click.command("brief")
-@click.argument("story_id")
-@click.option("--lang", "language", default="en", show_default=True, help="Reader's language.")
+@click.argument("story_id", required=False)
+@click.option("--lang", "language", default=None, help="Reader's language (default: en).")
 @click.option("--json", "as_json", is_flag=True, help="Print the stored brief and its key.")
+@click.option(
+    "--rewrite", is_flag=True, help="Write it again now with the configured model (no cache)."
+)
+@click.option(
+    "--today",
+    is_flag=True,
+    help="With --rewrite: every brief of the last 24 hours' stories, in the languages "
+    "they were written in (or --lang).",
+)
 @pass_app
-def brief_command(app: AppContext, story_id: str, language: str, as_json: bool) -> None:
-    """Print the brief of STORY_ID (writing it first when it is not cached)."""
-    lang = normalize_language(language)
-    if lang is None:
-        known = ", ".join(LANGUAGE_NAMES)
-        raise click.BadParameter(
-            f"{language!r} is not a language we serve ({known})", param_hint="--lang"
-        )
+def brief_command(
+    app: AppContext,
+    story_id: str | None,
+    language: str | None,
+    as_json: bool,
+    rewrite: bool,
+    today: bool,
+) -> None:
+    """Print the brief of STORY_ID (writing it first when it is not cached), and why it
+    is extractive when it is; --rewrite writes it again now."""
+    lang = _language(language) if language is not None else None
+    if today:
+        if not rewrite or story_id is not None:
+            raise click.UsageError("--today goes with --rewrite and no STORY_ID")
+        _rewrite_today(app.store, lang, as_json)
+        return
+    if story_id is None:
+        raise click.UsageError("missing STORY_ID (or --rewrite --today)")
     story = StoryRepo(app.store).get(story_id.strip())
     if story is None:
         raise click.ClickException(
             f"no story {story_id!r} (stories are kept 30 days; see `aitoday stories`)"
         )
-    key, brief = asyncio.run(brief_for(app.store, story, lang))
+    lang = lang or "en"
+    key, brief = asyncio.run(brief_for(app.store, story, lang, rewrite=rewrite))
+    why = fallback_reason(app.store, story, lang) if brief.generator.kind == "extractive" else None
     if as_json:
         click.echo(
             json.dumps(
@@ -47,6 +74,7 @@ def brief_command(app: AppContext, story_id: str, language: str, as_json: bool) 
                     "grounding": brief.grounding.model_dump(mode="json")
                     if brief.grounding
                     else None,
+                    "fallback": why.as_json() if why else None,
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -54,6 +82,61 @@ def brief_command(app: AppContext, story_id: str, language: str, as_json: bool) 
         )
         return
     click.echo("\n".join(reader_lines(brief)))
+    if why is not None:
+        click.echo(_why_line(why, story.id, rewrite))
+
+
+def _language(language: str) -> str:
+    lang = normalize_language(language)
+    if lang is None:
+        known = ", ".join(LANGUAGE_NAMES)
+        raise click.BadParameter(
+            f"{language!r} is not a language we serve ({known})", param_hint="--lang"
+        )
+    return lang
+
+
+def _why_line(why: Fallback, story_id: str, rewrote: bool) -> str:
+    line = f"extractive: {why.describe()}"
+    if why.reason not in ("no_model", "budget") and not rewrote:
+        line += f" (now: aitoday brief {story_id} --rewrite)"
+    return line
+
+
+def _rewrite_today(store: Store, lang: str | None, as_json: bool) -> None:
+    """Write again every brief of the last day's stories; one line (or JSON) each."""
+    stories = StoryRepo(store).recent(TODAY_HOURS)
+    pairs = [(s, language) for s in stories for language in _written_in(store, s, lang)]
+    if not pairs:
+        click.echo("no briefs of the last 24 hours to rewrite")
+        return
+    results = asyncio.run(rewrite_many(store, pairs))
+    counts = {"llm": 0, "extractive": 0}
+    for (story, language), brief in zip(pairs, results, strict=True):
+        kind = brief.generator.kind
+        counts[kind] += 1
+        why = fallback_reason(store, story, language) if kind == "extractive" else None
+        if as_json:
+            row: dict[str, object] = {"story_id": story.id, "language": language}
+            row |= {"generator": kind, "model": brief.generator.model}
+            row["fallback"] = why.as_json() if why else None
+            click.echo(json.dumps(row, ensure_ascii=False))
+            continue
+        said = f"extractive: {why.describe()}" if why else f"llm · {brief.generator.model}"
+        click.echo(f"{story.id} {language}: {said}")
+    if not as_json:
+        click.echo(
+            f"rewrote {len(pairs)} brief(s): {counts['llm']} by the model, "
+            f"{counts['extractive']} extractive"
+        )
+
+
+def _written_in(store: Store, story: Story, lang: str | None) -> list[str]:
+    """The languages this story has a brief in (only ``lang`` when given)."""
+    languages = [lang] if lang else list(LANGUAGES)
+    client = store.redis
+    found = client.mget([store.keys.brief_latest(story.id, language) for language in languages])
+    return [language for language, key in zip(languages, found, strict=True) if key]
 
 
 def reader_lines(brief: Brief) -> list[str]:
