@@ -205,3 +205,45 @@ def test_a_redis_restart_mid_fan_out_loses_nothing(
     status = DeliveryRepo(store).status(edition.id)["email"]
     assert (status["sent"], status["pending"]) == (400, 0)
     client.close()
+
+
+def _mail_store(store: Store, smtp: FakeSMTP) -> Store:
+    smtp_settings = store.settings.smtp.model_copy(
+        update={"host": smtp.host, "port": smtp.port, "starttls": False}
+    )
+    settings = store.settings.model_copy(update={"smtp": smtp_settings})
+    return Store(redis=store.redis, keys=store.keys, settings=settings)
+
+
+def test_the_cron_queues_a_killed_workers_batch_again_without_an_operator(store: Store) -> None:
+    from workers.cron import Cron, default_jobs, read_state
+
+    edition = seed_edition(store, "email")
+    subs = seed_subscribers(store, "email", 300)
+    enqueue_batches(store, batches_for(store, edition, subs, size=300), **ONE_AT_A_TIME)
+    smtp = StallingSMTP(110)  # inside the fifth chunk
+    with smtp.running():
+        worker = aitoday(_smtp_env(store, smtp), "worker", "--burst")
+        try:
+            _wait(smtp.stalled, worker, "message 110")
+            kill_tree(worker.pid)
+            worker.communicate(timeout=10)
+        finally:
+            smtp.release.set()
+        time.sleep(LEASE + 0.5)  # the dead execution's lease runs out
+        mail_store = _mail_store(store, smtp)
+        drain_here(mail_store)  # nothing queued: the killed job sits in RQ's started registry
+        assert len(smtp.messages) == 110
+        assert DeliveryRepo(store).status(edition.id)["email"]["pending"] == 200
+
+        recover = [job for job in default_jobs(store) if job.name == "recover"]
+        assert Cron(store, recover).run_all()  # one cron pass, no `deliveries retry`
+        assert read_state(store)["recover"]["last_result"] == {"recovered": 1}
+        assert Cron(store, recover).run_all()  # a second pass finds nothing more to do
+        assert read_state(store)["recover"]["last_result"] == {"recovered": 0}
+        drain_here(mail_store)
+        counts = smtp.count_by_recipient()
+    assert sorted(counts) == sorted(address("email", n) for n in range(300))  # no loss
+    assert sum(1 for c in counts.values() if c == 2) == 10  # the accepted part of chunk 5
+    status = DeliveryRepo(store).status(edition.id)["email"]
+    assert (status["sent"], status["pending"], status["failed"]) == (300, 0, 0)
