@@ -85,6 +85,46 @@ async def test_a_dropped_connection_retries_the_rest_on_a_new_one(settings: Sett
     assert "reader2@example.org" not in smtp.count_by_recipient()
 
 
+async def test_a_421_after_some_messages_reconnects_and_sends_the_rest(
+    settings: Settings,
+) -> None:
+    with FakeSMTP().running() as smtp:
+        smtp.messages_per_connection(10)  # then "421 closing" to the next MAIL FROM
+        adapter = EmailAdapter(_smtp_settings(settings, smtp))
+        outcomes = await adapter.send(adapter.render(make_edition(1)), _recipients(25))
+    # nothing was handed over when the 421 came: the next message goes on a new connection
+    assert [o.kind for o in outcomes] == [OutcomeKind.SENT] * 25
+    assert smtp.connections == 3
+    assert smtp.count_by_recipient() == {f"reader{i}@example.org": 1 for i in range(25)}
+
+
+async def test_a_421_for_one_recipient_delays_only_that_one(settings: Settings) -> None:
+    with FakeSMTP().running() as smtp:
+        smtp.refuse("reader3@example.org", 421)  # answered 421 and hung up, every time
+        adapter = EmailAdapter(_smtp_settings(settings, smtp))
+        outcomes = await adapter.send(adapter.render(make_edition(1)), _recipients(8))
+    kinds = [o.kind for o in outcomes]
+    assert kinds == [OutcomeKind.SENT] * 3 + [OutcomeKind.TRANSIENT] + [OutcomeKind.SENT] * 4
+    assert outcomes[3].reason and "421" in outcomes[3].reason
+    assert set(smtp.count_by_recipient()) == {f"reader{i}@example.org" for i in range(8)} - {
+        "reader3@example.org"
+    }
+
+
+async def test_a_full_mailbox_is_a_soft_refusal_not_a_bounce(settings: Settings) -> None:
+    with FakeSMTP().running() as smtp:
+        smtp.refuse("reader1@example.org", 552)
+        adapter = EmailAdapter(_smtp_settings(settings, smtp))
+        outcomes = await adapter.send(adapter.render(make_edition(1)), _recipients(3))
+    assert [o.kind for o in outcomes] == [
+        OutcomeKind.SENT,
+        OutcomeKind.TRANSIENT,
+        OutcomeKind.SENT,
+    ]
+    assert outcomes[1].strike and not outcomes[0].strike  # GONE once it repeats (the job)
+    assert outcomes[1].reason and outcomes[1].reason.startswith("mailbox full: 552")
+
+
 async def test_an_unreachable_server_makes_every_recipient_transient(settings: Settings) -> None:
     with FakeSMTP().running() as smtp:
         configured = _smtp_settings(settings, smtp)

@@ -4,6 +4,10 @@ It accepts mail into :attr:`FakeSMTP.messages`, answers chosen recipients with a
 5xx (``refuse("a@x", 450)``), can require AUTH (``FakeSMTP(auth=("user", "pw"))``) and can
 drop the connection in the middle of a batch (``drop_after(3)``: the 4th message's DATA
 closes the connection without accepting it, as a crashing or overloaded server does).
+A 421 answer closes the connection after the reply, as real servers do: per address
+(``refuse("a@x", 421)``) or once a connection has carried N messages
+(``messages_per_connection(10)``: the next MAIL FROM is answered 421, as Gmail, Outlook
+and Postfix's ``smtpd_client_message_rate_limit`` do).
 
 Use::
 
@@ -103,6 +107,8 @@ class FakeSMTP:
         self._messages: list[ReceivedMail] = []
         self._refusals: dict[str, int] = {}
         self._drop_after: int | None = None
+        self._per_connection: int | None = None
+        self._carried: dict[int, int] = {}
         self._sessions = 0
         self._session_ids: dict[int, int] = {}
         self.connections = 0
@@ -140,6 +146,11 @@ class FakeSMTP:
         """Stop refusing ``address``."""
         with self._lock:
             self._refusals.pop(address.lower(), None)
+
+    def messages_per_connection(self, count: int | None) -> None:
+        """After ``count`` messages on one connection, answer MAIL FROM 421 and hang up."""
+        with self._lock:
+            self._per_connection = count
 
     def drop_after(self, count: int | None) -> None:
         """After ``count`` more accepted messages, the next DATA drops the connection."""
@@ -185,6 +196,22 @@ class FakeSMTP:
         session.host_name = hostname
         return responses
 
+    async def handle_MAIL(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        with self._lock:
+            limit, carried = self._per_connection, self._carried.get(id(session), 0)
+        if limit is not None and carried >= limit:
+            return await _hang_up(server, REPLIES[421])
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(
         self,
         server: SMTP,
@@ -195,6 +222,8 @@ class FakeSMTP:
     ) -> str:
         with self._lock:
             code = self._refusals.get(address.lower())
+        if code == 421:
+            return await _hang_up(server, REPLIES[421])
         if code is not None:
             return REPLIES.get(code, f"{code} refused")
         envelope.rcpt_tos.append(address)
@@ -222,6 +251,7 @@ class FakeSMTP:
         )
         with self._lock:
             self._messages.append(mail)
+            self._carried[id(session)] = self._carried.get(id(session), 0) + 1
         return "250 Message accepted for delivery"
 
     def _authenticate(
@@ -234,3 +264,11 @@ class FakeSMTP:
             with self._lock:
                 self.logins.append(data.login.decode())
         return AuthResult(success=ok, handled=False)
+
+
+async def _hang_up(server: SMTP, reply: str) -> str:
+    """Send ``reply`` and close the connection (aiosmtpd's own push of it goes nowhere)."""
+    await server.push(reply)
+    if server.transport is not None:
+        server.transport.close()
+    return reply

@@ -216,3 +216,40 @@ def test_line_quota_shortfall_is_deferred_then_sent_by_deliveries_retry(store: S
         drain_here(line_store)
         assert repo.status(edition.id)["line"]["sent"] == 150
         assert all(len(line.delivered_to(address("line", n))) == 1 for n in range(150))
+
+
+def test_a_full_mailbox_bounces_only_when_three_editions_in_a_row_meet_it(
+    mail_store: Store, smtp: FakeSMTP
+) -> None:
+    from core.store.editions import EditionRepo
+    from workers.jobs import STRIKES_TO_GONE
+
+    first = seed_edition(mail_store, "email")
+    subs = seed_subscribers(mail_store, "email", 2)
+    full = subs[1]
+    seen: list[tuple[str, ChannelStatus]] = []
+    # refused, refused, accepted (the count starts again), refused x3 -> bounced
+    for n, refused in enumerate([True, True, False, True, True, True]):
+        edition = first.model_copy(update={"id": f"{first.id}e{n}"})
+        EditionRepo(mail_store).save(edition)
+        if refused:
+            smtp.refuse(address("email", 1), 552)
+        else:
+            smtp.accept(address("email", 1))
+        enqueue_batches(mail_store, batches_for(mail_store, edition, subs), **FAST)
+        drain_here(mail_store)
+        marker = DeliveryRepo(mail_store).marker(edition.id, "email", full.id) or ""
+        sub = SubscriberRepo(mail_store).get(full.id)
+        assert sub is not None
+        seen.append((marker.partition("|")[0], sub.channels[0].status))
+    active, bounced = ChannelStatus.ACTIVE, ChannelStatus.BOUNCED
+    assert STRIKES_TO_GONE == 3
+    assert seen == [
+        ("failed", active),  # retried within the edition (one strike per edition)
+        ("failed", active),
+        ("sent", active),
+        ("failed", active),
+        ("failed", active),
+        ("gone", bounced),
+    ]
+    assert smtp.count_by_recipient()[address("email", 0)] == 6  # the other reader: each one
