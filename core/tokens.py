@@ -2,6 +2,11 @@
 
 ``purpose.payload.expiry.signature`` in URL-safe base64; HMAC-SHA256 over the first three
 parts with the settings' signing key. A token for one purpose never verifies for another.
+
+Unsubscribe tokens do not expire (a link in a year-old e-mail must still unsubscribe), but
+they die with the record: they name a subscriber id, ids are random and never reused, and
+tokens are signed when a message is composed, never stored in Redis. Once ``users delete``
+removed the record, an old link acts on no one.
 """
 
 from __future__ import annotations

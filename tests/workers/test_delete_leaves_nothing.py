@@ -146,3 +146,25 @@ def test_a_job_reads_addresses_when_it_runs(store: Store) -> None:
     outbox = store.settings.digest.outbox_dir / "maildir" / "new"
     texts = [p.read_text() for p in outbox.iterdir()]
     assert len(texts) == 1 and "new.address@example.com" in texts[0]
+
+
+def test_an_unsubscribe_link_dies_with_the_record(store: Store) -> None:
+    """A link mailed before the delete names the old id: it acts on no one, not even a
+    new sign-up of the same address (ids are random, never reused)."""
+    import httpx
+
+    from bots.web import create_app
+    from core.models import ChannelStatus
+    from tests.fakes.server import serve
+
+    repo = SubscriberRepo(store)
+    old = repo.add(new_subscriber(email=EMAIL))
+    link = unsubscribe_token(store.settings.signing_key(), old.id, "email")
+    assert repo.delete(old.id)
+    again = repo.add(new_subscriber(email=EMAIL))
+    assert again.id != old.id
+    with serve(create_app(store.settings, store)) as base, httpx.Client(base_url=base) as web:
+        assert web.post(f"/unsubscribe/{link}").status_code == 200
+    current = repo.get(again.id)
+    assert current is not None and current.channels[0].status == ChannelStatus.ACTIVE
+    assert repo.get(old.id) is None
