@@ -117,6 +117,7 @@ class ScoreParts(Model):
     velocity: float = 0.0
     relevance: float = 0.0
     novelty: float = 0.0
+    crowding: float = 1.0  # less for a source's 4th, 5th... story of its own (rank.py)
     total: float = 0.0
 
 

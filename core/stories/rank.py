@@ -2,7 +2,8 @@
 
 ::
 
-    total = recency * (0.40 authority + 0.20 velocity + 0.25 relevance + 0.15 novelty)
+    total = recency * crowding * (0.40 authority + 0.20 velocity + 0.25 relevance
+                                  + 0.15 novelty)
 
 - authority: distinct sources weighted by their authority, saturating:
   ``1 - exp(-sum(authority))``; a story that three strong sources carry is near 1.
@@ -11,13 +12,18 @@
 - relevance: how clearly the story is about AI (``core.stories.topics.ai_relevance``).
 - novelty: 1 for a first-hand report; lower for round-ups, digests and recaps, which
   retell other stories.
+- crowding: how many stories told by one source alone rank above this one (set across
+  the window by :func:`spread_sources`; 1 for a single story scored on its own). A
+  source's best ``CROWD_FREE`` such stories keep 1; each further one weighs
+  ``CROWD_DECAY`` times the one before, so one prolific or flooding feed cannot fill
+  the top of the ranking. A story more than one source carries is not crowded.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from core.models import ScoreParts, Story
@@ -26,6 +32,8 @@ from core.stories.topics import ai_relevance
 WEIGHTS = {"authority": 0.40, "velocity": 0.20, "relevance": 0.25, "novelty": 0.15}
 DEFAULT_AUTHORITY = 0.5
 VELOCITY_HOURS = 6.0
+CROWD_FREE = 3  # a source's best three stories of its own rank on their merit alone
+CROWD_DECAY = 0.7  # each further one of that source weighs this much of the one before
 
 _ROUNDUP = re.compile(
     r"\b(?:round-?up|digest|recap|newsletter|this week in|weekly|week in review|"
@@ -75,7 +83,7 @@ def score(
 
 def combine(parts: ScoreParts) -> ScoreParts:
     """The parts with their ``total`` computed (see the module docstring)."""
-    base = (
+    base = parts.crowding * (
         WEIGHTS["authority"] * parts.authority
         + WEIGHTS["velocity"] * parts.velocity
         + WEIGHTS["relevance"] * parts.relevance
@@ -89,3 +97,34 @@ def keep_relevance(parts: ScoreParts, earlier: ScoreParts) -> ScoreParts:
     if earlier.relevance <= parts.relevance:
         return parts
     return combine(parts.model_copy(update={"relevance": earlier.relevance}))
+
+
+def spread_sources(stories: Iterable[Story]) -> list[Story]:
+    """The stories with their ``crowding`` part (module docstring) set and totals redone.
+
+    Among the stories each source tells alone, its k-th best (by the total without
+    crowding) gets ``CROWD_DECAY ** (k - CROWD_FREE)`` from the ``CROWD_FREE + 1``-th on.
+    """
+    out = list(stories)
+    alone: dict[str, list[int]] = {}
+    for index, story in enumerate(out):
+        sources = story_sources(story)
+        if len(sources) == 1:
+            alone.setdefault(next(iter(sources)), []).append(index)
+    crowding = dict.fromkeys(range(len(out)), 1.0)
+    for indexes in alone.values():
+        indexes.sort(key=lambda i: (-_uncrowded(out[i].score_parts), out[i].id))
+        for k, index in enumerate(indexes):
+            crowding[index] = round(CROWD_DECAY ** max(0, k + 1 - CROWD_FREE), 4)
+    return [_crowded(story, crowding[i]) for i, story in enumerate(out)]
+
+
+def _uncrowded(parts: ScoreParts) -> float:
+    return combine(parts.model_copy(update={"crowding": 1.0})).total
+
+
+def _crowded(story: Story, crowding: float) -> Story:
+    if story.score_parts.crowding == crowding and story.score == story.score_parts.total:
+        return story
+    parts = combine(story.score_parts.model_copy(update={"crowding": crowding}))
+    return story.model_copy(update={"score": parts.total, "score_parts": parts})

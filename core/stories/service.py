@@ -31,7 +31,7 @@ from core.store.keys import CLUSTER_VECTOR_SLACK
 from core.store.stories import StoryRepo
 from core.stories.cluster import Clusterer, Doc
 from core.stories.embed import default_embedder
-from core.stories.rank import DEFAULT_AUTHORITY, keep_relevance, score
+from core.stories.rank import DEFAULT_AUTHORITY, keep_relevance, score, spread_sources
 from core.stories.topics import tag_topics
 
 log = logging.getLogger(__name__)
@@ -315,5 +315,5 @@ def rescore(store: Store, *, now: datetime | None = None) -> int:
         )
         parts = keep_relevance(parts, story.score_parts)
         updated.append(story.model_copy(update={"score": parts.total, "score_parts": parts}))
-    repo.save_many(updated)
+    repo.save_many(spread_sources(updated))  # one source's many stories do not fill the top
     return len(updated)

@@ -10,7 +10,7 @@ from core.models import Story
 from core.store.stories import StoryRepo
 from workers.cli.context import AppContext, pass_app
 
-PARTS = ("authority", "recency", "velocity", "relevance", "novelty")
+PARTS = ("authority", "recency", "velocity", "relevance", "novelty", "crowding")
 
 
 @click.command("stories")
@@ -77,7 +77,7 @@ def _explain(story: Story) -> str:
     parts = story.score_parts
     shown = "  ".join(f"{name} {getattr(parts, name):.2f}" for name in PARTS)
     return (
-        f"{shown}  = recency x (0.40 authority + 0.20 velocity + 0.25 relevance"
+        f"{shown}  = recency x crowding x (0.40 authority + 0.20 velocity + 0.25 relevance"
         f" + 0.15 novelty) = {parts.total:.3f}"
     )
 
