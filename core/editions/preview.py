@@ -1,0 +1,59 @@
+"""One subscriber's edition as it would be built now, for ``aitoday preview`` and
+``aitoday send-test``: the same pool, personalization and briefs as the digest tick, but
+nothing is claimed, saved or marked sent, so the real digest goes out as if no preview
+had been made.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.briefs.service import ensure_briefs
+from core.editions.schedule import local_day
+from core.editions.tick import DAILY_HOURS, POOL_SIZE, WEEKLY_HOURS, weekly_pool
+from core.editions.variants import EditionKind, Personalizer, edition_kind, item_limit
+from core.models import ChannelSub, Edition, EditionItem, Story, Subscriber
+from core.store.base import Store
+from core.store.briefs import BriefRepo
+from core.store.stories import StoryRepo
+from core.store.subscribers import SubscriberRepo
+from core.stories.personalize import pick
+
+__all__ = ["preview_edition"]
+
+
+def preview_edition(
+    store: Store, sub: Subscriber, channel: ChannelSub, now: datetime, *, edition_id: str
+) -> Edition:
+    """What ``sub`` would get on ``channel`` at ``now``, loaded for rendering (not saved).
+
+    Their language, topics, mutes and zone decide it as in the tick; stories already
+    sent to them are left out. An edition without items means nothing would be sent now.
+    """
+    kind = edition_kind(sub, channel)
+    pool = _pool(store, kind)
+    personalizer = Personalizer(pick, {kind: pool}, translated=store.settings.llm.model is not None)
+    sent = SubscriberRepo(store).sent_story_ids(sub.id)
+    ids = personalizer.stories(sub.prefs, sent, kind, item_limit(sub, channel), sub.language)
+    by_id = {story.id: story for story in pool}
+    keys = ensure_briefs(store, [by_id[i] for i in ids], [sub.language]) if ids else {}
+    items = [EditionItem(story_id=i, brief_key=keys[(i, sub.language)]) for i in ids]
+    briefs = BriefRepo(store).get_many([item.brief_key for item in items])
+    return Edition(
+        id=edition_id,
+        kind=kind,
+        channel=channel.channel,
+        language=sub.language,
+        slot=now,
+        created_at=now,
+        day=local_day(sub, now),
+        items=[item for item in items if item.brief_key in briefs],
+        briefs=[briefs[item.brief_key] for item in items if item.brief_key in briefs],
+    )
+
+
+def _pool(store: Store, kind: EditionKind) -> list[Story]:
+    repo = StoryRepo(store)
+    if kind == "weekly":
+        return weekly_pool(repo.recent(WEEKLY_HOURS), POOL_SIZE)
+    return list(repo.recent(DAILY_HOURS, limit=POOL_SIZE))
