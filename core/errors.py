@@ -11,9 +11,10 @@
     │   └── LLMError              the model call failed (timeout, 429, bad output)
     ├── DeliveryError             a channel could not take a payload
     │   └── PayloadRejected       the payload itself is wrong (never retried)
-    └── ReportError               a bounce report or webhook refused (bad content)
-        ├── ForgedReport          its signature or credential does not hold
-        └── ReportUnverifiable    the signing certificate could not be fetched (retry)
+    ├── ReportError               a bounce report or webhook refused (bad content)
+    │   ├── ForgedReport          its signature or credential does not hold
+    │   └── ReportUnverifiable    the signing certificate could not be fetched (retry)
+    └── MailboxError              the bounce mailbox could not be read (IMAP)
 
 Errors raised to a user carry a message meant for that user; no traceback reaches a
 terminal or a chat.
@@ -73,3 +74,7 @@ class ForgedReport(ReportError):
 
 class ReportUnverifiable(ReportError):
     """A signature that cannot be checked now: its certificate could not be fetched."""
+
+
+class MailboxError(AITodayError):
+    """The bounce mailbox could not be read: connection, TLS, login or folder."""

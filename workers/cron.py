@@ -98,7 +98,20 @@ class Job:
 
 
 def default_jobs(store: Store) -> list[Job]:
-    """Ingest and the digest tick, at the intervals the settings give."""
+    """Ingest, the digest tick, recovery and the bounce mailbox, at the settings' intervals."""
+    return [*_core_jobs(store), *_mailbox_jobs(store)]
+
+
+def _mailbox_jobs(store: Store) -> list[Job]:
+    """The bounce mailbox poll, when there is a mailbox (AITODAY_IMAP__HOST)."""
+    if not store.settings.imap.host:
+        return []
+    from workers.bounces import bounces_step
+
+    return [Job("bounces", timedelta(minutes=store.settings.imap.poll_minutes), bounces_step)]
+
+
+def _core_jobs(store: Store) -> list[Job]:
     digest = store.settings.digest
     return [
         Job("ingest", timedelta(minutes=digest.ingest_minutes), ingest_step),

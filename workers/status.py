@@ -1,5 +1,6 @@
 """What ``aitoday status`` shows, read from Redis only: queues, workers, cron, the last
-ingest and failing sources, today's editions and deliveries, and today's LLM spend."""
+ingest and failing sources, today's editions and deliveries, bounced and complained
+addresses, and today's LLM spend."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def collect(store: Store, now: datetime | None = None) -> Report:
         "cron": cron(store),
         "ingest": ingest(store),
         "today": today(store, now),
+        "bounces": bounces(store),
         "llm": llm_spend(store, now),
     }
 
@@ -125,6 +127,15 @@ def today(store: Store, now: datetime) -> dict[str, Any]:
     }
 
 
+def bounces(store: Store) -> dict[str, Any]:
+    """E-mail addresses bounced or complained now, by source (smtp, webhook, dsn, manual),
+    and the asynchronous reports received, by source and provider, then kind."""
+    from core.store.bounces import BounceRepo
+
+    repo = BounceRepo(store)
+    return {"addresses": repo.addresses(), "received": repo.received()}
+
+
 def llm_spend(store: Store, now: datetime) -> dict[str, Any]:
     """Today's LLM calls, tokens and cost, against the daily budget."""
     from core.store.briefs import BriefRepo
@@ -149,6 +160,7 @@ def lines(report: Report) -> list[str]:
         *_cron_lines(report["cron"]),
         *_ingest_lines(report["ingest"]),
         *_today_lines(report["today"]),
+        *bounce_lines(report.get("bounces")),
         *_llm_lines(report["llm"]),
     ]
 
@@ -182,6 +194,21 @@ def _today_lines(day: dict[str, Any]) -> list[str]:
     for channel, counts in sorted(day["deliveries"].items()):
         parts = "  ".join(f"{k} {v}" for k, v in counts.items())
         out.append(f"  deliveries {channel:<6} {parts}")
+    return out
+
+
+def bounce_lines(info: dict[str, Any] | None) -> list[str]:
+    """Bounced and complained addresses by source, then the reports received."""
+    if info is None:
+        return []
+    out = ["", "e-mail addresses stopped"]
+    for status in ("bounced", "complained"):
+        by_source = info["addresses"].get(status, {})
+        parts = ", ".join(f"{source} {n}" for source, n in sorted(by_source.items()))
+        out.append(f"  {status:<10} {sum(by_source.values())}" + (f"  ({parts})" if parts else ""))
+    for origin, kinds in sorted(info["received"].items()):
+        parts = "  ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
+        out.append(f"  reports {origin:<16} {parts}")
     return out
 
 

@@ -202,7 +202,7 @@ class SubscriberRepo:
         gone = _bounce_mark(sub)
         if gone is not None:
             pipe.hset(keys.bounced_addresses(), sub.id, gone)
-        elif previous is not None and _bounce_mark(previous) is not None:
+        elif previous is not None:  # (set_channel_status passes the edited record itself)
             pipe.hdel(keys.bounced_addresses(), sub.id)
 
     def delete(self, subscriber_id: str) -> bool:

@@ -21,6 +21,7 @@ from core.errors import AITodayError
 from workers.cli.context import AppContext, FullHelpGroup
 
 COMMANDS: dict[str, str] = {
+    "bounces": "bounces",
     "brief": "brief",
     "cluster": "cluster",
     "config": "config_cmd",
