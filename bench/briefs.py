@@ -27,6 +27,7 @@ from typing import Any
 from core.briefs.extractive import extractive_brief, quotes_full_text
 from core.briefs.guard import brief_problems, draft_problems
 from core.briefs.inputs import SourceText, story_inputs
+from core.briefs.roles import NO_CUES, answer_of, cue_family, text_family
 from core.briefs.schema import BriefDraft
 from core.briefs.service import ensure_briefs_async
 from core.briefs.text import is_harmless, is_quotable, plain, sentences
@@ -231,20 +232,46 @@ def fill_rows(name: str, stories: list[tuple[Story, list[SourceText]]]) -> list[
         rows.append(
             (f"{name}: brief quotes the full text, not only the blurb", f"{100 * share:.0f}%")
         )
+        more = [(b, i) for b, i in with_text if adds_to_blurb(i)]
+        quoted = sum(quotes_full_text(b, i) for b, i in more)
+        rows.append(
+            (
+                f"{name}: ... where the page adds a sentence to the blurb",
+                f"{100 * quoted / max(1, len(more)):.0f}% of {len(more)}",
+            )
+        )
+    answerable = sum(faq_answerable(i) for _, i in stories)
+    built = sum(bool(b.faq) for b in briefs)
+    rows.append(
+        (f"{name}: FAQ possible (a sentence answers a template) / built", f"{answerable} / {built}")
+    )
     return rows
 
 
-_FUNCTION = re.compile(
-    r"\b(?:the|and|of|is|der|die|und|ist|el|los|que|con|le|les|et|est)\b", re.IGNORECASE
-)
-_WIDE_SCRIPT = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+def adds_to_blurb(inputs: list[SourceText]) -> bool:
+    """True when an article's page holds a quotable sentence its blurb does not (a page
+    whose meta description is its whole text has nothing more to quote)."""
+    for item in inputs:
+        blurb = f"{item.title} {item.summary}"
+        if any(is_quotable(s) and s not in blurb for s in sentences(item.text)):
+            return True
+    return False
+
+
+def faq_answerable(inputs: list[SourceText]) -> bool:
+    """True when any sentence of the story answers a templated FAQ question (used or not
+    by another part): how often an honest FAQ exists at all."""
+    for item in inputs:
+        for sentence in sentences(f"{item.summary} {item.text}"):
+            if answer_of(sentence, cue_family(sentence, item.language)) is not None:
+                return True
+    return False
 
 
 def in_brief_language(page: Article) -> bool:
     """True when a page is written in a language with role cues (en, ja, zh, ko, th, es,
-    fr, de): CJK/Hangul/Thai script, or these languages' function words."""
-    head = page.text[:2000]
-    return len(_WIDE_SCRIPT.findall(head)) > 100 or len(_FUNCTION.findall(head)) >= 15
+    fr, de), read from its text as the writer reads it."""
+    return text_family(f"{page.summary} {page.text}", page.language) != NO_CUES
 
 
 def bench_parts() -> list[tuple[str, str]]:
@@ -257,8 +284,8 @@ def bench_parts() -> list[tuple[str, str]]:
     rows += fill_rows("pages (report half)", page_stories(report))
     served = [page for page in report if in_brief_language(page[1])]
     rows.append(("pages (report half) in a brief language", f"{len(served)} of {len(report)}"))
-    rows += fill_rows("  those pages", page_stories(served))[-2:]
-    rows += fill_rows("pages (tuning half)", page_stories(tune))[-2:]
+    rows += fill_rows("  those pages", page_stories(served))[-4:-1]
+    rows += fill_rows("pages (tuning half)", page_stories(tune))[-4:]
     return rows
 
 

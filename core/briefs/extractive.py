@@ -37,7 +37,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.briefs.inputs import SourceText, brief_sources
-from core.briefs.roles import ROLES, Role, answer_of, cue_family, dominant, role_cues
+from core.briefs.roles import (
+    ROLES,
+    Role,
+    answer_of,
+    cue_family,
+    dominant,
+    role_cues,
+    text_family,
+)
 from core.briefs.schema import EXTRACTIVE_VERSION, LIMITS
 from core.briefs.text import Sources, is_harmless, is_quotable, sentences, shorten
 from core.i18n import faq_question
@@ -56,6 +64,9 @@ _CUT_AT_ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|No|vs|Sept|Oct"
     r"|Nov|Dec|Jan|Feb|Aug|Inc|Corp|Co|Ltd)|\b[A-Z])\.$"
 )
+# "Wednesday.The": a lower-case word, its full stop, then a capitalised word.
+_RUN_TOGETHER = re.compile(r"(?<=[a-z]{3}[.!?])(?=[A-Z][a-z])")
+_SENTENCE_DONE = re.compile("[.!?…。！？][\"'”’」』)）]*$")
 # Sentences deeper than this in one article are never quoted: the end of a long page is
 # related links, author notes and comments far more often than the story.
 MAX_POSITION = 60
@@ -162,12 +173,13 @@ def _candidates(inputs: Sequence[SourceText], headline: str, sources: Sources) -
     kept_tokens: list[set[str]] = []
     for n, item in enumerate(inputs):
         others = set().union(*(w for i, w in enumerate(words) if i != n)) or headline_words
+        article_family = text_family(f"{item.summary} {item.text}", item.language)
         for position, (text, in_blurb) in enumerate(_quotable(item, sources)):
             tokens = set(_TOKEN.findall(text.lower()))
             if _restates(tokens, said) or any(_overlap(tokens, t) > 0.6 for t in kept_tokens):
                 continue  # the headline again, or a syndicated copy of an earlier sentence
             kept_tokens.append(tokens)
-            family = cue_family(text, item.language)
+            family = cue_family(text, article_family)
             found.append(
                 Candidate(
                     text=text,
@@ -188,7 +200,7 @@ def _quotable(item: SourceText, sources: Sources) -> list[tuple[str, bool]]:
     seen: set[str] = set()
     found: list[tuple[str, bool]] = []
     for field, in_blurb in ((item.summary, True), (item.text, False)):
-        for sentence in sentences(field):
+        for sentence in _whole_sentences(field, page=not in_blurb):
             if (
                 sentence not in seen
                 and is_quotable(sentence, sources=sources)
@@ -197,6 +209,34 @@ def _quotable(item: SourceText, sources: Sources) -> list[tuple[str, bool]]:
                 seen.add(sentence)
                 found.append((sentence, in_blurb))
     return found[:MAX_POSITION]
+
+
+def _whole_sentences(field: str, *, page: bool) -> list[str]:
+    """The sentences of a blurb or a page, each whole.
+
+    A page's text comes one paragraph a line: a line that does not end a sentence is a
+    heading, a caption or a list label, never quoted (its last piece, when it is long).
+    Pieces the splitter cut at an abbreviation ("the U.S." | "Defense Secretary ...") are
+    joined again, so no quote starts in the middle of a sentence; sentences run together
+    without a space ("on Wednesday.The stabbing") are split.
+    """
+    found: list[str] = []
+    for line in field.split("\n"):
+        pieces = _mended(sentences(_RUN_TOGETHER.sub(" ", line)))
+        if page and pieces and not _SENTENCE_DONE.search(pieces[-1]):
+            pieces.pop()  # a heading, or a paragraph cut short
+        found += pieces
+    return found
+
+
+def _mended(pieces: list[str]) -> list[str]:
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and _CUT_AT_ABBREVIATION.search(joined[-1]):
+            joined[-1] = f"{joined[-1]} {piece}"
+        else:
+            joined.append(piece)
+    return joined
 
 
 def _statement(sentence: str) -> bool:

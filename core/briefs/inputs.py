@@ -57,7 +57,7 @@ def source_text(item: StoryArticle, article: Article | None, source_name: str) -
     """Clean one article (or the story's record of it when the article has expired)."""
     title = plain(article.title if article else item.title, 2_000)
     summary = plain(article.summary, RAW_TEXT_CAP)[:SUMMARY_CAP] if article else ""
-    text = plain(article.text, RAW_TEXT_CAP)[:TEXT_CAP] if article else ""
+    text = paragraphs(article.text)[:TEXT_CAP] if article else ""
     if text == summary:
         text = ""
     minutes_of = (article.text or article.summary) if article else ""
@@ -74,6 +74,20 @@ def source_text(item: StoryArticle, article: Article | None, source_name: str) -
         reading_minutes=reading_minutes(minutes_of[:RAW_TEXT_CAP]),
         image=article.image if article else None,
     )
+
+
+def paragraphs(text: str) -> str:
+    """A page's plain text with its paragraph breaks kept, one paragraph a line.
+
+    A page's text (trafilatura's, one paragraph a line) runs headings, captions and list
+    labels into the next sentence once its lines are folded; the writers need the lines.
+    Markup is cleaned whole (an element may span lines), so it loses its breaks.
+    """
+    text = text[:RAW_TEXT_CAP]
+    if "<" in text:
+        return plain(text)
+    lines = (plain(line) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def story_inputs(

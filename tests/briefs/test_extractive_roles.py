@@ -295,3 +295,74 @@ def test_a_sentence_naming_the_story_own_domain_stays_quotable(store: Store) -> 
     quoted = " ".join(part or "" for part in parts.values())
     assert own in quoted
     assert other not in quoted
+
+
+def test_a_page_heading_is_never_run_into_the_next_sentence(store: Store) -> None:
+    # trafilatura's text: one paragraph a line; a heading line has no full stop
+    page = article(
+        5,
+        "Kestrel ships the K5",
+        "",
+        text=(
+            "Meal Prep Menu for Plan A\n"
+            "Kestrel Systems shipped the K5 accelerator to its first customers on Monday.\n"
+            "Pricing and availability\n"
+            "The K5 will be available to every cloud customer in March 2027."
+        ),
+    )
+    brief = brief_of(store, [page])
+    parts = quoted_parts(brief)
+    assert "Kestrel Systems shipped the K5 accelerator to its first customers on Monday." in parts
+    assert "The K5 will be available to every cloud customer in March 2027." in parts
+    assert not any("Menu" in part or "Pricing and" in part for part in parts), parts
+
+
+def test_a_sentence_cut_at_an_abbreviation_is_quoted_whole(store: Store) -> None:
+    page = article(
+        6,
+        "Esper accuses China",
+        "",
+        text=(
+            "HANOI, Vietnam (AP) - U.S. Defense Secretary Mark Esper on Wednesday accused "
+            "China of intimidating smaller nations.\n"
+            "Vietnam has accused Beijing of encroaching into its waters.\n"
+            "The police said on Wednesday.The stabbing occurred during a presentation."
+        ),
+    )
+    parts = quoted_parts(brief_of(store, [page]))
+    assert not any(p.startswith("Defense Secretary") for p in parts), parts
+    assert any(p.startswith("HANOI, Vietnam (AP) - U.S. Defense Secretary") for p in parts)
+    assert not any("Wednesday.The" in p for p in parts), parts
+
+
+def test_a_sentence_in_a_language_without_cues_gets_no_role(store: Store) -> None:
+    # Portuguese, declared English by its feed: English cues ("de", "a") would match it
+    page = article(
+        7,
+        "Grupo Serelepe lança disco",
+        "",
+        text=(
+            "O grupo Serelepe lançou o seu primeiro disco na segunda-feira em Belo Horizonte.\n"
+            "Os músicos também vão fazer uma turnê pelo Brasil no próximo ano, com shows "
+            "em São Paulo.\n"
+            "O disco vendeu 30% mais do que o anterior, segundo a gravadora do grupo."
+        ),
+    )
+    points = brief_of(store, [page]).key_points
+    assert (points.what_happened, points.why_it_matters, points.what_to_watch) == ("", None, None)
+
+
+def test_a_sentence_addressed_to_the_reader_plays_no_role(store: Store) -> None:
+    page = article(
+        8,
+        "Deals on watches",
+        "",
+        text=(
+            "Retailers cut the price of the Series 5 watch by $250 on Friday.\n"
+            "You'll save $250 compared to getting the Series 5 and you will not miss the ECG.\n"
+            "I think most people will be happy with the older model."
+        ),
+    )
+    points = brief_of(store, [page]).key_points
+    chosen = [points.what_happened, points.why_it_matters or "", points.what_to_watch or ""]
+    assert not any(p.startswith(("You'll", "I think")) for p in chosen), chosen

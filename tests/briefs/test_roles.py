@@ -98,3 +98,11 @@ def test_question_templates_are_only_in_languages_whose_answers_are_recognised()
     for entries in FAQ_QUESTIONS.values():
         assert set(entries) == {"en", "ja", "zh-Hans", "zh-Hant"}
         assert set(entries) <= set(LANGUAGES)
+
+
+def test_a_language_without_cues_gets_no_role_even_when_declared_english() -> None:
+    # "Record", an English word in a Portuguese sentence, is an English cue of significance
+    sentence = "O disco Record vendeu mais do que o anterior, segundo a gravadora do grupo."
+    assert set(role_cues(sentence, cue_family(sentence, "en")).values()) == {0}
+    russian = "Игра Skyrim вышла в продажу, и мы хотим увеличить скорость бега героя."
+    assert set(role_cues(russian, cue_family(russian, "en")).values()) == {0}

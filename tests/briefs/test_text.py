@@ -129,3 +129,13 @@ def test_visible_text_drops_what_a_reader_cannot_see() -> None:
 )
 def test_adversarial_markup_yields_no_text(markup: str) -> None:
     assert plain(markup) == ""
+
+
+def test_page_text_keeps_its_paragraph_lines_and_markup_is_cleaned_whole() -> None:
+    from core.briefs.inputs import paragraphs
+
+    marked = "Heading First line . Second."
+    assert paragraphs("Heading\n\nFirst <b>line</b>.\n  Second.  ") == marked
+    assert paragraphs("Heading\n\nFirst line.\n  Second.  ") == "Heading\nFirst line.\nSecond."
+    # an element spanning lines is still hidden as a whole
+    assert "secret" not in paragraphs("<p hidden>\nsecret\n</p><p>Shown.</p>")
