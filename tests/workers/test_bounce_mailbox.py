@@ -179,6 +179,8 @@ def test_cli_poll_and_status_counts_by_source(
     assert PASSWORD not in result.output
     result = CliRunner().invoke(cli, ["bounces", "status"])
     assert "bounced    2  (dsn 1, smtp 1)" in result.output, result.output
+    result = CliRunner().invoke(cli, ["deliveries", "status"])
+    assert "bounced    2  (dsn 1, smtp 1)" in result.output, result.output
     lines = status_report.lines(status_report.collect(store))
     assert "  bounced    2  (dsn 1, smtp 1)" in lines
     assert any(line.startswith("  reports dsn:dsn") and "unknown 1" in line for line in lines)

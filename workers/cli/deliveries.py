@@ -100,7 +100,8 @@ def rebuild(store: Store, record: BatchRecord) -> DeliveryBatch:
 
 
 def _today(store: Store, repo: DeliveryRepo, as_json: bool) -> None:
-    """One row per edition of the last 24 hours: channel, language, slot and counts."""
+    """One row per edition of the last 24 hours: channel, language, slot and counts; then
+    the e-mail addresses bounced or complained, by source, when there are any."""
     from core.models import utcnow
     from core.store.editions import EditionRepo
 
@@ -120,6 +121,12 @@ def _today(store: Store, repo: DeliveryRepo, as_json: bool) -> None:
             slot = e.slot.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
             cells = "".join(f"{counts[c]:>10}" for c in COLUMNS)
             click.echo(f"{e.id:<28}{e.channel:<8}{e.language:<8}{slot:<18}{cells}")
+    if not as_json:
+        from workers.status import bounce_lines, bounces
+
+        found = bounces(store)
+        for line in bounce_lines(found) if found["addresses"] or found["received"] else []:
+            click.echo(line)
 
 
 def _summed(by_channel: dict[str, dict[str, int]]) -> dict[str, int]:
