@@ -9,6 +9,11 @@ It also plays the publishers' web sites: every item link is rewritten to
 ``/articles/<host>/<path>`` on this server, which answers with an HTML article page (the
 item's summary, then, for the stories in ``articles/stories.json``, a longer body; an
 og:image, the author and the date), so the demo's briefs are built from full text.
+
+The lead images outlive this server: ``aitoday demo`` points each page's og:image at the
+web app's copy (``bots/static/demo/<name>.svg``, the same pictures :func:`lead_image`
+draws), so the briefs' pictures still load from ``aitoday web --demo`` once the demo has
+exited. Without ``image_base`` the server answers ``/img/<name>.svg`` itself.
 """
 
 from __future__ import annotations
@@ -88,8 +93,11 @@ def rewrite_links(xml: str, base_url: str) -> str:
     )
 
 
-def article_pages(feed_xml: bytes, base_url: str) -> dict[str, bytes]:
-    """The article page of every item of one (already rewritten) feed, by path."""
+def article_pages(
+    feed_xml: bytes, base_url: str, image_base: str | None = None
+) -> dict[str, bytes]:
+    """The article page of every item of one (already rewritten) feed, by path; images
+    under ``image_base`` (else this server's ``/img/``)."""
     import feedparser
 
     parsed = feedparser.parse(feed_xml, response_headers={"content-location": base_url + "/"})
@@ -100,17 +108,19 @@ def article_pages(feed_xml: bytes, base_url: str) -> dict[str, bytes]:
         if not link.startswith(base_url + "/articles/"):
             continue
         path = link[len(base_url) :].split("?", 1)[0]
-        pages[path] = article_page(entry, language)
+        pages[path] = article_page(entry, language, image_base)
     return pages
 
 
-def article_page(entry: Any, language: str) -> bytes:
+def article_page(entry: Any, language: str, image_base: str | None = None) -> bytes:
     """One article page: title, og:image, author, date, the summary and a story body."""
     title = str(entry.get("title", ""))
     summary = re.sub(r"<[^>]+>", " ", str(entry.get("summary", ""))).strip()
     story = _story_for(title)
     paragraphs = [summary, *(story["paragraphs"] if story else [])]
-    image = story["image"] if story else "/img/default.svg"
+    image = story["image"] if story else DEFAULT_IMAGE
+    if image_base is not None:
+        image = f"{image_base.rstrip('/')}/{image.rsplit('/', 1)[-1]}"
     published = entry.get("published_parsed") or entry.get("updated_parsed")
     stamp = datetime.fromtimestamp(calendar.timegm(published), UTC).isoformat() if published else ""
     esc = html.escape
@@ -134,6 +144,14 @@ def _story_for(title: str) -> dict[str, Any] | None:
     return next((s for s in stories() if any(m in title for m in s["match"])), None)
 
 
+DEFAULT_IMAGE = "/img/default.svg"
+
+
+def image_paths() -> list[str]:
+    """Every lead image path the demo pages use (``/img/<name>.svg``)."""
+    return sorted({DEFAULT_IMAGE, *(str(s["image"]) for s in stories())})
+
+
 def lead_image(path: str) -> bytes:
     """A small SVG standing in for a story's photo (its colour from the path)."""
     hue = int(hashlib.blake2b(path.encode(), digest_size=2).hexdigest(), 16) % 360
@@ -149,11 +167,18 @@ class DemoFeedServer:
     """Serves ``/feeds/<name>.xml`` on 127.0.0.1 in a background thread.
 
     Use as a context manager; ``base_url`` and ``port`` are set once it is running.
-    ``now`` is injectable so tests can pin the clock.
+    ``now`` is injectable so tests can pin the clock; ``image_base`` is where the pages'
+    og:images point (the web app's static copies), else this server's ``/img/``.
     """
 
-    def __init__(self, port: int = 0, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        now: Callable[[], datetime] | None = None,
+        image_base: str | None = None,
+    ) -> None:
         self._now = now or (lambda: datetime.now(UTC))
+        self._image_base = image_base
         self._bodies: dict[str, bytes] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._bodies.update(self._render())  # links need the port, known once bound
@@ -192,7 +217,8 @@ class DemoFeedServer:
         for name in feed_names():
             feed = rewrite_links(shift_dates(read_feed(name), delta), self.base_url)
             bodies[f"/feeds/{name}"] = feed.encode("utf-8")
-            bodies.update(article_pages(bodies[f"/feeds/{name}"], self.base_url))
+            pages = article_pages(bodies[f"/feeds/{name}"], self.base_url, self._image_base)
+            bodies.update(pages)
         return bodies
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:

@@ -72,6 +72,12 @@ def demo_settings(outbox: Path = Path("outbox"), data_dir: Path = DEMO_DATA_DIR)
     )
 
 
+def demo_image_base(settings: Settings) -> str:
+    """Where the demo pages' lead images live after the demo: the web app's static copies
+    (``bots/static/demo``), so ``aitoday web --demo`` serves them."""
+    return f"{settings.web.base_url.rstrip('/')}/static/demo"
+
+
 def reset(store: Store) -> None:
     """Delete the demo prefix's keys and empty its queues and outbox (a clean rerun)."""
     from workers.queues import all_queues
@@ -101,7 +107,7 @@ def run_demo(
     store = open_store(settings)
     reset(store)
     result = DemoResult(outbox=settings.digest.outbox_dir)
-    with DemoFeedServer() as server:
+    with DemoFeedServer(image_base=demo_image_base(settings)) as server:
         articles = ingest(store, server, result, tell)
     cluster(store, articles, result, tell)
     result.subscribers = add_subscribers(store, now, tell)
