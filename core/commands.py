@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from core import metrics
 from core.errors import AITodayError, ValidationError
-from core.i18n import label, normalize_language
-from core.models import Brief, Channel, ChannelStatus, Story, Subscriber, digest
+from core.i18n import LABELS, label, normalize_language
+from core.models import Brief, Channel, ChannelStatus, Story, Subscriber, digest, utcnow
 from core.store.base import Store
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
@@ -73,6 +76,7 @@ class Reply:
     suggestions: list[str] = field(default_factory=list)
     ok: bool = True
     language: str = "en"
+    day: date | None = None  # the reader's local date (what a date shown to them says)
 
 
 Handler = Callable[[Store, Chat, str], Awaitable[Reply]]
@@ -96,7 +100,40 @@ async def answer(store: Store, chat: Chat, text: str) -> Reply:
         log.exception("command %r crashed", name)
         reply = Reply(name, "Sorry, something went wrong. Please try again later.", ok=False)
     _count(store, chat, reply)
-    return reply
+    return _for_reader(store, chat, reply)
+
+
+def _for_reader(store: Store, chat: Chat, reply: Reply) -> Reply:
+    """The reply in the reader's language, dated by their calendar (after "lang ja" too)."""
+    try:
+        lang, day = reader(store, chat)
+    except Exception:  # the store is down: the words are right, only the labels are English
+        log.debug("reader of %s unknown", chat.channel, exc_info=True)
+        return reply
+    return replace(reply, language=lang, day=day)
+
+
+def reader(store: Store, chat: Chat) -> tuple[str, date]:
+    """The language and local date of whoever writes from this chat (UTC when unknown)."""
+    sub = subscriber_of(store, chat)
+    if sub is None:
+        return normalize_language(chat.language or "") or "en", utcnow().date()
+    return sub.language, utcnow().astimezone(ZoneInfo(sub.timezone)).date()
+
+
+_SUGGESTION = re.compile(r"([a-z]+)( .*)?")
+
+
+def suggestion_label(suggestion: str, lang: str) -> str:
+    """A suggested command as a button says it: "brief 1" -> "ブリーフ 1" for a ja reader.
+
+    The command sent stays the English one (core.commands understands it in every
+    language); a command without a label keeps its own words.
+    """
+    found = _SUGGESTION.fullmatch(suggestion)
+    if found is None or f"chat_{found.group(1)}" not in LABELS:
+        return suggestion
+    return label(f"chat_{found.group(1)}", lang) + (found.group(2) or "")
 
 
 def _count(store: Store, chat: Chat, reply: Reply) -> None:
@@ -148,12 +185,13 @@ def top_stories(store: Store) -> list[Story]:
 
 async def _today(store: Store, chat: Chat, rest: str) -> Reply:
     stories = top_stories(store)
-    lang = _language(store, chat)
+    lang, day = reader(store, chat)
     if not stories:
         return Reply("today", "No stories yet. Try again after the next update.", language=lang)
     remember_list(store, chat, stories)
-    text = f"{label('tagline', lang)}\n" + _numbered(stories)
-    return Reply("today", text, stories=stories, suggestions=["brief 1", "brief 2"], language=lang)
+    text = f"{label('tagline', lang)} · {day.isoformat()}\n" + _numbered(stories)
+    suggestions = ["brief 1", "brief 2"]
+    return Reply("today", text, stories=stories, suggestions=suggestions, language=lang, day=day)
 
 
 async def _search(store: Store, chat: Chat, rest: str) -> Reply:

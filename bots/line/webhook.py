@@ -28,7 +28,6 @@ from linebot.v3.messaging import (
     AsyncMessagingApi,
     Configuration,
     FlexMessage,
-    MessageAction,
     PostbackAction,
     QuickReply,
     QuickReplyItem,
@@ -51,7 +50,8 @@ from starlette.routing import Route
 
 from bots.offload import answer_off_loop
 from core import metrics
-from core.commands import Chat, Reply, ensure_subscriber, subscriber_of
+from core.briefs.text import shorten
+from core.commands import Chat, Reply, ensure_subscriber, subscriber_of, suggestion_label
 from core.models import ChannelStatus, Edition, digest, utcnow
 from core.render.line import render_line
 from core.store.base import Store
@@ -267,8 +267,9 @@ def render_text(reply: Reply, base_url: str) -> str:
     return text[:MAX_TEXT]
 
 
-def quick_reply(suggestions: list[str]) -> QuickReply | None:
-    """Suggestions as LINE quick replies: "key=value" ones are postbacks, others text."""
+def quick_reply(suggestions: list[str], lang: str = "en") -> QuickReply | None:
+    """Suggestions as LINE quick replies, labelled in ``lang``: "key=value" ones are
+    postbacks as they are, a command ("brief 1") is the postback ``cmd=brief 1``."""
     items = []
     for suggestion in suggestions[:MAX_QUICK]:
         key, eq, value = suggestion.partition("=")
@@ -278,7 +279,8 @@ def quick_reply(suggestions: list[str]) -> QuickReply | None:
                 label=name[:20], data=suggestion, display_text=f"{key} {value}"
             )
         else:
-            action = MessageAction(label=suggestion[:20], text=suggestion)
+            words = shorten(suggestion_label(suggestion, lang), 20)
+            action = PostbackAction(label=words, data=f"cmd={suggestion}", display_text=words)
         items.append(QuickReplyItem(action=action))
     return QuickReply(items=items) if items else None
 
@@ -291,7 +293,8 @@ async def reply(
         return
     messages: list[Any] = [
         TextMessage(
-            text=render_text(answered, base_url), quick_reply=quick_reply(answered.suggestions)
+            text=render_text(answered, base_url),
+            quick_reply=quick_reply(answered.suggestions, answered.language),
         )
     ]
     if answered.briefs:
@@ -311,6 +314,7 @@ def brief_flex(answered: Reply, base_url: str) -> list[dict[str, Any]]:
         language=answered.language,
         slot=now,
         created_at=now,
+        day=answered.day,  # the reader's date in the altText, not the UTC one
         items=[],
         briefs=answered.briefs[:1],
     )

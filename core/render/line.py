@@ -5,9 +5,10 @@ most 5 per request. Each bubble: the lead image as hero (https only; tap: the ar
 the headline (tap: the brief page), the dek, the key takeaway, the key points under
 their labels, the first FAQ item, the sources with reading time, and buttons: read the
 brief (URI), and when the brief has a topic, more / less like this as the postbacks the
-LINE webhook turns into commands: ``follow=<topic>`` and ``mute=<topic>``. The altText
-carries the date and the headlines, for notifications and for clients that cannot show
-Flex.
+LINE webhook turns into commands: ``follow=<topic>`` and ``mute=<topic>`` (short labels,
+side by side: one line each in every language). The altText carries the readers' local
+date and the headlines, for notifications and for clients that cannot show Flex. Quick
+replies are postbacks ``cmd=<command>`` labelled in the reader's language.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ MAX_ACTION_LABEL = 20
 MAX_URI = 1000  # LINE's limit on an action's and an image's URL
 DEFAULT_ASPECT = "20:13"  # LINE's default hero ratio, for images of unknown size
 
-#: Text commands offered as quick replies (core.commands understands them in every language).
+#: Commands offered as quick replies (the webhook turns ``cmd=<command>`` into the command).
 QUICK_COMMANDS = ("today", "topics", "settings", "help")
 
 # Text budgets per bubble (headline, dek, takeaway and each key point, FAQ items),
@@ -58,7 +59,7 @@ def render_line(edition: Edition, *, base_url: str) -> list[Message]:
     alt = alt_text(edition, views)
     groups = [views[i : i + MAX_BUBBLES] for i in range(0, len(views), MAX_BUBBLES)] or [[]]
     messages = [_carousel(group, lang, alt) for group in groups]
-    messages[-1]["quickReply"] = quick_reply()
+    messages[-1]["quickReply"] = quick_reply(lang)
     return messages
 
 
@@ -185,8 +186,8 @@ def _footer(view: StoryView, lang: str) -> Message:
                 "layout": "horizontal",
                 "spacing": "sm",
                 "contents": [
-                    _postback_button(label("more_like_this", lang), f"follow={topic}", view),
-                    _postback_button(label("less_like_this", lang), f"mute={topic}", view),
+                    _postback_button(label("more_short", lang), f"follow={topic}", view),
+                    _postback_button(label("less_short", lang), f"mute={topic}", view),
                 ],
             }
         )
@@ -216,10 +217,16 @@ def _empty_bubble(lang: str) -> Message:
     return {"type": "bubble", "body": body}
 
 
-def quick_reply() -> dict[str, Any]:
-    """Quick replies for the commands people use after reading a digest."""
-    items = [
-        {"type": "action", "action": {"type": "message", "label": cmd, "text": cmd}}
-        for cmd in QUICK_COMMANDS[:MAX_QUICK_REPLIES]
-    ]
+def quick_reply(lang: str = "en") -> dict[str, Any]:
+    """Quick replies for the commands people use after reading a digest, in ``lang``."""
+    items = []
+    for command in QUICK_COMMANDS[:MAX_QUICK_REPLIES]:
+        words = _label(label(f"chat_{command}", lang))
+        action = {
+            "type": "postback",
+            "label": words,
+            "data": f"cmd={command}",
+            "displayText": words,
+        }
+        items.append({"type": "action", "action": action})
     return {"items": items}
