@@ -243,6 +243,20 @@ class SubscriberRepo:
         if stale:
             self.redis.zrem(deferred, *stale)
 
+    def recount_bounced(self) -> int:
+        """Rebuild the bounced/complained address index from the records; returns its size.
+
+        Records written before the index existed are not in it until they change.
+        """
+        key = self.keys.bounced_addresses()
+        marks = {sub.id: mark for sub in self.iter_all() if (mark := _bounce_mark(sub))}
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.delete(key)
+        if marks:
+            pipe.hset(key, mapping=marks)
+        pipe.execute()
+        return len(marks)
+
     # -- lookups ----------------------------------------------------------------------
     def by_address_id(self, channel: str, address: str) -> str | None:
         """The id of whoever holds ``address`` on ``channel``."""

@@ -66,3 +66,13 @@ def test_address_index_follows_the_record(store: Store) -> None:
     repo.set_channel_status(smtp, "email", ChannelStatus.ACTIVE, "confirmed again")
     repo.delete(hook)
     assert BounceRepo(store).addresses() == {}
+
+
+def test_recount_rebuilds_the_index_from_the_records(store: Store) -> None:
+    repo = SubscriberRepo(store)
+    sid = add(store, "s@example.com")
+    repo.set_channel_status(sid, "email", ChannelStatus.BOUNCED, "bounced: 550 5.1.1 unknown")
+    store.redis.delete(store.keys.bounced_addresses())  # as before the index existed
+    assert BounceRepo(store).addresses() == {}
+    assert repo.recount_bounced() == 1
+    assert BounceRepo(store).addresses() == {"bounced": {"smtp": 1}}

@@ -37,9 +37,16 @@ def poll_command(app: AppContext, as_json: bool) -> None:
 
 @bounces_group.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--recount", is_flag=True, help="Rebuild the address counts from every subscriber first."
+)
 @pass_app
-def status_command(app: AppContext, as_json: bool) -> None:
+def status_command(app: AppContext, as_json: bool, recount: bool) -> None:
     """Addresses bounced or complained now (by source), and the reports received."""
+    if recount:
+        from core.store.subscribers import SubscriberRepo
+
+        SubscriberRepo(app.store).recount_bounced()
     found = bounces(app.store)
     if as_json:
         click.echo(json.dumps(found))
