@@ -124,20 +124,22 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def cli_run(opml: Path, env: dict[str, str]) -> tuple[float, dict[str, Any], float, float]:
+def cli_run(
+    opml: Path, env: dict[str, str], *, cluster: bool = False
+) -> tuple[float, dict[str, Any], float, float]:
     """``aitoday ingest`` as a subprocess: wall s, its report, peak tree RSS MiB, CPU s."""
     import psutil
 
     started, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.Popen(
-        # Ingestion only (--no-cluster): clustering has its own benchmark.
+        # Ingestion only by default (--no-cluster): clustering has its own benchmark.
         [
             sys.executable,
             "-m",
             "workers.cli",
             "ingest",
             "--json",
-            "--no-cluster",
+            "--cluster" if cluster else "--no-cluster",
             "--sources",
             str(opml),
         ],
@@ -252,6 +254,7 @@ def measure(feed_urls: list[str]) -> None:
         procs = in_process(opml, url, threads=False)
         base = baseline(feed_urls)
     report(feed_urls, cold, warm, wide, threads, procs, base)
+    huge_feed()
 
 
 def report(
@@ -324,6 +327,117 @@ def _counts(r: dict[str, Any]) -> str:
         f"fetched {r['fetched']}, 304/unchanged {r['not_modified']}, "
         f"new {r['new_articles']}, failed {len(r['failed'])}"
     )
+
+
+# -- one hostile feed of 100,000 items (issue 13) --------------------------------------
+HUGE_ITEMS = 100_000
+HUGE_MAX_BYTES = 16 * 2**20  # 100,000 items with dates are ~12.6 MB; the default is 10 MiB
+
+
+def huge_feed_body(items: int = HUGE_ITEMS) -> bytes:
+    """An RSS feed of ``items`` distinct items, newest first, a minute apart."""
+    base = int(time.time()) // 60 * 60  # inside the stories window of this run
+    entries = "".join(
+        f"<item><title>Lab note {i}</title><link>https://huge.example/{i}</link>"
+        f"<pubDate>{time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime(base - 60 * i))}"
+        "</pubDate></item>"
+        for i in range(items)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Huge</title><link>https://huge.example/</link>{entries}</channel></rss>"
+    ).encode()
+
+
+def huge_feed() -> None:
+    """``aitoday ingest`` (clustering included) of one 100,000-item feed, with the item
+    cap at its default and, as the baseline in the same run, effectively off."""
+    import redis
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "huge.xml").write_bytes(huge_feed_body())
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "-b", "127.0.0.1", "-d", tmp],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            time.sleep(1.0)
+            opml = Path(tmp) / "huge.opml"
+            write_opml([f"http://127.0.0.1:{port}/huge.xml"], opml)
+            url = redis_url(Path(tmp))
+            rows = []
+            for name, cap in (("cap off (baseline)", str(10**9)), ("cap at its default", None)):
+                prefix = f"bench-{uuid.uuid4().hex[:8]}"
+                env = {
+                    **os.environ,
+                    "AITODAY_REDIS_URL": url,
+                    "AITODAY_KEY_PREFIX": prefix,
+                    "AITODAY_DATA_DIR": tmp,
+                    "AITODAY_FETCH__ALLOW_PRIVATE": "true",
+                    "AITODAY_FETCH__PAGES": "false",
+                    "AITODAY_FETCH__MAX_BYTES": str(HUGE_MAX_BYTES),
+                }
+                env.pop("AITODAY_FETCH__MAX_ITEMS_PER_FEED", None)
+                if cap is not None:
+                    env["AITODAY_FETCH__MAX_ITEMS_PER_FEED"] = cap
+                try:
+                    rows.append((name, *cli_run(opml, env, cluster=True)))
+                finally:
+                    clean(redis.Redis.from_url(url), prefix)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    parses = [(name, *parse_alone(cap)) for name, cap in (("all items", None), ("cut", 500))]
+    size = len(huge_feed_body()) / 2**20
+    print(f"\none feed of {HUGE_ITEMS:,} items ({size:.1f} MiB), pages off, clustering on")
+    print(f"{'run':<22} {'wall s':>7} {'CPU s':>6} {'peak MiB':>8}  result")
+    base_wall, base_peak = rows[0][1], rows[0][3]
+    for name, wall, out, peak, cpu in rows:
+        cut = out.get("over_cap", [])
+        result = (
+            f"new {out['new_articles']}, stories {out['stories_updated']}, "
+            f"cut {sum(c['items'] for c in cut)}; "
+            f"{base_wall / wall:.1f}x faster, {base_peak / peak:.1f}x less memory"
+        )
+        print(f"{name:<22} {wall:7.2f} {cpu:6.2f} {peak:8.0f}  {result}")
+    print("parse_feed alone, in a fresh process (peak RSS includes the 12 MiB body):")
+    for name, seconds, peak, kept, cut_items in parses:
+        print(f"  {name:<20} {seconds:7.2f} s {peak:6.0f} MiB  kept {kept}, cut {cut_items}")
+
+
+_PARSE_ALONE = """
+import json, resource, sys, time
+from datetime import UTC, datetime
+import bench.ingest as b
+from core.ingest.parse import newest, parse_feed
+body = b.huge_feed_body()
+cap = json.loads(sys.argv[1])
+started = time.perf_counter()
+parsed = parse_feed(body, url="http://127.0.0.1/huge.xml", content_type="application/rss+xml",
+                    source_id="huge", language="en", fetched=datetime.now(UTC), max_items=cap)
+kept = newest(parsed.articles, 500) if cap is None else parsed.articles
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps([seconds, peak, len(kept), parsed.over_cap or len(parsed.articles) - len(kept)]))
+"""
+
+
+def parse_alone(cap: int | None) -> tuple[float, float, int, int]:
+    """``parse_feed`` of the huge feed in a fresh process, the items cut in its bytes
+    (``cap``) or all parsed and the newest 500 kept afterwards (``None``): seconds,
+    peak RSS MiB, items kept, items cut."""
+    out = subprocess.run(
+        [sys.executable, "-c", _PARSE_ALONE, json.dumps(cap)],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+    seconds, peak, kept, cut = json.loads(out.stdout)
+    return float(seconds), float(peak), int(kept), int(cut)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@
 feedparser gets bytes only (never a URL or a path: it would fetch or open it), with
 its own sanitizer off for speed; everything we keep goes through ``clean`` instead.
 
-A feed keeps at most ``max_items`` items per fetch, the newest (AITODAY_FETCH__MAX_ITEMS_
-PER_FEED). feedparser builds every entry it sees, ~2 KB each, so a feed of far more items
-than that is cut in its bytes first (:func:`trim_items`): only the items at its two ends
-reach the parser, since a feed lists its newest first (or, rarely, last).
+A feed keeps at most ``max_items`` items per fetch, the newest (``fetch.max_items_per_feed``).
+feedparser builds every entry it sees, ~3 KB each, so a feed of far more items than that
+is cut in its bytes first (:func:`trim_items`): only the items at its two ends reach the
+parser, since a feed lists its newest first (or, rarely, last). 100,000 items: 380 MiB
+and 15 s of parsing become 75 MiB and 0.3 s (BENCHMARKS.md).
 """
 
 from __future__ import annotations
