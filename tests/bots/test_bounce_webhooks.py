@@ -417,3 +417,14 @@ def test_no_secret_or_address_in_logs(
     assert "bounces mailgun" in text
     for secret in (MAILGUN_KEY, POSTMARK_PASSWORD, "gone@example.com"):
         assert secret not in text
+
+
+def test_ses_certificate_unavailable_is_a_502_so_sns_retries(
+    web: tuple[httpx.Client, Store], sns: FakeSNS
+) -> None:
+    client, store = web
+    victim = reader(store, "victim@example.com")
+    missing = f"https://{sns.netloc}/SimpleNotificationService-missing.pem"
+    envelope = sns.envelope(ses_bounce("victim@example.com"), cert_url=missing)
+    assert post_json(client, "/bounces/ses", envelope).status_code == 502
+    assert status(store, victim) is ChannelStatus.ACTIVE

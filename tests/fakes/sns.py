@@ -108,7 +108,7 @@ class FakeSNS:
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.socket = self.ca.server_context().wrap_socket(server.socket, server_side=True)
         self.port = server.server_address[1]
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
         thread.start()
         try:
             yield self
