@@ -37,7 +37,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.briefs.inputs import SourceText, brief_sources
+from core.briefs.language import language_problem
 from core.briefs.roles import (
+    NO_CUES,
     ROLES,
     Role,
     answer_of,
@@ -119,7 +121,7 @@ def extractive_brief(
         faq=faq,
         topics=list(story.topics[: LIMITS.topics_max]),
         language=language,
-        content_language=_content_language(inputs),
+        content_language=_content_language(inputs, [*chosen.values(), *(f.answer for f in faq)]),
         generator=Generator(kind="extractive", model=None, prompt_version=EXTRACTIVE_VERSION),
         created_at=now or utcnow(),
     )
@@ -375,6 +377,21 @@ def _safe_title(title: str, sources: Sources) -> bool:
     return bool(title.strip()) and is_harmless(title, sources=sources)
 
 
-def _content_language(inputs: Sequence[SourceText]) -> str:
+def _content_language(inputs: Sequence[SourceText], quoted: Sequence[str | None]) -> str:
+    """The language the quotes are in: the sources' declared one, unless the quoted text
+    plainly is in another (a feed that declares "en" for Japanese articles)."""
     counts = Counter(item.language for item in inputs)
-    return counts.most_common(1)[0][0] if counts else "en"
+    declared = counts.most_common(1)[0][0] if counts else "en"
+    text = " ".join(q for q in quoted if q)
+    if not text or language_problem(text, declared) is None:
+        return declared
+    return _detected_language(text) or declared
+
+
+def _detected_language(text: str) -> str | None:
+    family = cue_family(text)
+    if family == "zh":
+        return "zh-Hant" if language_problem(text, "zh-Hant") is None else "zh-Hans"
+    if family == NO_CUES or language_problem(text, family) is not None:
+        return None
+    return family

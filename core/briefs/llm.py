@@ -30,6 +30,7 @@ from core.briefs.extractive import extractive_brief
 from core.briefs.grounding import Grounded, ground_draft, retry_problems
 from core.briefs.guard import clean_draft, draft_problems
 from core.briefs.inputs import SourceText, brief_sources
+from core.briefs.language import language_problem
 from core.briefs.prompt import build_messages, prompt_records, retry_message
 from core.briefs.schema import LIMITS, PROMPT_VERSION, BriefDraft, FAQDraft
 from core.config import LLMSettings
@@ -245,8 +246,9 @@ class LLMWriter:
         attempts: _Attempts,
         retried: bool,
     ) -> Written:
-        draft, fallbacks = _fill_from_extractive(story, inputs, grounded, language)
+        draft, fallbacks, quoted_in = _fill_from_extractive(story, inputs, grounded, language)
         brief = _brief(story, inputs, draft, language, response, attempts.usage)
+        brief.content_language = _written_in(draft, fallbacks, quoted_in, language)
         grounding = Grounding(
             sentences_checked=grounded.checked,
             sentences_removed=len(grounded.removed),
@@ -307,11 +309,12 @@ class LLMWriter:
 
 def _fill_from_extractive(
     story: Story, inputs: Sequence[SourceText], grounded: Grounded, language: str
-) -> tuple[BriefDraft, list[str]]:
+) -> tuple[BriefDraft, list[str], str]:
     """The draft with each part grounding emptied taken from the extractive brief (quoted
-    from the sources, so nothing invented); the names of the parts filled that way."""
+    from the sources, so nothing invented); the names of the parts filled that way, and
+    the language those quotes are in."""
     if not grounded.emptied:
-        return grounded.draft, []
+        return grounded.draft, [], language
     quoted = extractive_brief(story, inputs, language)
     parts: dict[str, Any] = {
         "headline": quoted.headline,
@@ -324,7 +327,20 @@ def _fill_from_extractive(
     }
     update = {name: parts[name] for name in grounded.emptied}
     filled = [name for name in grounded.emptied if update[name]]
-    return grounded.draft.model_copy(update=update), filled
+    quoted_in = quoted.content_language or language
+    return grounded.draft.model_copy(update=update), filled, quoted_in
+
+
+def _written_in(draft: BriefDraft, quoted: list[str], quoted_in: str, language: str) -> str:
+    """The language the brief's text is in: the reader's, unless a part quoted from the
+    sources (an emptied part's extractive fallback) is in another; then the quotes'
+    (``quoted_in``), so renderers say the text is the sources' own."""
+    for name in quoted:
+        value = getattr(draft, name)
+        text = value if isinstance(value, str) else " ".join(f.answer for f in value)
+        if text and language_problem(text, language):
+            return quoted_in
+    return language
 
 
 def _provider(model: str) -> str:

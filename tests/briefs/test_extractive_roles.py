@@ -366,3 +366,13 @@ def test_a_sentence_addressed_to_the_reader_plays_no_role(store: Store) -> None:
     points = brief_of(store, [page]).key_points
     chosen = [points.what_happened, points.why_it_matters or "", points.what_to_watch or ""]
     assert not any(p.startswith(("You'll", "I think")) for p in chosen), chosen
+
+
+def test_content_language_is_what_the_quotes_are_written_in(store: Store) -> None:
+    # a feed that declares "en" for its Japanese articles: the quotes are Japanese
+    mislabelled = [a.model_copy(update={"language": "en"}) for a in JAPANESE]
+    brief = brief_of(store, mislabelled, "en")
+    assert brief.key_takeaway.startswith("サクラAI")
+    assert brief.language == "en" and brief.content_language == "ja"
+    assert brief_of(store, CHINESE, "en").content_language == "zh-Hans"
+    assert brief_of(store, ENGLISH, "ja").content_language == "en"

@@ -491,3 +491,44 @@ async def test_a_broken_retry_keeps_the_first_grounded_answer(
     assert brief.grounding.retries == 1 and brief.grounding.sentences_removed == 1
     assert brief.dek == "The new model runs on a single graphics card."  # the first answer's
     assert "Tuesday" not in " ".join(stored_strings(brief))
+
+
+async def test_a_translated_brief_with_a_quoted_part_says_its_text_is_the_sources(
+    llm: LLM, llm_store: StoreWithLLM
+) -> None:
+    fake, _ = llm
+    store = llm_store("openai/local-model")
+    # The Japanese what_happened names a number in no source, twice: it is quoted from
+    # the English article, so the brief is no longer all in Japanese.
+    other = [
+        article(
+            8,
+            "Agency drafts rules",
+            "The agency published draft rules for AI models. The rules would require "
+            "developers to report serious incidents within a set period. The agency said "
+            "the rules matter because incidents have risen. A final vote is expected "
+            "after a public consultation closes.",
+        )
+    ]
+    save(store, other)
+    fake.script("local-model", "invented_number")
+
+    _, brief = await brief_for(store, story_of(other), "ja")
+
+    assert brief.generator.kind == "llm" and brief.grounding is not None
+    assert "what_happened" in brief.grounding.fallbacks
+    assert brief.key_points.what_happened in source_of(other)
+    assert brief.language == "ja" and brief.content_language == "en"
+
+
+async def test_a_translated_brief_written_whole_is_in_the_reader_language(
+    llm: LLM, llm_store: StoreWithLLM
+) -> None:
+    store = llm_store("openai/local-model")
+    save(store, LAB_ARTICLES)
+
+    _, brief = await brief_for(store, story_of(LAB_ARTICLES), "ja")
+
+    assert brief.generator.kind == "llm" and brief.grounding is not None
+    assert brief.grounding.fallbacks == []
+    assert brief.content_language == "ja"

@@ -52,6 +52,7 @@ MODES = (
     "unauthorized",
     "wrong_language",
     "obedient",
+    "invented_number",
     "faithful",
     "fabricating",
 )
@@ -183,6 +184,9 @@ def _content(mode: str, messages: list[dict[str, Any]]) -> str:
     if mode == "wrong_language":
         return json.dumps(CANNED["en"])
     brief = dict(CANNED.get(lang, CANNED["en"]))
+    if mode == "invented_number":  # in the asked language, a number no article gives
+        told = str(brief["what_happened"])
+        brief["what_happened"] = f"{told[:-1]} 1234567{told[-1]}"  # in the sentence
     if mode == "obedient":
         brief = _obey(brief, _data(messages))
     return json.dumps(brief, ensure_ascii=False)
