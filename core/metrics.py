@@ -28,6 +28,7 @@ METRICS: dict[str, str] = {
     "aitoday_llm_cost_usd_total": "LLM spend in US dollars.",
     "aitoday_editions_total": "Editions built, by kind.",
     "aitoday_deliveries_total": "Deliveries, by channel and outcome.",
+    "aitoday_delivery_job_seconds_total": "Seconds spent inside delivery batch jobs, by channel.",
     "aitoday_commands_total": "Chat commands answered, by surface and command.",
     "aitoday_webhooks_rejected_total": "Inbound requests refused, by surface and reason.",
 }

@@ -197,6 +197,7 @@ class BatchRun:
         return self.batch.job_id if self.attempt == 0 else f"{self.batch.job_id}-t{self.attempt}"
 
     def run(self) -> dict[str, int]:
+        started = time.perf_counter()
         self.repo.start(self.token, self.batch, self.lease_seconds)
         heartbeat = Heartbeat(self.repo, self.token, self.lease_seconds)
         try:
@@ -209,6 +210,8 @@ class BatchRun:
             heartbeat.stop()
             self.repo.finish(self.token)
         _count(self.store, self.batch.channel, self.tally)
+        seconds = time.perf_counter() - started  # RQ keeps no finished job to read it from
+        incr(self.store, "aitoday_delivery_job_seconds_total", seconds, channel=self.batch.channel)
         return dict(self.tally)
 
     async def _send_all(self, adapter: ChannelAdapter, payload: Any) -> None:
