@@ -3,6 +3,7 @@
 ::
 
     service.py     brief_for(store, story, language) -> (key, Brief); ensure_briefs(...)
+                   fallback_reason(...): why a brief is extractive; rewrite=True
     cache.py       the cache key (article set, writer, prompt version, language), budget
     inputs.py      the story's articles as plain visible text, with source names
     extractive.py  the offline writer: quotes the sources, invents nothing
