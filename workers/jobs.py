@@ -259,8 +259,8 @@ class BatchRun:
         If that execution is alive it finishes them and the follow-up finds them done;
         if its worker died, the follow-up takes them over.
         """
-        if not others:
-            return
+        if not others or self.attempt >= len(self.backoff):
+            return  # no retry left to follow with: the cron's recover step covers a death
         markers = self.repo.markers_of(
             self.batch.edition_id, self.batch.channel, [r.subscriber_id for r in others]
         )
