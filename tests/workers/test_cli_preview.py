@@ -133,7 +133,8 @@ def test_send_test_goes_through_each_real_adapter_marked_as_a_test(store: Store)
         slack_violations, line_violations = slack.violations, line.violations
 
     assert result.returncode == 0, result.stderr
-    assert "sent test to email:yuki@example.org (1 stories)" in result.stdout
+    assert "sent test to email:yuki@example.org (1 stories) via SMTP 127.0.0.1:" in result.stdout
+    assert "via the Slack API" in result.stdout and "via the LINE Messaging API" in result.stdout
     assert f"sent test to slack:{SLACK}" in result.stdout and "sent test to line:" in result.stdout
     assert len(mails) == 1 and str(mails[0]["Subject"]).startswith("[Test] AIToday ")
     text = mails[0].get_body(preferencelist=("plain",))
@@ -147,3 +148,13 @@ def test_send_test_goes_through_each_real_adapter_marked_as_a_test(store: Store)
     # no marker, no claim, no history: the real digest still goes to every channel
     assert _still_due(store, sub) == ["email", "line", "slack"]
     assert SubscriberRepo(store).sent_story_ids(sub.id) == set()
+
+
+def test_send_test_without_a_platform_says_it_went_to_the_outbox(store: Store) -> None:
+    sub = _reader(store)
+
+    result = run(store, "send-test", sub.id, "--channel", "slack")
+
+    assert result.returncode == 0, result.stderr
+    assert "(slack is not set up)" in result.stdout
+    assert list((store.settings.digest.outbox_dir / "slack").glob("test-*.yuki.json"))

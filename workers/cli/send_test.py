@@ -21,10 +21,12 @@ from typing import Any
 
 import click
 
-from bots.base import OutcomeKind
-from bots.line.adapter import LinePayload
+from bots.base import ChannelAdapter, OutcomeKind
+from bots.email.adapter import EmailAdapter
+from bots.email.maildir import MaildirTransport
+from bots.line.adapter import LineAdapter, LinePayload
 from bots.registry import build_adapter
-from bots.slack.adapter import SlackPayload
+from bots.slack.adapter import SlackAdapter, SlackPayload
 from core.render.email import EmailPayload
 from core.render.slack import SlackMessage
 from workers.cli.context import AppContext, pass_app
@@ -96,10 +98,12 @@ def send_test_command(app: AppContext, subscriber_ref: str, channel: str | None)
         shown = build(store, sub, chosen, adapter, edition_id=edition_id)
         to = recipient(store, sub, chosen)
         (outcome,) = asyncio.run(adapter.send(mark_test(shown.payload), [to]))
-        via = type(adapter).__name__.removesuffix("Adapter").lower()
+        via = transport(adapter)
         stories = len(shown.edition.items)
         if outcome.kind is OutcomeKind.SENT:
-            click.echo(f"sent test to {chosen.channel}:{chosen.address} ({stories} stories)")
+            click.echo(
+                f"sent test to {chosen.channel}:{chosen.address} ({stories} stories) via {via}"
+            )
         else:
             failed += 1
             reason = outcome.reason or outcome.kind.value
@@ -110,6 +114,18 @@ def send_test_command(app: AppContext, subscriber_ref: str, channel: str | None)
             )
     if failed:
         raise SystemExit(1)
+
+
+def transport(adapter: ChannelAdapter) -> str:
+    """Where the adapter sends: "SMTP host:port", "the Slack API", or the outbox folder
+    (the channel is not set up: nothing reaches the platform)."""
+    if isinstance(adapter, EmailAdapter):
+        if isinstance(adapter.transport, MaildirTransport):
+            return f"the outbox {adapter.transport.root} (no SMTP host set)"
+        return f"SMTP {adapter.settings.smtp.host}:{adapter.settings.smtp.port}"
+    if isinstance(adapter, SlackAdapter | LineAdapter) and adapter.outbox is not None:
+        return f"the outbox {adapter.outbox} ({adapter.channel} is not set up)"
+    return "the Slack API" if adapter.channel == "slack" else "the LINE Messaging API"
 
 
 def register(cli: click.Group) -> None:
