@@ -253,3 +253,23 @@ def test_a_full_mailbox_bounces_only_when_three_editions_in_a_row_meet_it(
         ("gone", bounced),
     ]
     assert smtp.count_by_recipient()[address("email", 0)] == 6  # the other reader: each one
+
+
+def test_a_last_retry_leaves_alone_what_a_live_execution_holds(
+    mail_store: Store, smtp: FakeSMTP
+) -> None:
+    from workers.fanout import job_payload
+    from workers.jobs import configure, deliver_batch
+
+    edition = seed_edition(mail_store, "email")
+    subs = seed_subscribers(mail_store, "email", 2)
+    [batch] = batches_for(mail_store, edition, subs)
+    repo = DeliveryRepo(mail_store)
+    repo.hold_lease("alive", 60)
+    assert repo.claim(edition.id, "email", [subs[0].id], "alive") == [subs[0].id]
+    configure(mail_store.settings, mail_store)
+    # no retry left to follow up with: it sends its own and leaves the held one be
+    tally = deliver_batch(job_payload(batch), attempt=2, backoff=[0.0, 0.0])
+    assert tally["sent"] == 1 and sum(tally.values()) == 1
+    assert repo.marker(edition.id, "email", subs[0].id) == "inflight|alive"
+    assert set(smtp.count_by_recipient()) == {address("email", 1)}
