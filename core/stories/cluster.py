@@ -7,9 +7,12 @@ of the members' unit vectors) *and* one of whose members is close on its own (a
 (with a sibling there as well) and the two stories' mean link is high enough, they
 merge (the older id stands), so the result depends little on arrival order.
 Precision comes first: a duplicate story is a nuisance, two events in one brief is a
-mistake. Hence two vetoes on siblings: two items of the same source must be near copies
-(a publisher rarely tells one event twice), and titles whose numbers all differ
-("Windsurf 1.2.4" / "1.2.5", "$450 million" / "$33 million") are not siblings.
+mistake. Hence three vetoes on siblings: two items of the same source, or two different
+pages of one site (a lab's posts carried by two aggregator feeds), must be near copies
+(a publisher rarely tells one event twice); titles whose numbers all differ
+("Windsurf 1.2.4" / "1.2.5", "$450 million" / "$33 million") are not siblings; and unless
+the wording is a near copy, one title's names must mostly appear in the other ("Claude
+Opus 4.8" / "dynamic workflows in Claude Code": one lab, two products).
 
 Similarity is the TF-IDF cosine over word terms and character 3-5-grams
 (``core.stories.text``), averaged with the cosine of small title embeddings where both
@@ -86,10 +89,12 @@ class ClusterParams:
     max_vocab: int = 400_000  # terms whose frequency is kept (then counts halve)
     refresh_growth: float = 2.0  # refresh every vector when the window grew by this factor
     url_horizon_hours: float = 30 * 24.0  # how long a URL keeps pointing at its story
-    semantic_share: float = 0.5  # weight of the embedding cosine where both have one
+    semantic_share: float = 0.4  # weight of the embedding cosine where both have one
     semantic_floor: float = 0.0  # embedding cosine that counts as nothing in common
     sibling_lexical: float = 0.0  # a sibling shares at least this much wording too
-    salient_gate: bool = True  # meaning lifts only pairs sharing a name or number
+    salient_gate: bool = True  # meaning lifts only pairs sharing a name or number ...
+    salient_cover: float = 0.75  # ... this share (IDF-weighted) of the fewer side's names
+    names_free: float = 0.6  # wording this close needs no agreement on names
     anchor_min: int = 2  # across scripts: names and numbers shared, a name among them ...
     anchor_cover: float = 0.75  # ... and this share (IDF-weighted) of the fewer names
 
@@ -113,6 +118,8 @@ class _Entry:
     names: frozenset[str] = frozenset()  # anchors across languages (core.stories.text)
     figures: frozenset[str] = frozenset()
     code: bytes = b""  # its int8 codes, as stored in Redis
+    title_salient: frozenset[str] = frozenset()  # the names and numbers of the title
+    title_terms: frozenset[str] = frozenset()  # the title's word terms
 
 
 @dataclass
@@ -348,20 +355,44 @@ class Clusterer:
                     return True
                 continue
             lexical = _dot(vec, member.vec)
-            if entry.source and member.source == entry.source:
-                # A publisher rarely tells one event twice: its own items must be near
-                # copies in wording (in meaning, all of a lab's posts are alike).
+            if _same_publisher(entry, member):
+                # A publisher rarely tells one event twice: its own items, and two pages
+                # of one site carried by two feeds, must be near copies in wording (in
+                # meaning, all of a lab's posts are alike).
                 if lexical >= max(need, self.params.same_source_sibling):
                     return True
                 continue
             if lexical < self.params.sibling_lexical:
                 continue  # meaning alone is too loose: "Business in Brief" is no event
-            if lexical < need and entry.salient.isdisjoint(member.salient) and entry.salient \
-                    and member.salient and self.params.salient_gate:  # fmt: skip
+            if lexical < self.params.names_free and not self._names_agree(entry, member):
                 continue  # "OpenAI ... Sora 2" and "OpenAI ... SB OpenAI Japan": two events
             if self._combined(lexical, _cosine(entry.emb, member.emb)) >= need:
                 return True
         return False
+
+    def _names_agree(self, entry: _Entry, member: _Entry) -> bool:
+        """Whether two headlines name the same thing: most (IDF-weighted) of one title's
+        names and numbers appear in the other title. "Claude Opus 4.8" and "dynamic
+        workflows in Claude Code" share a lab, not a product: two events."""
+        if not self.params.salient_gate or not entry.salient or not member.salient:
+            return True
+        if not entry.title_salient and not member.title_salient:
+            return not entry.salient.isdisjoint(member.salient)  # Title Case: the summaries'
+        return max(self._covered(entry, member), self._covered(member, entry)) >= (
+            self.params.salient_cover
+        )
+
+    def _covered(self, entry: _Entry, other: _Entry) -> float:
+        """The IDF-weighted share of ``entry``'s title names that ``other``'s title has
+        (none when it names nothing: capitals mean little in Title Case)."""
+        names = entry.title_salient
+        if not names:
+            return 0.0
+        weight = self._terms_weight
+        return weight(names & other.title_terms) / weight(names)
+
+    def _terms_weight(self, terms: frozenset[str]) -> float:
+        return sum(self._idf(term) for term in terms)
 
     def _story_link(self, entry: _Entry, story_id: str) -> float:
         story = self._stories[story_id]
@@ -607,6 +638,16 @@ def _dot(vec: Vector, other: Vector) -> float:
     return float(sum(map(mul, vec.values(), map(other.get, vec, repeat(0.0)))))
 
 
+def _same_publisher(entry: _Entry, member: _Entry) -> bool:
+    """One source, or two different pages of one site (``url_key`` starts with the host):
+    a lab's post carried by two aggregator feeds is still that lab's post."""
+    if entry.source and member.source == entry.source:
+        return True
+    if not entry.url or not member.url or entry.url == member.url:
+        return False
+    return entry.url.partition("/")[0] == member.url.partition("/")[0]
+
+
 def _cosine(emb: Array | None, other: Array | None) -> float | None:
     if emb is None or other is None:
         return None
@@ -628,7 +669,7 @@ def _add_into(total: Vector, vec: Vector, sign: float) -> None:
 
 
 def _new_entry(article_id: str, published: float, title: str, summary: str, url: str) -> _Entry:
-    word_counts, gram_counts, salient = features(title, summary)
+    word_counts, gram_counts, salient, title_salient, title_terms = features(title, summary)
     names, figures = anchors(title)
     return _Entry(
         id=article_id,
@@ -637,6 +678,8 @@ def _new_entry(article_id: str, published: float, title: str, summary: str, url:
         words=word_counts,
         grams=gram_counts,
         salient=frozenset(salient),
+        title_salient=title_salient,
+        title_terms=title_terms,
         url=url,
         title=title,
         summary=summary,

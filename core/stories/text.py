@@ -122,13 +122,17 @@ def char_ngrams(key: str) -> tuple[str, ...]:
     return tuple(grams)
 
 
-def features(title: str, summary: str = "") -> tuple[Counter[str], Counter[str], set[str]]:
-    """Term counts of one article: (word terms, char n-gram terms, salient word terms).
+def features(
+    title: str, summary: str = ""
+) -> tuple[Counter[str], Counter[str], set[str], frozenset[str], frozenset[str]]:
+    """Term counts of one article: (word terms, char n-gram terms, salient word terms,
+    the salient word terms of the title alone, the title's word terms).
 
     Word terms are prefixed ``w:`` and n-grams ``c:`` so they share one vocabulary.
     The summary adds its words at half the title's weight: titles say what happened.
     """
     salient: set[str] = set()
+    title_salient: frozenset[str] = frozenset()
     parts: list[tuple[list[str], list[str]]] = []
     for text in (title, summary[:600]):
         word_terms: list[str] = []
@@ -145,12 +149,14 @@ def features(title: str, summary: str = "") -> tuple[Counter[str], Counter[str],
                 salient.add(term)
             gram_terms.extend(grams)
         parts.append((word_terms, gram_terms))
+        if len(parts) == 1:
+            title_salient = frozenset(salient)
     (title_words, title_grams), (summary_words, summary_grams) = parts
     word_counts = _doubled(Counter(title_words))
     word_counts.update(summary_words)
     gram_counts = _doubled(Counter(title_grams))
     gram_counts.update(summary_grams)
-    return word_counts, gram_counts, salient
+    return word_counts, gram_counts, salient, title_salient, frozenset(title_words)
 
 
 @lru_cache(maxsize=65_536)

@@ -157,7 +157,8 @@ def test_one_publisher_rarely_tells_one_event_twice() -> None:
             Doc(id="p1", title="Cowork and plugins for finance", url="https://a.ai/1",
                 source="anthropic", published=T0),
             Doc(id="p2", title="Cowork and plugins for teams across the enterprise",
-                url="https://a.ai/2", source=second_source, published=T0 + timedelta(hours=1)),
+                url=f"https://{second_source}.com/2", source=second_source,
+                published=T0 + timedelta(hours=1)),
         ]  # fmt: skip
         return dict(cluster_all(docs, window_hours=72))
 
@@ -165,6 +166,37 @@ def test_one_publisher_rarely_tells_one_event_twice() -> None:
     assert same["p1"] != same["p2"]  # one publisher, two posts
     other = pair("the-verge")
     assert other["p1"] == other["p2"]  # as close, told by another source: one story
+
+
+def _feed_item(i: str, title: str, url: str, feed: str, hours: float) -> Doc:
+    return Doc(id=i, title=title, url=url, source=feed, published=T0 + timedelta(hours=hours))
+
+
+def test_two_pages_of_one_site_carried_by_two_feeds_stay_two_stories() -> None:
+    # Real feeds: two aggregator feeds carry the same lab's posts; each post is one
+    # story (same URL), but two different posts of that site are two events.
+    batch, moderation = "https://mistral.ai/news/batch-api", "https://mistral.ai/news/moderation"
+    docs = [
+        _feed_item("b1", "Mistral Batch API", batch, "olshansk-mistral", 0),
+        _feed_item("b2", "Mistral Batch API", batch, "turing-mistral", 1),
+        _feed_item("m1", "Mistral Moderation API", moderation, "turing-mistral", 2),
+        _feed_item("m2", "Mistral Moderation API", moderation, "olshansk-mistral", 3),
+    ]
+    result = dict(cluster_all(docs, window_hours=72))
+    assert result["b1"] == result["b2"] and result["m1"] == result["m2"]
+    assert result["b1"] != result["m1"]
+
+
+def test_one_lab_two_products_are_two_stories() -> None:
+    # "Claude" is shared, the product is not: meaning must not join them.
+    opus, flows = "https://www.anthropic.com/news/claude-opus-4-8", "https://claude.com/blog/flows"
+    docs = [
+        _feed_item("o1", "Introducing Claude Opus 4.8", opus, "olshansk-anthropic", 0),
+        _feed_item("o2", "Introducing Claude Opus 4.8", opus, "turing-anthropic", 1),
+        _feed_item("f1", "Introducing dynamic workflows in Claude Code", flows, "claude-blog", 2),
+    ]
+    result = dict(cluster_all(docs, window_hours=72))
+    assert result["o1"] == result["o2"] != result["f1"]
 
 
 def test_different_version_numbers_are_different_releases() -> None:
