@@ -5,6 +5,8 @@ then the report is marked seen and counted only if it was not seen before, so a 
 retry, a replay or a crash between the two steps never counts a report twice.
 A report older than the channel's last status change (the reader confirmed again since)
 changes nothing; a transient failure (4.x.x, deferred) is counted and changes nothing.
+A mailed report (anyone can write to the bounce mailbox) counts only when the message it
+returns names the address's owner (``BounceEvent.returned_id``); otherwise "unverified".
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
-from core.bounces.events import BounceEvent, BounceKind
+from core.bounces.events import BounceEvent, BounceKind, Source
 from core.logs import scrub
-from core.models import ChannelStatus, ChannelSub
+from core.models import ChannelStatus, ChannelSub, Subscriber
 from core.store.base import Store
 from core.store.bounces import BounceRepo
 from core.store.subscribers import SubscriberRepo
@@ -46,6 +48,7 @@ class ApplyReport:
     unknown: int = 0  # no subscriber has that address
     duplicates: int = 0  # seen before (a retry or a replay)
     unchanged: int = 0  # already marked, unsubscribed, or older than the last change
+    unverified: int = 0  # a mailed report whose returned message is not one we sent them
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -61,7 +64,7 @@ def apply_events(store: Store, events: Iterable[BounceEvent]) -> ApplyReport:
         if not bounces.first_time(event.provider, event.event_id):
             report.duplicates += 1
             continue
-        kind = "unknown" if outcome == "unknown" else event.kind.value
+        kind = outcome if outcome in ("unknown", "unverified") else event.kind.value
         bounces.count(event.source.value, event.provider, kind)
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report
@@ -69,10 +72,12 @@ def apply_events(store: Store, events: Iterable[BounceEvent]) -> ApplyReport:
 
 def _apply_one(subscribers: SubscriberRepo, event: BounceEvent) -> str:
     """The ApplyReport field this report adds to."""
-    sub = subscribers.by_address("email", event.address)
+    sub = _subscriber(subscribers, event)
     channel = None if sub is None else find_channel(sub, "email")
     if sub is None or channel is None:
         return "unknown"
+    if event.source is Source.DSN and event.returned_id != sub.id:
+        return "unverified"
     if event.kind is BounceKind.TRANSIENT:
         return "transient"
     if not _changes(channel, event):
@@ -80,6 +85,15 @@ def _apply_one(subscribers: SubscriberRepo, event: BounceEvent) -> str:
     reason = scrub(event.reason())
     subscribers.set_channel_status(sub.id, "email", STATUS[event.kind], reason)
     return "marked"
+
+
+def _subscriber(subscribers: SubscriberRepo, event: BounceEvent) -> Subscriber | None:
+    found = subscribers.by_address("email", event.address) if event.address else None
+    if found is None and event.returned_id:
+        # a feedback loop that redacted the address, or a forwarding address: the
+        # Message-ID of the digest we sent names the reader
+        found = subscribers.get(event.returned_id)
+    return found
 
 
 def _changes(channel: ChannelSub, event: BounceEvent) -> bool:

@@ -7,6 +7,10 @@ part holds one block about the reporting MTA, then one block per recipient
 An ARF report's ``message/feedback-report`` part names the complaint (``Feedback-Type:
 abuse``) and, in ``Original-Rcpt-To`` or the returned message's ``To``, who complained.
 Python's email package parses both; anything else is not a report and gives no event.
+
+Anyone can mail the bounce mailbox, so each event also carries the subscriber id that the
+returned message's Message-ID names (``<edition.subscriber@host>``, as our digests are
+sent): core.bounces.apply acts only when it is the id of the address's owner.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import email
 import email.policy
 import email.utils
 import hashlib
+import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import Message
 
@@ -22,6 +28,7 @@ from core.bounces.events import BounceEvent, BounceKind, Source, enhanced_status
 from core.models import digest
 
 PROVIDER = "dsn"
+_OUR_MESSAGE_ID = re.compile(r"<[0-9a-f]+\.([A-Za-z0-9_-]+)@[^<>\s]+>")
 FAILED_ACTIONS = {"failed": True, "delayed": False}  # action -> failed for good
 COMPLAINT_TYPES = {"abuse", "fraud", "virus", "other"}  # not "not-spam", "auth-failure"
 
@@ -32,6 +39,7 @@ def parse_report(raw: bytes) -> list[BounceEvent]:
     report_id = message.get("Message-ID", "").strip()
     report_id = report_id or hashlib.blake2b(raw, digest_size=12).hexdigest()
     at = _date(message.get("Date"))
+    returned = _returned_subscriber(message)
     events: list[BounceEvent] = []
     for part in message.walk():
         kind = part.get_content_type()
@@ -39,7 +47,14 @@ def parse_report(raw: bytes) -> list[BounceEvent]:
             events.extend(_delivery_status(part, report_id, at))
         elif kind == "message/feedback-report":
             events.extend(_feedback(message, part, report_id, at))
-    return events
+    return [replace(e, returned_id=returned) for e in events]
+
+
+def _returned_subscriber(message: Message) -> str | None:
+    """The subscriber id in the returned message's Message-ID, if it has one of ours."""
+    headers = _returned_headers(message)
+    found = _OUR_MESSAGE_ID.search(headers.get("Message-ID", "") if headers else "")
+    return found[1] if found else None
 
 
 def _blocks(part: Message) -> list[Message]:
@@ -77,8 +92,8 @@ def _feedback(
     if feedback_type not in COMPLAINT_TYPES:
         return []
     address = _address(fields.get("Original-Rcpt-To")) or _returned_to(message)
-    if not address:
-        return []
+    if not address and _returned_subscriber(message) is None:
+        return []  # feedback loops may redact the address; our Message-ID still names who
     event_id = digest(PROVIDER, report_id, address.lower(), "arf", size=12)
     return [
         BounceEvent(
@@ -88,17 +103,23 @@ def _feedback(
 
 
 def _returned_to(message: Message) -> str:
-    """The To of the message the report returned (``message/rfc822`` or its headers)."""
+    """The To of the message the report returned."""
+    headers = _returned_headers(message)
+    return _address(headers.get("To")) if headers else ""
+
+
+def _returned_headers(message: Message) -> Message | None:
+    """The headers of the message the report returned (``message/rfc822`` or
+    ``text/rfc822-headers``), or None."""
     for part in message.walk():
         kind = part.get_content_type()
         if kind == "message/rfc822":
             inner = _blocks(part)
             if inner:
-                return _address(inner[0].get("To"))
+                return inner[0]
         elif kind == "text/rfc822-headers":
-            headers = email.message_from_string(str(part.get_payload()))
-            return _address(headers.get("To"))
-    return ""
+            return email.message_from_string(str(part.get_payload()))
+    return None
 
 
 def _address(value: str | None) -> str:

@@ -35,6 +35,9 @@ class BounceEvent:
     status: str = ""  # the enhanced status code, e.g. "5.1.1"
     detail: str = ""  # the relay's diagnostic text (may name the address; scrubbed when kept)
     at: datetime | None = None  # when the relay saw it
+    # Mailed reports only: the subscriber id named by the returned message's Message-ID
+    # (``<edition.subscriber@host>``, bots.email.compose); None when it carries none.
+    returned_id: str | None = None
 
     def reason(self) -> str:
         """The channel's status reason; its first word names the source (see source_of)."""

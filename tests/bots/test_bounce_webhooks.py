@@ -313,6 +313,7 @@ def test_sendgrid_batch(web: tuple[httpx.Client, Store]) -> None:
     assert reply.status_code == 200, reply.text
     assert reply.json() == {
         "events": 5, "marked": 3, "transient": 1, "unknown": 1, "duplicates": 0, "unchanged": 0,
+        "unverified": 0,
     }  # fmt: skip
     assert status(store, ids["hard"]) is ChannelStatus.BOUNCED
     assert status(store, ids["spam"]) is ChannelStatus.COMPLAINED

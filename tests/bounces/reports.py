@@ -7,7 +7,16 @@ import uuid
 from email.utils import formatdate
 
 
-def postfix_dsn(address: str, status: str = "5.1.1", action: str = "failed") -> bytes:
+def returned_id(subscriber_id: str | None) -> str:
+    """The Message-ID a digest to ``subscriber_id`` carries (bots.email.compose), or another."""
+    if subscriber_id is None:
+        return f"<{uuid.uuid4().hex}@elsewhere.example>"
+    return f"<5eed0fed1234abcd.{subscriber_id}@aitoday.example>"
+
+
+def postfix_dsn(
+    address: str, status: str = "5.1.1", action: str = "failed", sid: str | None = None
+) -> bytes:
     """A Postfix-style multipart/report for one recipient, with the returned headers."""
     code = "550" if status.startswith("5") else "452"
     return f"""From: MAILER-DAEMON@mx.example.net (Mail Delivery System)
@@ -50,16 +59,19 @@ Content-Type: text/rfc822-headers
 From: AIToday <digest@aitoday.example>
 To: {address}
 Subject: AIToday 2026-12-03
-Message-ID: <digest-1@aitoday.example>
+Message-ID: {returned_id(sid)}
 
 --B0UND--
 """.replace("\n", "\r\n").encode()
 
 
-def arf_complaint(address: str, *, in_field: bool = True) -> bytes:
-    """An RFC 5965 feedback report; the address in Original-Rcpt-To or only in the
-    returned message's To."""
-    field = f"Original-Rcpt-To: <{address}>\n" if in_field else ""
+def arf_complaint(
+    address: str, *, in_field: bool = True, sid: str | None = None, redacted: bool = False
+) -> bytes:
+    """An RFC 5965 feedback report; the address in Original-Rcpt-To, only in the returned
+    message's To, or (``redacted``) nowhere."""
+    field = f"Original-Rcpt-To: <{address}>\n" if in_field and not redacted else ""
+    to = "[redacted]" if redacted else address
     return f"""From: fbl@isp.example
 To: abuse@aitoday.example
 Subject: FW: AIToday 2026-12-03
@@ -87,9 +99,9 @@ Content-Type: message/rfc822
 Content-Disposition: inline
 
 From: AIToday <digest@aitoday.example>
-To: {address}
+To: {to}
 Subject: AIToday 2026-12-03
-Message-ID: <digest-2@aitoday.example>
+Message-ID: {returned_id(sid)}
 
 The digest.
 --ARF--

@@ -60,3 +60,12 @@ def test_source_of_reasons() -> None:
     assert source_of("dsn dsn complained abuse") is Source.DSN
     assert source_of("set by operator") is Source.MANUAL
     assert source_of(None) is Source.MANUAL
+
+
+def test_the_returned_message_id_names_the_subscriber() -> None:
+    [ours] = parse_report(postfix_dsn("gone@example.com", sid="a1b2c3d4e5f6"))
+    [other] = parse_report(postfix_dsn("gone@example.com"))
+    [complaint] = parse_report(arf_complaint("x@example.com", sid="a1b2c3d4e5f6", redacted=True))
+    assert (ours.returned_id, other.returned_id) == ("a1b2c3d4e5f6", None)
+    assert (complaint.address, complaint.returned_id) == ("", "a1b2c3d4e5f6")
+    assert parse_report(arf_complaint("x@example.com", redacted=True)) == []

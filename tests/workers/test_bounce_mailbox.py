@@ -58,9 +58,9 @@ def status(store: Store, sid: str) -> ChannelStatus:
 def test_poll_applies_reports_and_marks_them_seen(store: Store, imap: FakeIMAP) -> None:
     gone, angry, full = (add(store, f"{n}@example.com") for n in ("gone", "angry", "full"))
     uids = [
-        imap.deliver(postfix_dsn("gone@example.com")),
-        imap.deliver(arf_complaint("angry@example.com")),
-        imap.deliver(postfix_dsn("full@example.com", "4.2.2")),
+        imap.deliver(postfix_dsn("gone@example.com", sid=gone)),
+        imap.deliver(arf_complaint("angry@example.com", sid=angry)),
+        imap.deliver(postfix_dsn("full@example.com", "4.2.2", sid=full)),
         imap.deliver(plain_mail()),
     ]
     report = poll_mailbox(store, mailbox(imap))
@@ -83,14 +83,15 @@ def test_poll_applies_reports_and_marks_them_seen(store: Store, imap: FakeIMAP) 
 
 
 def test_a_message_read_again_counts_once(store: Store, imap: FakeIMAP) -> None:
-    add(store, "gone@example.com")
-    raw = postfix_dsn("gone@example.com")
+    sid = add(store, "gone@example.com")
+    raw = postfix_dsn("gone@example.com", sid=sid)
     imap.deliver(raw)
     poll_mailbox(store, mailbox(imap))
     imap.deliver(raw)  # the same report again (a crash before \Seen, or a copy)
     report = poll_mailbox(store, mailbox(imap))
     assert report.applied == {
-        "events": 1, "marked": 0, "transient": 0, "unknown": 0, "duplicates": 1, "unchanged": 0
+        "events": 1, "marked": 0, "transient": 0, "unknown": 0, "duplicates": 1,
+        "unchanged": 0, "unverified": 0,
     }  # fmt: skip
     assert BounceRepo(store).received() == {"dsn:dsn": {"bounced": 1}}
 
@@ -111,7 +112,7 @@ def test_tls_modes(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("SSL_CERT_FILE", str(ca.ca_file))
     sid = add(store, "gone@example.com")
     fake = FakeIMAP("bounces", PASSWORD)
-    fake.deliver(postfix_dsn("gone@example.com"))
+    fake.deliver(postfix_dsn("gone@example.com", sid=sid))
     with fake.running(tls=tls, ca=ca):
         poll_mailbox(store, mailbox(fake, tls=tls))
     assert status(store, sid) is ChannelStatus.BOUNCED
@@ -143,7 +144,7 @@ def test_plain_imap_only_on_loopback(store: Store) -> None:
 
 def test_cron_polls_the_mailbox_when_one_is_set(store: Store, imap: FakeIMAP) -> None:
     sid = add(store, "gone@example.com")
-    imap.deliver(postfix_dsn("gone@example.com"))
+    imap.deliver(postfix_dsn("gone@example.com", sid=sid))
     assert "bounces" not in [j.name for j in default_jobs(store)]
     settings = store.settings.model_copy(update={"imap": mailbox(imap)})
     with_mailbox = Store(redis=store.redis, keys=store.keys, settings=settings)
@@ -165,13 +166,13 @@ def test_cli_poll_and_status_counts_by_source(
     }  # fmt: skip
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    add(store, "gone@example.com")
+    gone = add(store, "gone@example.com")
     smtp = add(store, "refused@example.com")
     # what the delivery job writes when the relay refuses with a 5xx (bots.email.smtp)
     SubscriberRepo(store).set_channel_status(
         smtp, "email", ChannelStatus.BOUNCED, "bounced: 550 5.1.1 user unknown"
     )
-    imap.deliver(postfix_dsn("gone@example.com"))
+    imap.deliver(postfix_dsn("gone@example.com", sid=gone))
     imap.deliver(arf_complaint("nobody@example.com"))
     result = CliRunner().invoke(cli, ["bounces", "poll"])
     assert result.exit_code == 0, result.output
@@ -184,3 +185,23 @@ def test_cli_poll_and_status_counts_by_source(
     lines = status_report.lines(status_report.collect(store))
     assert "  bounced    2  (dsn 1, smtp 1)" in lines
     assert any(line.startswith("  reports dsn:dsn") and "unknown 1" in line for line in lines)
+
+
+def test_forged_reports_in_the_mailbox_change_nothing(store: Store, imap: FakeIMAP) -> None:
+    """Anyone can mail the bounce mailbox: a report counts only when the message it
+    returns is the digest we sent that reader (its Message-ID names them)."""
+    victim, other = add(store, "victim@example.com"), add(store, "other@example.com")
+    imap.deliver(postfix_dsn("victim@example.com"))  # returns a message we never sent
+    imap.deliver(postfix_dsn("victim@example.com", sid=other))  # someone else's digest
+    imap.deliver(arf_complaint("victim@example.com", sid=other))
+    report = poll_mailbox(store, mailbox(imap))
+    assert (report.applied["unverified"], report.applied["marked"]) == (3, 0)
+    assert status(store, victim) is ChannelStatus.ACTIVE
+    assert BounceRepo(store).received() == {"dsn:dsn": {"unverified": 3}}
+
+
+def test_redacted_complaint_found_by_message_id(store: Store, imap: FakeIMAP) -> None:
+    angry = add(store, "angry@example.com")
+    imap.deliver(arf_complaint("angry@example.com", sid=angry, redacted=True))
+    assert poll_mailbox(store, mailbox(imap)).applied["marked"] == 1
+    assert status(store, angry) is ChannelStatus.COMPLAINED
