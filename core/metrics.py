@@ -31,6 +31,8 @@ METRICS: dict[str, str] = {
     "aitoday_delivery_job_seconds_total": "Seconds spent inside delivery batch jobs, by channel.",
     "aitoday_commands_total": "Chat commands answered, by surface and command.",
     "aitoday_webhooks_rejected_total": "Inbound requests refused, by surface and reason.",
+    "aitoday_bounce_reports_total": "Bounce and complaint reports received (webhooks, the "
+    "bounce mailbox), by source, provider and kind.",
 }
 
 

@@ -18,11 +18,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from core import metrics
 from core.bounces import mailgun, postmark, sendgrid, sns
 from core.bounces.apply import apply_events
 from core.bounces.events import BounceEvent
 from core.config import BounceSettings
-from core.errors import ForgedReport, ReportError, ReportUnverifiable
+from core.errors import ConfigError, ForgedReport, ReportError, ReportUnverifiable
 from core.models import utcnow
 from core.store.base import Store
 
@@ -46,13 +47,18 @@ def _endpoint(provider: str, handler: Handler) -> Callable[[Request], Awaitable[
             found = await handler(request, store.settings.bounces)
         except ForgedReport as exc:
             log.warning("bounces %s: refused (%s)", provider, exc)
+            _rejected(store, provider, "signature")
             return PlainTextResponse("forbidden\n", status_code=403)
         except ReportUnverifiable as exc:
             log.warning("bounces %s: cannot verify now (%s)", provider, exc)
             return PlainTextResponse("cannot verify the signature now\n", status_code=502)
         except ReportError as exc:
             log.warning("bounces %s: bad report (%s)", provider, exc)
+            _rejected(store, provider, "malformed")
             return PlainTextResponse(f"bad report: {exc}\n", status_code=400)
+        except ConfigError as exc:  # a key that does not parse: the operator must fix it
+            log.error("bounces %s: %s", provider, exc)
+            return PlainTextResponse("webhook misconfigured\n", status_code=500)
         if isinstance(found, Response):
             return found
         report = await run_in_threadpool(apply_events, store, found)
@@ -60,6 +66,11 @@ def _endpoint(provider: str, handler: Handler) -> Callable[[Request], Awaitable[
         return JSONResponse(report.as_dict())
 
     return endpoint
+
+
+def _rejected(store: Store, provider: str, reason: str) -> None:
+    metrics.incr(store, "aitoday_webhooks_rejected_total", surface=f"bounces-{provider}",
+                 reason=reason)  # fmt: skip
 
 
 def _not_configured() -> Response:
@@ -116,6 +127,7 @@ async def _postmark(request: Request, settings: BounceSettings) -> list[BounceEv
     if not postmark.credentials_match(authorization, settings.postmark_username, password):
         status = 403 if authorization else 401
         log.warning("bounces postmark: refused (%s credentials)", "bad" if authorization else "no")
+        _rejected(request.app.state.store, "postmark", "credentials")
         challenge = {"WWW-Authenticate": 'Basic realm="bounces"'}
         return PlainTextResponse("unauthorized\n", status_code=status, headers=challenge)
     return postmark.events(await request.body())

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
+from core import metrics
 from core.bounces.events import BounceEvent, BounceKind, Source
 from core.logs import scrub
 from core.models import ChannelStatus, ChannelSub, Subscriber
@@ -66,6 +67,10 @@ def apply_events(store: Store, events: Iterable[BounceEvent]) -> ApplyReport:
             continue
         kind = outcome if outcome in ("unknown", "unverified") else event.kind.value
         bounces.count(event.source.value, event.provider, kind)
+        metrics.incr(
+            store, "aitoday_bounce_reports_total",
+            source=event.source.value, provider=event.provider, kind=kind,
+        )  # fmt: skip
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report
 

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from bots.web import create_app
 from core.config import BounceSettings
+from core.metrics import snapshot
 from core.models import ChannelStatus
 from core.store.base import Store
 from core.store.bounces import BounceRepo
@@ -160,6 +161,8 @@ def test_ses_retry_counts_once(web: tuple[httpx.Client, Store], sns: FakeSNS) ->
     again = post_json(client, "/bounces/ses", envelope).json()
     assert (first["marked"], again["duplicates"], again["marked"]) == (1, 1, 0)
     assert BounceRepo(store).received() == {"webhook:ses": {"bounced": 1}}
+    reports = snapshot(store)["aitoday_bounce_reports_total"]
+    assert reports == {'kind="bounced",provider="ses",source="webhook"': 1.0}
 
 
 def test_ses_subscription_confirmation_visits_the_subscribe_url(
@@ -203,6 +206,8 @@ def test_ses_forgeries_are_refused(web: tuple[httpx.Client, Store], sns: FakeSNS
         assert reply.status_code == 403, (name, reply.status_code, reply.text)
     assert status(store, victim) is ChannelStatus.ACTIVE
     assert BounceRepo(store).received() == {}
+    rejected = snapshot(store)["aitoday_webhooks_rejected_total"]
+    assert rejected['reason="signature",surface="bounces-ses"'] == 7
     # only the one certificate URL was ever fetched: no request went anywhere else
     assert set(sns.requests) <= {"/SimpleNotificationService-test.pem"}
 
@@ -429,3 +434,11 @@ def test_ses_certificate_unavailable_is_a_502_so_sns_retries(
     envelope = sns.envelope(ses_bounce("victim@example.com"), cert_url=missing)
     assert post_json(client, "/bounces/ses", envelope).status_code == 502
     assert status(store, victim) is ChannelStatus.ACTIVE
+
+
+def test_a_sendgrid_key_that_does_not_parse_is_an_operator_error(store: Store) -> None:
+    bounces = BounceSettings(sendgrid_public_key="bm90IGEga2V5")
+    settings = store.settings.model_copy(update={"bounces": bounces})
+    app_store = Store(redis=store.redis, keys=store.keys, settings=settings)
+    with serve(create_app(settings, app_store)) as base, httpx.Client(base_url=base) as client:
+        assert client.post("/bounces/sendgrid", content=b"[]").status_code == 500
