@@ -71,7 +71,9 @@ def time_now() -> Any:
 
 
 def render_rows(rows: list[tuple[str, str, str, str]]) -> None:
-    from core.render import render_email, render_line, render_slack
+    from bots.email.render import render_email
+    from bots.line.render import render_line
+    from bots.slack.render import render_slack
     from tests.render.editions import make_edition
 
     edition = make_edition(5)
@@ -86,8 +88,8 @@ def render_rows(rows: list[tuple[str, str, str, str]]) -> None:
 
 def compose_rows(rows: list[tuple[str, str, str, str]], tmp: Path) -> None:
     from bots.email.compose import MailTemplate
+    from bots.email.render import render_email
     from core.models import Recipient, utcnow
-    from core.render import render_email
     from tests.render.editions import make_edition
 
     settings = _settings(tmp)

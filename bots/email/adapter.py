@@ -16,10 +16,10 @@ from typing import ClassVar, Protocol
 from bots.base import ChannelLimits, Outcome
 from bots.email.compose import Envelope, MailTemplate
 from bots.email.maildir import MaildirTransport
+from bots.email.render import EmailPayload, render_email
 from bots.email.smtp import SMTPTransport
 from core.config import Settings
 from core.models import Edition, Recipient, utcnow
-from core.render.email import EmailPayload, render_email
 
 
 class MailTransport(Protocol):
@@ -44,7 +44,7 @@ class EmailAdapter:
         max_items=20,
         max_recipients_per_call=1,
         max_messages_per_call=1,
-        max_payload_bytes=100_000,  # the HTML part (see core.render.email.MAX_HTML_BYTES)
+        max_payload_bytes=100_000,  # the HTML part (see bots.email.render.MAX_HTML_BYTES)
     )
 
     def __init__(self, settings: Settings, transport: MailTransport | None = None) -> None:

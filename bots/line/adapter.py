@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import aiohttp
+from core.subscribers import LINE_ID
 from linebot.v3.messaging import (
     AsyncApiClient,
     AsyncMessagingApi,
@@ -40,11 +41,10 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 
 from bots.base import ChannelLimits, Outcome
+from bots.line.render import render_line
 from bots.outbox import write_outbox
 from core.config import Settings
 from core.models import Edition, Recipient
-from core.render.line import render_line
-from core.subscribers import LINE_ID
 
 log = logging.getLogger(__name__)
 

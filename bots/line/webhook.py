@@ -48,12 +48,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from bots.line.render import render_line
 from bots.offload import answer_off_loop
 from core import metrics
 from core.briefs.text import shorten
 from core.commands import Chat, Reply, ensure_subscriber, subscriber_of, suggestion_label
 from core.models import ChannelStatus, Edition, digest, utcnow
-from core.render.line import render_line
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
 from core.store.subscribers import SubscriberRepo

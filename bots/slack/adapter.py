@@ -37,9 +37,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.base import ChannelLimits, Outcome, OutcomeKind
 from bots.outbox import write_outbox
+from bots.slack.render import SlackMessage, render_slack
 from core.config import Settings
 from core.models import Edition, Recipient
-from core.render.slack import SlackMessage, render_slack
 
 log = logging.getLogger(__name__)
 

@@ -29,6 +29,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from core.subscribers import apply_setting
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -44,15 +45,14 @@ from starlette.routing import Route
 from bots.offload import acks, answer_off_loop, answer_to_response_url
 from bots.slack import blocks
 from bots.slack.install_store import RedisInstallationStore, RedisOAuthStateStore
+from bots.slack.render import escape
 from core import metrics
 from core.commands import Chat, Reply, subscriber_of, usage
 from core.models import ChannelStatus, Story, Subscriber, digest
-from core.render.slack import escape
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import apply_setting
 
 log = logging.getLogger(__name__)
 

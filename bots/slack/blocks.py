@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bots.slack.render import escape, link
 from core.commands import Reply
 from core.i18n import label
 from core.models import Brief, Edition, Story, Subscriber
 from core.render.common import StoryView, key_points_heading, story_views
-from core.render.slack import escape, link
 
 SECTION_MAX = 3000
 HEADER_MAX = 150

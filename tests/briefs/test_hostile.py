@@ -12,15 +12,15 @@ import re
 
 import pytest
 
+from bots.email.render import render_email
+from bots.line.render import render_line
+from bots.slack.render import render_slack
 from core.briefs.extractive import extractive_brief
 from core.briefs.inputs import load_inputs
 from core.briefs.prompt import build_messages
 from core.briefs.service import brief_for
 from core.metrics import snapshot
 from core.models import Article, Brief, Edition, EditionItem, Story, utcnow
-from core.render.email import render_email
-from core.render.line import render_line
-from core.render.slack import render_slack
 from core.store.base import Store
 from core.store.briefs import BriefRepo
 from tests.briefs.builders import article, save, story_of

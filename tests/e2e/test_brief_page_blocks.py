@@ -19,10 +19,10 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bots.email.render import render_email
 from bots.web import create_app
 from core.config import SlackSettings
 from core.models import BriefImage
-from core.render.email import render_email
 from core.store.articles import ArticleRepo
 from core.store.base import Store
 from core.store.sources import SourceRepo

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
+from bots.email.render import render_email
 from core.editions.tick import build_editions
-from core.render.email import render_email
 from core.store.base import Store
 from core.store.editions import EditionRepo
 from tests.editions.test_tick import SLOT, add, stories  # noqa: F401  (fixture)

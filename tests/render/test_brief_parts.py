@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bots.email.render import render_email
+from bots.line.render import render_line
+from bots.slack.render import render_slack
 from core.models import BriefImage, Edition
-from core.render.email import render_email
-from core.render.line import render_line
-from core.render.slack import render_slack
 from tests.fakes.line_api import _message_problems
 from tests.fakes.slack_api import _block_problem
 from tests.render.editions import make_edition

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from bots.email.render import MAX_HTML_BYTES, render_email
 from core.render.common import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
-from core.render.email import MAX_HTML_BYTES, render_email
 from tests.render.editions import make_edition
 
 BASE = "https://aitoday.example.org"

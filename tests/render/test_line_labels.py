@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
+from bots.line.render import MAX_ACTION_LABEL, QUICK_COMMANDS, render_line
 from core.i18n import LANGUAGES, label
-from core.render.line import MAX_ACTION_LABEL, QUICK_COMMANDS, render_line
 from tests.render.editions import make_edition
 
 BASE = "https://aitoday.example.org"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from core.render.line import MAX_FLEX_BYTES, flex_size, render_line
+from bots.line.render import MAX_FLEX_BYTES, flex_size, render_line
 from tests.render.editions import make_edition
 
 BASE = "https://aitoday.example.org"

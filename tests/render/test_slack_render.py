@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import re
 
-from core.render.slack import (
+from bots.slack.render import (
     ACTION_BRIEF,
     ACTION_LESS,
     ACTION_MORE,

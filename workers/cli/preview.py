@@ -16,18 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import click
+from core.subscribers import unsubscribe_token
 
 from bots.base import ChannelAdapter
 from bots.email.adapter import EmailAdapter
 from bots.email.maildir import MaildirTransport
+from bots.email.render import EmailPayload
 from bots.line.adapter import LineAdapter, LinePayload
 from bots.slack.adapter import SlackAdapter, SlackPayload
 from core.editions.preview import preview_edition
 from core.models import ChannelStatus, ChannelSub, Edition, Recipient, Subscriber, utcnow
-from core.render.email import EmailPayload
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import unsubscribe_token
 from workers.cli.context import AppContext, pass_app
 
 CHANNELS = ("email", "slack", "line")

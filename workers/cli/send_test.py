@@ -24,11 +24,11 @@ import click
 from bots.base import ChannelAdapter, OutcomeKind
 from bots.email.adapter import EmailAdapter
 from bots.email.maildir import MaildirTransport
+from bots.email.render import EmailPayload
 from bots.line.adapter import LineAdapter, LinePayload
 from bots.registry import build_adapter
 from bots.slack.adapter import SlackAdapter, SlackPayload
-from core.render.email import EmailPayload
-from core.render.slack import SlackMessage
+from bots.slack.render import SlackMessage
 from workers.cli.context import AppContext, pass_app
 from workers.cli.preview import CHANNELS, build, channels, recipient, subscriber
 
