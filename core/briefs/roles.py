@@ -140,19 +140,31 @@ EN = Cues(
         r"as a result",
         r"which means",
         r"this means",
+        r"that means",
+        r"allows?",
+        r"allow for",
+        r"(?:leads?|led|leading) to",
+        r"paves? the way",
+        r"pave the way",
+        r"hop(?:e|es|eful) (?:for|that|of)",
+        r"hopeful",
+        r"raising hopes",
+        r"breakthrough",
+        r"setback",
+        r"blow to",
+        r"boosts? (?:for|to)",
+        r"fears?",
+        r"worr(?:y|ies|ied)",
         r"means that",
         r"meaning",
         r"so that",
-        r"the first",
+        r"the first (?:[\w-]+ ){0,3}?(?:to|time|ever|of its kind)",
         r"for the first time",
         r"first-ever",
         r"the largest",
         r"the biggest",
-        r"the most",
         r"record",
         r"compared (?:with|to)",
-        r"than",
-        r"(?:much|far) (?:\w+er|more|less)",
         r"rivals?",
         r"matches",
         r"outperforms?",
@@ -163,38 +175,19 @@ EN = Cues(
         r"unlike",
         r"allowing",
         r"enabling",
-        r"lets",
-        r"helps?",
         r"making it",
-        r"could",
-        r"would",
-        r"might",
-        r"may",
         r"significant(?:ly)?",
         r"important",
         r"crucial",
-        r"key",
-        r"major",
         r"impact",
         r"signals?",
-        r"marks?",
         r"underscores?",
-        r"highlights?",
-        r"reflects?",
         r"concerns?",
-        r"challenges?",
-        r"problems?",
         r"risks?",
         r"threat",
         r"critics?",
-        r"cheaper",
-        r"faster",
-        r"percent",
-        r"gains?",
         r"shows? (?:that|clear|strong|significant)",
         r"times (?:more|less|faster|cheaper)",
-        r"\d+(?:\.\d+)?\s?%",
-        r"amid",
         r"in order to",
         r"aims? to",
         r"designed to",
@@ -230,7 +223,7 @@ EN = Cues(
         r"upcoming",
         r"forthcoming",
         r"later this (?:year|month|week|quarter|spring|summer|fall|autumn|winter)",
-        r"next (?:year|month|week|quarter|spring|summer|fall|autumn|winter)",
+        r"(?<!the )next (?:year|month|week|quarter|spring|summer|fall|autumn|winter)",
         r"in the coming (?:weeks|months|years|days)",
         r"by the end of",
         r"starting (?:in|on|from|next|today)",
@@ -245,6 +238,19 @@ EN = Cues(
         r"not yet",
         r"(?:not|\w+n't|\w+n’t) (?:\w+ ){1,3}yet",
         r"being investigated",
+        r"(?:did|does|do|has|have) not (?:yet )?(?:say|said|disclose|disclosed|reveal|revealed"
+        r"|specify|specified|decide|decided) (?:when|whether|how|if|where)",
+        r"declined to (?:say|state|specify|disclose) (?:when|whether|how|if)",
+        r"(?:no|without) (?:details?|word) (?:on|about) (?:when|timing|the timing|pricing|price)",
+        r"as yet",
+        r"(?:is|are|was|were|seems?) (?:likely|unlikely) to",
+        r"will likely",
+        r"(?:seeks?|seeking|looks?|looking|aiming|wants?) to",
+        r"considering",
+        r"weighing",
+        r"in talks",
+        r"negotiations?",
+        r"bid(?:ding)? (?:for|to)",
         r"investigation is (?:ongoing|continuing)",
         r"ongoing",
         r"(?:remains?|is|are|still) (?:unclear|uncertain|undecided)",
@@ -262,11 +268,24 @@ EN = Cues(
         r"in (?:early|mid|late)[- ]20\d\d",
         r"Q[1-4] 20\d\d",
         r"in 20[3-9]\d|in 202[7-9]",
-        rf"(?:from|in|by|until|on) {_MONTH}",
+        rf"(?:from|by|until|starting) {_MONTH}",
+        # A scheduled event in the present tense: "the card ships in March" (a bare
+        # "in January" is as often the past).
+        r"(?:ships|launches|arrives|opens|starts|begins|goes on sale|rolls out|comes|lands"
+        rf"|hits|returns|debuts) (?:[\w-]+ ){{0,3}}?(?:in|on) {_MONTH}",
         r"remains to be seen",
         r"hearing",
         r"vote",
     ),
+)
+
+# Weak signs of significance: one alone is no role (a modal verb or a comparison in a
+# sentence that tells the event); two count as one cue.
+EN_WEAK_MATTERS = re.compile(
+    r"\b(?:than|(?:much|far) (?:\w+er|more|less)|lets|helps?|could|would|might|may|key"
+    r"|major|marks?|highlights?|reflects?|challenges?|problems?|cheaper|faster|percent"
+    r"|gains?|amid|the most)\b|\d(?:[.,]\d+)?\s?%",
+    re.IGNORECASE,
 )
 
 JA = Cues(
@@ -754,9 +773,37 @@ def role_cues(sentence: str, family: str) -> dict[Role, int]:
     """How many cues of each role ``sentence`` carries (capped), in cue family ``family``
     (none for a language without cues, or a sentence in the reader's or writer's voice)."""
     cues = CUES.get(family)
-    if cues is None or (family in ("en", "es", "fr", "de") and personal(sentence)):
+    latin = family in ("en", "es", "fr", "de")
+    if cues is None or (latin and personal(sentence)):
         return {role: 0 for role in ROLES}
-    return {role: min(_CUE_CAP, len(cues.pattern(role).findall(sentence))) for role in ROLES}
+    counts = {role: len(cues.pattern(role).findall(sentence)) for role in ROLES}
+    if family == "en":
+        counts["matters"] += len(EN_WEAK_MATTERS.findall(sentence)) // 2
+        if _EN_PRONOUN_START.match(sentence):
+            counts["happened"] = 0  # "He said it would ...": a detail of an event told before
+    if latin and (speech(sentence) or _ASIDE.match(sentence)):
+        return {role: 0 for role in ROLES}  # what someone said, or an aside in brackets
+    return {role: min(_CUE_CAP, n) for role, n in counts.items()}
+
+
+_ASIDE = re.compile(r"^\([^()]*\)?[.!?]?\)?$")
+
+
+_EN_PRONOUN_START = re.compile(r"(?:He|She|It|They|This|That|These|Those|Its|His|Her) ")
+_QUOTE_MARKS = '"“”«»„'
+
+
+def speech(sentence: str) -> bool:
+    """True when a Latin-script sentence is a quotation: it opens with a quotation mark,
+    holds an unclosed one (a piece of a longer quote), or is mostly inside quotes."""
+    stripped = sentence.lstrip("([ ")
+    if stripped[:1] in _QUOTE_MARKS or stripped[:1] in "‘'":
+        return True
+    marks = sum(sentence.count(m) for m in _QUOTE_MARKS)
+    if marks % 2 == 1:
+        return True
+    quoted = sum(len(m) for m in _QUOTED.findall(sentence))
+    return quoted > 0.5 * len(sentence)
 
 
 def dominant(counts: dict[Role, int], role: Role) -> bool:

@@ -106,3 +106,52 @@ def test_a_language_without_cues_gets_no_role_even_when_declared_english() -> No
     assert set(role_cues(sentence, cue_family(sentence, "en")).values()) == {0}
     russian = "Игра Skyrim вышла в продажу, и мы хотим увеличить скорость бега героя."
     assert set(role_cues(russian, cue_family(russian, "en")).values()) == {0}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # what someone said, whole or a piece of a longer quote, is no part's sentence
+        '"We will not accept unlawful maritime claims," Esper said in a speech on Monday.',
+        "that does become something we'd look at,\" the director said on Tuesday.",
+        # an aside in brackets
+        "(We never did settle on one, unlike the 565 towns, which will have them soon.)",
+        # one modal verb or comparison alone is no sign of significance
+        "The top-ranked player may have to sit out the first match.",
+    ],
+)
+def test_sentences_that_play_no_role(sentence: str) -> None:
+    assert role_of(sentence) == [], role_cues(sentence, "en")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The hostages appeared in a video released in January 2017.",  # a past month
+        "The next year, the group released two videos of the hostages.",  # told in the past
+    ],
+)
+def test_past_times_are_not_what_to_watch(sentence: str) -> None:
+    assert "watch" not in role_of(sentence)
+
+
+def test_a_pronoun_opening_sentence_is_not_what_happened() -> None:
+    # "He said it would ...": a detail of an event told before, without its subject
+    assert "happened" not in role_of("He said it would be provided next year, he announced.")
+    assert "happened" in role_of("Esper said the ship would be provided, he announced.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "role"),
+    [
+        ("That means it isn't detectable through a standard allergy test.", "matters"),
+        ("Peace would allow for the eventual withdrawal of US troops.", "matters"),
+        ("The swap raised hopes of a breakthrough in stalled talks.", "matters"),
+        ("The company did not say when the model would reach Europe.", "watch"),
+        ("As yet, there is no evidence linking the third case to the first two.", "watch"),
+        ("Its forces are likely to remain in the country for several more years.", "watch"),
+        ("Slowing the metabolism of humans isn't possible yet, researchers said.", "watch"),
+    ],
+)
+def test_more_english_cues(sentence: str, role: Role) -> None:
+    assert role in role_of(sentence)
