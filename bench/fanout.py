@@ -46,10 +46,10 @@ from core.models import (
     Subscriber,
     digest,
 )
+from core.preferences import new_subscriber
 from core.store.base import Store
 from core.store.connection import keys_for
 from core.store.deliveries import DeliveryRepo
-from core.subscribers import new_subscriber
 
 ROOT = Path(__file__).resolve().parents[1]
 AT = datetime(2026, 11, 27, 22, 30, tzinfo=UTC)
@@ -162,7 +162,7 @@ def _brief(n: int) -> Brief:
 def batches_of(
     store: Store, edition: Edition, subs: Sequence[Subscriber], size: int
 ) -> list[DeliveryBatch]:
-    from core.subscribers import unsubscribe_token
+    from core.tokens import unsubscribe_token
 
     key = store.settings.signing_key()
     recipients = []

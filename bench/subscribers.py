@@ -35,11 +35,11 @@ from core.config import load_settings
 from core.editions.schedule import last_slot
 from core.editions.tick import DAILY_HOURS, TickResult, build_editions
 from core.models import Story, StoryArticle, Subscriber
+from core.preferences import apply_setting, new_subscriber
 from core.store.base import Store
 from core.store.connection import keys_for
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import apply_setting, new_subscriber
 
 AT = datetime(2026, 11, 27, 22, 30, tzinfo=UTC)
 ZONES = (

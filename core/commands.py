@@ -30,11 +30,11 @@ from core import metrics
 from core.errors import AITodayError, ValidationError
 from core.i18n import LABELS, label, normalize_language
 from core.models import Brief, Channel, ChannelStatus, Story, Subscriber, digest, utcnow
+from core.preferences import apply_setting, find_channel, new_subscriber
 from core.store.base import Store
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 from core.stories.topics import TOPICS
-from core.subscribers import apply_setting, find_channel, new_subscriber
 
 log = logging.getLogger(__name__)
 

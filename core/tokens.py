@@ -52,6 +52,11 @@ def verify(key: bytes, purpose: str, token: str, now: float | None = None) -> st
     return text
 
 
+def unsubscribe_token(signing_key: bytes, subscriber_id: str, channel: str) -> str:
+    """The signed one-click unsubscribe token of one channel: payload "<id>:<channel>"."""
+    return sign(signing_key, "unsubscribe", f"{subscriber_id}:{channel}")
+
+
 def stamped(payload: str, now: float | None = None) -> str:
     """``payload`` with its issue time (ms), for a link that must lose to a later change."""
     issued = int((now if now is not None else time.time()) * 1000)

@@ -27,12 +27,10 @@ from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 from urllib.parse import quote
 
-from core.subscribers import unsubscribe_token
-
 from bots.email.render import EmailPayload
 from core.config import Settings
 from core.models import Recipient
-from core.tokens import sign
+from core.tokens import sign, unsubscribe_token
 
 
 @dataclass(frozen=True)

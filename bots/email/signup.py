@@ -29,10 +29,7 @@ from core import tokens
 from core.errors import ValidationError
 from core.i18n import LANGUAGE_NAMES
 from core.models import CHANNELS, Channel, ChannelStatus, ChannelSub, Subscriber
-from core.store.base import Store
-from core.store.subscribers import SubscriberRepo
-from core.stories.topics import TOPICS
-from core.subscribers import (
+from core.preferences import (
     apply_setting,
     find_channel,
     new_subscriber,
@@ -42,6 +39,9 @@ from core.subscribers import (
     validate_time,
     validate_timezone,
 )
+from core.store.base import Store
+from core.store.subscribers import SubscriberRepo
+from core.stories.topics import TOPICS
 
 log = logging.getLogger(__name__)
 

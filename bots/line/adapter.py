@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import aiohttp
-from core.subscribers import LINE_ID
 from linebot.v3.messaging import (
     AsyncApiClient,
     AsyncMessagingApi,
@@ -45,6 +44,7 @@ from bots.line.render import render_line
 from bots.outbox import write_outbox
 from core.config import Settings
 from core.models import Edition, Recipient
+from core.preferences import LINE_ID
 
 log = logging.getLogger(__name__)
 

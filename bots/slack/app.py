@@ -29,7 +29,6 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from core.subscribers import apply_setting
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -49,6 +48,7 @@ from bots.slack.render import escape
 from core import metrics
 from core.commands import Chat, Reply, subscriber_of, usage
 from core.models import ChannelStatus, Story, Subscriber, digest
+from core.preferences import apply_setting
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
 from core.store.stories import StoryRepo

@@ -19,10 +19,10 @@ from core import metrics
 from core.bounces.events import BounceEvent, BounceKind, Source
 from core.logs import scrub
 from core.models import ChannelStatus, ChannelSub, Subscriber
+from core.preferences import find_channel
 from core.store.base import Store
 from core.store.bounces import BounceRepo
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import find_channel
 
 STATUS = {
     BounceKind.BOUNCED: ChannelStatus.BOUNCED,

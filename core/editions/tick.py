@@ -66,7 +66,7 @@ from core.store.keys import SLOT_MARKER_TTL
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 from core.stories.personalize import pick
-from core.subscribers import unsubscribe_token
+from core.tokens import unsubscribe_token
 
 __all__ = ["DAILY_HOURS", "WEEKLY_HOURS", "PlanRow", "TickResult", "build_editions"]
 

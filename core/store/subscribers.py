@@ -28,9 +28,9 @@ from core.bounces.events import source_of
 from core.editions.schedule import next_slot
 from core.errors import ValidationError
 from core.models import Channel, ChannelStatus, Subscriber, digest, utcnow
+from core.preferences import normalize_address, set_status
 from core.store.base import Store
 from core.store.keys import SENT_TTL, SLOT_MARKER_TTL
-from core.subscribers import normalize_address, set_status
 
 __all__ = ["SENT_KEEP", "SubscriberRepo", "address_digest"]
 

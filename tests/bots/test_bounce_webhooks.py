@@ -24,10 +24,10 @@ from bots.web import create_app
 from core.config import BounceSettings
 from core.metrics import snapshot
 from core.models import ChannelStatus
+from core.preferences import find_channel, new_subscriber
 from core.store.base import Store
 from core.store.bounces import BounceRepo
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import find_channel, new_subscriber
 from tests.fakes.server import serve
 from tests.fakes.sns import TOPIC, FakeSNS
 from tests.fakes.tls import LocalCA

@@ -10,9 +10,9 @@ import pytest
 from bots.line.webhook import brief_flex, quick_reply
 from core import commands
 from core.commands import Chat, answer, suggestion_label
+from core.preferences import new_subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import new_subscriber
 from tests.e2e.data import seed_day
 
 BASE = "https://aitoday.example.org"

@@ -20,9 +20,9 @@ from bots.web import create_app
 from core.config import LineSettings
 from core.metrics import snapshot
 from core.models import ChannelStatus
+from core.preferences import find_channel
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import find_channel
 from tests.e2e.data import seed_day
 from tests.fakes.line_api import FakeLine, user_id
 from tests.fakes.server import serve

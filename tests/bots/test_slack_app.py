@@ -20,9 +20,9 @@ from bots.web import create_app
 from core.config import SlackSettings
 from core.metrics import snapshot
 from core.models import ChannelStatus
+from core.preferences import find_channel, new_subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import find_channel, new_subscriber
 from tests.e2e.data import seed_day
 from tests.fakes.server import serve
 from tests.fakes.slack_api import FakeSlack

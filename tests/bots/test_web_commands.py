@@ -9,9 +9,9 @@ from core import commands
 from core.commands import Chat, answer
 from core.metrics import snapshot
 from core.models import ChannelStatus
+from core.preferences import find_channel
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import find_channel
 from tests.e2e.data import seed_day
 
 LINE = Chat("line", "U" + "a" * 32)

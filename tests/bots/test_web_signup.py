@@ -22,9 +22,9 @@ from bots.web import create_app, server_options
 from core import tokens
 from core.config import Settings
 from core.models import ChannelStatus
+from core.preferences import find_channel, new_subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import find_channel, new_subscriber
 from tests.fakes.server import free_port, serve
 
 

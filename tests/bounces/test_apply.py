@@ -7,10 +7,10 @@ from datetime import timedelta
 from core.bounces.apply import apply_events
 from core.bounces.events import BounceEvent, BounceKind, Source
 from core.models import ChannelStatus, utcnow
+from core.preferences import find_channel, new_subscriber
 from core.store.base import Store
 from core.store.bounces import BounceRepo
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import find_channel, new_subscriber
 
 
 def event(kind: BounceKind, address: str, event_id: str = "e1", **kw: object) -> BounceEvent:

@@ -14,9 +14,9 @@ import pytest
 from bots.web import create_app
 from core import tokens
 from core.models import ChannelStatus
+from core.preferences import find_channel
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import find_channel
 from tests.e2e.browser import chromium, overflows, set_width, shoot
 from tests.fakes.server import free_port, serve
 

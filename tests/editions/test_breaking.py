@@ -8,10 +8,10 @@ import pytest
 
 from core.editions.tick import build_editions
 from core.models import Source, Story, StoryArticle, Subscriber, utcnow
+from core.preferences import apply_setting, new_subscriber
 from core.store.base import Store
 from core.store.sources import SourceRepo
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import apply_setting, new_subscriber
 
 stories_mod = pytest.importorskip("core.store.stories")
 pytest.importorskip("core.stories.personalize")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from core.editions.breaking import in_quiet_hours, is_breaking, quiet_end
 from core.models import Story, StoryArticle
-from core.subscribers import apply_setting, new_subscriber
+from core.preferences import apply_setting, new_subscriber
 
 T0 = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from core.config import Settings
 from core.errors import ValidationError
+from core.preferences import new_subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import new_subscriber
 from workers.cli import cli
 from workers.cli.schedule import parse_instant
 

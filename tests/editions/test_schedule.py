@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from core.editions.schedule import last_slot, next_slot, slot_on
 from core.models import ChannelStatus
-from core.subscribers import apply_setting, new_subscriber
+from core.preferences import apply_setting, new_subscriber
 
 
 def ny(time: str = "07:30", **kw: str):  # type: ignore[no-untyped-def]

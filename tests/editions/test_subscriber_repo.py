@@ -8,9 +8,9 @@ import pytest
 
 from core.errors import ValidationError
 from core.models import ChannelStatus
+from core.preferences import apply_setting, new_subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import apply_setting, new_subscriber
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 

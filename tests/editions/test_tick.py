@@ -10,10 +10,10 @@ import pytest
 
 from core.editions.tick import build_editions
 from core.models import ChannelStatus, Story, StoryArticle, Subscriber, utcnow
+from core.preferences import apply_setting, new_subscriber
 from core.store.base import Store
 from core.store.editions import EditionRepo
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import apply_setting, new_subscriber
 from core.tokens import verify
 
 stories_mod = pytest.importorskip("core.store.stories")

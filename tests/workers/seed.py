@@ -19,11 +19,12 @@ from core.models import (
     digest,
     utcnow,
 )
+from core.preferences import new_subscriber
 from core.store.base import Store
 from core.store.briefs import BriefRepo
 from core.store.editions import EditionRepo
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import new_subscriber, unsubscribe_token
+from core.tokens import unsubscribe_token
 
 
 def brief(n: int) -> Brief:

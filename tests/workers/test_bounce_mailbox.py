@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from core.config import IMAPSettings
 from core.errors import ConfigError, MailboxError
 from core.models import ChannelStatus
+from core.preferences import find_channel, new_subscriber
 from core.store.base import Store
 from core.store.bounces import BounceRepo
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import find_channel, new_subscriber
 from tests.bounces.reports import arf_complaint, plain_mail, postfix_dsn
 from tests.fakes.imap import FakeIMAP
 from tests.fakes.tls import LocalCA

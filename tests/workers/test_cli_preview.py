@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from core.editions.tick import build_editions
 from core.models import Subscriber
+from core.preferences import new_subscriber
 from core.store.base import Store
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import new_subscriber
 from tests.briefs.builders import LAB_ARTICLES, save, story_of
 from tests.fakes.line_api import FakeLine, user_id
 from tests.fakes.slack_api import FakeSlack

@@ -17,11 +17,12 @@ from rq.job import Job
 
 from core.config import Settings
 from core.models import Channel, DeliveryBatch, Edition, utcnow
+from core.preferences import new_subscriber
 from core.store.base import Store
 from core.store.deliveries import DeliveryRepo
 from core.store.editions import EditionRepo
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import new_subscriber, unsubscribe_token
+from core.tokens import unsubscribe_token
 from tests.workers.run import drain_here
 from tests.workers.seed import batches_for, seed_edition
 from workers.cli import cli

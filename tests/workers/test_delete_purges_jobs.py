@@ -12,9 +12,9 @@ from rq.job import Job
 
 from core.config import Settings
 from core.models import DeliveryBatch, Recipient, utcnow
+from core.preferences import new_subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import new_subscriber
 from workers.cli import cli
 from workers.fanout import enqueue_batches
 from workers.queues import FAILURE_TTL, channel_queue

@@ -11,7 +11,7 @@ import click
 from core.models import DeliveryBatch, Edition, Recipient
 from core.store.base import Store
 from core.store.deliveries import COLUMNS, BatchRecord, DeliveryRepo
-from core.subscribers import unsubscribe_token
+from core.tokens import unsubscribe_token
 from workers.cli.context import AppContext, FullHelpGroup, pass_app
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from core.subscribers import unsubscribe_token
 
 from bots.base import ChannelAdapter
 from bots.email.adapter import EmailAdapter
@@ -28,6 +27,7 @@ from core.editions.preview import preview_edition
 from core.models import ChannelStatus, ChannelSub, Edition, Recipient, Subscriber, utcnow
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
+from core.tokens import unsubscribe_token
 from workers.cli.context import AppContext, pass_app
 
 CHANNELS = ("email", "slack", "line")

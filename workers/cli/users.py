@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import click
 
 from core.models import Subscriber
+from core.preferences import apply_setting, new_subscriber, parse_setting
 from core.store.subscribers import SubscriberRepo
-from core.subscribers import apply_setting, new_subscriber, parse_setting
 from workers.cli.context import AppContext, FullHelpGroup, pass_app
 
 

@@ -151,8 +151,8 @@ def cluster(store: Store, articles: list[Article], result: DemoResult, tell: Ste
 
 def add_subscribers(store: Store, now: datetime, tell: Step) -> list[Subscriber]:
     """The three demo subscribers, each due at their local "now" in their own zone."""
+    from core.preferences import new_subscriber
     from core.store.subscribers import SubscriberRepo
-    from core.subscribers import new_subscriber
 
     repo = SubscriberRepo(store)
     subs = []

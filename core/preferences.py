@@ -48,7 +48,6 @@ from core.models import (
     utcnow,
 )
 from core.stories.topics import TOPICS, resolve_topic
-from core.tokens import sign
 
 __all__ = [
     "DAYS",
@@ -58,7 +57,6 @@ __all__ = [
     "new_subscriber",
     "normalize_address",
     "parse_setting",
-    "unsubscribe_token",
     "validate_email",
     "validate_language",
     "validate_time",
@@ -308,11 +306,6 @@ def new_subscriber(
 def new_id() -> str:
     """A short random subscriber id (12 hex characters; ids appear in signed links)."""
     return secrets.token_hex(6)
-
-
-def unsubscribe_token(signing_key: bytes, subscriber_id: str, channel: str) -> str:
-    """The signed one-click unsubscribe token of one channel: payload "<id>:<channel>"."""
-    return sign(signing_key, "unsubscribe", f"{subscriber_id}:{channel}")
 
 
 def _topics(values: Iterable[str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Validation at the edge and settings changes (core.subscribers)."""
+"""Validation at the edge and settings changes (core.preferences)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import ValidationError
 from core.models import ChannelStatus, Frequency
-from core.subscribers import apply_setting, new_subscriber, parse_setting
+from core.preferences import apply_setting, new_subscriber, parse_setting
 
 
 def make(**kwargs: object):  # type: ignore[no-untyped-def]
