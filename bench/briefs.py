@@ -32,7 +32,7 @@ from core.briefs.schema import BriefDraft
 from core.briefs.service import ensure_briefs_async
 from core.briefs.text import is_harmless, is_quotable, plain, sentences
 from core.config import LLMSettings, load_settings
-from core.models import Article, Brief, Story, StoryArticle, digest
+from core.models import Article, Brief, Story, StoryArticle, short_hash
 from core.store.base import Store, open_store
 from tests.briefs.builders import save, story_of
 from tests.briefs.corpus import FETCHED, corpus_articles, corpus_stories
@@ -158,7 +158,7 @@ def article_pages(corpus: Path) -> list[tuple[str, Article]]:
             (
                 path.name.removesuffix(".html.gz"),
                 Article(
-                    id=digest(url),
+                    id=short_hash(url),
                     url=url,
                     title=title,
                     summary=blurb,
@@ -167,7 +167,7 @@ def article_pages(corpus: Path) -> list[tuple[str, Article]]:
                     published=FETCHED,
                     fetched=FETCHED,
                     language=(meta.language if meta and meta.language else "en"),
-                    content_hash=digest(title, blurb, text),
+                    content_hash=short_hash(title, blurb, text),
                     full_text=True,
                 ),
             )
@@ -180,7 +180,7 @@ def page_stories(pages: list[tuple[str, Article]]) -> list[tuple[Story, list[Sou
     stories = []
     for _, page in pages:
         story = Story(
-            id=digest(page.id, size=8),
+            id=short_hash(page.id, size=8),
             title=page.title,
             articles=[
                 StoryArticle(
@@ -405,6 +405,38 @@ def cleanup(store: Store) -> None:
         store.redis.delete(key)
 
 
+# Measured by hand (bench/briefs_hand_check.md); kept here so a rerun keeps the text.
+HAND_CHECK = (
+    "",
+    "| 20 held-out briefs, by hand | extractive-v3 (f6dab10) | now |",
+    "| --- | ---: | ---: |",
+    "| all three key points filled (bench, 45 held-out pages) | 73% | 51% |",
+    "| all three key points filled (bench, 46 tuning pages) | 74% | 57% |",
+    "| parts filled in the 20 | 50 | 43 |",
+    "| ... playing their role | 21 (42%) | 29 (67%) |",
+    "| right / filled: what happened | 8 / 18 | 12 / 17 |",
+    "| right / filled: why it matters | 6 / 17 | 7 / 12 |",
+    "| right / filled: what to watch | 7 / 15 | 10 / 14 |",
+    "| briefs with all three filled and all three right | 1 of 20 | 3 of 20 |",
+    "",
+    "The 80% target for all three key points is not met: at 73% (before) more than half",
+    "of the parts filled held a sentence that did not play its role, so the writer now",
+    "leaves more out (issue 11: leave a part out rather than put a wrong sentence in it).",
+    "Changes: page text keeps its paragraph lines, so a heading is never run into a quote,",
+    "and pieces cut at an abbreviation are joined ('U.S. Defense Secretary ...' was quoted",
+    "as 'Defense Secretary ...'); quotations, bracketed asides and sentences in the reader's",
+    "or writer's voice ('You'll save', 'I think') play no role; a sentence in a language",
+    "without cues gets none (English cues matched Indonesian text); weak signs of",
+    "significance (a modal, a comparison) count only in pairs; a bare past month is not",
+    "what to watch. Brief-level misses of 'quotes the full text': the two pages in",
+    "languages without cues (takeaway only, from the blurb) and two pages whose meta",
+    "description already holds the article's first paragraphs, where the chosen sentences",
+    "are in both (not a defect: the page was read). Honest FAQs are rare on this corpus:",
+    "1 held-out page has a sentence answering a template; on the feeds 22 stories do and",
+    "3 get a FAQ (the others' answering sentence is already the takeaway or a key point).",
+)
+
+
 def write_section(rows: list[tuple[str, str]]) -> None:
     day = time.strftime("%Y-%m-%d")
     lines = [
@@ -416,12 +448,17 @@ def write_section(rows: list[tuple[str, str]]) -> None:
         "Parts filled are before (extractive-v2, kept in the bench as `legacy_parts`) -> after",
         "(role selection, core/briefs/roles.py), on the feeds' blurbs and on the 91 real pages",
         "of ../shared/corpus/articles read as one-source full-text stories (text by",
-        "trafilatura, blurb = the page's meta description). The role cues were tuned on the",
-        "pages at even positions of the sorted keys; the report half is the odd positions.",
-        "'In a brief language': pages in a language with role cues (the others, e.g.",
-        "Portuguese, Indonesian, Russian, get no role by design). The FAQ asks only templated",
-        "questions an unused sentence answers (rare by design: the one definitional or",
-        "funding sentence of a blurb is usually the takeaway, and a sentence is used once).",
+        "trafilatura, one paragraph a line; blurb = the page's meta description). The role",
+        "cues were tuned on the pages at even positions of the sorted keys; the report half",
+        "is the odd positions. 'In a brief language': pages whose text the writer reads as a",
+        "language with role cues (en, ja, zh, ko, th, es, fr, de); the others (Portuguese,",
+        "Indonesian, Russian here) get no role by design. 'FAQ possible': a sentence of the",
+        "story answers one of the templated questions at all (the FAQ then needs it unused",
+        "by the other parts).",
+        "",
+        "Whether a filled part's sentence really plays its role is judged by hand on 20",
+        "held-out briefs: bench/briefs_hand_check.md (not computed by this bench).",
+        *HAND_CHECK,
         "",
         "| measure | value |",
         "| --- | --- |",
