@@ -44,7 +44,7 @@ from core.models import (
     KeyPoints,
     Recipient,
     Subscriber,
-    digest,
+    short_hash,
 )
 from core.preferences import new_subscriber
 from core.store.base import Store
@@ -101,7 +101,7 @@ def subscribers(count: int) -> list[Subscriber]:
         channel = next(c for c, edge in edges if n < edge)
         address = {
             "email": f"reader{n}@example.org",
-            "line": "U" + digest("line", str(n))[:32],
+            "line": "U" + short_hash("line", str(n))[:32],
             "slack": f"TBENCH/C{n:09d}",
         }[channel]
         made.append(
@@ -124,11 +124,11 @@ def edition_for(store: Store, channel: Channel, items: int = 5) -> Edition:
     briefs = BriefRepo(store)
     edition_items = []
     for n in range(items):
-        key = digest("bench-brief", str(n))
+        key = short_hash("bench-brief", str(n))
         briefs.put(key, _brief(n))
         edition_items.append(EditionItem(story_id=f"story{n}", brief_key=key))
     edition = Edition(
-        id=digest("bench", channel, size=8),
+        id=short_hash("bench", channel, size=8),
         channel=channel,
         language="en",
         slot=AT,

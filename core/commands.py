@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from core import metrics
 from core.errors import AITodayError, ValidationError
 from core.i18n import LABELS, label, normalize_language
-from core.models import Brief, Channel, ChannelStatus, Story, Subscriber, digest, utcnow
+from core.models import Brief, Channel, ChannelStatus, Story, Subscriber, short_hash, utcnow
 from core.preferences import apply_setting, find_channel, new_subscriber
 from core.store.base import Store
 from core.store.stories import StoryRepo
@@ -253,7 +253,7 @@ def last_list(store: Store, chat: Chat) -> list[str]:
 
 
 def _address_digest(store: Store, chat: Chat) -> str:
-    return digest(store.keys.prefix, chat.channel, chat.address)
+    return short_hash(store.keys.prefix, chat.channel, chat.address)
 
 
 # -- the subscriber behind a chat --------------------------------------------------------

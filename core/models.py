@@ -24,7 +24,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def digest(*parts: str, size: int = 16) -> str:
+def short_hash(*parts: str, size: int = 16) -> str:
     """A short stable hex id from text parts."""
     h = hashlib.blake2b(digest_size=size)
     for part in parts:
@@ -136,7 +136,7 @@ class Story(Model):
 
     def article_set_hash(self) -> str:
         """Changes when the story's articles change (the brief cache key uses it)."""
-        return digest(*sorted(a.id for a in self.articles))
+        return short_hash(*sorted(a.id for a in self.articles))
 
 
 # -- briefs -----------------------------------------------------------------------------

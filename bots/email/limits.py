@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.models import digest, utcnow
+from core.models import short_hash, utcnow
 from core.store.base import Store
 
 
@@ -27,7 +27,7 @@ PER_ADDRESS = Limit("addr", count=3, seconds=86_400)
 def allow(store: Store, limit: Limit, who: str) -> bool:
     """Count one attempt by ``who``; False once the window's budget is spent."""
     window = str(int(utcnow().timestamp()) // limit.seconds)
-    key = store.keys.signup_limit(limit.kind, digest(store.keys.prefix, who.lower()), window)
+    key = store.keys.signup_limit(limit.kind, short_hash(store.keys.prefix, who.lower()), window)
     pipe = store.redis.pipeline()
     pipe.incr(key)
     pipe.expire(key, limit.seconds)

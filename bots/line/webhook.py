@@ -53,7 +53,7 @@ from bots.offload import answer_off_loop
 from core import metrics
 from core.briefs.text import shorten
 from core.commands import Chat, Reply, ensure_subscriber, subscriber_of, suggestion_label
-from core.models import ChannelStatus, Edition, digest, utcnow
+from core.models import ChannelStatus, Edition, short_hash, utcnow
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
 from core.store.subscribers import SubscriberRepo
@@ -131,7 +131,7 @@ def within_rate(store: Store, event: Any) -> bool:
         return True
     who = getattr(event.source, "user_id", None) or _address(event) or "-"
     window = str(int(time.time()) // 60)
-    key = store.keys.chat_rate("line", digest(store.keys.prefix, who), window)
+    key = store.keys.chat_rate("line", short_hash(store.keys.prefix, who), window)
     pipe = store.redis.pipeline()
     pipe.incr(key)
     pipe.expire(key, 60)

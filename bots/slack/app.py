@@ -47,7 +47,7 @@ from bots.slack.install_store import RedisInstallationStore, RedisOAuthStateStor
 from bots.slack.render import escape
 from core import metrics
 from core.commands import Chat, Reply, subscriber_of, usage
-from core.models import ChannelStatus, Story, Subscriber, digest
+from core.models import ChannelStatus, Story, Subscriber, short_hash
 from core.preferences import apply_setting
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
@@ -366,7 +366,7 @@ class SeenGuard:
         return bool(self._store.redis.set(key, b"1", nx=True, ex=ttl))
 
     async def first_time(self, marker: str, ttl: int) -> bool:
-        key = self._store.keys.slack_seen(digest(marker))
+        key = self._store.keys.slack_seen(short_hash(marker))
         return await asyncio.to_thread(self._set, key, ttl)
 
 

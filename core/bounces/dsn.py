@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from email.message import Message
 
 from core.bounces.events import BounceEvent, BounceKind, Source, enhanced_status, kind_of_status
-from core.models import digest
+from core.models import short_hash
 
 PROVIDER = "dsn"
 _OUR_MESSAGE_ID = re.compile(r"<[0-9a-f]+\.([A-Za-z0-9_-]+)@[^<>\s]+>")
@@ -76,7 +76,7 @@ def _delivery_status(part: Message, report_id: str, at: datetime | None) -> list
             kind = BounceKind.TRANSIENT  # a delay is never final, whatever code it carries
         if kind is None:
             continue
-        event_id = digest(PROVIDER, report_id, address.lower(), action, size=12)
+        event_id = short_hash(PROVIDER, report_id, address.lower(), action, size=12)
         events.append(
             BounceEvent(kind, address, Source.DSN, PROVIDER, event_id, status, detail, at)
         )
@@ -94,7 +94,7 @@ def _feedback(
     address = _address(fields.get("Original-Rcpt-To")) or _returned_to(message)
     if not address and _returned_subscriber(message) is None:
         return []  # feedback loops may redact the address; our Message-ID still names who
-    event_id = digest(PROVIDER, report_id, address.lower(), "arf", size=12)
+    event_id = short_hash(PROVIDER, report_id, address.lower(), "arf", size=12)
     return [
         BounceEvent(
             BounceKind.COMPLAINED, address, Source.DSN, PROVIDER, event_id, "", feedback_type, at

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from core.bounces.events import BounceEvent, BounceKind, Source, enhanced_status
 from core.errors import ConfigError, ForgedReport, ReportError
-from core.models import digest
+from core.models import short_hash
 
 PROVIDER = "sendgrid"
 SIGNATURE_HEADER = "x-twilio-email-event-webhook-signature"
@@ -98,7 +98,9 @@ def _event(item: Mapping[str, Any]) -> BounceEvent | None:
         kind = DROPPED.get(str(item.get("reason") or ""))
     if kind is None or "@" not in address:
         return None
-    event_id = str(item.get("sg_event_id") or digest(PROVIDER, json.dumps(item, sort_keys=True)))
+    event_id = str(
+        item.get("sg_event_id") or short_hash(PROVIDER, json.dumps(item, sort_keys=True))
+    )
     at = _epoch(item.get("timestamp"))
     return BounceEvent(kind, address, Source.WEBHOOK, PROVIDER, event_id, status, reason, at)
 

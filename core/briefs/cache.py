@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.briefs.schema import EXTRACTIVE_VERSION, PROMPT_VERSION
-from core.models import Story, digest, utcnow
+from core.models import Story, short_hash, utcnow
 from core.store.briefs import BriefRepo
 
 EXTRACTIVE = "extractive"
@@ -20,7 +20,7 @@ EXTRACTIVE = "extractive"
 
 def brief_key(story: Story, writer: str, prompt_version: str, language: str) -> str:
     """Hash of the story's article set, the writer (model name), prompt version, language."""
-    return digest(story.id, story.article_set_hash(), writer, prompt_version, language)
+    return short_hash(story.id, story.article_set_hash(), writer, prompt_version, language)
 
 
 def llm_key(story: Story, model: str, language: str) -> str:

@@ -35,7 +35,7 @@ from core.config import LLMSettings
 from core.errors import BriefError
 from core.i18n import DEFAULT_LANGUAGE, normalize_language
 from core.metrics import incr
-from core.models import Brief, Story, Usage, digest, utcnow
+from core.models import Brief, Story, Usage, short_hash, utcnow
 from core.store.base import Store
 from core.store.briefs import BriefRepo, Failure
 from core.store.sources import SourceRepo
@@ -75,7 +75,7 @@ class Fallback:
 
 def model_config(llm: LLMSettings) -> str:
     """A fingerprint of the settings that decide whether the model answers."""
-    return digest(llm.model or "", llm.api_base or "", *llm.fallbacks, size=8)
+    return short_hash(llm.model or "", llm.api_base or "", *llm.fallbacks, size=8)
 
 
 async def brief_for(

@@ -57,7 +57,7 @@ from core.models import (
     Recipient,
     Story,
     Subscriber,
-    digest,
+    short_hash,
     utcnow,
 )
 from core.store.base import Store
@@ -348,7 +348,7 @@ def _editions(
         ]
         if not items:
             continue
-        edition_id = digest(tick_id, *map(str, variant.key), size=8)
+        edition_id = short_hash(tick_id, *map(str, variant.key), size=8)
         edition = Edition(
             id=edition_id,
             kind=variant.kind,

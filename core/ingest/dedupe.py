@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from core.ingest.clean import canonical_url
-from core.models import Article, digest
+from core.models import Article, short_hash
 
 _GLOBAL_GUID_SCHEMES = ("http://", "https://", "tag:", "urn:")
 
@@ -29,7 +29,7 @@ class Outcome(IntEnum):
 
 def url_digest(article: Article) -> str:
     """Digest of the (already canonical) URL."""
-    return digest(article.url)
+    return short_hash(article.url)
 
 
 def guid_digest(article: Article) -> str | None:
@@ -43,8 +43,8 @@ def guid_digest(article: Article) -> str | None:
             # items apart (a changelog's "page#v2.3"), so it is kept.
             fragment = guid.partition("#")[2]
             guid = canonical_url(guid) + (f"#{fragment}" if fragment else "")
-        return digest("guid", guid)
-    return digest("guid", article.source_id, guid)
+        return short_hash("guid", guid)
+    return short_hash("guid", article.source_id, guid)
 
 
 @dataclass(frozen=True)

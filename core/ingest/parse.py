@@ -25,7 +25,7 @@ import feedparser
 
 from core.ingest.clean import canonical_url, clean_text, normalise_language
 from core.ingest.dedupe import KeyedArticle
-from core.models import Article, digest
+from core.models import Article, short_hash
 
 TITLE_CHARS = 300
 SUMMARY_CHARS = 1_000
@@ -215,7 +215,7 @@ def _article(
         text = ""
     title = clean_text(entry.get("title", ""), TITLE_CHARS) or clean_text(summary, 120) or url
     return Article(
-        id=digest(url),
+        id=short_hash(url),
         url=url,
         title=title,
         summary=summary,
@@ -226,7 +226,7 @@ def _article(
         author=clean_text(entry.get("author", "") or "", 200) or None,
         language=language,
         guid=(entry.get("id") or "").strip() or None,
-        content_hash=digest(title, summary, text),
+        content_hash=short_hash(title, summary, text),
         links=_outbound(summary_html + content_html, url),
     )
 

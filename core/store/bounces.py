@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from core.models import digest
+from core.models import short_hash
 from core.store.base import Store
 from core.store.keys import BOUNCE_SEEN_TTL
 
@@ -29,7 +29,7 @@ class BounceRepo:
 
     def first_time(self, provider: str, event_id: str) -> bool:
         """Mark the report seen; True only the first time (a retry or replay is False)."""
-        key = self.keys.bounce_seen(digest("bounce", provider, event_id, size=12))
+        key = self.keys.bounce_seen(short_hash("bounce", provider, event_id, size=12))
         return bool(self.redis.set(key, "1", nx=True, ex=BOUNCE_SEEN_TTL))
 
     def count(self, source: str, provider: str, kind: str) -> None:

@@ -5,7 +5,7 @@ Layout (builders in core.store.keys, subscribers section)::
     subscribers              hash    id -> Subscriber JSON (compact, defaults left out)
     subscribers:due          zset    id -> next slot, UTC epoch seconds on a minute
     subscribers:breaking     set     ids that want breaking alerts
-    subscribers:addr:<ch>    hash    digest(normalized address) -> id (no address in clear)
+    subscribers:addr:<ch>    hash    short_hash(normalized address) -> id (no address in clear)
     sent:<id>                zset    "e:<edition>" | "s:<story>" -> minute sent (SENT_TTL)
     bounce:addresses         hash    id -> "<status>|<source>" while the e-mail bounced or
                                      complained (core.store.bounces reads it)
@@ -27,7 +27,7 @@ import redis
 from core.bounces.events import source_of
 from core.editions.schedule import next_slot
 from core.errors import ValidationError
-from core.models import Channel, ChannelStatus, Subscriber, digest, utcnow
+from core.models import Channel, ChannelStatus, Subscriber, short_hash, utcnow
 from core.preferences import normalize_address, set_status
 from core.store.base import Store
 from core.store.keys import SENT_TTL, SLOT_MARKER_TTL
@@ -72,7 +72,7 @@ return #KEYS
 
 def address_digest(channel: str, address: str) -> str:
     """The lookup field for an address: a digest, so Redis never holds it in clear."""
-    return digest("address", channel, normalize_address(channel, address), size=10)
+    return short_hash("address", channel, normalize_address(channel, address), size=10)
 
 
 def _dump(sub: Subscriber) -> str:

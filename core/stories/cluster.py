@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from core.models import digest
+from core.models import short_hash
 from core.stories.embed import Array, Embedder, default_embedder, dequantise, latin_text, quantise
 from core.stories.text import anchors, clean, features, script_of, title_numbers, url_key
 
@@ -254,7 +254,7 @@ class Clusterer:
         if target is None:
             target = self._anchored_story(entry, scored, near)
         if target is None:
-            target = "s" + digest("story", doc.id, size=8)
+            target = "s" + short_hash("story", doc.id, size=8)
         self._attach(entry, target)
         bridge = self.params.merge * self.params.merge_gate
         for similarity, other in scored:

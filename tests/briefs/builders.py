@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from core.models import Article, Source, Story, StoryArticle, digest, utcnow
+from core.models import Article, Source, Story, StoryArticle, short_hash, utcnow
 from core.store.articles import ArticleRepo
 from core.store.base import Store
 from core.store.sources import SourceRepo
@@ -26,7 +26,7 @@ def article(
     now = utcnow()
     link = url or f"https://{source_id}.example.org/2026/story-{n}"
     return Article(
-        id=digest(link),
+        id=short_hash(link),
         url=link,
         title=title,
         summary=summary,
@@ -35,7 +35,7 @@ def article(
         published=now - timedelta(hours=n),
         fetched=now,
         language=language,
-        content_hash=digest(title, summary, text),
+        content_hash=short_hash(title, summary, text),
     )
 
 
@@ -49,7 +49,7 @@ def story_of(articles: Sequence[Article], topics: Sequence[str] = ()) -> Story:
     ]
     times = [a.published for a in articles]
     return Story(
-        id=digest(*(a.id for a in articles), size=8),
+        id=short_hash(*(a.id for a in articles), size=8),
         title=articles[0].title,
         articles=items,
         first_seen=min(times),

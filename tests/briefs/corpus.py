@@ -15,7 +15,7 @@ from pathlib import Path
 
 from core.briefs.inputs import SourceText, story_inputs
 from core.ingest.parse import parse_feed
-from core.models import Article, Story, StoryArticle, digest
+from core.models import Article, Story, StoryArticle, short_hash
 
 FETCHED = datetime(2026, 8, 22, 12, 0, tzinfo=UTC)
 _NON_WORD = re.compile(r"\W+")
@@ -58,7 +58,7 @@ def _story(members: list[Article]) -> Story:
         for a in members
     ]
     return Story(
-        id=digest(*(a.id for a in members), size=8),
+        id=short_hash(*(a.id for a in members), size=8),
         title=members[0].title,
         articles=items,
         first_seen=min(a.published for a in members),

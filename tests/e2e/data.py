@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.models import Article, Source, Story, StoryArticle, digest, utcnow
+from core.models import Article, Source, Story, StoryArticle, short_hash, utcnow
 from core.store.articles import ArticleRepo
 from core.store.base import Store
 from core.store.sources import SourceRepo
@@ -74,7 +74,7 @@ def seed_day(store: Store) -> list[Story]:
         members = []
         for n, sid in enumerate(source_ids):
             url = f"https://{sid}.example.com/2026/{story_id}"
-            article_id = digest(url)
+            article_id = short_hash(url)
             first_sentence = text.split(". ")[0] + "."
             articles.append(
                 Article(
@@ -86,7 +86,7 @@ def seed_day(store: Store) -> list[Story]:
                     source_id=sid,
                     published=when - timedelta(minutes=15 * n),
                     fetched=when,
-                    content_hash=digest(text, sid),
+                    content_hash=short_hash(text, sid),
                 )
             )
             members.append(

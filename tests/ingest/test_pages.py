@@ -9,7 +9,7 @@ from core.ingest.clean import canonical_url
 from core.ingest.extract import ExtractedPage
 from core.ingest.pages import carries_full_text, merged
 from core.ingest.pipeline import run_ingest
-from core.models import Article, Source, digest, utcnow
+from core.models import Article, Source, short_hash, utcnow
 from core.store.articles import ArticleRepo
 from core.store.base import Store
 from tests.fakes.publisher import Publisher, article_page
@@ -37,7 +37,7 @@ def _feed(pub: Publisher, base: str, names: list[str]) -> Source:
 
 
 def _stored(store: Store, url: str) -> Article:
-    article = ArticleRepo(store).get(digest(canonical_url(url)))
+    article = ArticleRepo(store).get(short_hash(canonical_url(url)))
     assert article is not None
     return article
 

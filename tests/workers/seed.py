@@ -16,7 +16,7 @@ from core.models import (
     KeyPoints,
     Recipient,
     Subscriber,
-    digest,
+    short_hash,
     utcnow,
 )
 from core.preferences import new_subscriber
@@ -47,12 +47,12 @@ def seed_edition(store: Store, channel: Channel, *, stories: int = 3) -> Edition
     repo = BriefRepo(store)
     items = []
     for n in range(stories):
-        key = digest("brief", str(n))
+        key = short_hash("brief", str(n))
         repo.put(key, brief(n))
         items.append(EditionItem(story_id=f"story{n}", brief_key=key))
     now = utcnow().replace(second=0, microsecond=0)
     edition = Edition(
-        id=digest("edition", channel, now.isoformat(), size=8),
+        id=short_hash("edition", channel, now.isoformat(), size=8),
         channel=channel,
         language="en",
         slot=now - timedelta(minutes=1),
@@ -68,7 +68,7 @@ def address(channel: Channel, n: int) -> str:
     if channel == "email":
         return f"reader{n}@example.org"
     if channel == "line":
-        return "U" + digest("line", str(n))[:32]
+        return "U" + short_hash("line", str(n))[:32]
     return f"T0TEST/C{n:08d}"
 
 
