@@ -29,11 +29,11 @@ from zoneinfo import ZoneInfo
 from core import metrics
 from core.errors import AITodayError, ValidationError
 from core.i18n import LABELS, label, normalize_language
-from core.models import Brief, Channel, ChannelStatus, Story, Subscriber, short_hash, utcnow
+from core.models import Brief, Channel, ChannelStatus, Story, Subscriber, utcnow
 from core.preferences import apply_setting, find_channel, new_subscriber
 from core.store.base import Store
 from core.store.stories import StoryRepo
-from core.store.subscribers import SubscriberRepo
+from core.store.subscribers import SubscriberRepo, address_digest
 from core.stories.topics import TOPICS
 
 log = logging.getLogger(__name__)
@@ -241,19 +241,19 @@ def _numbered(stories: list[Story]) -> str:
 
 def remember_list(store: Store, chat: Chat, stories: list[Story]) -> None:
     """Keep the story ids last shown to this chat, for "brief <n>"."""
-    key = store.keys.chat_last_list(chat.channel, _address_digest(store, chat))
+    key = store.keys.chat_last_list(chat.channel, _address_digest(chat))
     store.redis.set(key, json.dumps([s.id for s in stories]), ex=LAST_LIST_TTL)
 
 
 def last_list(store: Store, chat: Chat) -> list[str]:
     """The story ids last shown to this chat (empty when none or expired)."""
-    raw = store.redis.get(store.keys.chat_last_list(chat.channel, _address_digest(store, chat)))
+    raw = store.redis.get(store.keys.chat_last_list(chat.channel, _address_digest(chat)))
     ids: list[str] = json.loads(raw) if raw else []
     return ids
 
 
-def _address_digest(store: Store, chat: Chat) -> str:
-    return short_hash(store.keys.prefix, chat.channel, chat.address)
+def _address_digest(chat: Chat) -> str:
+    return address_digest(chat.channel, chat.address)
 
 
 # -- the subscriber behind a chat --------------------------------------------------------

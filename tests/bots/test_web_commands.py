@@ -11,7 +11,7 @@ from core.metrics import snapshot
 from core.models import ChannelStatus
 from core.preferences import find_channel
 from core.store.base import Store
-from core.store.subscribers import SubscriberRepo
+from core.store.subscribers import SubscriberRepo, address_digest
 from tests.e2e.data import seed_day
 
 LINE = Chat("line", "U" + "a" * 32)
@@ -117,3 +117,10 @@ async def test_help_and_counters(store: Store) -> None:
     counts = snapshot(store)["aitoday_commands_total"]
     assert counts['command="help",surface="slack"'] == 1.0
     assert counts['command="unknown",surface="slack"'] == 1.0
+
+
+async def test_a_chats_last_list_is_kept_under_its_subscriber_address_hash(store: Store) -> None:
+    seed_day(store)
+    await answer(store, SLACK, "today")
+    key = store.keys.chat_last_list("slack", address_digest("slack", SLACK.address))
+    assert store.redis.exists(key)
