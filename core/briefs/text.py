@@ -19,14 +19,8 @@ from dataclasses import dataclass
 
 from core.briefs.tlds import TLDS
 from core.briefs.visible import visible_text
+from core.invisible import INVISIBLE
 
-# Characters that render as nothing or reorder text: zero-width, bidi controls, BOM,
-# soft hyphen, Mongolian vowel separator, Hangul fillers, tag characters.
-INVISIBLE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\ufffd"
-    "\U000e0000-\U000e007f]"
-)
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 HTML_CAP = 50_000  # characters of markup parsed per field (20 ms typical, 0.6 s worst)

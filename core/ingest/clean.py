@@ -13,6 +13,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import nh3
 
+from core.invisible import INVISIBLE
+
 # Query parameters that only track the reader; they never select content.
 TRACKING_PARAMS = frozenset(
     {
@@ -39,8 +41,6 @@ TRACKING_PREFIXES = ("utm_",)
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
-# Zero-width characters, bidi embeddings/overrides/isolates, BOM, soft hyphen.
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 # Block-level boundaries become spaces so "<p>a</p><p>b</p>" does not read "ab".
@@ -82,8 +82,8 @@ def _kept_params(query: str) -> list[tuple[str, str]]:
 
 
 def strip_invisible(text: str) -> str:
-    """Remove zero-width, bidi-control and C0 control characters."""
-    return _CONTROL.sub("", _INVISIBLE.sub("", text))
+    """Remove the invisible characters of :mod:`core.invisible` and C0 control characters."""
+    return _CONTROL.sub("", INVISIBLE.sub("", text))
 
 
 def clean_text(markup: str, max_chars: int | None = None) -> str:
