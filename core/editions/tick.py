@@ -66,6 +66,7 @@ from core.store.keys import SLOT_MARKER_TTL
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 from core.stories.personalize import pick
+from core.stories.rank import weekly_ranked
 from core.tokens import unsubscribe_token
 
 __all__ = ["DAILY_HOURS", "WEEKLY_HOURS", "PlanRow", "TickResult", "build_editions"]
@@ -314,21 +315,10 @@ def _pools(store: Store, kinds: Iterable[frozenset[EditionKind]]) -> dict[Editio
 
 
 def weekly_pool(stories: Iterable[Story], size: int) -> list[Story]:
-    """The week's top stories: ranked by what made them matter, not by how fresh they are.
-
-    A story's score decays with age (core.stories.rank), which would fill a weekly recap
-    with yesterday's news. The weekly rank keeps the score's lasting parts (authority of
-    the sources, AI relevance, novelty) and drops recency and velocity; ``pick`` reads
-    ``score``, so the pool carries copies with the weekly score in it.
-    """
-    ranked = sorted(stories, key=_weekly_score, reverse=True)[:size]
-    return [s.model_copy(update={"score": _weekly_score(s)}) for s in ranked]
-
-
-def _weekly_score(story: Story) -> float:
-    parts = story.score_parts
-    lasting = 0.40 * parts.authority + 0.25 * parts.relevance + 0.15 * parts.novelty
-    return lasting if lasting > 0 else story.score  # unscored: keep what it has
+    """The week's top ``size`` stories, ranked by what made them matter, not by how fresh
+    they are (:func:`core.stories.rank.weekly_ranked`); ``pick`` reads ``score``, so the
+    pool carries copies with the weekly score in it."""
+    return weekly_ranked(stories)[:size]
 
 
 def _editions(

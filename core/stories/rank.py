@@ -17,13 +17,16 @@
   source's best ``CROWD_FREE`` such stories keep 1; each further one weighs
   ``CROWD_DECAY`` times the one before, so one prolific or flooding feed cannot fill
   the top of the ranking. A story more than one source carries is not crowded.
+
+A weekly recap ranks by ``crowding * lasting`` (:func:`weekly_ranked`): the weighted
+authority, relevance and novelty, with crowding counted over the week's stories.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from core.models import ScoreParts, Story
@@ -100,23 +103,62 @@ def keep_relevance(parts: ScoreParts, earlier: ScoreParts) -> ScoreParts:
 
 
 def spread_sources(stories: Iterable[Story]) -> list[Story]:
-    """The stories with their ``crowding`` part (module docstring) set and totals redone.
-
-    Among the stories each source tells alone, its k-th best (by the total without
-    crowding) gets ``CROWD_DECAY ** (k - CROWD_FREE)`` from the ``CROWD_FREE + 1``-th on.
-    """
+    """The stories with their ``crowding`` part (module docstring) set and totals redone."""
     out = list(stories)
+    crowding = crowding_of(out, [_uncrowded(story.score_parts) for story in out])
+    return [_crowded(story, c) for story, c in zip(out, crowding, strict=True)]
+
+
+def crowding_of(stories: Sequence[Story], merits: Sequence[float]) -> list[float]:
+    """Each story's crowding factor, ``merits[i]`` ranking the stories a source tells alone.
+
+    Among the stories each source tells alone, its k-th best gets
+    ``CROWD_DECAY ** (k - CROWD_FREE)`` from the ``CROWD_FREE + 1``-th on; others get 1.
+    """
     alone: dict[str, list[int]] = {}
-    for index, story in enumerate(out):
+    for index, story in enumerate(stories):
         sources = story_sources(story)
         if len(sources) == 1:
             alone.setdefault(next(iter(sources)), []).append(index)
-    crowding = dict.fromkeys(range(len(out)), 1.0)
+    crowding = [1.0] * len(stories)
     for indexes in alone.values():
-        indexes.sort(key=lambda i: (-_uncrowded(out[i].score_parts), out[i].id))
+        indexes.sort(key=lambda i: (-merits[i], stories[i].id))
         for k, index in enumerate(indexes):
             crowding[index] = round(CROWD_DECAY ** max(0, k + 1 - CROWD_FREE), 4)
-    return [_crowded(story, crowding[i]) for i, story in enumerate(out)]
+    return crowding
+
+
+def lasting(parts: ScoreParts) -> float:
+    """The weighted parts that still matter a week later: authority, relevance, novelty
+    (recency and velocity only say how fresh a story is)."""
+    return (
+        WEIGHTS["authority"] * parts.authority
+        + WEIGHTS["relevance"] * parts.relevance
+        + WEIGHTS["novelty"] * parts.novelty
+    )
+
+
+def weekly_ranked(stories: Iterable[Story]) -> list[Story]:
+    """The stories best first for a weekly recap, as copies whose ``score`` is the weekly one.
+
+    A story's score decays with age, which would fill a weekly recap with yesterday's news;
+    the weekly score is ``crowding * lasting`` (an unscored story keeps its score in place
+    of ``lasting``), crowding counted over these stories, so one flooding source cannot
+    fill the week either.
+    """
+    out = list(stories)
+    merits = [_lasting_or_score(story) for story in out]
+    crowding = crowding_of(out, merits)
+    weekly = [
+        story.model_copy(update={"score": c * merit})
+        for story, c, merit in zip(out, crowding, merits, strict=True)
+    ]
+    return sorted(weekly, key=lambda story: story.score, reverse=True)
+
+
+def _lasting_or_score(story: Story) -> float:
+    merit = lasting(story.score_parts)
+    return merit if merit > 0 else story.score
 
 
 def _uncrowded(parts: ScoreParts) -> float:

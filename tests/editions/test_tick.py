@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.editions.tick import build_editions
-from core.models import ChannelStatus, Story, StoryArticle, Subscriber, utcnow
+from core.models import ChannelStatus, ScoreParts, Story, StoryArticle, Subscriber, utcnow
 from core.preferences import apply_setting, new_subscriber
 from core.store.base import Store
 from core.store.editions import EditionRepo
 from core.store.subscribers import SubscriberRepo
+from core.stories.rank import CROWD_FREE
 from core.tokens import verify
 
 stories_mod = pytest.importorskip("core.store.stories")
@@ -221,6 +222,27 @@ def test_weekly_pool_ranks_by_lasting_importance() -> None:
     pool = weekly_pool([fresh_minor, old_major], 5)
     assert [s.id for s in pool] == [old_major.id, fresh_minor.id]
     assert pool[0].score > pool[1].score
+
+
+def _scored(story: Story, source: str, authority: float) -> Story:
+    articles = [a.model_copy(update={"source_id": source}) for a in story.articles]
+    parts = ScoreParts(authority=authority, relevance=0.9, novelty=1.0, recency=0.1)
+    return story.model_copy(update={"articles": articles, "score": 0.1, "score_parts": parts})
+
+
+def test_a_flooding_source_cannot_fill_a_weekly_recap(store: Store) -> None:
+    flood = [_scored(make_story(n, sources=1), "flooder", 0.9) for n in range(10)]
+    others = [_scored(make_story(n, sources=1), f"desk{n}", 0.6) for n in range(10, 14)]
+    repo = stories_mod.StoryRepo(store)
+    for story in flood + others:
+        repo.save(story)
+    add(store, email="w@example.com", frequency="weekly:sat", max_items=5)
+
+    (edition,) = build_editions(store, SLOT).editions
+
+    assert edition.kind == "weekly" and len(edition.items) == 5
+    flooded = {s.id for s in flood} & {i.story_id for i in edition.items}
+    assert len(flooded) == CROWD_FREE
 
 
 def test_extractive_digests_hold_only_stories_the_reader_can_read(store: Store) -> None:
