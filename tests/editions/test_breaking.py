@@ -11,10 +11,8 @@ from core.models import Source, Story, StoryArticle, Subscriber, utcnow
 from core.preferences import apply_setting, new_subscriber
 from core.store.base import Store
 from core.store.sources import SourceRepo
+from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
-
-stories_mod = pytest.importorskip("core.store.stories")
-pytest.importorskip("core.stories.personalize")
 
 STRONG = ["lab", "wire", "paper", "daily"]
 
@@ -64,7 +62,7 @@ def alerted(result: object) -> set[str]:
 def test_opted_in_subscribers_get_one_alert_per_story(store: Store, now: datetime) -> None:
     fan = subscriber(store, "fan@example.com")
     SubscriberRepo(store).add(new_subscriber(email="quiet@example.com", frequency="paused"))
-    stories_mod.StoryRepo(store).save(breaking_story(1, now - timedelta(hours=2)))
+    StoryRepo(store).save(breaking_story(1, now - timedelta(hours=2)))
     first = build_editions(store, now)
     assert alerted(first) == {fan.id}
     assert [e.kind for e in first.editions] == ["breaking"]
@@ -75,7 +73,7 @@ def test_quiet_hours_defer_until_they_end(store: Store, now: datetime) -> None:
     start = (now - timedelta(hours=1)).strftime("%H:%M")
     end = (now + timedelta(hours=1)).strftime("%H:%M")
     sleeper = subscriber(store, "sleeper@example.com", quiet=f"{start}-{end}")
-    stories_mod.StoryRepo(store).save(breaking_story(1, now - timedelta(hours=1)))
+    StoryRepo(store).save(breaking_story(1, now - timedelta(hours=1)))
     assert alerted(build_editions(store, now)) == set()
     assert alerted(build_editions(store, now + timedelta(minutes=30))) == set()
     assert alerted(build_editions(store, now + timedelta(hours=1))) == {sleeper.id}
@@ -84,7 +82,7 @@ def test_quiet_hours_defer_until_they_end(store: Store, now: datetime) -> None:
 def test_at_most_k_alerts_a_day(store: Store, now: datetime) -> None:
     store.settings.digest.breaking_per_day = 1
     fan = subscriber(store, "fan@example.com")
-    repo = stories_mod.StoryRepo(store)
+    repo = StoryRepo(store)
     repo.save(breaking_story(1, now - timedelta(hours=2)))
     assert alerted(build_editions(store, now)) == {fan.id}
     repo.save(breaking_story(2, now - timedelta(hours=1)))
@@ -93,5 +91,5 @@ def test_at_most_k_alerts_a_day(store: Store, now: datetime) -> None:
 
 def test_muted_words_hold_back_an_alert(store: Store, now: datetime) -> None:
     subscriber(store, "picky@example.com", mute="word:breakthrough")
-    stories_mod.StoryRepo(store).save(breaking_story(1, now - timedelta(hours=2)))
+    StoryRepo(store).save(breaking_story(1, now - timedelta(hours=2)))
     assert alerted(build_editions(store, now)) == set()

@@ -12,6 +12,7 @@ from core.config import Settings
 from core.errors import ValidationError
 from core.preferences import new_subscriber
 from core.store.base import Store
+from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 from workers.cli import cli
 from workers.cli.schedule import parse_instant
@@ -28,12 +29,10 @@ def test_parse_instant() -> None:
 def test_dry_run_lists_who_gets_what(
     settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    stories = pytest.importorskip("core.store.stories")
-    pytest.importorskip("core.stories.personalize")
     from tests.editions.test_tick import make_story
 
     for n in range(3):
-        stories.StoryRepo(store).save(make_story(n))
+        StoryRepo(store).save(make_story(n))
     sub = new_subscriber(email="ann@example.com", timezone="Asia/Tokyo", delivery_time="07:30",
                          now=datetime(2026, 11, 27, 12, 0, tzinfo=UTC))  # fmt: skip
     SubscriberRepo(store).add(sub, now=datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
@@ -54,13 +53,11 @@ def test_schedule_builds_enqueues_and_a_worker_delivers(
     settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The whole path: schedule -> fan-out queue -> real worker -> e-mail in the outbox."""
-    stories = pytest.importorskip("core.store.stories")
-    pytest.importorskip("workers.fanout")
     from tests.editions.test_tick import make_story
     from tests.workers.run import drain_here
 
     for n in range(3):
-        stories.StoryRepo(store).save(make_story(n))
+        StoryRepo(store).save(make_story(n))
     created = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
     sub = new_subscriber(email="ann@example.com", timezone="Asia/Tokyo", now=created)
     SubscriberRepo(store).add(sub, now=created)

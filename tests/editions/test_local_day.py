@@ -14,8 +14,6 @@ from core.store.base import Store
 from core.store.editions import EditionRepo
 from tests.editions.test_tick import SLOT, add, stories  # noqa: F401  (fixture)
 
-pytest.importorskip("core.stories.personalize")
-
 BASE = "https://aitoday.example.org"
 
 

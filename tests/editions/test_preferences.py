@@ -120,7 +120,6 @@ def test_setting_an_address_adds_a_channel() -> None:
 
 
 def test_topics_resolve_and_unknown_topics_are_refused() -> None:
-    pytest.importorskip("core.stories.topics")
     sub = make(topics=["Chips & compute", "policy"])
     assert sub.prefs.topics_followed == ["chips", "policy"]
     sub = apply_setting(sub, "mute", "chips")

@@ -13,12 +13,10 @@ from core.models import ChannelStatus, ScoreParts, Story, StoryArticle, Subscrib
 from core.preferences import apply_setting, new_subscriber
 from core.store.base import Store
 from core.store.editions import EditionRepo
+from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 from core.stories.rank import CROWD_FREE
 from core.tokens import verify
-
-stories_mod = pytest.importorskip("core.store.stories")
-pytest.importorskip("core.stories.personalize")
 
 # 07:30 in Tokyo on 2026-11-28 is 22:30 UTC on the 27th.
 SLOT = datetime(2026, 11, 27, 22, 30, tzinfo=UTC)
@@ -51,7 +49,7 @@ def make_story(n: int, topics: list[str] | None = None, sources: int = 2) -> Sto
 
 @pytest.fixture
 def stories(store: Store) -> list[Story]:
-    repo = stories_mod.StoryRepo(store)
+    repo = StoryRepo(store)
     made = [make_story(n) for n in range(12)]
     for story in made:
         repo.save(story)
@@ -201,7 +199,7 @@ def test_nothing_to_send_is_retried_not_claimed(store: Store) -> None:
     empty = build_editions(store, SLOT)
     assert empty.editions == [] and empty.skipped["nothing to send"] == 1
     assert SubscriberRepo(store).next_due(sub.id) == SLOT
-    repo = stories_mod.StoryRepo(store)
+    repo = StoryRepo(store)
     repo.save(make_story(1))
     assert build_editions(store, SLOT + timedelta(minutes=5)).recipients == 1
 
@@ -233,7 +231,7 @@ def _scored(story: Story, source: str, authority: float) -> Story:
 def test_a_flooding_source_cannot_fill_a_weekly_recap(store: Store) -> None:
     flood = [_scored(make_story(n, sources=1), "flooder", 0.9) for n in range(10)]
     others = [_scored(make_story(n, sources=1), f"desk{n}", 0.6) for n in range(10, 14)]
-    repo = stories_mod.StoryRepo(store)
+    repo = StoryRepo(store)
     for story in flood + others:
         repo.save(story)
     add(store, email="w@example.com", frequency="weekly:sat", max_items=5)
@@ -246,7 +244,7 @@ def test_a_flooding_source_cannot_fill_a_weekly_recap(store: Store) -> None:
 
 
 def test_extractive_digests_hold_only_stories_the_reader_can_read(store: Store) -> None:
-    repo = stories_mod.StoryRepo(store)
+    repo = StoryRepo(store)
     english, japanese = make_story(1), make_story(2)
     japanese = japanese.model_copy(
         update={"articles": [a.model_copy(update={"language": "ja"}) for a in japanese.articles]}

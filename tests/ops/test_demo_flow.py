@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from datetime import UTC, datetime
-
-import pytest
 
 from core.config import Settings
 from core.store.base import Store
 from workers.demo.flow import DEMO_SUBSCRIBERS, run_demo
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("core.stories.service") is None,
-    reason="the stories room has not landed core.stories.service yet",
-)
 
 
 def test_demo_delivers_one_digest_per_demo_subscriber(settings: Settings, store: Store) -> None:

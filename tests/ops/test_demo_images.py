@@ -6,11 +6,9 @@ briefs point at must come from the web app instead.
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from starlette.testclient import TestClient
 
 from bots.web import STATIC, create_app
@@ -18,11 +16,6 @@ from core.config import Settings
 from core.store.base import Store
 from workers.demo.feedserver import image_paths, lead_image
 from workers.demo.flow import run_demo
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("core.stories.service") is None,
-    reason="the stories room has not landed core.stories.service yet",
-)
 
 
 def test_the_web_app_holds_every_demo_picture_as_the_feed_server_draws_it() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import signal
@@ -133,11 +132,6 @@ def _wait_for(predicate: Any, seconds: float = 30.0) -> None:
         time.sleep(0.1)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("core.store.stories") is None
-    or importlib.util.find_spec("core.stories.service") is None,
-    reason="the stories room has not landed core.store.stories / core.stories.service yet",
-)
 def test_cron_process_ticks_then_stops_cleanly_on_sigterm(store: Store) -> None:
     _ingest_just_ran(store)
     process = subprocess.Popen(

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import pytest
 
 from core.models import SourceCategory
 
@@ -66,10 +63,6 @@ def test_most_sources_are_verified_and_the_rest_are_marked() -> None:
     assert verified["false"] > 0  # unconfirmed ones are marked, not hidden
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("core.ingest.sources") is None,
-    reason="core.ingest.sources has not landed yet",
-)
 def test_the_ingest_loader_reads_every_source() -> None:
     from core.ingest.sources import default_sources, load_opml
 

@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("bots.registry")  # the adapters' registry (delivery room)
 import redis
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from click.testing import CliRunner

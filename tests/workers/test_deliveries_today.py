@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from click.testing import CliRunner, Result
 
 from core.store.base import Store
 from tests.workers.run import drain_here
 from tests.workers.seed import batches_for, seed_edition, seed_subscribers
 from workers.fanout import enqueue_batches
-
-pytest.importorskip("bots.registry")  # the adapters' registry (delivery room)
 
 
 def _status(store: Store, *args: str) -> Result:

@@ -7,8 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-pytest.importorskip("bots.registry")  # the adapters' registry (delivery room)
-
 from core.models import ChannelStatus
 from core.store.base import Store
 from core.store.deliveries import DeliveryRepo
