@@ -9,8 +9,8 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -26,19 +26,9 @@ from core.store.subscribers import SubscriberRepo
 from tests.e2e.data import seed_day
 from tests.fakes.line_api import FakeLine, user_id
 from tests.fakes.server import serve
+from tests.waiting import eventually
 
 SECRET = "line-channel-secret-for-tests"
-T = TypeVar("T")
-
-
-def eventually(probe: Callable[[], T], timeout: float = 10.0) -> T:
-    """Events are handled after the 200 (a background task): wait for their effect."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.02)
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -26,25 +26,15 @@ from core.store.subscribers import SubscriberRepo
 from tests.e2e.data import seed_day
 from tests.fakes.server import serve
 from tests.fakes.slack_api import FakeSlack
+from tests.waiting import eventually
 
 SECRET = "slack-signing-secret-for-tests"
-T = TypeVar("T")
 
 
 def sign(body: bytes, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     mac = hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256)
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=" + mac.hexdigest()}
-
-
-def eventually(probe: Callable[[], T], timeout: float = 10.0) -> T:
-    """Lazy listeners answer after the ack: wait for their effect."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.02)
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from core.preferences import find_channel, new_subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
 from tests.fakes.server import free_port, serve
+from tests.waiting import eventually
 
 
 @pytest.fixture
@@ -40,15 +41,15 @@ def maildir(store: Store) -> Path:
 
 def wait_for_mails(store: Store, count: int) -> list[Message]:
     """Mails are sent after the answer (a background task): poll the outbox briefly."""
-    deadline = time.monotonic() + 10
-    while True:
-        path = maildir(store)
-        # The Maildir's folders appear one by one while the first mail is written.
-        ready = all((path / part).is_dir() for part in ("tmp", "new", "cur"))
-        mails = list(mailbox.Maildir(path, create=False)) if ready else []
-        if len(mails) >= count or time.monotonic() > deadline:
-            return mails
-        time.sleep(0.02)
+    eventually(lambda: len(mails_in(store)) >= count)
+    return mails_in(store)
+
+
+def mails_in(store: Store) -> list[Message]:
+    path = maildir(store)
+    # The Maildir's folders appear one by one while the first mail is written.
+    ready = all((path / part).is_dir() for part in ("tmp", "new", "cur"))
+    return list(mailbox.Maildir(path, create=False)) if ready else []
 
 
 def link_in(mail: Message, purpose: str) -> str:
@@ -196,9 +197,7 @@ def test_confirmation_goes_through_smtp_when_configured(store: Store) -> None:
         app = create_app(settings, app_store)
         with serve(app) as base, httpx.Client(base_url=base) as client:
             assert client.post("/subscribe", data={"email": "s@example.com"}).status_code == 200
-            deadline = time.monotonic() + 10
-            while not smtp.messages and time.monotonic() < deadline:
-                time.sleep(0.02)
+            eventually(lambda: smtp.messages)
         [received] = smtp.messages
         assert received.rcpt_tos == ["s@example.com"]
         assert "/confirm/" in received.message.get_content()

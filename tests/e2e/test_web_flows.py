@@ -19,6 +19,7 @@ from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
 from tests.e2e.browser import chromium, overflows, set_width, shoot
 from tests.fakes.server import free_port, serve
+from tests.waiting import eventually
 
 
 @pytest.fixture
@@ -38,17 +39,21 @@ def browser() -> Iterator[Any]:
 
 
 def confirm_link(store: Store) -> str:
+    link = eventually(lambda: _confirm_link_in_outbox(store), interval=0.05)
+    assert link, "no confirmation mail in the outbox"
+    return link
+
+
+def _confirm_link_in_outbox(store: Store) -> str:
     path = store.settings.digest.outbox_dir / "maildir"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if all((path / part).is_dir() for part in ("tmp", "new", "cur")):
-            for mail in mailbox.Maildir(path, create=False):
-                body = mail.get_payload(decode=True).decode()
-                found = re.search(r"https?://\S+/confirm/\S+", body)
-                if found:
-                    return "/confirm/" + found.group(0).rsplit("/confirm/", 1)[1]
-        time.sleep(0.05)
-    raise AssertionError("no confirmation mail in the outbox")
+    if not all((path / part).is_dir() for part in ("tmp", "new", "cur")):
+        return ""
+    for mail in mailbox.Maildir(path, create=False):
+        body = mail.get_payload(decode=True).decode()
+        found = re.search(r"https?://\S+/confirm/\S+", body)
+        if found:
+            return "/confirm/" + found.group(0).rsplit("/confirm/", 1)[1]
+    return ""
 
 
 def text_of(browser: Any) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
+
+from tests.waiting import eventually
 
 
 def free_port() -> int:
@@ -28,11 +29,9 @@ def serve(app: Any, port: int | None = None) -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"fake server did not start on port {port}")
-        time.sleep(0.01)
+    eventually(lambda: server.started or not thread.is_alive(), interval=0.01)
+    if not server.started:
+        raise RuntimeError(f"fake server did not start on port {port}")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

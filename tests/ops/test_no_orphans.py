@@ -20,6 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.waiting import eventually
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
@@ -169,9 +171,7 @@ def test_the_children_of_aitoday_run_stop_when_it_is_killed(workdir: Path) -> No
     run.kill()  # SIGKILL: no handler of ours runs, only the kernel's death signal
     run.wait(timeout=30)
     run.stderr.close()
-    deadline = time.monotonic() + 120  # a bound on a hang, not a measurement
-    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    eventually(lambda: not any(_alive(pid) for pid in children), timeout=120, interval=0.2)
     assert [pid for pid in children if _alive(pid)] == []
 
 

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from click.testing import CliRunner
 
 from core.config import Settings
 from core.store.base import Store
+from tests.waiting import eventually
 from workers.cli import cli
 from workers.cron import Cron, Job, read_state
 from workers.status import collect, lines
@@ -96,9 +96,7 @@ def test_serve_returns_on_stop_and_releases_the_lock(store: Store) -> None:
     stop = threading.Event()
     thread = threading.Thread(target=cron.serve, args=(stop,), kwargs={"idle_seconds": 0.2})
     thread.start()
-    deadline = time.monotonic() + 10
-    while not calls and time.monotonic() < deadline:
-        time.sleep(0.05)
+    eventually(lambda: calls, interval=0.05)
     stop.set()
     thread.join(timeout=10)
     assert not thread.is_alive()
@@ -125,11 +123,7 @@ def _ingest_just_ran(store: Store) -> None:
 
 
 def _wait_for(predicate: Any, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.1)
+    assert eventually(predicate, timeout=seconds, interval=0.1), "condition not met in time"
 
 
 def test_cron_process_ticks_then_stops_cleanly_on_sigterm(store: Store) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import redis
 
 from core.config import Settings, load_settings
 from tests.fakes.server import free_port
+from tests.waiting import eventually
 
 
 def redis_server_binary() -> str:
@@ -56,17 +56,8 @@ class RedisServer:
         ]  # fmt: skip
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except (redis.ConnectionError, OSError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.02)
-            finally:
-                client.close()
+        if not eventually(lambda: _answers(client)):
+            raise RuntimeError("redis-server did not start")
 
     def stop(self) -> None:
         if self.process is not None:
@@ -96,3 +87,12 @@ def settings(own_redis: RedisServer, tmp_path: Path) -> Iterator[Settings]:
     client = redis.Redis.from_url(own_redis.url)
     client.flushdb()
     client.close()
+
+
+def _answers(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except (redis.ConnectionError, OSError):
+        return False
+    finally:
+        client.close()

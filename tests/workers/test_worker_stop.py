@@ -6,12 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from rq import Worker
 
 from core.store.base import Store
+from tests.waiting import eventually
 from workers.queues import queue_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,11 +36,10 @@ def test_sigterm_right_after_registration_deregisters(store: Store) -> None:
         [sys.executable, "-m", "workers.cli", "worker"], env=env, stderr=subprocess.PIPE
     )
     try:
-        deadline = time.monotonic() + 60
-        while not ours(store):  # registered: RQ has not installed its handlers yet
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "the worker never registered"
-            time.sleep(0.002)
+        # registered: RQ has not installed its handlers yet
+        registered = eventually(lambda: ours(store) or _exited(process), timeout=60, interval=0.002)
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        assert registered, "the worker never registered"
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=60)
     finally:
@@ -49,3 +48,7 @@ def test_sigterm_right_after_registration_deregisters(store: Store) -> None:
             process.communicate()
     assert process.returncode == 0, err.decode()
     assert ours(store) == []
+
+
+def _exited(process: subprocess.Popen[bytes]) -> bool:
+    return process.poll() is not None
