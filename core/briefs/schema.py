@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 PROMPT_VERSION = "brief-v2"
-EXTRACTIVE_VERSION = "extractive-v3"
+# v4: whole sentences from page lines; quotations, asides and other languages play no role.
+EXTRACTIVE_VERSION = "extractive-v4"
 
 
 class FAQDraft(BaseModel):
