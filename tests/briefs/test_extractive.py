@@ -41,7 +41,7 @@ def test_every_sentence_is_quoted_from_a_source(store: Store) -> None:
     assert brief.generator.kind == "extractive" and brief.usage is None
 
 
-def test_deterministic(store: Store) -> None:
+def test_the_same_story_gives_the_same_extractive_brief(store: Store) -> None:
     save(store, LAB_ARTICLES)
     story = story_of(LAB_ARTICLES)
     first = extractive_brief(story, load_inputs(store, story), "en")

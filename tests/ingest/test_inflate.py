@@ -28,7 +28,7 @@ def decode(encoding: str | None, body: bytes, limit: int = 1 << 20, step: int = 
         ("deflate", zlib.compress(TEXT)[2:-4]),  # raw deflate, no zlib header
     ],
 )
-def test_decodes(encoding: str | None, body: bytes) -> None:
+def test_every_content_encoding_decodes_to_the_text(encoding: str | None, body: bytes) -> None:
     assert decode(encoding, body) == TEXT
 
 

@@ -170,7 +170,7 @@ def test_merge_keeps_the_feeds_script_and_takes_a_different_language() -> None:
     assert merged(_item("blurb"), page).full_text
 
 
-def test_the_skip_rule() -> None:
+def test_an_item_carries_full_text_unless_cut_short_or_brief() -> None:
     long = " ".join(["word"] * 300)
     assert carries_full_text(_item(long + "."), 250)
     assert not carries_full_text(_item(long + " …"), 250)
