@@ -27,12 +27,17 @@ from typing import Any
 
 import redis
 from pydantic import SecretStr
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
+from redis.sentinel import Sentinel, SentinelManagedConnection
+from redis.utils import SENTINEL
 
 from core.config import Settings, sentinel_address
 from core.errors import StoreError
 from core.store.keys import Keys
 
 _embedded: dict[Path, Any] = {}
+FAILOVER_RETRIES = 30  # with backoff capped at 1 s: about 25 s of retrying a lost master
 
 
 def redis_url(settings: Settings) -> str:
@@ -65,10 +70,34 @@ def connect(settings: Settings, *, check: bool = True) -> redis.Redis:
     return client
 
 
+class MasterConnection(SentinelManagedConnection):
+    """redis-py's Sentinel connection, made to drop itself when a read is interrupted.
+
+    ``SentinelManagedConnection.read_response`` defaults ``disconnect_on_error`` to False
+    where ``Connection``'s is True. So a read cut short (RQ's warm shutdown raises inside
+    a worker's BLPOP; a timeout) left the connection in the pool with the reply still due,
+    and the next command on it waited behind the BLPOP: ``aitoday worker`` never exited
+    on SIGTERM. Here it disconnects, as a plain connection does.
+    """
+
+    def read_response(
+        self,
+        disable_decoding: bool = False,
+        *,
+        timeout: float | object = SENTINEL,
+        disconnect_on_error: bool | None = True,
+        push_request: bool | None = False,
+    ) -> Any:
+        return super().read_response(
+            disable_decoding=disable_decoding,
+            timeout=timeout,
+            disconnect_on_error=disconnect_on_error,
+            push_request=push_request,
+        )
+
+
 def sentinel_client(settings: Settings) -> redis.Redis:
     """A client of the master the Sentinels name; it finds the new one after a failover."""
-    from redis.sentinel import Sentinel
-
     options = _master_options(settings.redis_url)
     sentinel = Sentinel(  # type: ignore[no-untyped-call]
         [sentinel_address(entry) for entry in settings.redis_sentinels],
@@ -80,7 +109,12 @@ def sentinel_client(settings: Settings) -> redis.Redis:
         socket_connect_timeout=5,
     )
     client: redis.Redis = sentinel.master_for(  # type: ignore[no-untyped-call]
-        settings.redis_master_name, health_check_interval=30, **options
+        settings.redis_master_name,
+        connection_class=MasterConnection,
+        health_check_interval=30,
+        # a failover takes seconds (down-after + election): keep asking the Sentinels
+        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), FAILOVER_RETRIES),
+        **options,
     )
     return client
 

@@ -95,6 +95,18 @@ class FailoverGroup:
             time.sleep(0.2)
         raise AssertionError("the Sentinels did not promote the replica")
 
+    def _names_replica(self, sentinel_port: int) -> bool:
+        """This Sentinel names the replica as the master and sees it up (redis-py's test)."""
+        client = redis.Redis(port=sentinel_port, socket_timeout=1, socket_connect_timeout=1)
+        try:
+            state = client.sentinel_master(self.name)
+        except (redis.RedisError, OSError):
+            return False
+        finally:
+            client.close()
+        up = state.get("is_master") and not state.get("is_sdown") and not state.get("is_odown")
+        return bool(up) and int(state.get("port", 0)) == self.replica_port
+
     # -- starting ---------------------------------------------------------------------
     def _start_data(self, role: str, port: int, *extra: str) -> None:
         directory = self.workdir / role
