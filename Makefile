@@ -3,13 +3,17 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# Every package, with its version and hashes, that `make test` ran with: pyproject.toml
+# names what we need, requirements.lock pins it. `make lock` after editing pyproject.toml.
+LOCK   := requirements.lock
 
-.PHONY: install demo web test lint typecheck pytest bench format clean browser
+.PHONY: install demo web test lint typecheck pytest bench format clean browser infra lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -37,6 +41,19 @@ browser:                            ## Debian's Chromium for the browser tests (
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
 	  else echo "chromium not found: browser tests will be skipped (apt-get install chromium chromium-driver)"; fi; }
+
+infra:                              ## Debian's Postfix and Redis Sentinel for the infrastructure tests (they skip without)
+	@{ command -v postfix >/dev/null 2>&1 || test -x /usr/sbin/postfix; } && command -v redis-sentinel >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix redis-server redis-sentinel >/dev/null; \
+	  else echo "postfix/redis-sentinel not found: their tests will be skipped (apt-get install postfix redis-server redis-sentinel)"; fi; }
+
+lock:                               ## re-pin requirements.lock from pyproject.toml (UPGRADE=1: newest allowed)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) -o $(LOCK)
 
 bench: install                      ## benchmarks; results go to BENCHMARKS.md
 	$(BIN)/python -m bench
