@@ -1,9 +1,10 @@
 """The one ASGI app: Slack, LINE, the e-mail sign-up pages, the brief page, health, metrics.
 
-``create_app(settings)`` mounts every inbound route of ARCHITECTURE.md. Settings are read
-by the caller (``aitoday web``) and passed in; the store is opened once here. Each surface
-lives in its own module and contributes its routes; this file holds the pages that belong
-to no chat: the landing page, the brief page, ``/healthz`` and ``/metrics``.
+``create_app(settings)`` mounts every inbound route (the route table in README.md).
+Settings are read by the caller (``aitoday web``) and passed in; the store is opened once
+here. Each surface lives in its own module and contributes its routes; this file holds
+the pages that belong to no chat: the landing page, the brief page, ``/healthz`` and
+``/metrics``.
 """
 
 from __future__ import annotations

@@ -9,12 +9,13 @@
     ├── ValidationError           user input refused at the edge; names the field
     ├── BriefError                a brief could not be written or failed the guard
     │   └── LLMError              the model call failed (timeout, 429, bad output)
-    ├── DeliveryError             a channel could not take a payload
-    │   └── PayloadRejected       the payload itself is wrong (never retried)
     ├── ReportError               a bounce report or webhook refused (bad content)
     │   ├── ForgedReport          its signature or credential does not hold
     │   └── ReportUnverifiable    the signing certificate could not be fetched (retry)
     └── MailboxError              the bounce mailbox could not be read (IMAP)
+
+A delivery's failures are not exceptions: an adapter's ``send`` reports each recipient
+as an ``Outcome`` (sent, transient, gone, rejected; ``bots.base``).
 
 Errors raised to a user carry a message meant for that user; no traceback reaches a
 terminal or a chat.
@@ -54,14 +55,6 @@ class BriefError(AITodayError):
 
 class LLMError(BriefError):
     """The model call failed: timeout, rate limit, malformed or unsafe output."""
-
-
-class DeliveryError(AITodayError):
-    """A channel could not take a payload."""
-
-
-class PayloadRejected(DeliveryError):
-    """The platform refused the payload itself; retrying cannot help."""
 
 
 class ReportError(AITodayError):

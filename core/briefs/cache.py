@@ -4,7 +4,7 @@ A brief is stored under ``brief_key(story, writer, prompt version, language)``: 
 articles, written by the same model with the same prompt, for the same language, are
 never sent to the LLM twice. A story that gains or loses an article gets a new key (and a
 new brief); editions already built keep pointing at the old one. litellm's own cache is
-not used (it is broken in 1.110, see LIBRARY-FACTS.md).
+not used: in 1.110 its first cache hit raises ModuleNotFoundError (fastapi, then orjson).
 """
 
 from __future__ import annotations
