@@ -1,32 +1,43 @@
-"""Every channel adapter, by channel name, and the one place that builds them.
+"""Every channel by name: its limits (data) and the one place that builds its adapter.
 
-Adding a channel = one package in ``bots/`` + its builder here and one line in
-:data:`ADAPTERS` + a row in the shared contract tests (tests/bots/test_adapter_contract.py).
+Adding a channel = one package in ``bots/`` (``limits.py``, ``render.py``,
+``adapter.py``) + one entry in :data:`ADAPTERS` + a row in the shared contract tests
+(tests/bots/test_adapter_contract.py).
 
 :func:`build_adapter` chooses the transport from settings: SMTP when
 ``settings.smtp.host`` is set (else the Maildir outbox); the Slack Web API when a bot
 token or an OAuth client is configured (else JSON files in the outbox); the LINE API when
 a channel access token is set (else the outbox).
+
+The limits modules are light; an adapter module (and its SDK: line-bot-sdk alone takes
+seconds) is imported when that channel's adapter is first built, so the cron and the
+CLI read a channel's limits without loading every SDK. The worker builds every adapter
+in ``workers.jobs.warm_up``, before it forks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from bots.base import ChannelAdapter
-from bots.email.adapter import EmailAdapter
-from bots.line.adapter import LineAdapter
-from bots.slack.adapter import SlackAdapter
+from bots.base import ChannelAdapter, ChannelLimits
+from bots.email.limits import LIMITS as EMAIL_LIMITS
+from bots.line.limits import LIMITS as LINE_LIMITS
+from bots.slack.limits import LIMITS as SLACK_LIMITS
 from core.errors import ConfigError
 from core.store.base import Store
 
 
 def _email(store: Store) -> ChannelAdapter:
+    from bots.email.adapter import EmailAdapter
+
     return EmailAdapter(store.settings)
 
 
 def _slack(store: Store) -> ChannelAdapter:
+    from bots.slack.adapter import SlackAdapter
+
     settings = store.settings
     if settings.slack.bot_token is None and settings.slack.client_id is None:
         return SlackAdapter(settings, outbox=settings.digest.outbox_dir / "slack")
@@ -34,26 +45,45 @@ def _slack(store: Store) -> ChannelAdapter:
 
 
 def _line(store: Store) -> ChannelAdapter:
+    from bots.line.adapter import LineAdapter
+
     settings = store.settings
     if settings.line.channel_access_token is None:
         return LineAdapter(settings, outbox=settings.digest.outbox_dir / "line")
     return LineAdapter(settings)
 
 
-#: channel name -> the function that builds its adapter from the store's settings.
-ADAPTERS: dict[str, Callable[[Store], ChannelAdapter]] = {
-    EmailAdapter.channel: _email,
-    SlackAdapter.channel: _slack,
-    LineAdapter.channel: _line,
+@dataclass(frozen=True)
+class Registered:
+    """One channel: the limits its renderer, adapter and jobs read, and its builder."""
+
+    limits: ChannelLimits
+    build: Callable[[Store], ChannelAdapter]
+
+
+#: channel name -> its limits and the function that builds its adapter from settings.
+ADAPTERS: dict[str, Registered] = {
+    "email": Registered(EMAIL_LIMITS, _email),
+    "slack": Registered(SLACK_LIMITS, _slack),
+    "line": Registered(LINE_LIMITS, _line),
 }
+
+
+def _registered(channel: str) -> Registered:
+    entry = ADAPTERS.get(channel)
+    if entry is None:
+        raise ConfigError(f"unknown channel {channel!r} (known: {', '.join(ADAPTERS)})")
+    return entry
+
+
+def limits_for(channel: str) -> ChannelLimits:
+    """The limits of ``channel`` (sizes, chunking, retry policy), without building it."""
+    return _registered(channel).limits
 
 
 def build_adapter(channel: str, store: Store) -> ChannelAdapter:
     """The adapter for ``channel`` with the transport the settings call for."""
-    builder = ADAPTERS.get(channel)
-    if builder is None:
-        raise ConfigError(f"unknown channel {channel!r} (known: {', '.join(ADAPTERS)})")
-    return builder(store)
+    return _registered(channel).build(store)
 
 
 def _installed_token(store: Store) -> Any:

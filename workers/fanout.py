@@ -20,6 +20,7 @@ from typing import Any
 
 from rq import Callback, Queue
 
+from bots.registry import limits_for
 from core.models import DeliveryBatch, Recipient
 from core.store.base import Store
 from core.store.deliveries import BatchRecord, DeliveryRepo
@@ -136,7 +137,7 @@ def _job_data(batch: DeliveryBatch, options: dict[str, Any], job_id: str | None 
         args=(job_payload(batch),),
         kwargs=options,
         job_id=job_id or batch.job_id,
-        retry=job_retry(),
+        retry=job_retry(limits_for(batch.channel).retry),
         result_ttl=RESULT_TTL,
         failure_ttl=FAILURE_TTL,
         description=f"deliver {batch.channel} batch {batch.batch_no} of {batch.edition_id}",

@@ -17,9 +17,14 @@ flight. The execution also registers itself (DeliveryRepo.start): a worker kille
 mid-batch leaves an entry whose lease runs out, and the cron's ``recover`` step
 (:func:`recover_abandoned`) queues the rest of that batch again within a minute.
 
-Imports are at module level on purpose: the worker imports this module before it forks,
-so each job process starts with the adapters (line-bot-sdk alone takes seconds to import)
-already loaded, and :func:`warm_up` has compiled the renderers' templates.
+Imports are at module level on purpose: the worker imports this module before it forks
+and runs :func:`warm_up`, which builds every channel's adapter (importing its SDK:
+line-bot-sdk alone takes seconds) and compiles the renderers' templates, so each job
+process starts with them loaded.
+
+Per channel, the chunk size, the chunks in flight, the status a GONE outcome sets and the
+re-send backoff are that channel's :class:`bots.base.ChannelLimits`, read through
+:func:`bots.registry.limits_for`.
 
 Settings: the worker reads them once at start (``aitoday worker`` calls
 :func:`configure`) and the forked job process inherits them with the open store. A job
@@ -44,7 +49,7 @@ from rq import Callback
 from rq.job import Job
 
 from bots.base import ChannelAdapter, Outcome, OutcomeKind
-from bots.registry import build_adapter
+from bots.registry import build_adapter, limits_for
 from core.config import Settings, load_settings
 from core.logs import scrub
 from core.metrics import incr
@@ -64,18 +69,6 @@ LEASE_SECONDS = 60
 # A soft refusal (a full mailbox) is transient until it repeats in this many editions in
 # a row; then the address counts as bounced (GONE).
 STRIKES_TO_GONE = 3
-BACKOFF_SECONDS = (30.0, 120.0, 600.0, 1800.0)  # pauses before re-sending the transient subset
-# Recipients per adapter.send call, and calls in flight at once: their product is the most
-# a crash can repeat (see deploy/DELIVERY-GUARANTEES.md). LINE sends a chunk as one
-# multicast (up to 500 ids); e-mail opens one SMTP connection per chunk, and several
-# connections at once hide the four round trips each message costs.
-SEND_CHUNK = {"email": 25, "slack": 20, "line": 500}
-IN_FLIGHT = {"email": 4, "slack": 2, "line": 1}
-GONE_STATUS = {
-    "email": ChannelStatus.BOUNCED,
-    "line": ChannelStatus.BLOCKED,
-    "slack": ChannelStatus.REVOKED,
-}
 
 RECORD_PATIENCE = 60.0  # seconds to keep trying to write markers after a send
 
@@ -135,15 +128,18 @@ def deliver_batch(
     attempt: int = 0,
     mode: ClaimMode = "fresh",
     lease_seconds: int = LEASE_SECONDS,
-    backoff: Sequence[float] = BACKOFF_SECONDS,
+    backoff: Sequence[float] | None = None,
     in_flight: int | None = None,
 ) -> dict[str, int]:
     """RQ job: deliver one batch; returns the count of each outcome.
 
-    ``in_flight`` overrides :data:`IN_FLIGHT` (tests pin it to 1 to place a crash).
+    ``backoff`` and ``in_flight`` override the channel's ``retry.resend_backoff`` and
+    ``in_flight`` limits (tests shorten the first and pin the second to 1 to place a crash).
     """
     store = job_store()
     delivery = batch_of(batch)
+    if backoff is None:
+        backoff = limits_for(delivery.channel).retry.resend_backoff
     run = BatchRun(store, delivery, attempt, mode, lease_seconds, tuple(backoff))
     if in_flight is not None:
         run.in_flight = max(1, in_flight)
@@ -188,7 +184,8 @@ class BatchRun:
         self.backoff = backoff
         self.repo = DeliveryRepo(store)
         self.token = uuid.uuid4().hex
-        self.in_flight = IN_FLIGHT.get(batch.channel, 1)
+        self.limits = limits_for(batch.channel)
+        self.in_flight = self.limits.in_flight
         self.tally: Counter[str] = Counter()
         self.transient: list[tuple[Recipient, Outcome]] = []
 
@@ -220,7 +217,7 @@ class BatchRun:
         Each sender claims a chunk, sends it and records it before taking the next, so at
         most that many chunks are ever sent but not yet recorded.
         """
-        size = SEND_CHUNK.get(self.batch.channel, 50)
+        size = self.limits.send_chunk
         recipients = self.batch.recipients
         chunks = iter([recipients[i : i + size] for i in range(0, len(recipients), size)])
 
@@ -343,7 +340,7 @@ class BatchRun:
         return Outcome.gone(outcome.subscriber_id, reason)
 
     def _mark_gone(self, to: list[Recipient], outcomes: list[Outcome]) -> None:
-        status = GONE_STATUS[self.batch.channel]
+        status = self.limits.gone_status
         for recipient, outcome in zip(to, outcomes, strict=True):
             if outcome.kind == OutcomeKind.GONE:
                 SubscriberRepo(self.store).set_channel_status(
@@ -392,7 +389,7 @@ class BatchRun:
                 "in_flight": self.in_flight,
             },
             job_id=f"{self.batch.job_id}-t{attempt}",
-            retry=job_retry(),
+            retry=job_retry(self.limits.retry),
             result_ttl=RESULT_TTL,
             failure_ttl=FAILURE_TTL,
             description=f"retry {len(self.transient)} transient of {self.batch.job_id}",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rq import Queue, Retry
 
+from bots.base import RetryPolicy
 from core.metrics import Gauge, label_key
 from core.models import CHANNELS
 from core.store.base import Store
@@ -17,9 +18,6 @@ from core.store.base import Store
 DEFAULT_PREFIX = "aitoday"
 QUEUE_NAMES: dict[str, str] = {channel: f"{DEFAULT_PREFIX}-{channel}" for channel in CHANNELS}
 
-# A batch job that raises (Redis hiccup, adapter crash, worker killed) is run again by RQ
-# with these pauses; per-recipient markers make the re-run send only what is left.
-JOB_RETRY_INTERVALS = (10, 60, 300)
 JOB_TIMEOUT = 900  # seconds: a batch of 500 on a slow SMTP relay stays well below
 # A finished job is deleted at once: its outcome counts are in the delivery markers and
 # /metrics, and a kept job would keep its subscriber ids for RQ's result TTL.
@@ -58,9 +56,14 @@ def all_queues(store: Store, names: list[str] | None = None) -> list[Queue]:
     return [Queue(n, connection=store.redis, default_timeout=JOB_TIMEOUT) for n in resolved]
 
 
-def job_retry() -> Retry:
-    """RQ Retry for a whole batch job that raised."""
-    return Retry(max=len(JOB_RETRY_INTERVALS), interval=list(JOB_RETRY_INTERVALS))
+def job_retry(policy: RetryPolicy) -> Retry:
+    """RQ Retry for a whole batch job that raised, from the channel's retry policy.
+
+    A batch job that raises (Redis hiccup, adapter crash, worker killed) is run again with
+    these pauses; per-recipient markers make the re-run send only what is left.
+    """
+    intervals = list(policy.job_retry_intervals)
+    return Retry(max=len(intervals), interval=intervals)
 
 
 def depth_gauges(store: Store) -> list[Gauge]:

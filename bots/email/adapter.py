@@ -15,6 +15,7 @@ from typing import ClassVar, Protocol
 
 from bots.base import ChannelLimits, Outcome
 from bots.email.compose import Envelope, MailTemplate
+from bots.email.limits import LIMITS
 from bots.email.maildir import MaildirTransport
 from bots.email.render import EmailPayload, render_email
 from bots.email.smtp import SMTPTransport
@@ -39,13 +40,7 @@ class EmailAdapter:
     """ChannelAdapter for e-mail."""
 
     channel: ClassVar[str] = "email"
-    limits: ClassVar[ChannelLimits] = ChannelLimits(
-        max_chars=100_000,  # Gmail clips HTML parts above ~102 KB
-        max_items=20,
-        max_recipients_per_call=1,
-        max_messages_per_call=1,
-        max_payload_bytes=100_000,  # the HTML part (see bots.email.render.MAX_HTML_BYTES)
-    )
+    limits: ClassVar[ChannelLimits] = LIMITS
 
     def __init__(self, settings: Settings, transport: MailTransport | None = None) -> None:
         self.settings = settings

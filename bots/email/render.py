@@ -18,6 +18,8 @@ from typing import Any
 
 import jinja2
 
+from bots.base import declared
+from bots.email.limits import LIMITS
 from core.briefs.text import shorten
 from core.i18n import label
 from core.models import BriefImage, Edition
@@ -34,7 +36,7 @@ from core.render.common import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
-MAX_HTML_BYTES = 100_000
+MAX_HTML_BYTES = declared(LIMITS.max_payload_bytes, "max_payload_bytes")
 # (dek, key takeaway, each key point) in characters; None: the brief as written
 _BUDGETS: tuple[tuple[int, int, int] | None, ...] = (
     None,

@@ -40,6 +40,7 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 
 from bots.base import ChannelLimits, Outcome
+from bots.line.limits import LIMITS
 from bots.line.render import render_line
 from bots.outbox import write_outbox
 from core.config import Settings
@@ -48,7 +49,7 @@ from core.preferences import LINE_ID
 
 log = logging.getLogger(__name__)
 
-MULTICAST_MAX = 500
+MULTICAST_MAX = LIMITS.max_recipients_per_call
 DEFAULT_HOST = "https://api.line.me"
 RETRY_KEY_NAMESPACE = uuid.UUID("5f1d0c52-6a43-4d0e-9a55-4c1e0d7a1e11")
 _TO_INDEX = re.compile(r"^to\[(\d+)\]$")
@@ -85,13 +86,7 @@ class LineAdapter:
     """ChannelAdapter for LINE."""
 
     channel: ClassVar[str] = "line"
-    limits: ClassVar[ChannelLimits] = ChannelLimits(
-        max_chars=5000,  # UTF-16 units per text message
-        max_items=12,  # bubbles per carousel
-        max_recipients_per_call=MULTICAST_MAX,
-        max_messages_per_call=5,
-        max_payload_bytes=50 * 1024,
-    )
+    limits: ClassVar[ChannelLimits] = LIMITS
 
     def __init__(
         self,
@@ -100,7 +95,7 @@ class LineAdapter:
         order: Order | None = None,
         outbox: Path | None = None,
         timeout: float = 30.0,
-        backoff: Sequence[float] = (1.0, 2.0, 4.0),
+        backoff: Sequence[float] = LIMITS.retry.request_backoff,
     ) -> None:
         self.settings = settings
         self.order = order

@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bots.base import declared
+from bots.line.limits import LIMITS, MAX_ACTION_LABEL, MAX_ALT_TEXT, MAX_QUICK_REPLIES, MAX_URI
 from core.briefs.text import shorten
 from core.i18n import label
 from core.models import BriefImage, Edition
@@ -27,13 +29,9 @@ from core.render.common import (
     story_views,
 )
 
-MAX_MESSAGES = 5
-MAX_BUBBLES = 12
-MAX_FLEX_BYTES = 50 * 1024
-MAX_ALT_TEXT = 400  # LINE allows 1,500; notifications show far less
-MAX_QUICK_REPLIES = 13
-MAX_ACTION_LABEL = 20
-MAX_URI = 1000  # LINE's limit on an action's and an image's URL
+MAX_MESSAGES = LIMITS.max_messages_per_call
+MAX_BUBBLES = LIMITS.max_items
+MAX_FLEX_BYTES = declared(LIMITS.max_payload_bytes, "max_payload_bytes")
 DEFAULT_ASPECT = "20:13"  # LINE's default hero ratio, for images of unknown size
 
 #: Commands offered as quick replies (the webhook turns ``cmd=<command>`` into the command).

@@ -37,11 +37,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.base import ChannelLimits, Outcome, OutcomeKind
 from bots.outbox import write_outbox
+from bots.slack.limits import LIMITS
 from bots.slack.render import SlackMessage, render_slack
 from core.config import Settings
 from core.models import Edition, Recipient
 
 log = logging.getLogger(__name__)
+
+RETRIES = LIMITS.retry.request_retries
+# seconds between two posts to one channel (Slack's per-channel rate)
+MIN_INTERVAL = 1.0 / (LIMITS.messages_per_second_per_target or 1.0)
 
 TokenLookup = Callable[[str], Awaitable[str | None]]
 
@@ -112,13 +117,7 @@ class SlackAdapter:
     """ChannelAdapter for Slack."""
 
     channel: ClassVar[str] = "slack"
-    limits: ClassVar[ChannelLimits] = ChannelLimits(
-        max_chars=3000,  # per section text
-        max_items=20,
-        max_recipients_per_call=1,
-        max_messages_per_call=1,
-        messages_per_second_per_target=1.0,
-    )
+    limits: ClassVar[ChannelLimits] = LIMITS
 
     def __init__(
         self,
@@ -127,7 +126,7 @@ class SlackAdapter:
         token_for: TokenLookup | None = None,
         outbox: Path | None = None,
         timeout: float = 30.0,
-        min_interval: float = 1.0,
+        min_interval: float = MIN_INTERVAL,
         concurrency: int = 8,
     ) -> None:
         self.settings = settings
@@ -186,9 +185,9 @@ class SlackAdapter:
             session=session,
             timeout=int(self.timeout) or 1,  # used only without a session
             retry_handlers=[
-                AsyncConnectionErrorRetryHandler(max_retry_count=1),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=1),
-                AsyncServerErrorRetryHandler(max_retry_count=1),
+                AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES),
+                AsyncServerErrorRetryHandler(max_retry_count=RETRIES),
             ],
             **kwargs,
         )

@@ -14,6 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bots.base import declared
+from bots.slack.limits import (
+    LIMITS,
+    MAX_ALT_CHARS,
+    MAX_BUTTON_CHARS,
+    MAX_CONTEXT_CHARS,
+    MAX_FALLBACK_CHARS,
+    MAX_HEADER_CHARS,
+    MAX_IMAGE_URL_CHARS,
+)
 from core.briefs.text import shorten
 from core.i18n import label
 from core.models import Edition
@@ -25,14 +35,8 @@ from core.render.common import (
     story_views,
 )
 
-MAX_BLOCKS = 50
-MAX_SECTION_CHARS = 3000
-MAX_HEADER_CHARS = 150
-MAX_BUTTON_CHARS = 75
-MAX_CONTEXT_CHARS = 3000
-MAX_FALLBACK_CHARS = 3000  # notifications show the start; keep the request small
-MAX_ALT_CHARS = 2000
-MAX_IMAGE_URL_CHARS = 3000
+MAX_BLOCKS = declared(LIMITS.max_blocks_per_message, "max_blocks_per_message")
+MAX_SECTION_CHARS = LIMITS.max_chars
 MAX_FAQ = 2  # a digest is a skim: the brief page has the rest
 
 ACTION_BRIEF = "brief_open"

@@ -2,7 +2,8 @@
 
 Each row starts the channel's real fake (aiosmtpd, the fake Slack API, the fake LINE API),
 builds the adapter through the registry as the workers do, and checks the same promises:
-limits declared as data, a pure render, one Outcome per recipient in order, bad
+limits declared as data (the registry's, which the jobs read), a maximal digest rendered
+within them, a pure render, one Outcome per recipient in order, bad
 addresses reported rather than raised, long editions sent within the platform's limits.
 """
 
@@ -14,15 +15,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from bots.base import ChannelAdapter, ChannelLimits, OutcomeKind
+from bots.base import ChannelAdapter, OutcomeKind
 from bots.email.adapter import EmailAdapter
 from bots.line.adapter import LineAdapter
-from bots.registry import ADAPTERS, build_adapter
+from bots.registry import ADAPTERS, build_adapter, limits_for
 from bots.slack.adapter import SlackAdapter
 from core.config import Settings, load_settings
 from core.errors import ConfigError
 from core.models import Channel, Recipient
 from core.store.base import Store
+from tests.bots.maximal import MEASURES, MOST_STORIES, maximal_edition
 from tests.fakes.line_api import FakeLine, user_id
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.smtp import FakeSMTP
@@ -109,7 +111,7 @@ def test_every_channel_has_an_adapter_and_a_harness() -> None:
 
 def test_limits_are_declared_as_data(harness: Harness) -> None:
     limits = harness.adapter.limits
-    assert isinstance(limits, ChannelLimits)
+    assert limits is limits_for(harness.adapter.channel)  # what the jobs read
     assert limits.max_chars > 0 and limits.max_items >= 5
     assert limits.max_recipients_per_call >= 1 and limits.max_messages_per_call >= 1
     assert harness.adapter.channel in ADAPTERS
@@ -121,6 +123,41 @@ def test_render_is_pure_and_repeatable(harness: Harness) -> None:
     first = harness.adapter.render(edition)
     assert harness.adapter.render(edition) == first
     assert harness.delivered() == 0  # rendering sent nothing
+
+
+# Found by the test below, not fixed yet (a renderer change, outside the refactor that
+# added the test); strict: the row fails once its renderer keeps the limit.
+OVER_THE_LIMIT = {
+    "email": "20 stories at the guard's maximum lengths: 171-347 KB of HTML for a 100 KB "
+    "cap (the budgets cut the prose, not the FAQ questions, sources or markup; ~5 KB "
+    "of markup a story alone is 100 KB)",
+    "line": "a 12-bubble carousel whose lead images have URLs over ~400 characters "
+    "(MAX_URI allows 1,000) stays above 50 KB at the smallest text budget",
+}
+
+
+async def test_a_maximal_digest_renders_within_the_channels_declared_limits(
+    harness: Harness, request: pytest.FixtureRequest
+) -> None:
+    channel: Channel = harness.adapter.channel  # type: ignore[assignment]
+    if channel in OVER_THE_LIMIT:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=OVER_THE_LIMIT[channel]))
+    limits = limits_for(channel)
+    payload = harness.adapter.render(maximal_edition(channel))
+    measured = MEASURES[channel](payload)
+    assert measured.stories == MOST_STORIES  # nothing dropped on the way
+    assert measured.messages_per_call <= limits.max_messages_per_call
+    assert max(measured.stories_per_message) <= limits.max_items
+    assert max(measured.text_chars) <= limits.max_chars
+    if limits.max_blocks_per_message is not None:
+        assert max(measured.blocks_per_message) <= limits.max_blocks_per_message
+    if limits.max_payload_bytes is not None:
+        assert max(measured.payload_bytes) <= limits.max_payload_bytes
+    outcomes = await harness.adapter.send(
+        payload, [Recipient(subscriber_id="s", address=harness.address(1))]
+    )
+    assert outcomes[0].kind is OutcomeKind.SENT  # and the platform's fake agrees
+    assert harness.violations() == []
 
 
 async def test_one_outcome_per_recipient_in_order(harness: Harness) -> None:

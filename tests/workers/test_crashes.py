@@ -17,6 +17,7 @@ import redis
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from click.testing import CliRunner
 
+from bots.registry import limits_for
 from core.config import load_settings
 from core.store.base import Store
 from core.store.connection import keys_for
@@ -28,7 +29,6 @@ from tests.workers.run import aitoday, drain_here, env_for
 from tests.workers.seed import address, batches_for, seed_edition, seed_subscribers
 from workers.cli import cli
 from workers.fanout import enqueue_batches
-from workers.jobs import IN_FLIGHT, SEND_CHUNK
 
 LEASE = 2  # seconds: how long a killed execution's claims stay reserved
 # One SMTP connection at a time (chunks of 25), so the stall pins the crash to a place.
@@ -155,7 +155,7 @@ def test_a_crash_with_several_connections_repeats_at_most_the_chunks_in_flight(
         counts = smtp.count_by_recipient()
     assert sorted(counts) == sorted(address("email", n) for n in range(300))  # no loss
     assert max(counts.values()) <= 2
-    window = IN_FLIGHT["email"] * SEND_CHUNK["email"]
+    window = limits_for("email").in_flight * limits_for("email").send_chunk
     assert sum(1 for c in counts.values() if c == 2) <= window
     assert DeliveryRepo(store).status(edition.id)["email"]["sent"] == 300
 
