@@ -6,11 +6,13 @@ deploy/DELIVERY-GUARANTEES.md (the chunks in flight)."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rq import Worker
 
 from core.config import Settings, load_settings
 from core.store.base import Store, open_store
@@ -48,7 +50,7 @@ def _settings(group: FailoverGroup, tmp_path: Path) -> Settings:
     )
 
 
-def _env(settings: Settings, smtp: StallingSMTP) -> dict[str, str]:
+def _env(settings: Settings, smtp: StallingSMTP | None = None) -> dict[str, str]:
     """What an operator sets: the Sentinels and the master's name, no REDIS_URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AITODAY_")}
     env.update(
@@ -58,11 +60,14 @@ def _env(settings: Settings, smtp: StallingSMTP) -> dict[str, str]:
         AITODAY_DATA_DIR=str(settings.data_dir),
         AITODAY_SECRET_KEY="test-secret-key-not-for-production",
         AITODAY_LOG__LEVEL="WARNING",
-        AITODAY_SMTP__HOST=smtp.host,
-        AITODAY_SMTP__PORT=str(smtp.port),
-        AITODAY_SMTP__STARTTLS="false",
-        AITODAY_SMTP__TIMEOUT="5",
     )
+    if smtp is not None:
+        env.update(
+            AITODAY_SMTP__HOST=smtp.host,
+            AITODAY_SMTP__PORT=str(smtp.port),
+            AITODAY_SMTP__STARTTLS="false",
+            AITODAY_SMTP__TIMEOUT="5",
+        )
     return env
 
 
@@ -113,6 +118,31 @@ def test_the_primary_killed_mid_fan_out_every_recipient_gets_one_digest(
         assert sum(1 for c in counts.values() if c == 2) <= limits_for("email").send_chunk
         status = DeliveryRepo(store).status(edition.id)["email"]
         assert (status["sent"], status["pending"], status["failed"]) == (RECIPIENTS, 0, 0)
+        store.redis.close()
+
+
+def test_a_worker_on_sentinel_stops_on_sigterm_while_waiting_for_jobs(tmp_path: Path) -> None:
+    """RQ's warm shutdown interrupts BLPOP; the next command must not queue behind it."""
+    with FailoverGroup(tmp_path / "group").running() as group:
+        settings = _settings(group, tmp_path)
+        store = open_store(settings)
+        env = _env(settings)
+        worker = aitoday(env, "worker")
+        try:
+            deadline = time.monotonic() + 60
+            while not [w for w in Worker.all(connection=store.redis) if w.get_state() == "idle"]:
+                assert worker.poll() is None, worker.communicate()[1].decode()
+                assert time.monotonic() < deadline, "the worker never started waiting"
+                time.sleep(0.05)
+            time.sleep(1)  # inside BLPOP by now
+            worker.send_signal(signal.SIGTERM)
+            _, err = worker.communicate(timeout=60)
+        finally:
+            if worker.poll() is None:  # the worker, its scheduler: the whole session
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.communicate()
+        assert worker.returncode == 0, err.decode()
+        assert Worker.all(connection=store.redis) == []
         store.redis.close()
 
 
