@@ -6,6 +6,13 @@ local sinks with no artificial latency: an aiosmtpd SMTP server, the fake Slack 
 and the fake LINE Messaging API of tests/fakes (real HTTP servers that check every
 request). Two ``aitoday worker --burst`` processes (one per core) drain the queues.
 
+E-mail goes through a real MTA when Debian's Postfix is installed (and we are root): a
+private Postfix (tests/ops/postfix.py) on 127.0.0.1 relays to the aiosmtpd sink, as a
+user's relay would. ``AITODAY_BENCH_FANOUT_RELAY=direct`` sends to aiosmtpd directly;
+``postfix`` insists on Postfix. With Postfix, "tick to last delivery" is when the workers
+finished (Postfix accepted every message) and "relayed to the sink" when Postfix had
+passed the last one on.
+
 Subscribers: 60 % e-mail, 25 % LINE, 15 % Slack channels, all due in one slot. Measured:
 tick-to-last-delivery time, deliveries per second, peak memory (workers and Redis), LINE
 multicast requests per edition against ceil(recipients / 500). Baseline, same run: one
@@ -58,6 +65,8 @@ SHARES: tuple[tuple[Channel, float], ...] = (("email", 0.60), ("line", 0.25), ("
 WORKERS = int(os.environ.get("AITODAY_BENCH_FANOUT_WORKERS", "2"))
 # AITODAY_BENCH_FANOUT_BASELINE=0 skips the baseline (quicker runs while tuning)
 BASELINE_SAMPLE = int(os.environ.get("AITODAY_BENCH_FANOUT_BASELINE", "300"))
+# "postfix" (default when it can run here) or "direct" (workers talk to aiosmtpd)
+RELAY = os.environ.get("AITODAY_BENCH_FANOUT_RELAY", "")
 SLACK_TOKEN = "xoxb-bench"
 LINE_TOKEN = "line-bench-token"
 
@@ -336,6 +345,32 @@ def main() -> None:
         run(Path(tmp), url, count, stack)
 
 
+def relay_for(stack: ExitStack, smtp: Any) -> tuple[str, int, Any]:
+    """(host, port, Postfix or None) the workers send e-mail to."""
+    from tests.ops.postfix import Postfix, unavailable
+
+    why = unavailable()
+    if RELAY == "direct" or (not RELAY and why is not None):
+        print(f"e-mail: straight to aiosmtpd ({why or 'AITODAY_BENCH_FANOUT_RELAY=direct'})")
+        return smtp.host, smtp.port, None
+    if why is not None:
+        raise SystemExit(f"AITODAY_BENCH_FANOUT_RELAY=postfix: {why}")
+    mta = stack.enter_context(Postfix(relay_to=(smtp.host, smtp.port)).running())
+    print(f"e-mail: through Postfix on 127.0.0.1:{mta.port}, relaying to aiosmtpd")
+    return mta.host, mta.port, mta
+
+
+def wait_relayed(smtp: Any, mta: Any, count: int, timeout: float = 1800) -> None:
+    """Until the sink holds ``count`` recipients and Postfix's queue is empty."""
+    if mta is None:
+        return
+    deadline = time.monotonic() + timeout
+    while len(smtp.count_by_recipient()) < count or mta.queue_size():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"Postfix relayed {len(smtp.count_by_recipient()):,} of {count:,}")
+        time.sleep(0.2)
+
+
 def run(tmp: Path, url: str, count: int, stack: ExitStack) -> None:
     from core.store.subscribers import SubscriberRepo
     from tests.fakes.line_api import FakeLine
@@ -349,6 +384,7 @@ def run(tmp: Path, url: str, count: int, stack: ExitStack) -> None:
     slack_base = stack.enter_context(slack.running())
     line = FakeLine(token=LINE_TOKEN)
     line_host = stack.enter_context(line.running())
+    smtp_host, smtp_port, mta = relay_for(stack, smtp)
 
     settings = load_settings(
         redis_url=url,
@@ -361,8 +397,8 @@ def run(tmp: Path, url: str, count: int, stack: ExitStack) -> None:
     env = worker_env(
         settings,
         {
-            "AITODAY_SMTP__HOST": smtp.host,
-            "AITODAY_SMTP__PORT": str(smtp.port),
+            "AITODAY_SMTP__HOST": smtp_host,
+            "AITODAY_SMTP__PORT": str(smtp_port),
             "AITODAY_SMTP__STARTTLS": "false",
             "AITODAY_SLACK__API_BASE": slack_base,
             "AITODAY_SLACK__BOT_TOKEN": SLACK_TOKEN,
@@ -394,6 +430,7 @@ def run(tmp: Path, url: str, count: int, stack: ExitStack) -> None:
         run_workers(env)
     base_seconds = time.perf_counter() - base_started
     base_sent = sent_count(store, [base_edition]) if sample else 0
+    wait_relayed(smtp, mta, len(sample))
     smtp.clear()
 
     # -- the slot: editions -> batches of 500 -> two burst workers -----------------------
@@ -412,6 +449,8 @@ def run(tmp: Path, url: str, count: int, stack: ExitStack) -> None:
     with RssSampler() as sampler:
         run_workers(env)
     seconds = time.perf_counter() - tick_started
+    wait_relayed(smtp, mta, len(by_channel["email"]))
+    relayed_at = time.perf_counter() - tick_started
     sent = sent_count(store, editions)
     after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
     after_self = resource.getrusage(resource.RUSAGE_SELF)
@@ -434,7 +473,9 @@ def run(tmp: Path, url: str, count: int, stack: ExitStack) -> None:
         ("subscribers in the slot", f"{count:,}"),
         ("batches queued (500 recipients each)", f"{queued:,}"),
         ("enqueue time (s)", f"{enqueued_at:.2f}"),
+        ("e-mail relay", "Postfix" if mta else "aiosmtpd (direct)"),
         ("tick to last delivery (s)", f"{seconds:.1f}"),
+        *((("  Postfix relayed the last to the sink (s)", f"{relayed_at:.1f}"),) if mta else ()),
         ("deliveries sent", f"{sent:,}"),
         ("  e-mail messages at the SMTP server", f"{len(smtp.messages):,}"),
         ("  Slack messages at the fake API", f"{len(slack.calls_to('chat.postMessage')):,}"),
