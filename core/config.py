@@ -109,6 +109,11 @@ class LLMSettings(BaseModel):
     input_token_budget: int = Field(
         default=6000, ge=500, description="Most tokens of article text sent per brief."
     )
+    embedding_model: str | None = Field(
+        default=None,
+        description="litellm embedding model for story clustering (any language); unset "
+        "means the bundled offline model (Latin-script titles only).",
+    )
 
     @field_validator("fallbacks", mode="before")
     @classmethod

@@ -93,6 +93,12 @@ class Keys:
         (TTL: the clustering window plus CLUSTER_VECTOR_SLACK)."""
         return self._k("cluster", "vec", article_id)
 
+    def embedding_vector(self, model_digest: str, article_id: str) -> str:
+        """String: an article's int8 title embedding by a configured embedding model
+        (``LLM__EMBEDDING_MODEL``; ``model_digest`` names it), one per article and model
+        (TTL: as ``cluster_vector``)."""
+        return self._k("cluster", "emb", model_digest, article_id)
+
     def cluster_lock(self) -> str:
         """Lock held while stories are updated (two ingest runs never interleave)."""
         return self._k("cluster", "lock")

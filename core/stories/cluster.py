@@ -47,7 +47,15 @@ from typing import Any
 import numpy as np
 
 from core.models import short_hash
-from core.stories.embed import Array, Embedder, default_embedder, dequantise, latin_text, quantise
+from core.stories.embed import (
+    Array,
+    Embedder,
+    EmbeddingUnavailable,
+    default_embedder,
+    dequantise,
+    latin_text,
+    quantise,
+)
 from core.stories.text import anchors, clean, features, script_of, title_numbers, url_key
 
 Vector = dict[str, float]
@@ -162,6 +170,7 @@ class Clusterer:
         self.embedder = embedder  # None: the lexical signal alone
         self._new_codes: dict[str, bytes] = {}  # embeddings not yet taken by take_codes
         self._pending: dict[str, bytes] = {}  # embeddings computed ahead by add_many
+        self._batch = False  # inside add_many: every embedding was asked for already
         self.clock = float("-inf")  # newest published time seen (epoch seconds)
         self._entries: dict[str, _Entry] = {}
         self._stories: dict[str, _Story] = {}
@@ -200,10 +209,12 @@ class Clusterer:
         which costs a fraction of one call each); returns their story ids."""
         items = list(docs)
         self._pending = self._embed_titles([d for d in items if d.id not in self._entries])
+        self._batch = True  # a model that failed on the batch is not asked again per article
         try:
             return [self.add(doc) for doc in items]
         finally:
             self._pending = {}
+            self._batch = False
 
     def story_of(self, article_id: str) -> str | None:
         """The current story of an article still in the window."""
@@ -350,11 +361,11 @@ class Clusterer:
             member = self._entries[other]
             if entry.numbers and member.numbers and entry.numbers.isdisjoint(member.numbers):
                 continue  # "Windsurf 1.2.4" is not "Windsurf 1.2.5"; "part 1" not "part 2"
-            if entry.script != member.script:
-                if self._anchored(entry, member):  # only names and numbers are shared there
-                    return True
-                continue
             lexical = _dot(vec, member.vec)
+            if entry.script != member.script:
+                if self._anchored(entry, member) or self._meant_alike(entry, member, lexical):
+                    return True  # only names, numbers and (with a model) meaning are shared
+                continue
             if _same_publisher(entry, member):
                 # A publisher rarely tells one event twice: its own items, and two pages
                 # of one site carried by two feeds, must be near copies in wording (in
@@ -369,6 +380,21 @@ class Clusterer:
             if self._combined(lexical, _cosine(entry.emb, member.emb)) >= need:
                 return True
         return False
+
+    def _meant_alike(self, entry: _Entry, member: _Entry, lexical: float) -> bool:
+        """Across scripts, with a cross-lingual embedding model: close in meaning, no
+        amount or number that differs ("$40 billion" is not "130億ドル"), and most of the
+        fewer Latin-script names shared."""
+        if self.embedder is None or not self.embedder.cross_lingual:
+            return False
+        if entry.figures and member.figures and entry.figures.isdisjoint(member.figures):
+            return False
+        fewer = min(entry.names, member.names, key=len)
+        weight = self._names_weight
+        if fewer and weight(entry.names & member.names) < self.params.anchor_cover * weight(fewer):
+            return False  # "Gemini 3 Pro" is not "Gemini 3 Flash" in any language
+        semantic = _cosine(entry.emb, member.emb)
+        return semantic is not None and self._combined(lexical, semantic) >= self.params.sibling
 
     def _names_agree(self, entry: _Entry, member: _Entry) -> bool:
         """Whether two headlines name the same thing: most (IDF-weighted) of one title's
@@ -569,7 +595,7 @@ class Clusterer:
             return
         stored = codes or {}
         todo = [e for e in entries if e.id not in stored and e.id not in self._pending]
-        computed = self._embed_titles(todo)
+        computed = {} if self._batch else self._embed_titles(todo)
         for entry in entries:
             code = stored.get(entry.id) or self._pending.get(entry.id) or computed.get(entry.id)
             if code:
@@ -582,10 +608,14 @@ class Clusterer:
         """Int8 codes of the Latin-script titles among ``items``, by id, in one batch."""
         if self.embedder is None:
             return {}
-        todo = [x for x in items if latin_text(x.title)]
+        every = self.embedder.cross_lingual
+        todo = [x for x in items if every or latin_text(x.title)]
         if not todo:
             return {}
-        rows = self.embedder.embed([clean(x.title) for x in todo])
+        try:
+            rows = self.embedder.embed([clean(x.title) for x in todo])
+        except EmbeddingUnavailable:
+            return {}  # this batch goes on names, numbers and wording alone
         return {x.id: quantise(row) for x, row in zip(todo, rows, strict=True)}
 
     @classmethod
@@ -712,14 +742,17 @@ def cluster_all(
     params: ClusterParams | None = None,
     *,
     semantic: bool = True,
+    embedder: Embedder | None = None,
 ) -> Iterator[tuple[str, str]]:
     """(article id, final story id) for each doc, in input order: the production path
-    (``semantic=False`` leaves the embeddings out, for comparison).
+    with ``embedder`` (default: the bundled one; ``semantic=False`` leaves the embeddings
+    out, for comparison).
 
     Articles are placed oldest first, as ``update_stories`` places each batch, so the
     window slides over a file in any order."""
     items = list(docs)
-    clusterer = Clusterer(window_hours, params, default_embedder() if semantic else None)
+    chosen = (embedder or default_embedder()) if semantic else None
+    clusterer = Clusterer(window_hours, params, chosen)
     order = sorted(range(len(items)), key=lambda i: (items[i].published, i))
     placed = dict(zip(order, clusterer.add_many(items[i] for i in order), strict=True))
     for index, doc in enumerate(items):

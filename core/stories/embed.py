@@ -29,6 +29,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from core.config import LLMSettings
+
 Array = npt.NDArray[np.float32]
 
 DIM = 256
@@ -36,10 +38,15 @@ TOKENIZER_FILE = "l2_supercat_tokenizer_config.json"
 LATIN_SHARE = 0.8  # letters that must be Latin for a text to get a vector
 
 
+class EmbeddingUnavailable(RuntimeError):
+    """The embedding model could not answer (the batch goes without vectors)."""
+
+
 class Embedder(Protocol):
     """Turns texts into unit vectors (one row per text)."""
 
     name: str
+    cross_lingual: bool  # False: only Latin-script titles get a vector
 
     def embed(self, texts: Sequence[str]) -> Array:
         """Unit-norm float32 rows, one per text."""
@@ -50,6 +57,7 @@ class WordLlamaEmbedder:
     """wordllama's bundled 256-d model, loaded without any network access."""
 
     name = "wordllama-l2_supercat-256"
+    cross_lingual = False
 
     def __init__(self, cache_dir: Path | None = None) -> None:
         self._model = _load_wordllama(cache_dir or _default_cache_dir())
@@ -93,6 +101,15 @@ def default_embedder() -> Embedder:
         if not _default:
             _default.append(WordLlamaEmbedder())
         return _default[0]
+
+
+def embedder_for(settings: LLMSettings) -> Embedder:
+    """The configured embedding model (``LLM__EMBEDDING_MODEL``), else the bundled one."""
+    if settings.embedding_model:
+        from core.stories.embed_llm import LiteLLMEmbedder
+
+        return LiteLLMEmbedder(settings)  # cheap: litellm itself is imported once
+    return default_embedder()
 
 
 def quantise(vector: Array) -> bytes:

@@ -25,12 +25,12 @@ import redis
 
 from core.errors import StoreError
 from core.metrics import incr
-from core.models import Article, Source, SourceCategory, Story, StoryArticle, utcnow
+from core.models import Article, Source, SourceCategory, Story, StoryArticle, short_hash, utcnow
 from core.store.base import Store
 from core.store.keys import CLUSTER_VECTOR_SLACK
 from core.store.stories import StoryRepo
 from core.stories.cluster import Clusterer, Doc
-from core.stories.embed import default_embedder
+from core.stories.embed import Embedder, WordLlamaEmbedder, embedder_for
 from core.stories.rank import DEFAULT_AUTHORITY, keep_relevance, score, spread_sources
 from core.stories.topics import tag_topics
 
@@ -48,7 +48,7 @@ def load_clusterer(store: Store) -> Clusterer:
     """The clusterer as last saved (empty when none was saved or it is unreadable), with
     its articles' stored embeddings (any missing are recomputed)."""
     window = store.settings.stories.window_hours
-    embedder = default_embedder()
+    embedder = embedder_for(store.settings.llm)
     raw = cast(bytes | None, store.redis.get(store.keys.cluster_state()))
     if raw is None:
         return Clusterer(window, embedder=embedder)
@@ -57,17 +57,25 @@ def load_clusterer(store: Store) -> Clusterer:
     except (zlib.error, ValueError) as exc:
         log.warning("cluster state unreadable (%s); starting an empty window", exc)
         return Clusterer(window, embedder=embedder)
-    return Clusterer.load(state, window, embedder=embedder, codes=_load_codes(store, state))
+    codes = _load_codes(store, state, embedder)
+    return Clusterer.load(state, window, embedder=embedder, codes=codes)
 
 
-def _load_codes(store: Store, state: dict[str, Any]) -> dict[str, bytes]:
+def vector_key(store: Store, embedder: Embedder | None, article_id: str) -> str:
+    """Where an article's embedding by ``embedder`` is cached: the bundled model's under
+    ``cluster_vector``, a configured model's under a key naming that model."""
+    if embedder is None or embedder.name == WordLlamaEmbedder.name:
+        return store.keys.cluster_vector(article_id)
+    return store.keys.embedding_vector(short_hash("embedder", embedder.name, size=8), article_id)
+
+
+def _load_codes(store: Store, state: dict[str, Any], embedder: Embedder) -> dict[str, bytes]:
     ids = [str(raw[0]) for raw in state.get("entries", [])]
     codes: dict[str, bytes] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        found = cast(
-            list[bytes | None], store.redis.mget([store.keys.cluster_vector(i) for i in chunk])
-        )
+        keys = [vector_key(store, embedder, i) for i in chunk]
+        found = cast(list[bytes | None], store.redis.mget(keys))
         codes.update((i, code) for i, code in zip(chunk, found, strict=True) if code)
     return codes
 
@@ -79,7 +87,7 @@ def save_clusterer(store: Store, clusterer: Clusterer) -> None:
     ttl = int(store.settings.stories.window_hours * 3600) + CLUSTER_VECTOR_SLACK
     pipe = store.redis.pipeline(transaction=False)
     for article_id, code in clusterer.take_codes().items():
-        pipe.set(store.keys.cluster_vector(article_id), code, ex=ttl)
+        pipe.set(vector_key(store, clusterer.embedder, article_id), code, ex=ttl)
     pipe.set(store.keys.cluster_state(), blob)
     pipe.execute()
 

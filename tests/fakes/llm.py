@@ -19,6 +19,9 @@
   slipped into about 40% of its strings (sometimes added to a true sentence, sometimes
   instead of it). ``Call.invented`` lists every invented fact of that answer.
 
+``POST /v1/embeddings`` answers every model with :func:`fake_embedding` (a toy
+multilingual bag of words); ``embedding_calls`` records (model, number of texts).
+
 ``FakeLLM.script(model, *modes)`` queues modes for a model (the last one repeats);
 ``calls`` records every request (model, messages, response_format) in order.
 """
@@ -31,6 +34,7 @@ import random
 import re
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -117,6 +121,7 @@ class FakeLLM:
     slow_seconds: float = 3.0
     default_mode: str = "valid"
     calls: list[Call] = field(default_factory=list)
+    embedding_calls: list[tuple[str, int]] = field(default_factory=list)  # (model, texts)
     _scripts: dict[str, list[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -169,8 +174,106 @@ class FakeLLM:
             call.answer = _content(mode, messages)
         return JSONResponse(_completion(model, messages, call.answer))
 
+    async def embeddings(self, request: Request) -> JSONResponse:
+        """``POST /v1/embeddings``: deterministic vectors (see :func:`fake_embedding`)."""
+        body = await request.json()
+        model = str(body.get("model", ""))
+        raw = body.get("input", [])
+        texts = [raw] if isinstance(raw, str) else [str(t) for t in raw]
+        with self._lock:
+            self.embedding_calls.append((model, len(texts)))
+        data = [
+            {"object": "embedding", "index": i, "embedding": fake_embedding(text)}
+            for i, text in enumerate(texts)
+        ]
+        tokens = sum(len(t.split()) for t in texts)
+        usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+        return JSONResponse({"object": "list", "data": data, "model": model, "usage": usage})
+
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/v1/chat/completions", self.chat, methods=["POST"])])
+        return Starlette(
+            routes=[
+                Route("/v1/chat/completions", self.chat, methods=["POST"]),
+                Route("/v1/embeddings", self.embeddings, methods=["POST"]),
+            ]
+        )
+
+
+# The fake embedding model: a bag of words over a small vocabulary shared by English,
+# Japanese and Chinese (each concept with its translations), plus every other Latin word
+# and number as itself, hashed into EMBED_DIM buckets. Two tellings of one event in two
+# languages then share their concepts, names and numbers: a toy multilingual model.
+EMBED_DIM = 128
+CONCEPTS: dict[str, tuple[str, ...]] = {
+    "launch": (
+        "launch",
+        "launches",
+        "releases",
+        "release",
+        "unveils",
+        "rolls out",
+        "arrives",
+        "发布",
+        "推出",
+        "公開",
+        "発表",
+        "リリース",
+    ),
+    "raise": ("raises", "raise", "funding", "round", "調達", "融资"),
+    "invest": ("invest", "invests", "investment", "投資", "投资", "出資"),
+    "acquire": ("acquires", "acquire", "買収", "收购"),
+    "valuation": ("valuation", "評価額", "估值"),
+    "revenue": ("revenue", "売上高", "营收"),
+    "profit": ("profit", "純利益", "净利润"),
+    "record": ("record", "過去最高", "创纪录"),
+    "chip": ("chip", "chips", "半導体", "芯片", "チップ"),
+    "model": ("model", "models", "モデル", "模型"),
+    "video": ("video", "動画", "视频"),
+    "office": ("office", "拠点", "办公室"),
+    "jobs": ("jobs", "staff", "lays off", "cuts", "削減", "裁员"),
+    "browser": ("browser", "ブラウザ", "浏览器"),
+    "free": ("free", "無料", "免费"),
+    "apple": ("apple", "苹果", "アップル"),
+    "amazon": ("amazon", "亚马逊", "アマゾン"),
+    "google": ("google", "谷歌", "グーグル"),
+    "nvidia": ("nvidia", "英伟达", "エヌビディア"),
+    "intel": ("intel", "英特尔", "インテル"),
+    "microsoft": ("microsoft", "微软", "マイクロソフト"),
+    "alibaba": ("alibaba", "阿里巴巴", "アリババ"),
+    "bytedance": ("bytedance", "字节跳动"),
+    "baidu": ("baidu", "百度"),
+    "softbank": ("softbank", "软银", "ソフトバンク"),
+    "samsung": ("samsung", "三星", "サムスン"),
+    "tesla": ("tesla", "特斯拉", "テスラ"),
+    "tsmc": ("tsmc", "台积电"),
+    "japan": ("japan", "日本"),
+    "tokyo": ("tokyo", "東京", "东京"),
+    "hokkaido": ("hokkaido", "北海道"),
+    "doubao": ("doubao", "豆包"),
+    "ernie": ("ernie", "文心"),
+}
+_SURFACE = sorted(((form, concept) for concept, forms in CONCEPTS.items() for form in forms),
+                  key=lambda pair: -len(pair[0]))  # fmt: skip
+_LATIN_TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+_EMBED_STOP = frozenset(
+    ["a", "an", "and", "at", "by", "for", "from", "in", "its", "of", "on", "the", "to", "with"]
+)
+
+
+def fake_embedding(text: str) -> list[float]:
+    """The fake model's unit vector for a text (deterministic, any language)."""
+    rest = text.lower()
+    features: list[str] = []
+    for form, concept in _SURFACE:
+        if form in rest:
+            features.extend(["concept:" + concept] * 2)
+            rest = rest.replace(form, " ")
+    features += [t for t in _LATIN_TOKEN.findall(rest) if t not in _EMBED_STOP]
+    vector = [0.0] * EMBED_DIM
+    for feature in features:
+        vector[zlib.crc32(feature.encode()) % EMBED_DIM] += 1.0
+    norm = sum(x * x for x in vector) ** 0.5 or 1.0
+    return [x / norm for x in vector]
 
 
 def _content(mode: str, messages: list[dict[str, Any]]) -> str:
