@@ -8,6 +8,7 @@ import sys
 import click
 
 from core.stories.cluster import cluster_all
+from core.stories.embed import embedder_for
 from core.stories.jsonl import parse_lines
 from workers.cli.context import AppContext, pass_app
 
@@ -25,7 +26,10 @@ def cluster_command(app: AppContext, path: str) -> None:
     with click.open_file(path, encoding="utf-8") as handle:
         docs = parse_lines(handle)
     out = sys.stdout
-    for article_id, story_id in cluster_all(docs, app.settings.stories.window_hours):
+    embedder = embedder_for(app.settings.llm)  # LLM__EMBEDDING_MODEL, else the bundled one
+    for article_id, story_id in cluster_all(
+        docs, app.settings.stories.window_hours, embedder=embedder
+    ):
         out.write(json.dumps({"id": article_id, "story_id": story_id}) + "\n")
     out.flush()
 
