@@ -48,6 +48,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from bots.line.limits import LIMITS, MAX_QUICK_REPLIES
 from bots.line.render import render_line
 from bots.offload import answer_off_loop
 from core import metrics
@@ -60,8 +61,8 @@ from core.store.subscribers import SubscriberRepo
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 4900  # LINE allows 5,000 UTF-16 units; keep a margin for surrogate pairs
-MAX_QUICK = 13
+MAX_TEXT = LIMITS.max_chars - 100  # UTF-16 units: keep a margin for surrogate pairs
+MAX_QUICK = MAX_QUICK_REPLIES
 TIME_CHOICES = ("06:30", "07:00", "07:30", "08:00", "08:30", "12:00", "18:00", "21:00")
 LANGUAGE_CHOICES = (("English", "en"), ("日本語", "ja"), ("繁體中文", "zh-Hant"), ("한국어", "ko"))
 REQUEST_TIMEOUT = 10.0

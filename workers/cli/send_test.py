@@ -26,7 +26,7 @@ from bots.email.adapter import EmailAdapter
 from bots.email.maildir import MaildirTransport
 from bots.email.render import EmailPayload
 from bots.line.adapter import LineAdapter, LinePayload
-from bots.registry import build_adapter
+from bots.registry import build_adapter, limits_for
 from bots.slack.adapter import SlackAdapter, SlackPayload
 from bots.slack.render import SlackMessage
 from workers.cli.context import AppContext, pass_app
@@ -35,7 +35,7 @@ from workers.cli.preview import CHANNELS, build, channels, recipient, subscriber
 TEST_PREFIX = "[Test]"
 TEST_LINE = "[Test] AIToday test send: what this reader would get now. Not today's digest."
 _BODY = re.compile(r"<body[^>]*>", re.IGNORECASE)
-MAX_LINE_MESSAGES = 5
+MAX_LINE_MESSAGES = limits_for("line").max_messages_per_call
 
 
 def mark_test(payload: Any) -> Any:
