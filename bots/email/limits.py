@@ -1,18 +1,12 @@
-"""The e-mail room's limits: what a digest may be and how it is sent, and sign-up abuse.
+"""E-mail's limits and retry policy: the numbers the renderer, the adapter and the jobs read.
 
-:data:`LIMITS` is the e-mail channel's :class:`bots.base.ChannelLimits`, the numbers the
-renderer, the adapter and the jobs read. The sign-up limits are a fixed-window counter per
-client IP and per address, in Redis; identities are stored as digests (a key never holds
-an address or an IP in clear).
+Sign-up abuse limits are another thing: :mod:`bots.email.signup_limits`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bots.base import ChannelLimits, RetryPolicy
-from core.models import ChannelStatus, short_hash, utcnow
-from core.store.base import Store
+from core.models import ChannelStatus
 
 LIMITS = ChannelLimits(
     max_chars=100_000,  # Gmail clips HTML parts above ~102 KB
@@ -29,27 +23,3 @@ LIMITS = ChannelLimits(
         job_retry_intervals=(10, 60, 300),
     ),
 )
-
-
-@dataclass(frozen=True)
-class Limit:
-    """At most ``count`` sign-ups per ``seconds`` for one identity."""
-
-    kind: str
-    count: int
-    seconds: int
-
-
-PER_IP = Limit("ip", count=10, seconds=3600)
-PER_ADDRESS = Limit("addr", count=3, seconds=86_400)
-
-
-def allow(store: Store, limit: Limit, who: str) -> bool:
-    """Count one attempt by ``who``; False once the window's budget is spent."""
-    window = str(int(utcnow().timestamp()) // limit.seconds)
-    key = store.keys.signup_limit(limit.kind, short_hash(store.keys.prefix, who.lower()), window)
-    pipe = store.redis.pipeline()
-    pipe.incr(key)
-    pipe.expire(key, limit.seconds)
-    count, _ = pipe.execute()
-    return int(count) <= limit.count

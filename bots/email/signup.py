@@ -23,7 +23,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bots.email import confirm_mail, limits
+from bots.email import confirm_mail
+from bots.email.signup_limits import PER_ADDRESS, PER_IP, allow
 from bots.pages import page
 from core import tokens
 from core.errors import ValidationError
@@ -103,7 +104,7 @@ async def subscribe(request: Request) -> Response:
     except ValidationError as exc:
         return _signup_error(request, exc.message, "", status_code=413)
     ip = request.client.host if request.client else "unknown"
-    if not limits.allow(store, limits.PER_IP, ip):
+    if not allow(store, PER_IP, ip):
         context = {
             "title": "Too many sign-ups",
             "body": "Too many sign-ups came from your network. Please try again in an hour.",
@@ -114,7 +115,7 @@ async def subscribe(request: Request) -> Response:
     except ValidationError as exc:
         return _signup_error(request, exc.message, _first(form, "email"))
     task = None
-    if not _first(form, "website") and limits.allow(store, limits.PER_ADDRESS, address):
+    if not _first(form, "website") and allow(store, PER_ADDRESS, address):
         msg = _signup_mail(store, address, form)
         task = BackgroundTask(confirm_mail.send, store.settings, msg)
     response = page(
