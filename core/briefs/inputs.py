@@ -7,7 +7,7 @@ than stories) is represented by what the story itself holds: its title and URL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,6 +51,22 @@ def brief_sources(inputs: Iterable[SourceText]) -> list[BriefSource]:
         )
         for item in inputs
     ]
+
+
+def for_reader(
+    story: Story, inputs: Sequence[SourceText], language: str
+) -> tuple[Story, list[SourceText]]:
+    """What an offline brief for ``language`` readers quotes: the articles in their
+    language when the story has any (a story merged across languages), titled by the
+    first of them; else every article. The brief still cites every source."""
+    own = [item for item in inputs if _primary(item.language) == _primary(language)]
+    if not own or len(own) == len(inputs):
+        return story, list(inputs)
+    return story.model_copy(update={"title": own[0].title}), own
+
+
+def _primary(language: str) -> str:
+    return language.split("-")[0].lower()
 
 
 def source_text(item: StoryArticle, article: Article | None, source_name: str) -> SourceText:

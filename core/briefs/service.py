@@ -29,7 +29,7 @@ from core.briefs.cache import extractive_key, llm_key, over_budget, today
 from core.briefs.extractive import extractive_brief
 from core.briefs.guard import brief_problems
 from core.briefs.image import with_lead_image
-from core.briefs.inputs import SourceText, load_inputs
+from core.briefs.inputs import SourceText, brief_sources, for_reader, load_inputs
 from core.briefs.llm import LLMWriter, WriterFailed
 from core.config import LLMSettings
 from core.errors import BriefError
@@ -327,9 +327,11 @@ def _extractive(
     if cached is not None:
         return key, cached
     inputs = inputs if inputs is not None else load_inputs(store, story)
-    brief = with_lead_image(
-        extractive_brief(story, inputs, lang), inputs, SourceRepo(store).authority()
+    titled, quoted = for_reader(story, inputs, lang)  # quotes in the reader's language
+    written = extractive_brief(titled, quoted, lang).model_copy(
+        update={"sources": brief_sources(inputs)}  # ... citing the sources in every language
     )
+    brief = with_lead_image(written, inputs, SourceRepo(store).authority())
     allowed = [a.url for a in story.articles]
     problems = brief_problems(brief, allowed)
     if problems:  # a bug in the extractive writer's hygiene, not bad input: say so loudly
