@@ -141,8 +141,10 @@ def _master_url(settings: Settings) -> str:
     finally:
         client.close()
     options = _master_options(settings.redis_url)
-    user, password = options.get("username") or "", options.get("password")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    from urllib.parse import quote
+
+    user, password = quote(options.get("username") or ""), options.get("password")
+    auth = f"{user}:{quote(password, safe='')}@" if password else (f"{user}@" if user else "")
     return f"redis://{auth}{host}:{port}/{options.get('db', 0)}"
 
 
