@@ -17,8 +17,9 @@ Opus 4.8" / "dynamic workflows in Claude Code": one lab, two products).
 Similarity is the TF-IDF cosine over word terms and character 3-5-grams
 (``core.stories.text``), averaged with the cosine of small title embeddings where both
 titles are in Latin script (``core.stories.embed``; the embedding lifts only pairs that
-share a name or number, and never a publisher's own items). Across scripts only anchors
-count: Latin-script names and numbers, amounts in one unit.
+share a name or number, and never a publisher's own items). Across scripts anchors
+count: Latin-script names and numbers, amounts in one unit; with a cross-lingual model
+configured (``core.stories.embed_llm``) meaning counts too, where amounts and names agree.
 IDF is learnt from every article seen, not only the window's (a quiet window would make
 "introducing" look rare); vectors are frozen when an article arrives and all refreshed
 each time the number of articles seen doubles, so the cost stays linear.

@@ -9,6 +9,8 @@ is ever fetched. It is loaded once per process, on first use (~0.2 s).
 wordllama is English-centred: a Japanese and an English headline of one event score
 lower than two Japanese headlines of different events, so only Latin-script text gets a
 vector (:func:`latin_text`); other scripts rely on the lexical signal and the anchors.
+With ``LLM__EMBEDDING_MODEL`` set, :func:`embedder_for` returns that model instead
+(``core.stories.embed_llm``), which embeds every title.
 
 Vectors are kept quantised to int8 (256 bytes per article, :func:`quantise`); every
 comparison uses the dequantised form, so a vector read back from Redis gives the very
