@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from bots.slack.limits import LIMITS
 from bots.slack.render import escape, link
 from core.commands import Reply
 from core.i18n import label
 from core.models import Brief, Edition, Story, Subscriber
 from core.render.common import StoryView, key_points_heading, story_views
 
-SECTION_MAX = 3000
+SECTION_MAX = LIMITS.max_chars
 HEADER_MAX = 150
 Block = dict[str, Any]
 
