@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.briefs.schema import EXTRACTIVE_VERSION, PROMPT_VERSION
-from core.models import Story, short_hash, utcnow
+from core.models import Story, Usage, short_hash, utcnow
 from core.store.briefs import BriefRepo
 
 EXTRACTIVE = "extractive"
@@ -41,3 +41,18 @@ def today(now: datetime | None = None) -> str:
 def over_budget(repo: BriefRepo, daily_budget_usd: float, now: datetime | None = None) -> bool:
     """True once today's LLM spend has reached the daily budget."""
     return repo.spend(today(now)).cost_usd >= daily_budget_usd
+
+
+class SpendMeter:
+    """The daily budget for LLM uses besides briefs (title embeddings): a call is made
+    only while the day's spend is under the budget, and what it cost is added to it."""
+
+    def __init__(self, repo: BriefRepo, daily_budget_usd: float) -> None:
+        self.repo = repo
+        self.daily_budget_usd = daily_budget_usd
+
+    def allows(self) -> bool:
+        return not over_budget(self.repo, self.daily_budget_usd)
+
+    def record(self, usage: Usage) -> None:
+        self.repo.add_spend(today(), usage, calls=1)

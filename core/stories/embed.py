@@ -26,12 +26,15 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from core.config import LLMSettings
+
+if TYPE_CHECKING:  # embed_llm imports this module
+    from core.stories.embed_llm import Meter
 
 Array = npt.NDArray[np.float32]
 
@@ -105,12 +108,13 @@ def default_embedder() -> Embedder:
         return _default[0]
 
 
-def embedder_for(settings: LLMSettings) -> Embedder:
-    """The configured embedding model (``LLM__EMBEDDING_MODEL``), else the bundled one."""
+def embedder_for(settings: LLMSettings, meter: Meter | None = None) -> Embedder:
+    """The configured embedding model (``LLM__EMBEDDING_MODEL``), else the bundled one;
+    ``meter`` holds a model's calls to the daily LLM budget."""
     if settings.embedding_model:
         from core.stories.embed_llm import LiteLLMEmbedder
 
-        return LiteLLMEmbedder(settings)  # cheap: litellm itself is imported once
+        return LiteLLMEmbedder(settings, meter)  # cheap: litellm itself is imported once
     return default_embedder()
 
 

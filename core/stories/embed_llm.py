@@ -13,6 +13,11 @@ that names the model (``keys.embedding_vector``), so changing the model never mi
 vectors of two models. A failed request leaves that batch without vectors (the lexical
 signal and anchors still place it); it is logged, never raised into ingest.
 
+Embedding calls spend the same daily budget as briefs (``LLM__DAILY_BUDGET_USD``): with a
+``Meter`` (``core.briefs.cache.SpendMeter``), a batch is not sent once the day's budget is
+spent (it is placed by the lexical signal, as after a failure) and each request's tokens
+and cost are added to the day's spend.
+
 litellm is imported here only, on first use (``core.briefs.llm.import_litellm``).
 """
 
@@ -22,11 +27,12 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from core.config import LLMSettings
+from core.models import Usage
 from core.stories.embed import Array, EmbeddingUnavailable
 
 log = logging.getLogger(__name__)
@@ -35,18 +41,27 @@ EMBED_TIMEOUT = 30.0  # seconds per request (litellm's default is far longer)
 BATCH = 256  # titles per request
 
 
+class Meter(Protocol):
+    """The daily LLM budget: whether a call may be made, and what one cost."""
+
+    def allows(self) -> bool: ...
+
+    def record(self, usage: Usage) -> None: ...
+
+
 class LiteLLMEmbedder:
     """Embeds titles with a litellm embedding model; unit-norm float32 rows."""
 
     cross_lingual = True
 
-    def __init__(self, settings: LLMSettings) -> None:
+    def __init__(self, settings: LLMSettings, meter: Meter | None = None) -> None:
         model = settings.embedding_model
         if not model:
             raise ValueError("no embedding model configured")
         self.model = model
         self.name = f"litellm:{model}"
         self._settings = settings
+        self._meter = meter
         self._litellm: Any = None
 
     def embed(self, texts: Sequence[str]) -> Array:
@@ -62,6 +77,15 @@ class LiteLLMEmbedder:
         return np.asarray(matrix / norms, dtype=np.float32)
 
     def _request(self, texts: list[str]) -> list[list[float]]:
+        if self._meter is not None and not self._meter.allows():
+            log.info("embedding model %s not asked: the daily LLM budget is spent", self.model)
+            raise EmbeddingUnavailable(self.model)
+        rows, usage = self._send(texts)
+        if self._meter is not None:
+            self._meter.record(usage)
+        return rows
+
+    def _send(self, texts: list[str]) -> tuple[list[list[float]], Usage]:
         # Clustering is synchronous and may be called with or without a running event
         # loop: the request runs on its own loop in a worker thread, which is closed
         # with litellm's clients for it (litellm's sync path leaves a loop open).
@@ -69,12 +93,13 @@ class LiteLLMEmbedder:
         with ThreadPoolExecutor(max_workers=1) as pool:
             return pool.submit(asyncio.run, self._arequest(texts)).result()
 
-    async def _arequest(self, texts: list[str]) -> list[list[float]]:
+    async def _arequest(self, texts: list[str]) -> tuple[list[list[float]], Usage]:
         litellm = self._lib()
         try:
             response = await litellm.aembedding(model=self.model, input=texts, **self._params())
             data = sorted(_items(response), key=lambda item: int(item.get("index", 0)))
             rows = [[float(x) for x in item["embedding"]] for item in data]
+            usage = _usage(response, litellm)
         except Exception as exc:  # every provider error, timeout, malformed answer
             log.warning("embedding model %s failed: %s", self.model, type(exc).__name__)
             raise EmbeddingUnavailable(self.model) from None
@@ -82,7 +107,7 @@ class LiteLLMEmbedder:
             await _close_clients(litellm)
         if len(rows) != len(texts):
             raise EmbeddingUnavailable(self.model)
-        return rows
+        return rows, usage
 
     def _params(self) -> dict[str, Any]:
         settings = self._settings
@@ -108,6 +133,18 @@ async def _close_clients(litellm: Any) -> None:
         await litellm.close_litellm_async_clients()
     finally:
         litellm.in_memory_llm_clients_cache.flush_cache()
+
+
+def _usage(response: Any, litellm: Any) -> Usage:
+    """Tokens and cost of one embedding response (no price known, as for local models: 0)."""
+    tokens = getattr(response, "usage", None)
+    prompt = int(getattr(tokens, "prompt_tokens", 0) or 0) if tokens is not None else 0
+    try:
+        cost = float(litellm.completion_cost(completion_response=response) or 0.0)
+    except Exception:  # no price for this model
+        hidden = getattr(response, "_hidden_params", None) or {}
+        cost = float(hidden.get("response_cost") or 0.0)
+    return Usage(prompt_tokens=prompt, cost_usd=cost)
 
 
 def _items(response: Any) -> list[dict[str, Any]]:

@@ -23,10 +23,12 @@ from typing import Any, cast
 
 import redis
 
+from core.briefs.cache import SpendMeter
 from core.errors import StoreError
 from core.metrics import incr
 from core.models import Article, Source, SourceCategory, Story, StoryArticle, short_hash, utcnow
 from core.store.base import Store
+from core.store.briefs import BriefRepo
 from core.store.keys import CLUSTER_VECTOR_SLACK
 from core.store.stories import StoryRepo
 from core.stories.cluster import Clusterer, Doc
@@ -48,7 +50,8 @@ def load_clusterer(store: Store) -> Clusterer:
     """The clusterer as last saved (empty when none was saved or it is unreadable), with
     its articles' stored embeddings (any missing are recomputed)."""
     window = store.settings.stories.window_hours
-    embedder = embedder_for(store.settings.llm)
+    llm = store.settings.llm
+    embedder = embedder_for(llm, SpendMeter(BriefRepo(store), llm.daily_budget_usd))
     raw = cast(bytes | None, store.redis.get(store.keys.cluster_state()))
     if raw is None:
         return Clusterer(window, embedder=embedder)

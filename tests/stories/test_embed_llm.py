@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.briefs.cache import today
 from core.config import LLMSettings
-from core.models import Article, Source, short_hash, utcnow
+from core.models import Article, Source, Usage, short_hash, utcnow
 from core.store.base import Store
+from core.store.briefs import BriefRepo
 from core.store.sources import SourceRepo
 from core.stories.cluster import Doc, cluster_all
 from core.stories.embed import embedder_for
@@ -103,3 +105,26 @@ def test_one_vector_per_article_is_cached_under_the_models_key(
     calls = len(server.embedding_calls)
     clusterer = load_clusterer(store)
     assert clusterer.take_codes() == {} and len(server.embedding_calls) == calls  # reused
+
+
+def test_title_embeddings_spend_the_daily_llm_budget(
+    store: Store, fake: tuple[FakeLLM, str]
+) -> None:
+    server, base = fake
+    store.settings.llm = llm_settings(base).model_copy(update={"daily_budget_usd": 0.5})
+    SourceRepo(store).put_many([Source(id="wire", url="https://wire.example/feed", title="W")])
+    now = utcnow()
+
+    def article(i: str, title: str) -> Article:
+        return Article(id=i, url=f"https://wire.example/{i}", title=title, source_id="wire",
+                       published=now - timedelta(hours=1), fetched=now, content_hash=i)  # fmt: skip
+
+    repo = BriefRepo(store)
+    update_stories(store, [article("a1", "谷歌发布Gemini 3模型")])
+    spent = repo.spend(today())
+    assert spent.calls == 1 and spent.prompt_tokens > 0  # the request is counted
+    calls = len(server.embedding_calls)
+    repo.add_spend(today(), Usage(cost_usd=1.0), calls=1)  # the day's budget is now spent
+    update_stories(store, [article("a2", "Apple acquires an AI startup")])
+    assert len(server.embedding_calls) == calls  # not asked once the budget is spent
+    assert repo.spend(today()).calls == 2
