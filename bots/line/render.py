@@ -9,6 +9,12 @@ LINE webhook turns into commands: ``follow=<topic>`` and ``mute=<topic>`` (short
 side by side: one line each in every language). The altText carries the readers' local
 date and the headlines, for notifications and for clients that cannot show Flex. Quick
 replies are postbacks ``cmd=<command>`` labelled in the reader's language.
+
+Size: a carousel over :data:`MAX_FLEX_BYTES` is rebuilt, each step measured, with
+shorter text (:data:`_BUDGETS`), then without the lead images of its last bubbles (a
+publisher's image URL may take 1,000 characters), then as two smaller carousels while
+the request has room for another message (at most 5); a carousel of one bubble that
+still does not fit leaves that story out rather than being refused by LINE.
 """
 
 from __future__ import annotations
@@ -55,10 +61,64 @@ def render_line(edition: Edition, *, base_url: str) -> list[Message]:
     views = story_views(edition, base_url=base_url)[: MAX_BUBBLES * MAX_MESSAGES]
     lang = edition.language
     alt = alt_text(edition, views)
-    groups = [views[i : i + MAX_BUBBLES] for i in range(0, len(views), MAX_BUBBLES)] or [[]]
-    messages = [_carousel(group, lang, alt) for group in groups]
+    if not views:
+        messages = [{"type": "flex", "altText": alt, "contents": _empty_bubble(lang)}]
+    else:
+        groups = [views[i : i + MAX_BUBBLES] for i in range(0, len(views), MAX_BUBBLES)]
+        messages = [_flex(c, alt) for c in _carousels(groups, lang)]
     messages[-1]["quickReply"] = quick_reply(lang)
     return messages
+
+
+def _carousels(groups: list[list[StoryView]], lang: str) -> list[Message]:
+    """Each group as a carousel within the size limit; a group that does not fit even
+    without images splits in two while the request has room for one more message."""
+    done: list[Message] = []
+    pending = list(groups)
+    while pending:
+        group = pending.pop(0)
+        contents = _fitted(group, lang)
+        if contents is not None:
+            done.append(contents)
+        elif len(group) > 1 and len(done) + len(pending) + 2 <= MAX_MESSAGES:
+            half = (len(group) + 1) // 2
+            pending[:0] = [group[:half], group[half:]]
+        else:
+            done.append(_dropping(group, lang))
+    return done
+
+
+def _flex(contents: Message, alt: str) -> Message:
+    return {"type": "flex", "altText": alt, "contents": contents}
+
+
+def _fitted(views: list[StoryView], lang: str) -> Message | None:
+    """The richest carousel of ``views`` within :data:`MAX_FLEX_BYTES`, or None."""
+    for budget in _BUDGETS:
+        contents = _carousel_of(views, lang, budget, len(views))
+        if flex_size(contents) <= MAX_FLEX_BYTES:
+            return contents
+    for with_images in reversed(range(len(views))):  # the last bubbles lose theirs first
+        contents = _carousel_of(views, lang, _BUDGETS[-1], with_images)
+        if flex_size(contents) <= MAX_FLEX_BYTES:
+            return contents
+    return None
+
+
+def _dropping(views: list[StoryView], lang: str) -> Message:
+    """The leanest carousel, leaving out its last stories until it fits (never all)."""
+    while True:
+        contents = _carousel_of(views, lang, _BUDGETS[-1], 0)
+        if len(views) == 1 or flex_size(contents) <= MAX_FLEX_BYTES:
+            return contents
+        views = views[:-1]
+
+
+def _carousel_of(
+    views: list[StoryView], lang: str, budget: tuple[int, int, int, int], with_images: int
+) -> Message:
+    bubbles = [bubble(v, lang, budget, image=i < with_images) for i, v in enumerate(views)]
+    return {"type": "carousel", "contents": bubbles}
 
 
 def alt_text(edition: Edition, views: list[StoryView]) -> str:
@@ -68,23 +128,20 @@ def alt_text(edition: Edition, views: list[StoryView]) -> str:
     return shorten(text, MAX_ALT_TEXT)
 
 
-def _carousel(views: list[StoryView], lang: str, alt: str) -> Message:
-    if not views:
-        return {"type": "flex", "altText": alt, "contents": _empty_bubble(lang)}
-    for budget in _BUDGETS:
-        contents = {"type": "carousel", "contents": [bubble(v, lang, budget) for v in views]}
-        if flex_size(contents) <= MAX_FLEX_BYTES:
-            break
-    return {"type": "flex", "altText": alt, "contents": contents}
-
-
 def flex_size(contents: dict[str, Any]) -> int:
     """Bytes of the Flex contents as sent (compact UTF-8 JSON)."""
     return len(json.dumps(contents, ensure_ascii=False, separators=(",", ":")).encode())
 
 
-def bubble(view: StoryView, lang: str, budget: tuple[int, int, int, int] = _BUDGETS[0]) -> Message:
-    """One story as a Flex bubble; text cut to ``budget`` (headline, dek, point, FAQ items)."""
+def bubble(
+    view: StoryView,
+    lang: str,
+    budget: tuple[int, int, int, int] = _BUDGETS[0],
+    *,
+    image: bool = True,
+) -> Message:
+    """One story as a Flex bubble; text cut to ``budget`` (headline, dek, point, FAQ
+    items); ``image=False`` leaves out the lead image."""
     headline_max, dek_max, point_max, faq_max = budget
     meta = f"{view.rank} · {_source_line(view, lang)} · {view.age}"
     body: list[Message] = [
@@ -112,7 +169,7 @@ def bubble(view: StoryView, lang: str, budget: tuple[int, int, int, int] = _BUDG
         "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
         "footer": _footer(view, lang),
     }
-    hero = _hero(view)
+    hero = _hero(view) if image else None
     if hero:
         result["hero"] = hero
     return result
