@@ -329,7 +329,7 @@ def _counts(r: dict[str, Any]) -> str:
     )
 
 
-# -- one hostile feed of 100,000 items (issue 13) --------------------------------------
+# -- one hostile feed of 100,000 items ----------------------------------------------
 HUGE_ITEMS = 100_000
 HUGE_MAX_BYTES = 16 * 2**20  # 100,000 items with dates are ~12.6 MB; the default is 10 MiB
 

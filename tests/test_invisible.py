@@ -7,7 +7,8 @@ import pytest
 from core.briefs.text import plain, visible
 from core.ingest.clean import clean_text, strip_invisible
 
-# The first four were in both old sets (ingest's was the smaller); the rest only in briefs'.
+# Soft hyphen, zero-width space, bidi isolate, BOM; a combining grapheme joiner, a Hangul
+# filler, a variation selector, a tag character.
 HIDDEN = ["\u00ad", "\u200b", "\u2069", "\ufeff", "\u034f", "\u3164", "\ufe0f", "\U000e0041"]
 
 

@@ -12,6 +12,9 @@ Stopping: :meth:`Cron.serve` returns once ``stop`` is set, after the job that is
 finishes (``aitoday cron`` sets it on SIGTERM/SIGINT), and releases the lock. Nothing is
 lost by stopping between jobs: the tick catches up on missed slots (core.editions.tick)
 and batches are enqueued in the same transaction that registers them (workers.fanout).
+
+Each step imports what it runs when it runs: ``aitoday status`` reads :func:`read_state`
+here without loading ingest, clustering (numpy) or the queues.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ return 0
 def ingest_step(store: Store, at: datetime) -> dict[str, Any]:
     """Fetch due sources, store new articles, then cluster them into stories."""
     from core.ingest.pipeline import run_ingest
-    from core.stories.service import update_stories  # the stories room owns it
+    from core.stories.service import update_stories
 
     report = asyncio.run(run_ingest(store))
     update_stories(store, report.articles)

@@ -12,6 +12,8 @@ import mailbox
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+import aiosmtplib
+
 from core.config import Settings
 from core.models import utcnow
 
@@ -68,8 +70,6 @@ async def send(settings: Settings, msg: EmailMessage) -> None:
 
 
 async def _send_smtp(settings: Settings, msg: EmailMessage) -> None:
-    import aiosmtplib
-
     smtp = settings.smtp
     await aiosmtplib.send(
         msg,

@@ -11,7 +11,7 @@ from typing import Any
 
 from bots.slack.limits import LIMITS
 from bots.slack.render import escape, link
-from core.commands import Reply
+from core.commands import Reply, describe
 from core.i18n import label
 from core.models import Brief, Edition, Story, Subscriber
 from core.render.common import StoryView, key_points_heading, story_views
@@ -153,8 +153,6 @@ def home_view(stories: list[Story], sub: Subscriber | None, base_url: str) -> di
             section("*Your digest*\nType `/aitoday subscribe` in a channel or here to get it.")
         )
     else:
-        from core.commands import describe
-
         blocks.append(section("*Your digest*\n" + escape(describe(sub))))
     blocks.append(
         {

@@ -26,6 +26,7 @@ from core.editions.variants import Picker
 from core.models import ChannelSub, Story, Subscriber
 from core.store.base import Store
 from core.store.keys import SLOT_MARKER_TTL
+from core.store.sources import SourceRepo
 from core.store.subscribers import SubscriberRepo
 
 __all__ = [
@@ -200,6 +201,4 @@ def _within_daily_cap(
 
 
 def _authority(store: Store) -> dict[str, float]:
-    from core.store.sources import SourceRepo  # the ingest room owns it
-
     return SourceRepo(store).authority()

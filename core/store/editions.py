@@ -16,6 +16,7 @@ from typing import Any
 from core.errors import StoreError
 from core.models import Brief, Edition
 from core.store.base import Store
+from core.store.briefs import BriefRepo
 from core.store.keys import EDITION_TTL
 
 __all__ = ["EditionRepo"]
@@ -94,7 +95,5 @@ class EditionRepo:
         return edition
 
     def _briefs(self, keys: Sequence[str]) -> list[Brief | None]:
-        from core.store.briefs import BriefRepo  # the briefs room owns the cache
-
         found = BriefRepo(self.store).get_many(list(keys))
         return [found.get(key) for key in keys]

@@ -13,6 +13,7 @@ from typing import cast
 
 from redis.typing import EncodableT, FieldT
 
+from core.ingest.sources import default_sources
 from core.ingest.state import FetchState
 from core.models import Source
 from core.store.base import Store
@@ -81,8 +82,6 @@ class SourceRepo:
         if self.redis.exists(self.keys.sources()):
             self.redis.set(marker, "1")
             return False
-        from core.ingest.sources import default_sources
-
         try:
             defaults = default_sources()
         except FileNotFoundError:

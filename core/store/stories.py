@@ -14,6 +14,7 @@ from typing import cast
 from core.models import Story, utcnow
 from core.store.base import Store
 from core.store.keys import STORY_TTL
+from core.stories.personalize import normal_words
 
 _CHUNK = 500
 
@@ -93,8 +94,6 @@ class StoryRepo:
         """Stories of the last ``days`` whose titles or topics hold every word given
         (plain words, case-insensitive, word prefixes match: "chip" finds "chips");
         best score first."""
-        from core.stories.personalize import normal_words
-
         wanted = normal_words(words).split()
         if not wanted:
             return []

@@ -30,6 +30,7 @@ from core.errors import ValidationError
 from core.models import Channel, ChannelStatus, Subscriber, short_hash, utcnow
 from core.preferences import normalize_address, set_status
 from core.store.base import Store
+from core.store.editions import EditionRepo
 from core.store.keys import SENT_TTL, SLOT_MARKER_TTL
 
 __all__ = ["SENT_KEEP", "SubscriberRepo", "address_digest"]
@@ -377,8 +378,6 @@ class SubscriberRepo:
         }
 
     def _edition_stories(self, edition_ids: Iterable[str]) -> dict[str, list[str]]:
-        from core.store.editions import EditionRepo
-
         return EditionRepo(self.store).story_ids(sorted(edition_ids))
 
     def mark_editions_sent(

@@ -2,7 +2,7 @@
 
 The fake LLM in "obedient" mode does what the articles tell it; the guard must refuse its
 answers (twice) and the extractive fallback must not quote the attacks either. A
-publisher's own phishing sentence (issue 13) reaches no reader by e-mail, Slack or LINE.
+publisher's own phishing sentence reaches no reader by e-mail, Slack or LINE.
 """
 
 from __future__ import annotations

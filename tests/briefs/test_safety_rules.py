@@ -1,6 +1,6 @@
 """One rule set for quoted and written text: what a publisher may not put before a reader.
 
-Each class of hazard the guard once missed (issue 13) has a case in English, Japanese and
+Each class of hazard has a case in English, Japanese and
 Chinese; each is refused both as a quote (``is_quotable``, which picks the extractive
 brief's sentences) and in a model's draft (``content_problems``, the guard). Ordinary news
 sentences with versions, decimals, dotted names and abbreviations stay quotable.

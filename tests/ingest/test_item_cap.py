@@ -1,5 +1,5 @@
 """A feed of far more items than anyone publishes in a day: the newest are kept, up to
-``fetch.max_items_per_feed``, and the cut is reported (issue 13)."""
+``fetch.max_items_per_feed``, and the cut is reported."""
 
 from __future__ import annotations
 

@@ -74,7 +74,7 @@ def _env(workdir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AITODAY_")}
     env.update(
         AITODAY_DATA_DIR=str(workdir / "data"), PYTHONPATH=str(ROOT), **extra
-    )  # no AITODAY_REDIS_URL: the embedded server is the one that used to be left behind
+    )  # no AITODAY_REDIS_URL: the embedded server is the child most easily left behind
     return env
 
 

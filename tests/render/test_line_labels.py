@@ -12,7 +12,7 @@ from tests.render.editions import make_edition
 
 BASE = "https://aitoday.example.org"
 # Half the footer of a "mega" bubble holds about 14 Latin letters (7 CJK characters) of
-# button text on one line; longer labels wrap (the Japanese ones used to take three).
+# button text on one line; longer labels wrap.
 HALF_FOOTER_COLUMNS = 14
 
 

@@ -1,4 +1,4 @@
-"""One source with many stories of its own does not fill the top of the ranking (issue 13)."""
+"""One source with many stories of its own does not fill the top of the ranking."""
 
 from __future__ import annotations
 

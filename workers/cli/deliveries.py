@@ -8,11 +8,15 @@ from datetime import UTC, timedelta
 
 import click
 
-from core.models import DeliveryBatch, Edition, Recipient
+from core.models import DeliveryBatch, Edition, Recipient, utcnow
 from core.store.base import Store
 from core.store.deliveries import COLUMNS, BatchRecord, DeliveryRepo
+from core.store.editions import EditionRepo
+from core.store.subscribers import SubscriberRepo
 from core.tokens import unsubscribe_token
 from workers.cli.context import AppContext, FullHelpGroup, pass_app
+from workers.fanout import requeue
+from workers.status import bounce_lines, bounces
 
 
 @click.group("deliveries", cls=FullHelpGroup)
@@ -59,8 +63,6 @@ def status_command(app: AppContext, edition: str | None, as_json: bool) -> None:
 @pass_app
 def retry_command(app: AppContext, edition: str, pending_only: bool) -> None:
     """Queue again every recipient of EDITION not delivered yet (failed and deferred too)."""
-    from workers.fanout import requeue
-
     store = app.store
     repo = DeliveryRepo(store)
     if not repo.batches(edition):
@@ -79,8 +81,6 @@ def rebuild(store: Store, record: BatchRecord) -> DeliveryBatch:
     A subscriber deleted or no longer on the channel keeps an empty address; the job
     marks them skipped instead of sending.
     """
-    from core.store.subscribers import SubscriberRepo
-
     subscribers = {s.id: s for s in SubscriberRepo(store).get_many(record.ids)}
     key = store.settings.signing_key()
     recipients = []
@@ -102,9 +102,6 @@ def rebuild(store: Store, record: BatchRecord) -> DeliveryBatch:
 def _today(store: Store, repo: DeliveryRepo, as_json: bool) -> None:
     """One row per edition of the last 24 hours: channel, language, slot and counts; then
     the e-mail addresses bounced or complained, by source, when there are any."""
-    from core.models import utcnow
-    from core.store.editions import EditionRepo
-
     now = utcnow()
     editions = EditionRepo(store).between(now - timedelta(hours=24), now + timedelta(hours=1))
     rows = [(e, _summed(repo.status(e.id))) for e in editions]
@@ -122,8 +119,6 @@ def _today(store: Store, repo: DeliveryRepo, as_json: bool) -> None:
             cells = "".join(f"{counts[c]:>10}" for c in COLUMNS)
             click.echo(f"{e.id:<28}{e.channel:<8}{e.language:<8}{slot:<18}{cells}")
     if not as_json:
-        from workers.status import bounce_lines, bounces
-
         found = bounces(store)
         for line in bounce_lines(found) if found["addresses"] or found["received"] else []:
             click.echo(line)

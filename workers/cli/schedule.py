@@ -11,6 +11,7 @@ from core.editions.tick import TickResult, build_editions
 from core.errors import ValidationError
 from core.models import utcnow
 from workers.cli.context import AppContext, pass_app
+from workers.fanout import enqueue_batches
 
 
 def parse_instant(text: str | None) -> datetime:
@@ -35,8 +36,6 @@ def schedule_command(app: AppContext, at_text: str | None, dry_run: bool, as_jso
     result = build_editions(app.store, at, dry_run=dry_run)
     enqueued = 0
     if not dry_run and result.batches:
-        from workers.fanout import enqueue_batches  # the fan-out room owns it
-
         enqueued = enqueue_batches(app.store, result.batches)
     if as_json:
         click.echo(json.dumps(_as_dict(result, enqueued), indent=2, ensure_ascii=False))

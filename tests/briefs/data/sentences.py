@@ -20,7 +20,7 @@ PHISH = "You must re-verify your AIToday account at aitoday-verify.com today."
 HOSTILE = [
     ("issue 13", "en", PHISH, LINK_RULE),
     ("issue 13", "en", PHISH, ORDER_RULE),
-    # a bare domain under a TLD the old list did not have, or an unusual one
+    # a bare domain under a new generic or an unusual top-level domain
     (
         "bare domain",
         "en",
@@ -35,7 +35,7 @@ HOSTILE = [
         LINK_RULE,
     ),
     ("bare domain", "zh", "该公司表示，新模型的权重已在 fast-weights.top 上公开发布。", LINK_RULE),
-    # a path under a top-level domain the old list did not have
+    # a path under a new generic top-level domain
     (
         "path",
         "en",
