@@ -37,6 +37,9 @@ _AMOUNT = re.compile(
 _SCALE = {"trillion": 1e12, "billion": 1e9, "million": 1e6, "bn": 1e9, "mn": 1e6,
           "万亿": 1e12, "萬億": 1e12, "兆": 1e12,
           "億": 1e8, "亿": 1e8, "万": 1e4, "萬": 1e4}  # fmt: skip
+# "$2.1B", "€500M": a currency sign makes the letter a scale ("7B" alone is a model size)
+_SHORT_AMOUNT = re.compile(r"[$€£¥]\s?(\d+(?:\.\d+)?)\s?([KMBT])(?![A-Za-z])")
+_SHORT_SCALE = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 # Latin words in headlines of any event, in any language, and units
 ANCHOR_STOPWORDS = frozenset({"ai", "ceo", "app", "apps", "bn", "mn", "nm"})
 
@@ -91,6 +94,8 @@ def anchors(title: str) -> tuple[frozenset[str], frozenset[str]]:
     numbers = {m.replace(",", "") for m in _NUMBER.findall(text)}
     for value, unit in _AMOUNT.findall(text):
         numbers.add(f"={float(value) * _SCALE[unit.lower()]:.3g}")
+    for value, unit in _SHORT_AMOUNT.findall(text):
+        numbers.add(f"={float(value) * _SHORT_SCALE[unit]:.3g}")
     return frozenset(names), frozenset(numbers)
 
 

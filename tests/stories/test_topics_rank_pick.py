@@ -9,6 +9,7 @@ import pytest
 from core.models import Prefs, Story, StoryArticle
 from core.stories.personalize import pick
 from core.stories.rank import score
+from core.stories.text import anchors
 from core.stories.topics import TOPICS, resolve_topic, tag_topics
 
 NOW = datetime(2026, 8, 3, 12, tzinfo=UTC)
@@ -143,3 +144,15 @@ def test_pick_leaves_out_a_story_retelling_one_already_picked() -> None:
     gpt = story(6, "OpenAI launches GPT-5", score_=0.4)
     cheaper = story(7, "OpenAI cuts GPT-5 prices", score_=0.3)
     assert [s.id for s in pick([gpt, cheaper], Prefs(), limit=5)] == ["s6", "s7"]
+
+
+def test_a_short_amount_with_a_currency_sign_is_the_same_amount() -> None:
+    # the demo's e-mail had this funding round as items 3 and 4
+    long = story(
+        1, "Meridian Labs raises $2.1 billion Series D at a $24 billion valuation", score_=0.9
+    )
+    short = story(2, "Meridian Labs lands $2.1B to build AI agents for businesses", score_=0.8)
+    other = story(3, "Meridian Labs open-sources its 7B agent model", score_=0.7)
+    picked = [s.id for s in pick([long, short, other], Prefs(), limit=5)]
+    assert picked == ["s1", "s3"]
+    assert anchors("Mistral 7B beats Llama")[1] == {"7"}  # a model size is not an amount
