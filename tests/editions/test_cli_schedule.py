@@ -14,6 +14,8 @@ from core.preferences import new_subscriber
 from core.store.base import Store
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
+from tests.editions.test_tick import make_story
+from tests.workers.run import drain_here
 from workers.cli import cli
 from workers.cli.schedule import parse_instant
 
@@ -29,8 +31,6 @@ def test_parse_instant() -> None:
 def test_dry_run_lists_who_gets_what(
     settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.editions.test_tick import make_story
-
     for n in range(3):
         StoryRepo(store).save(make_story(n))
     sub = new_subscriber(email="ann@example.com", timezone="Asia/Tokyo", delivery_time="07:30",
@@ -53,9 +53,6 @@ def test_schedule_builds_enqueues_and_a_worker_delivers(
     settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The whole path: schedule -> fan-out queue -> real worker -> e-mail in the outbox."""
-    from tests.editions.test_tick import make_story
-    from tests.workers.run import drain_here
-
     for n in range(3):
         StoryRepo(store).save(make_story(n))
     created = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.editions.tick import build_editions
+from core.editions.tick import build_editions, weekly_pool
 from core.models import ChannelStatus, ScoreParts, Story, StoryArticle, Subscriber, utcnow
 from core.preferences import apply_setting, new_subscriber
 from core.store.base import Store
@@ -168,8 +169,6 @@ def test_dst_change_delivers_at_local_time_once_a_day(store: Store, stories: lis
         result = build_editions(store, at)
         sent.extend(result.at for b in result.batches for _ in b.recipients)
         at += timedelta(minutes=30)
-    from zoneinfo import ZoneInfo
-
     local = [s.astimezone(ZoneInfo("America/New_York")).strftime("%m-%d %H:%M") for s in sent]
     assert local == ["03-06 07:30", "03-07 07:30", "03-08 07:30", "03-09 07:30"]
 
@@ -205,9 +204,6 @@ def test_nothing_to_send_is_retried_not_claimed(store: Store) -> None:
 
 
 def test_weekly_pool_ranks_by_lasting_importance() -> None:
-    from core.editions.tick import weekly_pool
-    from core.models import ScoreParts
-
     fresh_minor = make_story(1).model_copy(
         update={"score": 0.9, "score_parts": ScoreParts(authority=0.2, relevance=0.5, recency=1.0)}
     )
