@@ -2,6 +2,9 @@
 
 Measures, against baselines run in the same process:
 - render once per variant (e-mail, Slack, LINE) for a 5-story edition;
+- rendered sizes against the channel's limit: the 5-story edition and the maximal digest
+  (tests/bots/maximal.py: 20 Japanese stories at the brief guard's maximum lengths), and
+  what the size budget left of the maximal one;
 - per-recipient e-mail composition: the per-variant template + string replace + base64
   used by EmailAdapter, against building each message with the stdlib ``email`` package;
 - sending through each adapter to its local sink (aiosmtpd; the fake Slack and LINE APIs,
@@ -84,6 +87,55 @@ def render_rows(rows: list[tuple[str, str, str, str]]) -> None:
     rows.append(("render e-mail, 5 stories", f"{email_ms:.2f} ms/variant", "", ""))
     rows.append(("render Slack blocks", f"{slack_ms:.2f} ms/variant", "", ""))
     rows.append(("render LINE flex", f"{line_ms:.2f} ms/variant", "", ""))
+
+
+def size_rows(rows: list[tuple[str, str, str, str]]) -> None:
+    import json
+    from collections import Counter
+
+    from bots.email import render as email_render
+    from bots.line.render import MAX_FLEX_BYTES, flex_size, render_line
+    from core.render.common import story_views
+    from tests.bots.maximal import maximal_edition
+    from tests.render.editions import make_edition
+
+    base = "https://aitoday.example.org"
+    for name, email_ed, line_ed in (
+        ("5 stories", make_edition(5), make_edition(5, channel="line")),
+        ("maximal", maximal_edition("email"), maximal_edition("line")),
+    ):
+        payload = email_render.render_email(email_ed, base_url=base)
+        views = story_views(email_ed, base_url=base)
+        room = email_render.MAX_HTML_BYTES - len(
+            email_render._html(email_ed, views, [], payload.subject).encode()
+        )
+        cards, omitted = email_render._fit(views, email_ed.language, room)
+        forms = Counter(c.form for c in cards)
+        shown = ", ".join(f"{n} {form}" for form, n in forms.items())
+        ms = _timed(lambda ed=email_ed: email_render.render_email(ed, base_url=base), 10) * 1000
+        rows.append(
+            (
+                f"e-mail HTML, {name}",
+                f"{len(payload.html.encode()):,} B ({shown}; {len(omitted)} left out), {ms:.1f} ms",
+                f"limit {email_render.MAX_HTML_BYTES:,} B",
+                "",
+            )
+        )
+        messages = render_line(line_ed, base_url=base)
+        bubbles = [m["contents"].get("contents", []) for m in messages]
+        heroes = sum("hero" in b for group in bubbles for b in group)
+        sizes = "+".join(f"{flex_size(m['contents']):,}" for m in messages)
+        ms = _timed(lambda ed=line_ed: render_line(ed, base_url=base), 10) * 1000
+        rows.append(
+            (
+                f"LINE flex, {name}",
+                f"{sizes} B ({'+'.join(str(len(g)) for g in bubbles)} bubbles, "
+                f"{heroes} images), {ms:.1f} ms",
+                f"limit {MAX_FLEX_BYTES:,} B a message",
+                "",
+            )
+        )
+        assert json.dumps(messages)  # JSON-ready
 
 
 def compose_rows(rows: list[tuple[str, str, str, str]], tmp: Path) -> None:
@@ -236,6 +288,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         render_rows(rows)
+        size_rows(rows)
         compose_rows(rows, tmp)
         email_rows(rows, tmp)
         line_rows(rows, tmp)
