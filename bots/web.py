@@ -33,7 +33,6 @@ from core.config import Settings
 from core.i18n import LANGUAGE_NAMES
 from core.store.base import Store, open_store
 from core.store.stories import StoryRepo
-from workers.queues import depth_gauges
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +153,7 @@ async def healthz(request: Request) -> Response:
 async def metrics_page(request: Request) -> Response:
     """The Redis-backed counters in the Prometheus text format."""
     store = store_of(request)
-    body = metrics.exposition(store, depth_gauges(store))
+    body = metrics.exposition(store, metrics.depth_gauges(store))
     return PlainTextResponse(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 
 

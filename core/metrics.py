@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from core.store.base import Store
+from core.store.queues import queue_depths
 
 METRICS: dict[str, str] = {
     "aitoday_ingest_fetches_total": "Feed fetches by outcome (ok, not_modified, failed).",
@@ -70,6 +71,17 @@ class Gauge:
     name: str
     help: str
     values: Mapping[str, float]
+
+
+def depth_gauges(store: Store) -> list[Gauge]:
+    """Jobs waiting and jobs failed per channel queue, for /metrics (one pipeline)."""
+    depths = queue_depths(store)
+    waiting = {label_key({"queue": name}): float(w) for name, (w, _) in depths.items()}
+    failed = {label_key({"queue": name}): float(f) for name, (_, f) in depths.items()}
+    return [
+        Gauge("aitoday_queue_jobs", "Delivery batch jobs waiting, per queue.", waiting),
+        Gauge("aitoday_queue_failed_jobs", "Delivery batch jobs in RQ's failed registry.", failed),
+    ]
 
 
 def exposition(store: Store, gauges: Sequence[Gauge] = ()) -> str:

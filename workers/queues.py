@@ -1,9 +1,6 @@
 """The RQ queues: one per channel, so a slow platform never holds up the others.
 
-Queue names are ``<key prefix>-<channel>``: "aitoday-email", "aitoday-slack" and
-"aitoday-line" with the default prefix. RQ keeps its own keys under ``rq:``, outside our
-prefix, so the prefix in the queue name is what keeps two installs (or two test runs)
-sharing one Redis from taking each other's jobs.
+Their names are built in ``core/store/queues.py``, beside the keys.
 """
 
 from __future__ import annotations
@@ -11,12 +8,8 @@ from __future__ import annotations
 from rq import Queue, Retry
 
 from bots.base import RetryPolicy
-from core.metrics import Gauge, label_key
-from core.models import CHANNELS
 from core.store.base import Store
-
-DEFAULT_PREFIX = "aitoday"
-QUEUE_NAMES: dict[str, str] = {channel: f"{DEFAULT_PREFIX}-{channel}" for channel in CHANNELS}
+from core.store.queues import queue_name, queue_names
 
 JOB_TIMEOUT = 900  # seconds: a batch of 500 on a slow SMTP relay stays well below
 # A finished job is deleted at once: its outcome counts are in the delivery markers and
@@ -25,19 +18,6 @@ RESULT_TTL = 0
 # A job's arguments hold subscriber ids (never addresses): a failed job is kept a week for
 # inspection, not RQ's default year; `users delete` takes the subscriber out of it.
 FAILURE_TTL = 7 * 86_400
-
-
-def queue_names(store: Store) -> dict[str, str]:
-    """Channel -> queue name under the store's key prefix."""
-    return {channel: f"{store.keys.prefix}-{channel}" for channel in CHANNELS}
-
-
-def queue_name(store: Store, channel: str) -> str:
-    """The queue of a channel; ValueError for an unknown channel."""
-    try:
-        return queue_names(store)[channel]
-    except KeyError:
-        raise ValueError(f"unknown channel {channel!r}; have {', '.join(CHANNELS)}") from None
 
 
 def channel_queue(store: Store, channel: str) -> Queue:
@@ -64,19 +44,3 @@ def job_retry(policy: RetryPolicy) -> Retry:
     """
     intervals = list(policy.job_retry_intervals)
     return Retry(max=len(intervals), interval=intervals)
-
-
-def depth_gauges(store: Store) -> list[Gauge]:
-    """Jobs waiting and jobs failed per channel queue, for /metrics (one pipeline)."""
-    queues = all_queues(store)
-    pipe = store.redis.pipeline()
-    for queue in queues:
-        pipe.llen(queue.key)
-        pipe.zcard(queue.failed_job_registry.key)
-    counts = pipe.execute()
-    waiting = {label_key({"queue": q.name}): float(counts[2 * i]) for i, q in enumerate(queues)}
-    failed = {label_key({"queue": q.name}): float(counts[2 * i + 1]) for i, q in enumerate(queues)}
-    return [
-        Gauge("aitoday_queue_jobs", "Delivery batch jobs waiting, per queue.", waiting),
-        Gauge("aitoday_queue_failed_jobs", "Delivery batch jobs in RQ's failed registry.", failed),
-    ]

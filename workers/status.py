@@ -50,7 +50,7 @@ def queues(store: Store) -> list[dict[str, Any]]:
 
 def workers(store: Store) -> list[dict[str, Any]]:
     """RQ workers listening on any of our queues."""
-    from workers.queues import queue_names
+    from core.store.queues import queue_names
 
     ours = set(queue_names(store).values())
     found = []

@@ -17,7 +17,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from workers.queues import QUEUE_NAMES
+from core.store.queues import QUEUE_NAMES
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 K8S_VERSION = "1.30"

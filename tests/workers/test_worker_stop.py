@@ -11,8 +11,8 @@ from pathlib import Path
 from rq import Worker
 
 from core.store.base import Store
+from core.store.queues import queue_names
 from tests.waiting import eventually
-from workers.queues import queue_names
 
 ROOT = Path(__file__).resolve().parents[2]
 
