@@ -148,7 +148,7 @@ def _lean(views: list[StoryView], lang: str, room: int) -> tuple[list[_Card], li
         if _total(cards) <= room:
             break
         cards[i] = _link(views[i])
-    while cards and _total(cards) + _more_size(views[len(cards) - 1 :], lang) > room:
+    while cards and _total(cards) + _more_size(views[len(cards) :], lang) > room:
         cards.pop()
     return cards, views[len(cards) :]
 
