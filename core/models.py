@@ -257,6 +257,23 @@ class ChannelSub(Model):
     frequency: Frequency | None = None
 
 
+def normalize_address(channel: str, address: str) -> str:
+    """The form an address is looked up by: e-mail addresses compare case-insensitively."""
+    text = address.strip()
+    return text.lower() if channel == "email" else text
+
+
+def set_status(
+    target: ChannelSub, status: ChannelStatus, reason: str | None, when: datetime | None = None
+) -> None:
+    """Change a channel's status in place, with the reason and the time."""
+    target.status = status
+    target.status_reason = reason
+    target.status_at = when or utcnow()
+    if status is ChannelStatus.ACTIVE:
+        target.verified = True
+
+
 class Subscriber(Model):
     """A person, a Slack channel, a LINE group or a list address."""
 

@@ -45,6 +45,8 @@ from core.models import (
     Frequency,
     Prefs,
     Subscriber,
+    normalize_address,
+    set_status,
     utcnow,
 )
 from core.stories.topics import TOPICS, resolve_topic
@@ -57,6 +59,7 @@ __all__ = [
     "new_subscriber",
     "normalize_address",
     "parse_setting",
+    "set_status",
     "validate_email",
     "validate_language",
     "validate_time",
@@ -238,12 +241,6 @@ def channel_address(channel: str, value: str) -> str:
             raise ValidationError("slack", f"{text!r}: use TEAM_ID/CHANNEL_ID or TEAM_ID/USER_ID")
         return f"{team}/{target}"
     raise ValidationError("channel", f"unknown channel {channel!r}")
-
-
-def normalize_address(channel: str, address: str) -> str:
-    """The form an address is looked up by: e-mail addresses compare case-insensitively."""
-    text = address.strip()
-    return text.lower() if channel == "email" else text
 
 
 # -- building ---------------------------------------------------------------------------
@@ -534,17 +531,6 @@ def _status(value: str) -> ChannelStatus:
     except ValueError:
         choices = ", ".join(s.value for s in ChannelStatus)
         raise ValidationError("status", f"{value!r} is not one of {choices}") from None
-
-
-def set_status(
-    target: ChannelSub, status: ChannelStatus, reason: str | None, when: datetime | None = None
-) -> None:
-    """Change a channel's status in place, with the reason and the time."""
-    target.status = status
-    target.status_reason = reason
-    target.status_at = when or utcnow()
-    if status is ChannelStatus.ACTIVE:
-        target.verified = True
 
 
 def find_channel(sub: Subscriber, channel: Channel) -> ChannelSub | None:

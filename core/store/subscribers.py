@@ -27,8 +27,15 @@ import redis
 from core.bounces.events import source_of
 from core.editions.schedule import next_slot
 from core.errors import ValidationError
-from core.models import Channel, ChannelStatus, Subscriber, short_hash, utcnow
-from core.preferences import normalize_address, set_status
+from core.models import (
+    Channel,
+    ChannelStatus,
+    Subscriber,
+    normalize_address,
+    set_status,
+    short_hash,
+    utcnow,
+)
 from core.store.base import Store
 from core.store.editions import EditionRepo
 from core.store.keys import SENT_TTL, SLOT_MARKER_TTL
