@@ -57,7 +57,19 @@ from core.stories.embed import (
     latin_text,
     quantise,
 )
-from core.stories.text import anchors, clean, features, script_of, title_numbers, url_key
+from core.stories.orgs import named_orgs, site_org
+from core.stories.text import (
+    anchors,
+    clean,
+    features,
+    is_date,
+    is_roundup,
+    script_of,
+    title_numbers,
+    url_key,
+    word_key,
+    words,
+)
 
 Vector = dict[str, float]
 
@@ -106,6 +118,7 @@ class ClusterParams:
     names_free: float = 0.6  # wording this close needs no agreement on names
     anchor_min: int = 2  # across scripts: names and numbers shared, a name among them ...
     anchor_cover: float = 0.75  # ... and this share (IDF-weighted) of the fewer names
+    subject_shared_idf: float = 10.0  # title words shared (IDF sum) that make two orgs' one event
 
 
 @dataclass
@@ -129,6 +142,10 @@ class _Entry:
     code: bytes = b""  # its int8 codes, as stored in Redis
     title_salient: frozenset[str] = frozenset()  # the names and numbers of the title
     title_terms: frozenset[str] = frozenset()  # the title's word terms
+    subject: str = ""  # the organisation first named in the title, else the site's own
+    named: frozenset[str] = frozenset()  # every organisation the title names
+    site_subject: bool = False  # the subject is the site's (the title names none)
+    roundup: bool = False  # a digest's title listing several launches
 
 
 @dataclass
@@ -268,6 +285,8 @@ class Clusterer:
         if target is None:
             target = "s" + short_hash("story", doc.id, size=8)
         self._attach(entry, target)
+        if entry.roundup:
+            return target  # a digest listing several launches bridges none of them
         bridge = self.params.merge * self.params.merge_gate
         for similarity, other in scored:
             if (
@@ -360,6 +379,8 @@ class Clusterer:
         need = self.params.sibling
         for _, other in heapq.nlargest(self.params.sibling_checks, near):
             member = self._entries[other]
+            if member.roundup and not entry.roundup:
+                continue  # a digest listing two launches is no bridge between them
             if entry.numbers and member.numbers and entry.numbers.isdisjoint(member.numbers):
                 continue  # "Windsurf 1.2.4" is not "Windsurf 1.2.5"; "part 1" not "part 2"
             lexical = _dot(vec, member.vec)
@@ -378,6 +399,8 @@ class Clusterer:
                 continue  # meaning alone is too loose: "Business in Brief" is no event
             if lexical < self.params.names_free and not self._names_agree(entry, member):
                 continue  # "OpenAI ... Sora 2" and "OpenAI ... SB OpenAI Japan": two events
+            if lexical < self.params.names_free and self._subjects_differ(entry, member):
+                continue  # "Mistral ... with NVIDIA" and "Cohere ... with NVIDIA": two events
             if self._combined(lexical, _cosine(entry.emb, member.emb)) >= need:
                 return True
         return False
@@ -396,6 +419,22 @@ class Clusterer:
             return False  # "Gemini 3 Pro" is not "Gemini 3 Flash" in any language
         semantic = _cosine(entry.emb, member.emb)
         return semantic is not None and self._combined(lexical, semantic) >= self.params.sibling
+
+    def _subjects_differ(self, entry: _Entry, member: _Entry) -> bool:
+        """Whether two titles are about two organisations: each has a subject (the first
+        organisation it names, else its site's), they differ, neither title names the
+        other's, and no version or amount is shared. When a subject is only the site's
+        ("API Public Beta" on x.ai), rare title words shared also say one event ("data
+        poisoning" told by AISI and the Turing; one word, "Harnessing", is not enough)."""
+        a, b = entry.subject, member.subject
+        if not a or not b or a == b or a in member.named or b in entry.named:
+            return False
+        if _dated_out(entry.numbers) & _dated_out(member.numbers):
+            return False
+        if entry.site_subject or member.site_subject:
+            shared = (t for t in entry.title_terms & member.title_terms if not is_date(t[2:]))
+            return sum(map(self._idf, shared)) < self.params.subject_shared_idf
+        return True
 
     def _names_agree(self, entry: _Entry, member: _Entry) -> bool:
         """Whether two headlines name the same thing: most (IDF-weighted) of one title's
@@ -676,7 +715,16 @@ def _same_publisher(entry: _Entry, member: _Entry) -> bool:
         return True
     if not entry.url or not member.url or entry.url == member.url:
         return False
-    return entry.url.partition("/")[0] == member.url.partition("/")[0]
+    site, other = entry.url.partition("/")[0], member.url.partition("/")[0]
+    if site == other:
+        return True
+    org = site_org(site)
+    return bool(org) and org == site_org(other)  # claude.com and anthropic.com: Anthropic
+
+
+def _dated_out(numbers: frozenset[str]) -> frozenset[str]:
+    """Title numbers that are no year ("2024" is shared by every post of that year)."""
+    return frozenset(n for n in numbers if not is_date(n))
 
 
 def _cosine(emb: Array | None, other: Array | None) -> float | None:
@@ -702,6 +750,8 @@ def _add_into(total: Vector, vec: Vector, sign: float) -> None:
 def _new_entry(article_id: str, published: float, title: str, summary: str, url: str) -> _Entry:
     word_counts, gram_counts, salient, title_salient, title_terms = features(title, summary)
     names, figures = anchors(title)
+    named = named_orgs([word_key(w) for w in words(title)])
+    host_org = site_org(url.partition("/")[0]) if url else ""
     return _Entry(
         id=article_id,
         story="",
@@ -718,6 +768,10 @@ def _new_entry(article_id: str, published: float, title: str, summary: str, url:
         script=script_of(title),
         names=names,
         figures=figures,
+        subject=named[0] if named else host_org,
+        named=frozenset(named),
+        site_subject=not named and bool(host_org),
+        roundup=is_roundup(title),
     )
 
 

@@ -54,6 +54,19 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 CHAR_SIZES = (3, 4, 5)
 
+# Dates name no event: "Circuits Updates – June 2024" and "June 2024 Product Update" are
+# two companies' monthly posts. Month names and years are no names or numbers to agree on.
+_MONTHS = """january february march april may june july august september october november
+    december jan feb mar apr jun jul aug sep sept oct nov dec"""
+DATE_WORDS = frozenset(_MONTHS.split())
+_YEAR = re.compile(r"(?:19|20)\d\d")
+# A digest's title lists several launches: "Claude Tag 💬, Seedance 2.5 🎥, Mistral OCR 4 🧠"
+# (a list of names alone is common news: "Beyonce, Garner, Lynch join 'Ban Bossy'").
+_ROUNDUP_SPLIT = re.compile(r"\s*[,;|]\s*")
+ROUNDUP_PARTS = 3
+DIGEST_PREFIXES = ("import ai", "last week in ai", "this week in ai", "the batch",
+                   "ai roundup", "weekly roundup", "tldr")  # fmt: skip
+
 
 def clean(text: str) -> str:
     """NFKC-normalised text without a trailing ellipsis (feeds truncate titles so)."""
@@ -149,6 +162,8 @@ def features(
             if known is None:
                 continue
             term, grams, numeric = known
+            if is_date(term[2:]):
+                continue  # a month or a year tells no event apart from another
             word_terms.append(term)
             if numeric or (not title_case and is_salient(word, position)):
                 salient.add(term)
@@ -196,6 +211,22 @@ def title_numbers(title: str) -> frozenset[str]:
     """Word keys of a title that hold digits (versions, amounts, years, parts)."""
     keys = (word_key(w) for w in words(title))
     return frozenset(k for k in keys if _has_digit(k))
+
+
+def is_date(key: str) -> bool:
+    """A month name or a year (a word key)."""
+    return key in DATE_WORDS or (len(key) == 4 and _YEAR.fullmatch(key) is not None)
+
+
+def is_roundup(title: str) -> bool:
+    """A digest's title: a known digest's prefix, or 3+ parts joined by ',' ';' '|' of
+    which two at least carry a pictograph (the items of a newsletter's subject line)."""
+    text = clean(title)
+    if text.lower().startswith(DIGEST_PREFIXES):
+        return True
+    parts = [p for p in _ROUNDUP_SPLIT.split(text) if p.strip()]
+    marked = sum(1 for p in parts if any(unicodedata.category(ch) == "So" for ch in p))
+    return len(parts) >= ROUNDUP_PARTS and marked >= 2
 
 
 def url_key(url: str) -> str:

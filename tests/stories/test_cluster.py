@@ -206,3 +206,70 @@ def test_different_version_numbers_are_different_releases() -> None:
     ]
     result = dict(cluster_all(releases, window_hours=72))
     assert result["v1"] != result["v2"]
+
+
+def test_a_month_and_a_year_are_no_event() -> None:
+    # Real feeds: two companies' monthly posts, joined by nothing but "June 2024".
+    docs = [
+        _feed_item("c", "Circuits Updates – June 2024",
+                   "https://www.anthropic.com/research/circuits-updates-june-2024", "lab", 0),
+        _feed_item("p", "June 2024 Product Update",
+                   "https://www.pinecone.io/blog/june-2024-product-update", "pinecone", 1),
+        _feed_item("r1", "Pinecone ships serverless indexes in June 2024 update",
+                   "https://news.example/pinecone-serverless", "news", 2),
+        _feed_item("r2", "Pinecone's June update ships serverless indexes",
+                   "https://wire.example/pinecone-june", "wire", 3),
+    ]  # fmt: skip
+    result = dict(cluster_all(docs, window_hours=72))
+    assert result["c"] != result["p"]
+    assert result["r1"] == result["r2"]  # one event with a month in both tellings
+
+
+def test_claude_com_and_anthropic_com_are_one_publisher() -> None:
+    # One organisation's two sites: two of its posts must be near copies to join.
+    docs = [
+        _feed_item("a", "Introducing the Claude Platform on AWS",
+                   "https://claude.com/blog/claude-platform-on-aws", "claude-blog", 0),
+        _feed_item("b", "Introducing Claude for Small Business",
+                   "https://www.anthropic.com/news/claude-for-small-business", "lab", 1),
+        _feed_item("c", "Anthropic brings the Claude Platform to AWS",
+                   "https://news.example/claude-aws", "news", 2),
+    ]  # fmt: skip
+    result = dict(cluster_all(docs, window_hours=72))
+    assert result["a"] != result["b"]
+    assert result["a"] == result["c"]  # told by another publisher: one story
+
+
+def test_two_organisations_as_subjects_are_two_events() -> None:
+    docs = [
+        _feed_item("m", "Mistral AI partners with NVIDIA to accelerate open frontier models",
+                   "https://mistral.ai/news/nvidia", "mistral", 0),
+        _feed_item("c", "Cohere advances sovereign AI capabilities with NVIDIA",
+                   "https://cohere.com/blog/nvidia", "cohere", 1),
+        _feed_item("x", "API Public Beta", "https://x.ai/news/api", "xai", 2),
+        _feed_item("b", "Mistral Batch API", "https://mistral.ai/news/batch-api", "mistral", 3),
+        # A partner's post on the same launch names its version: one event.
+        _feed_item("o", "Introducing Claude Opus 4.5",
+                   "https://www.anthropic.com/news/claude-opus-4-5", "lab", 4),
+        _feed_item("w", "Opus 4.5 is now available in Windsurf",
+                   "https://windsurf.com/blog/opus-4.5", "windsurf", 5),
+    ]  # fmt: skip
+    result = dict(cluster_all(docs, window_hours=72))
+    assert result["m"] != result["c"]
+    assert result["x"] != result["b"]
+    assert result["o"] == result["w"]
+
+
+def test_a_roundup_joins_at_most_one_launch_it_lists() -> None:
+    docs = [
+        _feed_item("t", "Introducing Claude Tag",
+                   "https://www.anthropic.com/news/introducing-claude-tag", "lab", 0),
+        _feed_item("o", "Introducing Mistral OCR 4", "https://mistral.ai/news/ocr-4", "mistral", 1),
+        _feed_item("d", "Claude Tag 💬, Seedance 2.5 🎥, Mistral OCR 4 🧠",
+                   "https://tldr.tech/ai/2026-06-24", "tldr", 2),
+        _feed_item("v", "Mistral OCR 4 reads handwriting in 40 languages",
+                   "https://news.example/ocr-4", "news", 3),
+    ]  # fmt: skip
+    result = dict(cluster_all(docs, window_hours=72))
+    assert result["t"] != result["o"]
+    assert result["v"] == result["o"]  # a retelling still joins its launch
