@@ -14,6 +14,9 @@ thresholds were chosen on) and a report half (stories never looked at while tuni
 Cross-language: tests/stories/data/crosslang.jsonl, events told in English, Japanese and
 Chinese (headlines written for this set), ``aitoday cluster`` input plus a "story" label.
 
+Real feeds: ../shared/corpus/feeds (no labels): stories that hold 2+ different titles,
+counted; ``python -m bench.stories --show`` prints them to read one by one.
+
 Speed: 10,000 articles published over ten days so the 72 h window fills and then slides,
 placed in ingest-sized batches of 100 (``Clusterer.add_many``); the cost per article is
 reported per block of 1,000, for the previous and the production method.
@@ -282,18 +285,15 @@ def speed(
     return out, clusterer
 
 
-def real_feeds() -> list[tuple[str, int, int, int, int]] | None:
-    """The 46 real AI feeds (with summaries), real dates: (method, articles, stories,
-    stories from 2+ feeds, stories holding 2+ different titles). No labels exist: the
-    last column counts what may be wrong (inspect by hand: ``--show``)."""
+def feed_docs() -> list[Doc]:
+    """The 46 real AI feeds' items (with summaries, real dates), oldest first; empty when
+    the corpus is absent."""
     from core.ingest.parse import parse_feed
     from core.models import utcnow
 
     latest = CORPUS / "feeds" / "latest"
-    if not latest.is_dir():
-        return None
-    docs = []
-    for path in sorted(latest.glob("*.xml")):
+    docs: list[Doc] = []
+    for path in sorted(latest.glob("*.xml")) if latest.is_dir() else []:
         parsed = parse_feed(path.read_bytes(), url=f"https://feeds.example/{path.name}",
                             content_type=None, source_id=path.stem, language="en",
                             fetched=utcnow())  # fmt: skip
@@ -303,17 +303,48 @@ def real_feeds() -> list[tuple[str, int, int, int, int]] | None:
             for a in parsed.articles
         ]  # fmt: skip
     docs.sort(key=lambda d: d.published)
+    return docs
+
+
+def real_feeds() -> list[tuple[str, int, int, int, int]] | None:
+    """The 46 real AI feeds (with summaries), real dates: (method, articles, stories,
+    stories from 2+ feeds, stories holding 2+ different titles). No labels exist: the
+    last column counts what may be wrong (inspect by hand: ``--show``)."""
+    docs = feed_docs()
+    if not docs:
+        return None
     rows = []
     methods = [("leader baseline (titles, 0.2)", leader_baseline(docs))]
     methods += [(m.name, m.cluster(docs)) for m in METHODS]
     for name, pred in methods:
-        groups: dict[str, list[Doc]] = defaultdict(list)
-        for d in docs:
-            groups[pred[d.id]].append(d)
-        multi = sum(1 for g in groups.values() if len({d.source for d in g}) > 1)
-        mixed = sum(1 for g in groups.values() if len({_norm(d.title) for d in g}) > 1)
+        groups = _groups(docs, pred)
+        multi = sum(1 for g in groups if len({d.source for d in g}) > 1)
+        mixed = sum(1 for g in groups if len({_norm(d.title) for d in g}) > 1)
         rows.append((name, len(docs), len(groups), multi, mixed))
     return rows
+
+
+def show_mixed() -> None:
+    """Print the production method's real-feed stories that hold 2+ different titles
+    (one line per distinct title: feed, title, URL), to read them one by one."""
+    docs = feed_docs()
+    groups = _groups(docs, METHODS[-1].cluster(docs))
+    mixed = [g for g in groups if len({_norm(d.title) for d in g}) > 1]
+    for group in mixed:
+        print("----")
+        seen: set[str] = set()
+        for d in group:
+            if _norm(d.title) not in seen:
+                seen.add(_norm(d.title))
+                print(f"  [{d.source}] {d.title[:110]}  <{d.url}>")
+    print(f"{len(mixed)} mixed stories of {len(groups)}")
+
+
+def _groups(docs: Sequence[Doc], pred: dict[str, str]) -> list[list[Doc]]:
+    groups: dict[str, list[Doc]] = defaultdict(list)
+    for d in docs:
+        groups[pred[d.id]].append(d)
+    return list(groups.values())
 
 
 def _norm(title: str) -> str:
@@ -428,6 +459,9 @@ def _print_speed() -> None:
 def main() -> None:
     if not UCI.exists():
         print("bench.stories: ../shared/corpus is absent; skipped")
+        return
+    if "--show" in sys.argv[1:]:
+        show_mixed()  # the real-feed stories that mix titles, to read by hand
         return
     _print_quality()
     print()
