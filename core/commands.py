@@ -17,7 +17,6 @@ Commands::
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -32,6 +31,8 @@ from core.i18n import LABELS, label, normalize_language
 from core.models import Brief, Channel, ChannelStatus, Story, Subscriber, utcnow
 from core.preferences import apply_setting, find_channel, new_subscriber
 from core.store.base import Store
+from core.store.chats import ChatRepo
+from core.store.sources import SourceRepo
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo, address_digest
 from core.stories.topics import TOPICS
@@ -41,7 +42,6 @@ log = logging.getLogger(__name__)
 TODAY_HOURS = 24.0
 FALLBACK_HOURS = 72.0
 LIST_SIZE = 5
-LAST_LIST_TTL = 86_400
 MAX_INPUT = 500  # characters of a command we read; the rest is ignored
 
 HELP_LINES = (
@@ -241,15 +241,12 @@ def _numbered(stories: list[Story]) -> str:
 
 def remember_list(store: Store, chat: Chat, stories: list[Story]) -> None:
     """Keep the story ids last shown to this chat, for "brief <n>"."""
-    key = store.keys.chat_last_list(chat.channel, _address_digest(chat))
-    store.redis.set(key, json.dumps([s.id for s in stories]), ex=LAST_LIST_TTL)
+    ChatRepo(store).remember_list(chat.channel, _address_digest(chat), [s.id for s in stories])
 
 
 def last_list(store: Store, chat: Chat) -> list[str]:
     """The story ids last shown to this chat (empty when none or expired)."""
-    raw = store.redis.get(store.keys.chat_last_list(chat.channel, _address_digest(chat)))
-    ids: list[str] = json.loads(raw) if raw else []
-    return ids
+    return ChatRepo(store).last_list(chat.channel, _address_digest(chat))
 
 
 def _address_digest(chat: Chat) -> str:
@@ -331,9 +328,7 @@ def _setting(key: str, example: str) -> Handler:
 
 
 def _source_ids(store: Store) -> set[str]:
-    return {
-        k.decode() if isinstance(k, bytes) else k for k in store.redis.hkeys(store.keys.sources())
-    }
+    return SourceRepo(store).ids()
 
 
 async def _topics(store: Store, chat: Chat, rest: str) -> Reply:

@@ -82,8 +82,8 @@ def ingest(store: Store) -> dict[str, Any]:
     """The last ingest report and every source that is failing or disabled."""
     from core.store.sources import SourceRepo
 
-    raw = store.redis.get(store.keys.ingest_last_run())
     repo = SourceRepo(store)
+    raw = repo.last_run()
     sources = repo.all()
     states = repo.states([s.id for s in sources]) if sources else {}
     failing: list[dict[str, Any]] = []

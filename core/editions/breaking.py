@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
 
 from core.editions.schedule import active_channels, floor_minute, local_day, zone
 from core.editions.variants import Picker
 from core.models import ChannelSub, Story, Subscriber
 from core.store.base import Store
+from core.store.breaking import BreakingRepo
 from core.store.keys import SLOT_MARKER_TTL
 from core.store.sources import SourceRepo
 from core.store.subscribers import SubscriberRepo
@@ -140,7 +140,7 @@ def select_alerts(
         alerts.extend(Alert(sub, c, story_id) for c in active_channels(sub))
         sent.setdefault(sub_id, set()).add(story_id)
     if deferrals and not dry_run:
-        store.redis.zadd(store.keys.breaking_deferred(), deferrals)
+        BreakingRepo(store).defer(deferrals)
     return alerts
 
 
@@ -152,16 +152,16 @@ def _new_breaking(
     fresh = [s for s in stories if is_breaking(s, authority, minute)]
     if not fresh:
         return []
-    key = store.keys.breaking_alerted()
+    repo = BreakingRepo(store)
     new: list[Story] = []
     for story in fresh:
         if dry_run:
-            if store.redis.zscore(key, story.id) is None:
+            if not repo.was_alerted(story.id):
                 new.append(story)
-        elif store.redis.zadd(key, {story.id: minute.timestamp()}, nx=True):
-            new.append(story)  # NX: two ticks never alert the same story twice
+        elif repo.mark_alerted(story.id, minute.timestamp()):
+            new.append(story)
     if not dry_run:
-        store.redis.zremrangebyscore(key, "-inf", minute.timestamp() - SLOT_MARKER_TTL)
+        repo.trim_alerted(minute.timestamp() - SLOT_MARKER_TTL)
     if not new:
         return []
     ids = sorted(SubscriberRepo(store).breaking_ids())
@@ -169,14 +169,12 @@ def _new_breaking(
 
 
 def _deferred_due(store: Store, minute: datetime, dry_run: bool) -> list[tuple[str, str]]:
-    key = store.keys.breaking_deferred()
-    client: Any = store.redis
-    members = client.zrangebyscore(key, "-inf", minute.timestamp())
+    repo = BreakingRepo(store)
     pairs: list[tuple[str, str]] = []
-    for member in members:
-        if not dry_run and not client.zrem(key, member):
+    for member in repo.deferred_until(minute.timestamp()):
+        if not dry_run and not repo.take_deferred(member):
             continue  # another tick took it
-        sub_id, _, story_id = member.decode().partition(":")
+        sub_id, _, story_id = member.partition(":")
         pairs.append((sub_id, story_id))
     return pairs
 
@@ -185,19 +183,14 @@ def _within_daily_cap(
     store: Store, sub_id: str, day: str, counts: dict[tuple[str, str], int], dry_run: bool
 ) -> bool:
     cap = store.settings.digest.breaking_per_day
-    key = store.keys.breaking_sent(day)
+    repo = BreakingRepo(store)
     if dry_run:
         seen = counts.get((sub_id, day))
         if seen is None:
-            raw: Any = store.redis.hget(key, sub_id)
-            seen = int(raw) if raw is not None else 0
+            seen = repo.sent_on(day, sub_id)
         counts[(sub_id, day)] = seen + 1
         return seen < cap
-    pipe = store.redis.pipeline(transaction=True)
-    pipe.hincrby(key, sub_id, 1)
-    pipe.expire(key, SLOT_MARKER_TTL)
-    count = int(pipe.execute()[0])
-    return count <= cap
+    return repo.count_sent(day, sub_id) <= cap
 
 
 def _authority(store: Store) -> dict[str, float]:

@@ -35,7 +35,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from core.briefs.service import ensure_briefs
 from core.editions.breaking import FRESH_HOURS, select_alerts
@@ -62,7 +61,7 @@ from core.models import (
 )
 from core.store.base import Store
 from core.store.editions import EditionRepo
-from core.store.keys import SLOT_MARKER_TTL
+from core.store.slots import SlotRepo
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 from core.stories.personalize import pick
@@ -189,7 +188,7 @@ def _breaking(
     store: Store, minute: datetime, tick_id: str, dry_run: bool
 ) -> list[tuple[Edition, Variant]]:
     """Breaking alerts due now, grouped like digests: one edition per story, channel, language."""
-    if not store.redis.exists(store.keys.subscriber_breaking()):
+    if not SubscriberRepo(store).any_breaking():
         return []  # nobody wants alerts: skip reading stories
     fresh = list(StoryRepo(store).recent(FRESH_HOURS))
     alerts = select_alerts(store, minute, fresh, pick, dry_run=dry_run)
@@ -241,14 +240,11 @@ def _unclaimed(store: Store, due: list[Due], result: TickResult) -> tuple[list[D
     """Split off subscribers whose local day is already claimed (digest already built)."""
     kept: list[Due] = []
     done: list[Due] = []
-    client: Any = store.redis
+    slots = SlotRepo(store)
     for day, entries in _by_day(due).items():
-        ids = [e.subscriber.id for e in entries]
-        for start in range(0, len(ids), 5000):
-            chunk = entries[start : start + 5000]
-            marks = client.hmget(store.keys.slot_marker(day), ids[start : start + 5000])
-            for entry, mark in zip(chunk, marks, strict=True):
-                (kept if mark is None else done).append(entry)
+        claimed = slots.claimed(day, [e.subscriber.id for e in entries])
+        for entry, taken in zip(entries, claimed, strict=True):
+            (done if taken else kept).append(entry)
     for entry in done:
         result.skipped["already sent today"] += 1
         result.plan.extend(_rows(entry, entry.channels, (), None, "already sent today"))
@@ -271,27 +267,14 @@ def _note_empty(
             )
 
 
-_CLAIM = """
-local out = {}
-for i = 3, #ARGV do out[i - 2] = redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[1]) end
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return out
-"""
-
-
 def _claim(
     store: Store, due: list[Due], variants: list[Variant], tick_id: str, result: TickResult
 ) -> tuple[list[Due], list[Variant]]:
     """Claim each subscriber's local day; drop from the variants those another tick has."""
-    script = store.redis.register_script(_CLAIM)
+    slots = SlotRepo(store)
     won: set[str] = set()
     for day, entries in _by_day(due).items():
-        for start in range(0, len(entries), 5000):
-            ids = [e.subscriber.id for e in entries[start : start + 5000]]
-            replies: Any = script(
-                keys=[store.keys.slot_marker(day)], args=[tick_id, SLOT_MARKER_TTL, *ids]
-            )
-            won.update(i for i, ok in zip(ids, replies, strict=True) if ok)
+        won |= slots.claim(day, [e.subscriber.id for e in entries], tick_id)
     lost = len(due) - len(won)
     if lost:
         result.skipped["claimed elsewhere"] += lost

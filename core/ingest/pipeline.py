@@ -302,7 +302,7 @@ def _record(store: Store, report: IngestReport, runs: list[SourceRun]) -> None:
             metrics.incr(store, "aitoday_ingest_new_articles_total", report.new_articles)
         seconds = sum(run.seconds for run in runs)
         metrics.incr(store, "aitoday_ingest_fetch_seconds_total", seconds)
-        store.redis.set(store.keys.ingest_last_run(), report.to_json())
+        SourceRepo(store).save_last_run(report.to_json())
     except redis.RedisError as exc:
         raise StoreError(f"Redis failed during ingest: {exc}") from None
 

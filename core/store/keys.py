@@ -26,6 +26,7 @@ WEBHOOK_DEDUPE_TTL = 2 * DAY
 BOUNCE_SEEN_TTL = 30 * DAY  # relays retry for hours; a month covers any redelivery
 OAUTH_STATE_TTL = 600
 SPEND_TTL = 400 * DAY
+LAST_LIST_TTL = DAY  # "brief <n>" answers from the list a chat saw today
 
 
 @dataclass(frozen=True)

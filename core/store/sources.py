@@ -40,6 +40,14 @@ class SourceRepo:
         raw = self.redis.hget(self.keys.sources(), source_id)
         return None if raw is None else Source.model_validate_json(raw)
 
+    def save_last_run(self, report_json: str) -> None:
+        """Keep the last ingest run's report (JSON), for `aitoday status`."""
+        self.redis.set(self.keys.ingest_last_run(), report_json)
+
+    def last_run(self) -> bytes | None:
+        """The last ingest run's report as stored (JSON), or None before the first run."""
+        return cast(bytes | None, self.redis.get(self.keys.ingest_last_run()))
+
     def ids(self) -> set[str]:
         """Ids of the stored sources (does not seed the defaults)."""
         return {raw.decode() for raw in cast(list[bytes], self.redis.hkeys(self.keys.sources()))}

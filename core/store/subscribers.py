@@ -287,6 +287,10 @@ class SubscriberRepo:
         """How many subscribers there are."""
         return int(self.redis.hlen(self.keys.subscribers()))
 
+    def any_breaking(self) -> bool:
+        """Whether anyone wants breaking alerts (one EXISTS, no members read)."""
+        return bool(self.redis.exists(self.keys.subscriber_breaking()))
+
     def breaking_ids(self) -> set[str]:
         """Ids of subscribers who want breaking alerts."""
         return {m.decode() for m in self.redis.smembers(self.keys.subscriber_breaking())}
