@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -184,6 +185,7 @@ async def test_hostile_feed_through_the_production_parser(
 
 # Issue 13: a publisher's own phishing sentence, quoted as the Key takeaway and delivered.
 LEAD_URL = "https://labnews.example.org/2026/phishing-1"
+SLOT = datetime(2026, 12, 2, 7, 30, tzinfo=UTC)
 # What must never reach a reader from the articles below (tests/briefs/data/sentences.py).
 LEAKS = [
     "re-verify",
@@ -254,8 +256,8 @@ def delivered_text(brief: Brief, language: str) -> dict[str, str]:
         id="ed-phish",
         channel="email",
         language=language,
-        slot=utcnow(),
-        created_at=utcnow(),
+        slot=SLOT,  # a fixed instant: a clock's digits ("...555...") are no leak
+        created_at=SLOT,
         items=[EditionItem(story_id=brief.story_id, brief_key="k")],
         briefs=[brief],
     )
