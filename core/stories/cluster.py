@@ -65,6 +65,7 @@ from core.stories.text import (
     is_date,
     is_roundup,
     script_of,
+    series_parts,
     title_numbers,
     url_key,
     word_key,
@@ -146,6 +147,7 @@ class _Entry:
     named: frozenset[str] = frozenset()  # every organisation the title names
     site_subject: bool = False  # the subject is the site's (the title names none)
     roundup: bool = False  # a digest's title listing several launches
+    parts: frozenset[str] = frozenset()  # "part 2 of 2": which part of a series
 
 
 @dataclass
@@ -382,7 +384,9 @@ class Clusterer:
             if member.roundup and not entry.roundup:
                 continue  # a digest listing two launches is no bridge between them
             if entry.numbers and member.numbers and entry.numbers.isdisjoint(member.numbers):
-                continue  # "Windsurf 1.2.4" is not "Windsurf 1.2.5"; "part 1" not "part 2"
+                continue  # "Windsurf 1.2.4" is not "Windsurf 1.2.5"
+            if entry.parts and member.parts and entry.parts.isdisjoint(member.parts):
+                continue  # "part 1 of 2" is not "part 2 of 2" (their numbers overlap)
             lexical = _dot(vec, member.vec)
             if entry.script != member.script:
                 if self._anchored(entry, member) or self._meant_alike(entry, member, lexical):
@@ -772,6 +776,7 @@ def _new_entry(article_id: str, published: float, title: str, summary: str, url:
         named=frozenset(named),
         site_subject=not named and bool(host_org),
         roundup=is_roundup(title),
+        parts=series_parts(title),
     )
 
 

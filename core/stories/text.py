@@ -60,6 +60,8 @@ _MONTHS = """january february march april may june july august september october
     december jan feb mar apr jun jul aug sep sept oct nov dec"""
 DATE_WORDS = frozenset(_MONTHS.split())
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# One of a series: "part 1 of 2" and "part 2 of 2" are two posts (their numbers overlap)
+_PART = re.compile(r"\b(?:part|episode|chapter|lesson|vol(?:ume)?)\.?\s+(\d+)", re.IGNORECASE)
 # A digest's title lists several launches: "Claude Tag 💬, Seedance 2.5 🎥, Mistral OCR 4 🧠"
 # (a list of names alone is common news: "Beyonce, Garner, Lynch join 'Ban Bossy'").
 _ROUNDUP_SPLIT = re.compile(r"\s*[,;|]\s*")
@@ -216,6 +218,11 @@ def title_numbers(title: str) -> frozenset[str]:
 def is_date(key: str) -> bool:
     """A month name or a year (a word key)."""
     return key in DATE_WORDS or (len(key) == 4 and _YEAR.fullmatch(key) is not None)
+
+
+def series_parts(title: str) -> frozenset[str]:
+    """The part numbers a title names ("(part 2 of 2)" -> {"2"})."""
+    return frozenset(_PART.findall(clean(title)))
 
 
 def is_roundup(title: str) -> bool:

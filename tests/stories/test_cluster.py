@@ -273,3 +273,19 @@ def test_a_roundup_joins_at_most_one_launch_it_lists() -> None:
     result = dict(cluster_all(docs, window_hours=72))
     assert result["t"] != result["o"]
     assert result["v"] == result["o"]  # a retelling still joins its launch
+
+
+def test_two_parts_of_a_series_are_two_posts() -> None:
+    # "1 of 2" and "2 of 2" share the number 2: the part numbers tell them apart.
+    url = "https://dagster.io/blog/python-packages-primer-"
+    docs = [
+        _feed_item("p1", "Python Packages: a Primer for Data People (part 1 of 2)",
+                   url + "1", "dagster", 0),
+        _feed_item("p2", "Python Packages: a Primer for Data People (part 2 of 2)",
+                   url + "2", "dagster", 1),
+        _feed_item("r", "A primer on Python packages for data people, part 2 of 2",
+                   "https://news.example/primer", "news", 2),
+    ]  # fmt: skip
+    result = dict(cluster_all(docs, window_hours=72))
+    assert result["p1"] != result["p2"]
+    assert result["p2"] == result["r"]  # the same part, retold
