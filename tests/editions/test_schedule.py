@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from core.editions.schedule import last_slot, next_slot, slot_on
-from core.models import ChannelStatus
+from core.models import ChannelStatus, Subscriber
 from core.preferences import apply_setting, new_subscriber
 
 
-def ny(time: str = "07:30", **kw: str):  # type: ignore[no-untyped-def]
+def ny(time: str = "07:30", frequency: str = "daily") -> Subscriber:
     return new_subscriber(
-        email="a@example.com", timezone="America/New_York", delivery_time=time, **kw
+        email="a@example.com", timezone="America/New_York", delivery_time=time, frequency=frequency
     )
 
 
@@ -41,9 +42,7 @@ def test_next_slot_walks_across_the_change_once_a_day() -> None:
     ]
 
 
-def sub_zone():  # type: ignore[no-untyped-def]
-    from zoneinfo import ZoneInfo
-
+def sub_zone() -> ZoneInfo:
     return ZoneInfo("America/New_York")
 
 

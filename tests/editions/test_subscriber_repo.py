@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.errors import ValidationError
-from core.models import ChannelStatus
+from core.models import ChannelStatus, Subscriber
 from core.preferences import apply_setting, new_subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
@@ -15,8 +15,12 @@ from core.store.subscribers import SubscriberRepo
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
 
-def tokyo(email: str = "ann@example.com", **kw: str):  # type: ignore[no-untyped-def]
-    return new_subscriber(email=email, timezone="Asia/Tokyo", delivery_time="07:30", now=NOW, **kw)
+def tokyo(
+    email: str = "ann@example.com", line: str | None = None, slack: str | None = None
+) -> Subscriber:
+    return new_subscriber(
+        email=email, line=line, slack=slack, timezone="Asia/Tokyo", delivery_time="07:30", now=NOW
+    )
 
 
 def test_add_get_and_due_index(store: Store) -> None:
