@@ -107,3 +107,32 @@ def test_redis_is_reached_through_core_store() -> None:
         if not path.is_relative_to(ROOT / "core" / "store") and _touches_redis(path)
     }
     assert users == set(RAW_REDIS_USERS)
+
+
+# A dry run is the same code handed a writer that only reads (core/editions/writes.py):
+# no `if dry_run:` twin branches. The one left applies the plan: the CLI enqueues the
+# batches the tick returned.
+DRY_RUN_BRANCHES = {"workers/cli/schedule.py"}
+
+
+def _branches_on_dry_run(path: Path) -> bool:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any(
+        isinstance(node, ast.If)
+        and any(
+            (isinstance(n, ast.Name) and n.id == "dry_run")
+            or (isinstance(n, ast.Attribute) and n.attr == "dry_run")
+            for n in ast.walk(node.test)
+        )
+        for node in ast.walk(tree)
+    )
+
+
+def test_no_dry_run_twin_branches() -> None:
+    found = {
+        str(path.relative_to(ROOT))
+        for top in ("core", "bots", "workers")
+        for path in sorted((ROOT / top).rglob("*.py"))
+        if _branches_on_dry_run(path)
+    }
+    assert found == DRY_RUN_BRANCHES

@@ -22,10 +22,10 @@ from datetime import UTC, datetime, time, timedelta
 
 from core.editions.schedule import active_channels, floor_minute, local_day, zone
 from core.editions.variants import Picker
+from core.editions.writes import TickWrites
 from core.models import ChannelSub, Story, Subscriber
 from core.store.base import Store
 from core.store.breaking import BreakingRepo
-from core.store.keys import SLOT_MARKER_TTL
 from core.store.sources import SourceRepo
 from core.store.subscribers import SubscriberRepo
 
@@ -106,23 +106,22 @@ def select_alerts(
     stories: Sequence[Story],
     pick: Picker,
     *,
-    dry_run: bool = False,
+    writes: TickWrites,
 ) -> list[Alert]:
     """Alerts to send at ``at``: new breaking stories plus deferred ones now due.
 
-    Writes (unless ``dry_run``): the stories alerted, deferrals, the per-day counts.
+    Writes through ``writes``: the stories alerted, deferrals, the per-day counts.
     """
     minute = floor_minute(at)
     repo = SubscriberRepo(store)
     by_id = {s.id: s for s in stories}
-    wanted = _deferred_due(store, minute, dry_run) + _new_breaking(store, stories, minute, dry_run)
+    wanted = _deferred_due(store, minute, writes) + _new_breaking(store, stories, minute, writes)
     if not wanted:
         return []
     subs = {s.id: s for s in repo.get_many(sorted({sid for sid, _ in wanted}))}
     sent = repo.sent_many(sorted(subs))
     alerts: list[Alert] = []
     deferrals: dict[str, float] = {}
-    counts: dict[tuple[str, str], int] = {}
     for sub_id, story_id in wanted:
         sub, story = subs.get(sub_id), by_id.get(story_id)
         if sub is None or story is None or not sub.breaking_alerts:
@@ -135,62 +134,38 @@ def select_alerts(
             deferrals[f"{sub_id}:{story_id}"] = quiet_end(sub, minute).timestamp()
             continue
         day = local_day(sub, minute).isoformat()
-        if not _within_daily_cap(store, sub_id, day, counts, dry_run):
+        if writes.count_alert(day, sub_id) > store.settings.digest.breaking_per_day:
             continue
         alerts.extend(Alert(sub, c, story_id) for c in active_channels(sub))
         sent.setdefault(sub_id, set()).add(story_id)
-    if deferrals and not dry_run:
-        BreakingRepo(store).defer(deferrals)
+    writes.defer(deferrals)
     return alerts
 
 
 def _new_breaking(
-    store: Store, stories: Iterable[Story], minute: datetime, dry_run: bool
+    store: Store, stories: Iterable[Story], minute: datetime, writes: TickWrites
 ) -> list[tuple[str, str]]:
     """(subscriber, story) pairs for breaking stories not alerted yet; marks them alerted."""
     authority = _authority(store)
     fresh = [s for s in stories if is_breaking(s, authority, minute)]
     if not fresh:
         return []
-    repo = BreakingRepo(store)
-    new: list[Story] = []
-    for story in fresh:
-        if dry_run:
-            if not repo.was_alerted(story.id):
-                new.append(story)
-        elif repo.mark_alerted(story.id, minute.timestamp()):
-            new.append(story)
-    if not dry_run:
-        repo.trim_alerted(minute.timestamp() - SLOT_MARKER_TTL)
+    new = [s for s in fresh if writes.mark_alerted(s.id, minute.timestamp())]
+    writes.trim_alerted(minute.timestamp())
     if not new:
         return []
     ids = sorted(SubscriberRepo(store).breaking_ids())
     return [(sub_id, story.id) for story in new for sub_id in ids]
 
 
-def _deferred_due(store: Store, minute: datetime, dry_run: bool) -> list[tuple[str, str]]:
-    repo = BreakingRepo(store)
+def _deferred_due(store: Store, minute: datetime, writes: TickWrites) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
-    for member in repo.deferred_until(minute.timestamp()):
-        if not dry_run and not repo.take_deferred(member):
+    for member in BreakingRepo(store).deferred_until(minute.timestamp()):
+        if not writes.take_deferred(member):
             continue  # another tick took it
         sub_id, _, story_id = member.partition(":")
         pairs.append((sub_id, story_id))
     return pairs
-
-
-def _within_daily_cap(
-    store: Store, sub_id: str, day: str, counts: dict[tuple[str, str], int], dry_run: bool
-) -> bool:
-    cap = store.settings.digest.breaking_per_day
-    repo = BreakingRepo(store)
-    if dry_run:
-        seen = counts.get((sub_id, day))
-        if seen is None:
-            seen = repo.sent_on(day, sub_id)
-        counts[(sub_id, day)] = seen + 1
-        return seen < cap
-    return repo.count_sent(day, sub_id) <= cap
 
 
 def _authority(store: Store) -> dict[str, float]:

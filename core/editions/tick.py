@@ -36,7 +36,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from core.briefs.service import ensure_briefs
 from core.editions.breaking import FRESH_HOURS, select_alerts
 from core.editions.schedule import channels_due, floor_minute, last_slot, next_slot
 from core.editions.variants import (
@@ -47,7 +46,7 @@ from core.editions.variants import (
     edition_kind,
     group_variants,
 )
-from core.metrics import incr
+from core.editions.writes import TickWrites, tick_writes
 from core.models import (
     ChannelSub,
     DeliveryBatch,
@@ -60,7 +59,6 @@ from core.models import (
     utcnow,
 )
 from core.store.base import Store
-from core.store.editions import EditionRepo
 from core.store.slots import SlotRepo
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
@@ -121,6 +119,7 @@ def build_editions(
     minute = floor_minute(at)
     result = TickResult(at=minute, dry_run=dry_run)
     tick_id = secrets.token_hex(4)
+    writes = tick_writes(store, dry_run=dry_run)
     subs = SubscriberRepo(store)
     candidates = subs.get_many(subs.due(minute))
     result.candidates = len(candidates)
@@ -128,25 +127,26 @@ def build_editions(
     due, done = _unclaimed(store, due, result)
     built: list[tuple[Edition, Variant]] = []
     if due:
-        due, built = _digests(store, due, candidates, tick_id, result)
+        due, built = _digests(store, due, candidates, tick_id, result, writes)
         result.due = len(due)
     if breaking:
-        built.extend(_breaking(store, minute, tick_id, dry_run))
+        built.extend(_breaking(store, minute, tick_id, writes))
     result.editions = [e for e, _ in built]
     result.batches = _batches(store, built)
     result.plan.extend(_plan(built))
-    if not dry_run:
-        EditionRepo(store).save_many(result.editions)
-        _mark_sent(subs, built)
-        _count(store, result.editions)
-        moves.update({d.subscriber.id: next_slot(d.subscriber, minute) for d in [*due, *done]})
-        subs.reschedule(moves, seen=minute)
+    moves.update({d.subscriber.id: next_slot(d.subscriber, minute) for d in [*due, *done]})
+    writes.save_tick(result.editions, _sent_groups(built), moves, seen=minute)
     _log(result)
     return result
 
 
 def _digests(
-    store: Store, due: list[Due], candidates: Sequence[Subscriber], tick_id: str, result: TickResult
+    store: Store,
+    due: list[Due],
+    candidates: Sequence[Subscriber],
+    tick_id: str,
+    result: TickResult,
+    writes: TickWrites,
 ) -> tuple[list[Due], list[tuple[Edition, Variant]]]:
     """Personalize, group into variants, write briefs, claim the day, build the editions.
 
@@ -161,9 +161,8 @@ def _digests(
     due = [d for d in due if any(lists.get((d.subscriber.id, c.channel)) for c in d.channels)]
     stories = {s.id: s for pool in pools.values() for s in pool}
     # Briefs before the claim: if writing them fails, no subscriber has lost the day.
-    keys = _brief_keys(store, variants, stories, result.dry_run)
-    if not result.dry_run:
-        due, variants = _claim(store, due, variants, tick_id, result)
+    keys = _brief_keys(variants, stories, writes)
+    due, variants = _claim(due, variants, tick_id, result, writes)
     return due, _editions(variants, keys, result.at, tick_id)
 
 
@@ -185,13 +184,13 @@ def _ids(due: Sequence[Due]) -> list[str]:
 
 
 def _breaking(
-    store: Store, minute: datetime, tick_id: str, dry_run: bool
+    store: Store, minute: datetime, tick_id: str, writes: TickWrites
 ) -> list[tuple[Edition, Variant]]:
     """Breaking alerts due now, grouped like digests: one edition per story, channel, language."""
     if not SubscriberRepo(store).any_breaking():
         return []  # nobody wants alerts: skip reading stories
     fresh = list(StoryRepo(store).recent(FRESH_HOURS))
-    alerts = select_alerts(store, minute, fresh, pick, dry_run=dry_run)
+    alerts = select_alerts(store, minute, fresh, pick, writes=writes)
     variants: dict[tuple[str, str, str, tuple[str, ...], str], Variant] = {}
     for alert in alerts:
         variant = Variant(
@@ -199,7 +198,7 @@ def _breaking(
         )
         variants.setdefault(variant.key, variant).members.append((alert.subscriber, alert.channel))
     chosen = list(variants.values())
-    keys = _brief_keys(store, chosen, {s.id: s for s in fresh}, dry_run)
+    keys = _brief_keys(chosen, {s.id: s for s in fresh}, writes)
     return _editions(chosen, keys, minute, tick_id)
 
 
@@ -268,13 +267,12 @@ def _note_empty(
 
 
 def _claim(
-    store: Store, due: list[Due], variants: list[Variant], tick_id: str, result: TickResult
+    due: list[Due], variants: list[Variant], tick_id: str, result: TickResult, writes: TickWrites
 ) -> tuple[list[Due], list[Variant]]:
     """Claim each subscriber's local day; drop from the variants those another tick has."""
-    slots = SlotRepo(store)
     won: set[str] = set()
     for day, entries in _by_day(due).items():
-        won |= slots.claim(day, [e.subscriber.id for e in entries], tick_id)
+        won |= writes.claim_slots(day, [e.subscriber.id for e in entries], tick_id)
     lost = len(due) - len(won)
     if lost:
         result.skipped["claimed elsewhere"] += lost
@@ -337,20 +335,13 @@ def _editions(
 
 
 def _brief_keys(
-    store: Store, variants: list[Variant], stories: Mapping[str, Story], dry_run: bool
+    variants: list[Variant], stories: Mapping[str, Story], writes: TickWrites
 ) -> dict[tuple[str, str], str]:
     """Brief cache keys per (story, language): one brief per story and language, never per user."""
     needed: dict[str, set[str]] = {}
     for variant in variants:
         needed.setdefault(variant.language, set()).update(variant.story_ids)
-    if dry_run:
-        # A dry run writes nothing, briefs included: items name their story only.
-        return {(sid, lang): "" for lang, ids in needed.items() for sid in ids}
-    keys: dict[tuple[str, str], str] = {}
-    for language, ids in sorted(needed.items()):
-        chosen = [stories[sid] for sid in sorted(ids) if sid in stories]
-        keys.update(ensure_briefs(store, chosen, [language]))
-    return keys
+    return writes.brief_keys(needed, stories)
 
 
 def _batches(store: Store, editions: Sequence[tuple[Edition, Variant]]) -> list[DeliveryBatch]:
@@ -402,13 +393,6 @@ def _rows(
     ]
 
 
-def _mark_sent(subs: SubscriberRepo, editions: Sequence[tuple[Edition, Variant]]) -> None:
-    """Remember who got which edition, so later digests do not repeat its stories."""
-    groups = [(sorted({sub.id for sub, _ in variant.members}), e.id) for e, variant in editions]
-    subs.mark_editions_sent(groups, utcnow())
-
-
-def _count(store: Store, editions: Sequence[Edition]) -> None:
-    kinds = Counter(e.kind for e in editions)
-    for kind, number in kinds.items():
-        incr(store, "aitoday_editions_total", number, kind=kind)
+def _sent_groups(editions: Sequence[tuple[Edition, Variant]]) -> list[tuple[list[str], str]]:
+    """Who got which edition, so later digests do not repeat its stories."""
+    return [(sorted({sub.id for sub, _ in variant.members}), e.id) for e, variant in editions]
