@@ -24,6 +24,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from core.briefs.extractive import extractive_brief, quotes_full_text
 from core.briefs.guard import brief_problems, draft_problems
 from core.briefs.inputs import SourceText, story_inputs
@@ -349,7 +351,9 @@ def _local_redis() -> str | None:
 
 
 def with_llm(store: Store, api_base: str, model: str = "openai/gpt-4o-mini") -> Store:
-    llm = LLMSettings(model=model, api_base=api_base, api_key="sk-bench", timeout=10, max_retries=0)
+    llm = LLMSettings(
+        model=model, api_base=api_base, api_key=SecretStr("sk-bench"), timeout=10, max_retries=0
+    )
     return Store(
         redis=store.redis, keys=store.keys, settings=store.settings.model_copy(update={"llm": llm})
     )
@@ -380,7 +384,7 @@ def bench_llm(store: Store) -> list[tuple[str, str]]:
         for lang in ("en", "ja", "fr"):
             result = asyncio.run(ensure_briefs_async(llm_store, [story], [lang]))
             raw = store.redis.get(store.keys.brief(result[(story.id, lang)])) or b""
-            text = raw.decode().lower()
+            text = (raw.decode() if isinstance(raw, bytes) else raw).lower()
             for source in story.articles:
                 text = text.replace(source.url.lower(), "")
             leaks += sum(bad.lower() in text for bad in INJECTED)

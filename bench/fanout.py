@@ -57,6 +57,7 @@ from core.preferences import new_subscriber
 from core.store.base import Store
 from core.store.connection import keys_for
 from core.store.deliveries import DeliveryRepo
+from tests.workers.seed import on
 
 ROOT = Path(__file__).resolve().parents[1]
 AT = datetime(2026, 11, 27, 22, 30, tzinfo=UTC)
@@ -115,7 +116,7 @@ def subscribers(count: int) -> list[Subscriber]:
         }[channel]
         made.append(
             new_subscriber(
-                **{channel: address},
+                **on(channel, address),
                 subscriber_id=f"{n:010x}",
                 timezone="Asia/Tokyo",
                 delivery_time="07:30",

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,7 @@ def size_rows(rows: list[tuple[str, str, str, str]]) -> None:
         cards, omitted = email_render._fit(views, email_ed.language, room)
         forms = Counter(c.form for c in cards)
         shown = ", ".join(f"{n} {form}" for form, n in forms.items())
-        ms = _timed(lambda ed=email_ed: email_render.render_email(ed, base_url=base), 10) * 1000
+        ms = _timed(partial(email_render.render_email, email_ed, base_url=base), 10) * 1000
         rows.append(
             (
                 f"e-mail HTML, {name}",
@@ -125,7 +126,7 @@ def size_rows(rows: list[tuple[str, str, str, str]]) -> None:
         bubbles = [m["contents"].get("contents", []) for m in messages]
         heroes = sum("hero" in b for group in bubbles for b in group)
         sizes = "+".join(f"{flex_size(m['contents']):,}" for m in messages)
-        ms = _timed(lambda ed=line_ed: render_line(ed, base_url=base), 10) * 1000
+        ms = _timed(partial(render_line, line_ed, base_url=base), 10) * 1000
         rows.append(
             (
                 f"LINE flex, {name}",

@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from core.stories.cluster import Clusterer, ClusterParams, Doc, cluster_all
 from core.stories.embed import default_embedder
 from core.stories.jsonl import parse_lines
@@ -107,9 +109,9 @@ def bcubed(pred: dict[str, str], gold: dict[str, str]) -> tuple[float, float, fl
         by_gold[label].add(item)
     p = r = 0.0
     for item in gold:
-        cluster, klass = by_pred[pred[item]], by_gold[gold[item]]
-        both = len(cluster & klass)
-        p += both / len(cluster)
+        members, klass = by_pred[pred[item]], by_gold[gold[item]]
+        both = len(members & klass)
+        p += both / len(members)
         r += both / len(klass)
     p, r = p / len(gold), r / len(gold)
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
@@ -224,7 +226,9 @@ def crosslang() -> list[tuple[str, int, int, float, float, float]]:
     from tests.fakes.llm import fake_llm
 
     with fake_llm() as (_, base):
-        settings = LLMSettings(embedding_model="openai/fake", api_base=base, api_key="sk-fake")
+        settings = LLMSettings(
+            embedding_model="openai/fake", api_base=base, api_key=SecretStr("sk-fake")
+        )
         embedder = embedder_for(settings)
         pred = dict(cluster_all(docs, WINDOW_HOURS, embedder=embedder))
     p, r, f = bcubed(pred, gold)

@@ -45,8 +45,9 @@ async def test_a_batch_goes_over_one_connection_with_every_header(settings: Sett
     assert mailto.startswith("mailto:digest@aitoday.localhost?subject=unsubscribe")
     token = https.rsplit("/", 1)[1]
     assert verify(settings.signing_key(), "unsubscribe", token) == "sub1:email"
-    html = message.get_body(("html",)).get_content()
-    text = message.get_body(("plain",)).get_content()
+    html_part, text_part = message.get_body(("html",)), message.get_body(("plain",))
+    assert html_part is not None and text_part is not None
+    html, text = html_part.get_content(), text_part.get_content()
     assert https in text and "%%AITODAY" not in html + text
     assert "Lab 5 releases" in html and "Lab 5 releases" in text
 
@@ -157,7 +158,9 @@ async def test_without_a_host_mail_lands_in_the_maildir_once(settings: Settings)
     assert len(box) == 2
     raw = next(iter(box.values())).as_bytes()
     parsed = BytesParser(policy=policy.default).parsebytes(raw)
-    assert "要点" in parsed.get_body(("html",)).get_content()
+    html_part = parsed.get_body(("html",))
+    assert html_part is not None
+    assert "要点" in html_part.get_content()
 
 
 @pytest.mark.parametrize("lang", ["en", "th", "zh-Hant"])

@@ -19,6 +19,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from pydantic import SecretStr
 
 from bots.web import create_app
 from core.config import BounceSettings
@@ -56,9 +57,9 @@ def web(store: Store, sns: FakeSNS) -> Iterator[tuple[httpx.Client, Store]]:
     bounces = BounceSettings(
         sns_topic_arns=[TOPIC],
         sns_cert_hosts=[sns.netloc],
-        mailgun_signing_key=MAILGUN_KEY,
+        mailgun_signing_key=SecretStr(MAILGUN_KEY),
         sendgrid_public_key=SENDGRID_PUBLIC,
-        postmark_password=POSTMARK_PASSWORD,
+        postmark_password=SecretStr(POSTMARK_PASSWORD),
     )
     settings = store.settings.model_copy(update={"bounces": bounces})
     app_store = Store(redis=store.redis, keys=store.keys, settings=settings)
@@ -86,7 +87,9 @@ def now_iso() -> str:
 # -- Amazon SES through SNS -------------------------------------------------------------
 
 
-def ses_bounce(address: str, bounce_type: str = "Permanent", status: str = "5.1.1") -> dict:
+def ses_bounce(
+    address: str, bounce_type: str = "Permanent", status: str = "5.1.1"
+) -> dict[str, Any]:
     return {
         "notificationType": "Bounce",
         "bounce": {
@@ -100,7 +103,7 @@ def ses_bounce(address: str, bounce_type: str = "Permanent", status: str = "5.1.
     }
 
 
-def ses_complaint(address: str) -> dict:
+def ses_complaint(address: str) -> dict[str, Any]:
     return {
         "notificationType": "Complaint",
         "complaint": {

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from bots.line.webhook import postback_command
 from bots.web import create_app
@@ -41,7 +42,9 @@ def fake_line() -> Iterator[FakeLine]:
 @pytest.fixture
 def bot(store: Store, fake_line: FakeLine) -> Iterator[tuple[httpx.Client, Store]]:
     line = LineSettings(
-        channel_secret=SECRET, channel_access_token="line-test-token", api_base=fake_line.base_url
+        channel_secret=SecretStr(SECRET),
+        channel_access_token=SecretStr("line-test-token"),
+        api_base=fake_line.base_url,
     )
     settings = store.settings.model_copy(update={"line": line})
     app_store = Store(redis=store.redis, keys=store.keys, settings=settings)

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from bots.slack.install_store import RedisInstallationStore, RedisOAuthStateStore, bot_token_for
 from bots.web import create_app
@@ -47,7 +48,9 @@ def fake_slack() -> Iterator[FakeSlack]:
 def slack_store(store: Store, fake: FakeSlack, **slack: Any) -> Store:
     settings = store.settings.model_copy(
         update={
-            "slack": SlackSettings(signing_secret=SECRET, api_base=fake.base_url, **slack),
+            "slack": SlackSettings(
+                signing_secret=SecretStr(SECRET), api_base=fake.base_url, **slack
+            ),
         }
     )
     return Store(redis=store.redis, keys=store.keys, settings=settings)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bots.pages import web_url
-from bots.slack.blocks import brief_blocks, escape, home_view, reply_blocks
+from bots.slack.blocks import brief_blocks, home_view, reply_blocks
+from bots.slack.render import escape
 from core.commands import Reply
 from core.models import (
     Brief,

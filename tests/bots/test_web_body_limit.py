@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from bots.body_limit import DEFAULT_CAP, KIB, cap_for
 from bots.web import create_app
@@ -27,8 +28,12 @@ def base(store: Store) -> Iterator[str]:
     """The app with Slack and LINE configured, so both routes would read their bodies."""
     settings = store.settings.model_copy(
         update={
-            "slack": SlackSettings(signing_secret="s" * 32, bot_token="xoxb-test"),
-            "line": LineSettings(channel_secret="l" * 32, channel_access_token="t"),
+            "slack": SlackSettings(
+                signing_secret=SecretStr("s" * 32), bot_token=SecretStr("xoxb-test")
+            ),
+            "line": LineSettings(
+                channel_secret=SecretStr("l" * 32), channel_access_token=SecretStr("t")
+            ),
         }
     )
     app_store = Store(redis=store.redis, keys=store.keys, settings=settings)

@@ -74,14 +74,18 @@ def test_double_opt_in_confirm_preferences_unsubscribe(web: httpx.Client, store:
     sub = repo.by_address("email", "Reader@example.com")
     assert sub is not None
     assert (sub.timezone, sub.language) == ("Asia/Tokyo", "ja")
-    assert find_channel(sub, "email").status is ChannelStatus.PENDING  # type: ignore[union-attr]
+    sub_id = sub.id
+    email = find_channel(sub, "email")
+    assert email is not None and email.status is ChannelStatus.PENDING
 
     [mail] = wait_for_mails(store, 1)
     assert mail["To"] == "Reader@example.com"
     confirmed = web.get(path_of(link_in(mail, "confirm")))
     assert confirmed.status_code == 200 and "subscribed" in confirmed.text
-    sub = repo.get(sub.id)
-    assert find_channel(sub, "email").status is ChannelStatus.ACTIVE  # type: ignore[arg-type,union-attr]
+    sub = repo.get(sub_id)
+    assert sub is not None
+    email = find_channel(sub, "email")
+    assert email is not None and email.status is ChannelStatus.ACTIVE
 
     prefs_path = re.search(r'href="(/preferences/[^"]+)"', confirmed.text)
     assert prefs_path
@@ -100,7 +104,7 @@ def test_double_opt_in_confirm_preferences_unsubscribe(web: httpx.Client, store:
         },
     )
     assert saved.status_code == 200 and "Saved" in saved.text
-    sub = repo.get(sub.id)
+    sub = repo.get(sub_id)
     assert sub is not None
     assert (sub.delivery_time, sub.timezone, sub.language) == ("06:45", "Europe/Paris", "fr")
     assert sub.frequency.value == "weekdays" and sub.max_items == 7

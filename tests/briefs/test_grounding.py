@@ -41,7 +41,7 @@ def removed(
 ) -> list[str]:
     index = build_index([{"title": "", "summary": source}], [source_language])
     translated = language.split("-")[0] != source_language.split("-")[0]
-    found = unsupported(sentence, index, translated=translated, language=language)  # type: ignore[arg-type]
+    found = unsupported(sentence, index, translated=translated, language=language)
     return [c.text for c in found]
 
 

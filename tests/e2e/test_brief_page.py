@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from bots.web import create_app
 from core.config import LLMSettings
@@ -57,7 +58,10 @@ def test_llm_brief_page_has_the_whole_format(browser: Any, store: Store) -> None
     seed_day(store)
     with fake_llm() as (_fake, api_base):
         llm = LLMSettings(
-            model="openai/gpt-4o-mini", api_base=api_base, api_key="sk-test", max_retries=0
+            model="openai/gpt-4o-mini",
+            api_base=api_base,
+            api_key=SecretStr("sk-test"),
+            max_retries=0,
         )
         settings = store.settings.model_copy(update={"llm": llm})
         app_store = Store(redis=store.redis, keys=store.keys, settings=settings)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
@@ -138,7 +139,9 @@ def test_brief_page_has_the_seed_blocks_at_both_widths(browser: Any, store: Stor
 
 def test_the_footer_names_the_channels_this_server_has(browser: Any, store: Store) -> None:
     seed_day(store)
-    slack = SlackSettings(bot_token="xoxb-test-token", signing_secret="s3cret")
+    slack = SlackSettings(
+        bot_token=SecretStr("xoxb-test-token"), signing_secret=SecretStr("s3cret")
+    )
     line = store.settings.line.model_copy(update={"add_friend_url": "https://lin.ee/abc"})
     settings = store.settings.model_copy(update={"slack": slack, "line": line})
     app_store = Store(redis=store.redis, keys=store.keys, settings=settings)

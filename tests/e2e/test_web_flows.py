@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from bots.web import create_app
 from core import tokens
@@ -49,7 +50,9 @@ def _confirm_link_in_outbox(store: Store) -> str:
     if not all((path / part).is_dir() for part in ("tmp", "new", "cur")):
         return ""
     for mail in mailbox.Maildir(path, create=False):
-        body = mail.get_payload(decode=True).decode()
+        payload = mail.get_payload(decode=True)
+        assert isinstance(payload, bytes), payload
+        body = payload.decode()
         found = re.search(r"https?://\S+/confirm/\S+", body)
         if found:
             return "/confirm/" + found.group(0).rsplit("/confirm/", 1)[1]
@@ -155,7 +158,9 @@ def test_landing_offers_slack_and_line(browser: Any, store: Store) -> None:
 
     settings = store.settings.model_copy(
         update={
-            "slack": SlackSettings(signing_secret="s", client_id="1.2", client_secret="c"),
+            "slack": SlackSettings(
+                signing_secret=SecretStr("s"), client_id="1.2", client_secret=SecretStr("c")
+            ),
             "line": LineSettings(add_friend_url="https://line.me/R/ti/p/@aitoday-example"),
         }
     )

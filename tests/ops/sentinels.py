@@ -78,7 +78,9 @@ class FailoverGroup:
         """The port the Sentinels currently name as the master."""
         client = redis.Redis(port=self.sentinel_ports[0], socket_timeout=2)
         try:
-            _, port = client.sentinel_get_master_addr_by_name(self.name)
+            addr = client.sentinel_get_master_addr_by_name(self.name)
+            assert isinstance(addr, tuple), addr
+            _, port = addr
             return int(port)
         finally:
             client.close()
@@ -104,6 +106,8 @@ class FailoverGroup:
             return False
         finally:
             client.close()
+        if not isinstance(state, dict):
+            return False
         up = state.get("is_master") and not state.get("is_sdown") and not state.get("is_odown")
         return bool(up) and int(state.get("port", 0)) == self.replica_port
 
@@ -159,7 +163,7 @@ class FailoverGroup:
                     return False
                 finally:
                     client.close()
-                if len(replicas) < 1 or len(others) < 2:
+                if len(replicas) < 1 or not isinstance(others, list) or len(others) < 2:
                     return False
             return True
 

@@ -161,7 +161,7 @@ def test_a_command_that_shares_the_embedded_server_leaves_it_to_the_web_process(
 def test_the_children_of_aitoday_run_stop_when_it_is_killed(workdir: Path) -> None:
     run = _start(["run", "--no-web"], workdir, _env(workdir))
     assert run.stderr is not None
-    children = []
+    children: list[int] = []
     while len(children) < 2:  # "aitoday run: started cron (pid N)", then worker-1
         line = run.stderr.readline().decode()
         assert line, "aitoday run exited before starting its children"

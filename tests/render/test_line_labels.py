@@ -6,7 +6,8 @@ import unicodedata
 
 import pytest
 
-from bots.line.render import MAX_ACTION_LABEL, QUICK_COMMANDS, render_line
+from bots.line.limits import MAX_ACTION_LABEL
+from bots.line.render import QUICK_COMMANDS, render_line
 from core.i18n import LANGUAGES, label
 from tests.render.editions import make_edition
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import SecretStr
 
 from core.briefs.cache import today
 from core.config import LLMSettings
@@ -32,7 +33,7 @@ def fake() -> Iterator[tuple[FakeLLM, str]]:
 
 
 def llm_settings(api_base: str) -> LLMSettings:
-    return LLMSettings(embedding_model=MODEL, api_base=api_base, api_key="sk-test")
+    return LLMSettings(embedding_model=MODEL, api_base=api_base, api_key=SecretStr("sk-test"))
 
 
 def doc(i: str, title: str, hours: float = 0.0) -> Doc:

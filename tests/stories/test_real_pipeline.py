@@ -11,7 +11,7 @@ import pytest
 
 from core.ingest.parse import parse_feed
 from core.ingest.pipeline import run_ingest
-from core.models import Source, utcnow
+from core.models import Source, Story, utcnow
 from core.store.base import Store
 from core.stories.service import update_stories
 from tests.fakes.publisher import Publisher
@@ -57,7 +57,7 @@ async def test_real_duplicates_end_as_one_story_each(
     report = await run_ingest(store, sources)
     assert report.failed == []
     stories = update_stories(store, report.articles)
-    by_title: dict[str, list[object]] = {}
+    by_title: dict[str, list[Story]] = {}
     for story in stories:
         for article in story.articles:
             by_title.setdefault(" ".join(article.title.lower().split()), []).append(story)
@@ -67,7 +67,7 @@ async def test_real_duplicates_end_as_one_story_each(
         shared = set(a) & set(b)
         assert len(shared) >= (54 if company == "mistral" else 10), company
         for title in shared:
-            found = {s.id: s for s in by_title[title]}  # type: ignore[attr-defined]
+            found = {s.id: s for s in by_title[title]}
             assert len(found) == 1, (company, title)
             (story,) = found.values()
             carried = {x.source_id for x in story.articles} | {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TypedDict
 
 from core.models import (
     Brief,
@@ -72,10 +73,27 @@ def address(channel: Channel, n: int) -> str:
     return f"T0TEST/C{n:08d}"
 
 
+class Addresses(TypedDict, total=False):
+    """The address keywords of ``new_subscriber``."""
+
+    email: str
+    line: str
+    slack: str
+
+
+def on(channel: Channel, address: str) -> Addresses:
+    """The ``new_subscriber`` keyword that puts ``address`` on ``channel``."""
+    if channel == "email":
+        return {"email": address}
+    if channel == "line":
+        return {"line": address}
+    return {"slack": address}
+
+
 def seed_subscribers(store: Store, channel: Channel, count: int) -> list[Subscriber]:
     """``count`` active subscribers on ``channel``."""
     subs = [
-        new_subscriber(**{channel: address(channel, n)}, subscriber_id=f"sub{n:06d}")
+        new_subscriber(**on(channel, address(channel, n)), subscriber_id=f"sub{n:06d}")
         for n in range(count)
     ]
     SubscriberRepo(store).add_many(subs)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pydantic import SecretStr
 
 from core.config import IMAPSettings
 from core.errors import ConfigError, MailboxError
@@ -130,14 +131,14 @@ def test_untrusted_certificate_is_refused(store: Store, tmp_path: Path, imap: Fa
 
 def test_wrong_password_and_missing_folder(store: Store, imap: FakeIMAP) -> None:
     with pytest.raises(MailboxError, match="login refused") as refused:
-        poll_mailbox(store, mailbox(imap, password="wrong"))
+        poll_mailbox(store, mailbox(imap, password=SecretStr("wrong")))
     assert "wrong" not in str(refused.value)
     with pytest.raises(MailboxError, match="SELECT"):
         poll_mailbox(store, mailbox(imap, folder="Bounces"))
 
 
 def test_plain_imap_only_on_loopback(store: Store) -> None:
-    settings = IMAPSettings(host="imap.example.com", tls="none", password=PASSWORD)
+    settings = IMAPSettings(host="imap.example.com", tls="none", password=SecretStr(PASSWORD))
     with pytest.raises(ConfigError, match="loopback"):
         poll_mailbox(store, settings)
 

@@ -39,24 +39,32 @@ def every_value(store: Store) -> list[bytes]:
     client = store.redis
     found: list[bytes] = []
     for key in client.scan_iter(count=1000):
-        found.append(key)
-        kind = client.type(key).decode()
+        found.append(_bytes(key))
+        kind = _bytes(client.type(key)).decode()
         if kind == "string":
-            found.append(client.get(key) or b"")
+            found.append(_bytes(client.get(key) or b""))
         elif kind == "hash":
             for field, value in client.hgetall(key).items():
-                found += [field, value]
+                found += [_bytes(field), _bytes(value)]
         elif kind == "list":
-            found += client.lrange(key, 0, -1)
+            found += [_bytes(v) for v in client.lrange(key, 0, -1)]
         elif kind == "set":
-            found += list(client.smembers(key))
+            found += [_bytes(v) for v in client.smembers(key)]
         elif kind == "zset":
-            found += client.zrange(key, 0, -1)
+            found += [_bytes(v) for v in client.zrange(key, 0, -1)]
         elif kind == "stream":
-            for _, entry in client.xrange(key):
-                for field, value in entry.items():
-                    found += [field, value]
+            for _, entry in client.xrange(key) or []:
+                for field, value in (entry or {}).items():
+                    found += [_bytes(field), _bytes(value)]
     return [_inflate(v) for v in found]
+
+
+def _bytes(value: object) -> bytes:
+    """A Redis reply as bytes: the client does not decode, though redis-py's types allow str."""
+    if isinstance(value, str):
+        return value.encode()
+    assert isinstance(value, bytes), value
+    return value
 
 
 def _inflate(value: bytes) -> bytes:
@@ -133,7 +141,7 @@ def test_a_job_reads_addresses_when_it_runs(store: Store) -> None:
     edition = seed_edition(store, "email")
     [batch] = batches_for(store, edition, [reader, gone])
     enqueue_batches(store, [batch])
-    data = zlib.decompress(store.redis.hget(f"rq:job:{batch.job_id}", "data") or b"")
+    data = zlib.decompress(_bytes(store.redis.hget(f"rq:job:{batch.job_id}", "data") or b""))
     assert b"@example.com" not in data and reader.id.encode() in data
 
     moved = reader.model_copy(deep=True)

@@ -27,7 +27,10 @@ def batch(edition: str, *recipients: Recipient) -> DeliveryBatch:
 def job_text(store: Store, job_id: str) -> str:
     """What Redis holds of a job's arguments ("" once the job is gone)."""
     data = store.redis.hget(f"rq:job:{job_id}", "data")
-    return zlib.decompress(data).decode("latin-1") if data else ""
+    if not data:
+        return ""
+    assert isinstance(data, bytes), data
+    return zlib.decompress(data).decode("latin-1")
 
 
 def test_delete_purges_queued_scheduled_and_failed_jobs(
