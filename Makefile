@@ -33,8 +33,8 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
-	$(BIN)/pytest -q
+pytest: install                     ## the tests; one file or test: make pytest ARGS="tests/stories -k merged"
+	$(BIN)/pytest -q $(ARGS)
 
 browser:                            ## Debian's Chromium for the browser tests (they skip without it)
 	@command -v chromium >/dev/null 2>&1 || { \
