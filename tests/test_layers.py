@@ -71,11 +71,7 @@ RAW_REDIS_USERS = {
     "core/metrics.py": "metric counters",
     # cluster state, vectors and the clustering lock: to move once core/stories settles
     "core/stories/service.py": "clustering state and lock (to move)",
-    # rate-limit windows (INCR + EXPIRE) for the sign-up pages and LINE commands
-    "bots/email/signup_limits.py": "sign-up rate limit (to move)",
-    "bots/line/webhook.py": "command rate limit and redelivery dedupe (to move)",
-    # Bolt's request dedupe (SET NX) and its InstallationStore/OAuthStateStore interfaces
-    "bots/slack/app.py": "request dedupe (to move)",
+    # Bolt's InstallationStore/OAuthStateStore interfaces
     "bots/slack/install_store.py": "Slack Bolt installation store: a repository itself",
     # /healthz pings the connection
     "bots/web.py": "health check PING",
@@ -87,8 +83,6 @@ RAW_REDIS_USERS = {
     "workers/status.py": "RQ workers, cron lock (to move)",
     # the cron lock (Lua renew/release) and each job's last run
     "workers/cron.py": "cron lock and state (to move)",
-    # the brief CLI reads which languages a story has a brief in
-    "workers/cli/brief.py": "brief languages (to move)",
     # the demo wipes its own prefix before it runs
     "workers/demo/flow.py": "demo wipes its prefix",
 }

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from core.models import short_hash, utcnow
 from core.store.base import Store
+from core.store.limits import LimitRepo
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,4 @@ def allow(store: Store, limit: Limit, who: str) -> bool:
     """Count one attempt by ``who``; False once the window's budget is spent."""
     window = str(int(utcnow().timestamp()) // limit.seconds)
     key = store.keys.signup_limit(limit.kind, short_hash(store.keys.prefix, who.lower()), window)
-    pipe = store.redis.pipeline()
-    pipe.incr(key)
-    pipe.expire(key, limit.seconds)
-    count, _ = pipe.execute()
-    return int(count) <= limit.count
+    return LimitRepo(store).hit(key, limit.seconds) <= limit.count

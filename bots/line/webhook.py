@@ -57,6 +57,7 @@ from core.commands import Chat, Reply, ensure_subscriber, subscriber_of, suggest
 from core.models import ChannelStatus, Edition, short_hash, utcnow
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
+from core.store.limits import LimitRepo
 from core.store.subscribers import SubscriberRepo
 
 log = logging.getLogger(__name__)
@@ -133,11 +134,7 @@ def within_rate(store: Store, event: Any) -> bool:
     who = getattr(event.source, "user_id", None) or _address(event) or "-"
     window = str(int(time.time()) // 60)
     key = store.keys.chat_rate("line", short_hash(store.keys.prefix, who), window)
-    pipe = store.redis.pipeline()
-    pipe.incr(key)
-    pipe.expire(key, 60)
-    count, _ = pipe.execute()
-    if int(count) <= COMMANDS_PER_MINUTE:
+    if LimitRepo(store).hit(key, 60) <= COMMANDS_PER_MINUTE:
         return True
     metrics.incr(store, "aitoday_webhooks_rejected_total", surface="line", reason="rate")
     return False
@@ -149,7 +146,7 @@ def first_delivery(store: Store, event: Any) -> bool:
     if not event_id:
         return True
     key = store.keys.line_seen(str(event_id)[:64])
-    return bool(store.redis.set(key, b"1", nx=True, ex=WEBHOOK_DEDUPE_TTL))
+    return LimitRepo(store).first_time(key, WEBHOOK_DEDUPE_TTL)
 
 
 def _configuration(store: Store) -> Configuration:

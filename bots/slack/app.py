@@ -51,6 +51,7 @@ from core.models import ChannelStatus, Story, Subscriber, short_hash
 from core.preferences import apply_setting
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
+from core.store.limits import LimitRepo
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 
@@ -361,9 +362,10 @@ class SeenGuard:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._limits = LimitRepo(store)
 
     def _set(self, key: str, ttl: int) -> bool:
-        return bool(self._store.redis.set(key, b"1", nx=True, ex=ttl))
+        return self._limits.first_time(key, ttl)
 
     async def first_time(self, marker: str, ttl: int) -> bool:
         key = self._store.keys.slack_seen(short_hash(marker))

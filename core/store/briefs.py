@@ -108,6 +108,11 @@ class BriefRepo:
         brief = self.get(key)
         return (key, brief) if brief is not None else None
 
+    def languages_written(self, story_id: str, languages: list[str]) -> list[str]:
+        """Those of ``languages`` this story has a newest brief in (one MGET)."""
+        found = self.redis.mget([self.keys.brief_latest(story_id, lang) for lang in languages])
+        return [lang for lang, key in zip(languages, found, strict=True) if key]
+
     def mark_failed(self, key: str, failure: Failure) -> None:
         """Remember why the LLM could not write ``key``, until ``failure.retry_at``."""
         seconds = max(1, int((failure.retry_at - failure.at).total_seconds()))

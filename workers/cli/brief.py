@@ -18,6 +18,7 @@ from core.briefs.service import Fallback, brief_for, fallback_reason, rewrite_ma
 from core.i18n import LANGUAGE_NAMES, LANGUAGES, label, normalize_language, relative_time
 from core.models import Brief, Story
 from core.store.base import Store
+from core.store.briefs import BriefRepo
 from core.store.stories import StoryRepo
 from workers.cli.context import AppContext, pass_app
 
@@ -134,9 +135,7 @@ def _rewrite_today(store: Store, lang: str | None, as_json: bool) -> None:
 def _written_in(store: Store, story: Story, lang: str | None) -> list[str]:
     """The languages this story has a brief in (only ``lang`` when given)."""
     languages = [lang] if lang else list(LANGUAGES)
-    client = store.redis
-    found = client.mget([store.keys.brief_latest(story.id, language) for language in languages])
-    return [language for language, key in zip(languages, found, strict=True) if key]
+    return BriefRepo(store).languages_written(story.id, languages)
 
 
 def reader_lines(brief: Brief) -> list[str]:
