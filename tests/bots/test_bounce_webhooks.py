@@ -29,6 +29,7 @@ from core.preferences import find_channel, new_subscriber
 from core.store.base import Store
 from core.store.bounces import BounceRepo
 from core.store.subscribers import SubscriberRepo
+from tests.channels import channel_of
 from tests.fakes.server import serve
 from tests.fakes.sns import TOPIC, FakeSNS
 from tests.fakes.tls import LocalCA
@@ -262,7 +263,7 @@ def test_mailgun_events(web: tuple[httpx.Client, Store]) -> None:
         ChannelStatus.COMPLAINED,
         ChannelStatus.ACTIVE,
     ]
-    reason = find_channel(SubscriberRepo(store).require(gone), "email").status_reason  # type: ignore[union-attr]
+    reason = channel_of(SubscriberRepo(store).require(gone), "email").status_reason
     assert reason is not None and reason.startswith("webhook mailgun bounced 5.1.1")
 
 

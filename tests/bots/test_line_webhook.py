@@ -21,9 +21,9 @@ from bots.web import create_app
 from core.config import LineSettings
 from core.metrics import snapshot
 from core.models import ChannelStatus
-from core.preferences import find_channel
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
+from tests.channels import channel_of
 from tests.e2e.data import seed_day
 from tests.fakes.line_api import FakeLine, user_id
 from tests.fakes.server import serve
@@ -107,16 +107,16 @@ def test_follow_subscribes_with_welcome_and_quick_replies(
     )
     send(client, postback)
     eventually(lambda: len(texts(fake_line, user)) >= 2)
-    assert SubscriberRepo(store).get(sub.id).delivery_time == "08:00"  # type: ignore[union-attr]
+    assert SubscriberRepo(store).require(sub.id).delivery_time == "08:00"
 
     send(client, text_event(user, fake_line.issue_reply_token(user), "tz Asia/Tokyo"))
     eventually(lambda: len(texts(fake_line, user)) >= 3)
-    assert SubscriberRepo(store).get(sub.id).timezone == "Asia/Tokyo"  # type: ignore[union-attr]
+    assert SubscriberRepo(store).require(sub.id).timezone == "Asia/Tokyo"
 
     send(client, event("unfollow", user, None))
     eventually(
         lambda: (
-            find_channel(SubscriberRepo(store).get(sub.id), "line").status  # type: ignore[arg-type,union-attr]
+            channel_of(SubscriberRepo(store).get(sub.id), "line").status
             is ChannelStatus.UNSUBSCRIBED
         )
     )
@@ -157,7 +157,7 @@ def test_a_group_subscribes_when_it_adds_the_bot(
     send(client, leave)
     eventually(
         lambda: (
-            find_channel(SubscriberRepo(store).get(sub.id), "line").status  # type: ignore[arg-type,union-attr]
+            channel_of(SubscriberRepo(store).get(sub.id), "line").status
             is ChannelStatus.UNSUBSCRIBED
         )
     )

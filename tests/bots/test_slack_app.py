@@ -21,9 +21,10 @@ from bots.web import create_app
 from core.config import SlackSettings
 from core.metrics import snapshot
 from core.models import ChannelStatus
-from core.preferences import find_channel, new_subscriber
+from core.preferences import new_subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
+from tests.channels import channel_of
 from tests.e2e.data import seed_day
 from tests.fakes.server import serve
 from tests.fakes.slack_api import FakeSlack
@@ -112,11 +113,11 @@ def test_subscribe_makes_the_channel_a_subscriber(
     assert "Subscribed" in reply.args["text"]
     sub = SubscriberRepo(store).by_address("slack", "T0001/C0CHAN")
     assert sub is not None
-    assert find_channel(sub, "slack").status is ChannelStatus.ACTIVE  # type: ignore[union-attr]
+    assert channel_of(sub, "slack").status is ChannelStatus.ACTIVE
 
     post(client, command(fake_slack, "time 06:15", hook="h2"), FORM)
     eventually(lambda: fake_slack.responses("h2"))
-    assert SubscriberRepo(store).get(sub.id).delivery_time == "06:15"  # type: ignore[union-attr]
+    assert SubscriberRepo(store).require(sub.id).delivery_time == "06:15"
 
     post(client, command(fake_slack, "tz Mars/Base", hook="h3"), FORM)
     [refused] = eventually(lambda: fake_slack.responses("h3"))
@@ -126,7 +127,7 @@ def test_subscribe_makes_the_channel_a_subscriber(
     post(client, command(fake_slack, "unsubscribe", hook="h4"), FORM)
     eventually(lambda: fake_slack.responses("h4"))
     stopped = SubscriberRepo(store).get(sub.id)
-    assert find_channel(stopped, "slack").status is ChannelStatus.UNSUBSCRIBED  # type: ignore[arg-type,union-attr]
+    assert channel_of(stopped, "slack").status is ChannelStatus.UNSUBSCRIBED
     assert fake_slack.violations == []
 
 
@@ -332,12 +333,12 @@ def test_oauth_install_then_uninstall_stops_deliveries(
 
     def revoked() -> bool:
         now = repo.get(sub.id)
-        return find_channel(now, "slack").status is ChannelStatus.REVOKED  # type: ignore[arg-type,union-attr]
+        return channel_of(now, "slack").status is ChannelStatus.REVOKED
 
     assert eventually(revoked)
     assert asyncio_run(bot_token_for(store, "T0002")) is None
     untouched = repo.get(other.id)
-    assert find_channel(untouched, "slack").status is ChannelStatus.ACTIVE  # type: ignore[arg-type,union-attr]
+    assert channel_of(untouched, "slack").status is ChannelStatus.ACTIVE
 
 
 def test_bot_token_revocation_stops_deliveries(
@@ -356,8 +357,8 @@ def test_bot_token_revocation_stops_deliveries(
     }
     assert post(client, json.dumps(event).encode(), "application/json").status_code == 200
     stopped = repo.get(sub.id)
-    assert find_channel(stopped, "slack").status is ChannelStatus.REVOKED  # type: ignore[arg-type,union-attr]
-    assert find_channel(stopped, "slack").status_reason == "tokens_revoked"  # type: ignore[arg-type,union-attr]
+    assert channel_of(stopped, "slack").status is ChannelStatus.REVOKED
+    assert channel_of(stopped, "slack").status_reason == "tokens_revoked"
 
 
 async def test_installation_store_round_trip(store: Store) -> None:

@@ -9,9 +9,9 @@ from core import commands
 from core.commands import Chat, answer
 from core.metrics import snapshot
 from core.models import ChannelStatus
-from core.preferences import find_channel
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo, address_digest
+from tests.channels import channel_of
 from tests.e2e.data import seed_day
 
 LINE = Chat("line", "U" + "a" * 32)
@@ -76,10 +76,10 @@ async def test_subscribe_settings_and_unsubscribe(store: Store) -> None:
 
     await answer(store, LINE, "unsubscribe")
     stopped = SubscriberRepo(store).get(sub.id)
-    assert find_channel(stopped, "line").status is ChannelStatus.UNSUBSCRIBED  # type: ignore[arg-type,union-attr]
+    assert channel_of(stopped, "line").status is ChannelStatus.UNSUBSCRIBED
     await answer(store, LINE, "subscribe")
     again = SubscriberRepo(store).get(sub.id)
-    assert find_channel(again, "line").status is ChannelStatus.ACTIVE  # type: ignore[arg-type,union-attr]
+    assert channel_of(again, "line").status is ChannelStatus.ACTIVE
 
 
 async def test_mute_a_known_source_mutes_the_source(store: Store) -> None:

@@ -25,6 +25,7 @@ from core.models import ChannelStatus
 from core.preferences import find_channel, new_subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
+from tests.channels import channel_of
 from tests.fakes.server import free_port, serve
 from tests.waiting import eventually
 
@@ -53,7 +54,9 @@ def mails_in(store: Store) -> list[Message]:
 
 
 def link_in(mail: Message, purpose: str) -> str:
-    body = mail.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    payload = mail.get_payload(decode=True)
+    assert isinstance(payload, bytes), payload
+    body = payload.decode()
     match = re.search(rf"https?://\S+/{purpose}/\S+", body)
     assert match, body
     return match.group(0)
@@ -113,11 +116,11 @@ def test_double_opt_in_confirm_preferences_unsubscribe(web: httpx.Client, store:
     token = tokens.sign(store.settings.signing_key(), "unsubscribe", f"{sub.id}:email")
     page = web.get(f"/unsubscribe/{token}")
     assert page.status_code == 200 and "Unsubscribe" in page.text
-    assert find_channel(repo.get(sub.id), "email").status is ChannelStatus.ACTIVE  # type: ignore[arg-type,union-attr]
+    assert channel_of(repo.get(sub.id), "email").status is ChannelStatus.ACTIVE
     # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click"; effective at once.
     done = web.post(f"/unsubscribe/{token}", content=b"List-Unsubscribe=One-Click")
     assert done.status_code == 200 and "unsubscribed" in done.text
-    assert find_channel(repo.get(sub.id), "email").status is ChannelStatus.UNSUBSCRIBED  # type: ignore[arg-type,union-attr]
+    assert channel_of(repo.get(sub.id), "email").status is ChannelStatus.UNSUBSCRIBED
 
 
 def test_answer_is_the_same_for_a_known_address(web: httpx.Client, store: Store) -> None:
@@ -266,7 +269,7 @@ def test_an_old_confirmation_link_never_undoes_a_later_unsubscribe(
 
     again = web.get(old_link)
     assert again.status_code == 400 and "already used" in again.text
-    assert find_channel(repo.get(sub.id), "email").status is ChannelStatus.UNSUBSCRIBED  # type: ignore[arg-type,union-attr]
+    assert channel_of(repo.get(sub.id), "email").status is ChannelStatus.UNSUBSCRIBED
 
     # Signing up again mails a new link, and that one does confirm.
     web.post("/subscribe", data={"email": "late@example.com"})
@@ -275,7 +278,7 @@ def test_an_old_confirmation_link_never_undoes_a_later_unsubscribe(
         path_of(link_in(m, "confirm")) for m in mails if path_of(link_in(m, "confirm")) != old_link
     )
     assert web.get(new_link).status_code == 200
-    assert find_channel(repo.get(sub.id), "email").status is ChannelStatus.ACTIVE  # type: ignore[arg-type,union-attr]
+    assert channel_of(repo.get(sub.id), "email").status is ChannelStatus.ACTIVE
     assert web.get(old_link).status_code == 200  # active already: the old link changes nothing
 
 

@@ -15,9 +15,9 @@ from pydantic import SecretStr
 from bots.web import create_app
 from core import tokens
 from core.models import ChannelStatus
-from core.preferences import find_channel
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
+from tests.channels import channel_of
 from tests.e2e.browser import chromium, overflows, set_width, shoot
 from tests.fakes.server import free_port, serve
 from tests.waiting import eventually
@@ -136,7 +136,7 @@ def test_sign_up_confirm_preferences_unsubscribe(site: str, browser: Any, store:
     assert "You're unsubscribed" in text_of(browser)
     shoot(browser, "07-unsubscribed")
     gone = SubscriberRepo(store).get(sub.id)
-    assert find_channel(gone, "email").status is ChannelStatus.UNSUBSCRIBED  # type: ignore[arg-type,union-attr]
+    assert channel_of(gone, "email").status is ChannelStatus.UNSUBSCRIBED
 
 
 def test_bad_input_and_bad_links_are_explained(site: str, browser: Any, store: Store) -> None:
