@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from bots.pages import web_url
 from bots.slack.blocks import brief_blocks, home_view, reply_blocks
@@ -50,7 +51,7 @@ def hostile_brief() -> Brief:
     )
 
 
-def texts(blocks: list[dict]) -> list[str]:  # type: ignore[type-arg]
+def texts(blocks: list[dict[str, Any]]) -> list[str]:
     found = []
     for block in blocks:
         for value in (block.get("text"), *block.get("elements", [])):

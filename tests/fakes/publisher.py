@@ -11,7 +11,7 @@ import asyncio
 import functools
 import gzip
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+Handler = Callable[[Request], Awaitable[Response]]
 
 LAST_MODIFIED = "Sat, 22 Aug 2026 12:00:00 GMT"
 
@@ -197,14 +199,14 @@ class Publisher:
         self._record(request)
         return RedirectResponse(f"/loop/{request.path_params['n'] + 1}", status_code=302)
 
-    def status(self, code: int):  # type: ignore[no-untyped-def]
+    def status(self, code: int) -> Handler:
         async def handler(request: Request) -> Response:
             self._record(request)
             return Response("go away", status_code=code, headers={"Retry-After": self.retry_after})
 
         return handler
 
-    def fixed(self, body: bytes, content_type: str):  # type: ignore[no-untyped-def]
+    def fixed(self, body: bytes, content_type: str) -> Handler:
         async def handler(request: Request) -> Response:
             self._record(request)
             return Response(body, media_type=content_type)

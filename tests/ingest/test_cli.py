@@ -105,7 +105,8 @@ def test_import_export_remove_enable(empty: Store, tmp_path: Path) -> None:
     repo = SourceRepo(empty)
     repo.put(Source(id="off", url="https://off.example/", title="Off", enabled=False))
     assert run(empty, "sources", "enable", "off").exit_code == 0
-    assert repo.get("off").enabled  # type: ignore[union-attr]
+    off = repo.get("off")
+    assert off is not None and off.enabled
     assert run(empty, "sources", "remove", "off").exit_code == 0
     assert run(empty, "sources", "remove", "off").exit_code != 0
 

@@ -25,6 +25,13 @@ def source(base: str, path: str, sid: str = "s") -> Source:
     return Source(id=sid, url=f"{base}{path}", title=sid)
 
 
+def require(repo: SourceRepo, source_id: str) -> Source:
+    """The stored source, which the test expects to be there."""
+    found = repo.get(source_id)
+    assert found is not None, source_id
+    return found
+
+
 def stored(store: Store, *sources: Source) -> SourceRepo:
     """Sources stored as the only ones (no defaults seeded)."""
     store.redis.set(store.keys.sources_seeded(), "1")
@@ -77,8 +84,8 @@ async def test_301_updates_the_url_and_302_does_not(
     report = await run_ingest(store)
     assert report.fetched == 2
     assert report.moved == [{"source": "perm", "url": f"{base}/feeds/a.xml"}]
-    assert repo.get("perm").url == f"{base}/feeds/a.xml"  # type: ignore[union-attr]
-    assert repo.get("temp").url == f"{base}/found/b.xml"  # type: ignore[union-attr]
+    assert require(repo, "perm").url == f"{base}/feeds/a.xml"
+    assert require(repo, "temp").url == f"{base}/found/b.xml"
 
 
 async def test_redirect_loop_stops_at_the_limit(
@@ -131,7 +138,7 @@ async def test_failures_back_off_and_disable_after_n(
     waits = []
     for _ in range(3):
         before = utcnow()
-        await run_ingest(store, [repo.get("s")])  # type: ignore[list-item]
+        await run_ingest(store, [require(repo, "s")])
         state = repo.state("s")
         assert state.next_fetch_at is not None
         waits.append(state.next_fetch_at - before)
@@ -209,7 +216,9 @@ async def test_ssrf_guard_blocks_private_addresses_and_redirects(
     assert len(pub.hits("/ssrf")) == 1
     assert "169.254.169.254" in report.failed[0]["reason"]
     pub.redirect_target = "file:///etc/passwd"
-    report = await run_ingest(guarded, [SourceRepo(store).get("redirect")], trusted={"127.0.0.1"})  # type: ignore[list-item]
+    report = await run_ingest(
+        guarded, [require(SourceRepo(store), "redirect")], trusted={"127.0.0.1"}
+    )
     assert "only http:// and https://" in report.failed[0]["reason"]
 
 
@@ -249,8 +258,8 @@ async def test_unverified_sources_are_reported_or_confirmed(
         {"source": "bad", "reason": "HTTP 404 Not Found (an unverified URL in the source list)"}
     ]
     assert report.moved == []
-    assert repo.get("good").verified  # type: ignore[union-attr]
-    assert not repo.get("bad").verified  # type: ignore[union-attr]
+    assert require(repo, "good").verified
+    assert not require(repo, "bad").verified
 
 
 async def test_malformed_urls_fail_alone(store: Store, publisher: tuple[Publisher, str]) -> None:

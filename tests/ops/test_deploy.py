@@ -161,6 +161,8 @@ def test_dockerfile_is_multi_stage_non_root_with_a_healthcheck() -> None:
 )
 def test_systemd_units_run_unprivileged_and_stop_with_sigterm(unit: str) -> None:
     parser = configparser.ConfigParser(strict=False, interpolation=None)
+    # configparser documents assigning optionxform (here: keep keys' case); typeshed
+    # declares it a method, so the assignment is an error to mypy
     parser.optionxform = str  # type: ignore[assignment,method-assign]
     parser.read(DEPLOY / "systemd" / unit)
     service = parser["Service"]

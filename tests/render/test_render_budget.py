@@ -38,7 +38,8 @@ def test_a_normal_email_digest_keeps_every_part_of_every_brief() -> None:
     payload = render_email(edition, base_url=BASE)
     assert payload.story_ids == tuple(b.story_id for b in edition.briefs)
     for brief in edition.briefs:
-        parts = [brief.headline, brief.dek, brief.key_takeaway, brief.image.url]  # type: ignore[union-attr]
+        assert brief.image is not None
+        parts: list[str | None] = [brief.headline, brief.dek, brief.key_takeaway, brief.image.url]
         parts += [brief.key_points.what_happened, brief.key_points.why_it_matters]
         parts += [brief.key_points.what_to_watch]
         parts += [f.question for f in brief.faq] + [f.answer for f in brief.faq]
@@ -86,7 +87,7 @@ def test_a_normal_line_digest_keeps_images_and_every_part() -> None:
     bubbles = _bubbles(messages)
     assert len(messages) == 1 and len(bubbles) == 5
     for brief, bubble in zip(edition.briefs, bubbles, strict=True):
-        assert bubble["hero"]["url"] == brief.image.url  # type: ignore[union-attr]
+        assert brief.image is not None and bubble["hero"]["url"] == brief.image.url
         text = json.dumps(bubble, ensure_ascii=False)
         for part in (brief.headline, brief.dek, brief.key_takeaway, brief.faq[0].question):
             assert part.strip() in text
