@@ -80,9 +80,7 @@ RAW_REDIS_USERS = {
     "workers/cli/worker.py": "RQ workers and registries",
     "workers/jobs.py": "RQ jobs",
     "workers/fanout.py": "batches registered and queued in one RQ transaction",
-    "workers/status.py": "RQ workers, cron lock (to move)",
-    # the cron lock (Lua renew/release) and each job's last run
-    "workers/cron.py": "cron lock and state (to move)",
+    "workers/status.py": "RQ workers",
     # the demo wipes its own prefix before it runs
     "workers/demo/flow.py": "demo wipes its prefix",
 }

@@ -35,23 +35,13 @@ import redis
 from core.logs import scrub
 from core.models import utcnow
 from core.store.base import Store
+from core.store.cron import CronRepo
 
 log = logging.getLogger(__name__)
 
 Step = Callable[[Store, datetime], Mapping[str, Any]]
 
 RECOVER_EVERY = timedelta(minutes=1)
-
-_RENEW = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('pexpire', KEYS[1], ARGV[2])
-end
-return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
-"""
-_RELEASE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
-return 0
-"""
 
 
 def ingest_step(store: Store, at: datetime) -> dict[str, Any]:
@@ -129,23 +119,21 @@ class CronLock:
     """A Redis lock held by one process, renewed while it runs."""
 
     def __init__(self, store: Store, ttl: timedelta) -> None:
-        self.redis: Any = store.redis
-        self.key = store.keys.cron_lock()
+        self.repo = CronRepo(store)
         self.token = secrets.token_hex(8)
         self.ttl_ms = int(ttl.total_seconds() * 1000)
 
     def acquire(self) -> bool:
         """Take the lock, or renew it when we hold it; False when another cron does."""
-        return bool(self.redis.eval(_RENEW, 1, self.key, self.token, self.ttl_ms))
+        return self.repo.take_lock(self.token, self.ttl_ms)
 
     def release(self) -> None:
         """Give the lock up, only if it is still ours."""
-        self.redis.eval(_RELEASE, 1, self.key, self.token)
+        self.repo.release_lock(self.token)
 
     def holder(self) -> str | None:
         """The token of whoever holds the lock now."""
-        raw = self.redis.get(self.key)
-        return raw.decode() if raw else None
+        return self.repo.lock_holder()
 
 
 class Cron:
@@ -222,15 +210,14 @@ class Cron:
         return self._next_at(job) <= now
 
     def _next_at(self, job: Job) -> datetime:
-        redis_client: Any = self.store.redis
-        raw = redis_client.hget(self.store.keys.cron_state(), f"{job.name}:last_at")
+        raw = CronRepo(self.store).field(f"{job.name}:last_at")
         if raw is None:
             return datetime.min.replace(tzinfo=self.clock().tzinfo)
-        return datetime.fromisoformat(raw.decode()) + job.every
+        return datetime.fromisoformat(raw) + job.every
 
     def _run(self, job: Job, now: datetime) -> None:
-        key = self.store.keys.cron_state()
-        fields: dict[Any, Any] = {f"{job.name}:last_at": now.isoformat()}
+        repo = CronRepo(self.store)
+        fields: dict[str, str] = {f"{job.name}:last_at": now.isoformat()}
         try:
             result = job.step(self.store, now)
         except redis.RedisError:
@@ -243,16 +230,14 @@ class Cron:
         else:
             log.info("cron job %s: %s", job.name, json.dumps(result, default=str))
             fields[f"{job.name}:last_result"] = json.dumps(result, default=str)
-            self.store.redis.hdel(key, f"{job.name}:last_error")
-        self.store.redis.hset(key, mapping=fields)
+            repo.forget(f"{job.name}:last_error")
+        repo.save(fields)
 
 
 def read_state(store: Store) -> dict[str, dict[str, Any]]:
     """What each cron job did last: {job: {"last_at", "last_result", "last_error"}}."""
-    raw: dict[bytes, bytes] = store.redis.hgetall(store.keys.cron_state())  # type: ignore[assignment]
     state: dict[str, dict[str, Any]] = {}
-    for field, value in raw.items():
-        job, _, name = field.decode().partition(":")
-        text = value.decode()
+    for field, text in CronRepo(store).state().items():
+        job, _, name = field.partition(":")
         state.setdefault(job, {})[name] = json.loads(text) if name == "last_result" else text
     return state

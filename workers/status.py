@@ -13,6 +13,7 @@ from rq import Worker
 
 from core.models import utcnow
 from core.store.base import Store
+from core.store.cron import CronRepo
 
 Report = dict[str, Any]
 
@@ -73,7 +74,7 @@ def cron(store: Store) -> dict[str, Any]:
     from workers.cron import read_state
 
     return {
-        "lock_held": bool(store.redis.exists(store.keys.cron_lock())),
+        "lock_held": CronRepo(store).lock_held(),
         "jobs": read_state(store),
     }
 
