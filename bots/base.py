@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Protocol
 
-from core.models import ChannelStatus, Edition, Recipient
+from core.models import Channel, ChannelStatus, Edition, Recipient
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,7 +116,7 @@ Payload = Any  # each adapter's own rendered form (an EmailPayload, Slack messag
 class ChannelAdapter(Protocol):
     """One channel: a pure renderer and a batch sender."""
 
-    channel: ClassVar[str]
+    channel: ClassVar[Channel]
     limits: ClassVar[ChannelLimits]
 
     def render(self, edition: Edition) -> Payload:

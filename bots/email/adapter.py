@@ -20,7 +20,7 @@ from bots.email.maildir import MaildirTransport
 from bots.email.render import EmailPayload, render_email
 from bots.email.smtp import SMTPTransport
 from core.config import Settings
-from core.models import Edition, Recipient, utcnow
+from core.models import Channel, Edition, Recipient, utcnow
 
 
 class MailTransport(Protocol):
@@ -39,7 +39,7 @@ def default_transport(settings: Settings) -> MailTransport:
 class EmailAdapter:
     """ChannelAdapter for e-mail."""
 
-    channel: ClassVar[str] = "email"
+    channel: ClassVar[Channel] = "email"
     limits: ClassVar[ChannelLimits] = LIMITS
 
     def __init__(self, settings: Settings, transport: MailTransport | None = None) -> None:

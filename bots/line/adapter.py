@@ -44,7 +44,7 @@ from bots.line.limits import LIMITS
 from bots.line.render import render_line
 from bots.outbox import write_outbox
 from core.config import Settings
-from core.models import Edition, Recipient
+from core.models import Channel, Edition, Recipient
 from core.preferences import LINE_ID
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def retry_key(edition_id: str, endpoint: str, addresses: Sequence[str]) -> str:
 class LineAdapter:
     """ChannelAdapter for LINE."""
 
-    channel: ClassVar[str] = "line"
+    channel: ClassVar[Channel] = "line"
     limits: ClassVar[ChannelLimits] = LIMITS
 
     def __init__(

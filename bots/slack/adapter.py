@@ -40,7 +40,7 @@ from bots.outbox import write_outbox
 from bots.slack.limits import LIMITS
 from bots.slack.render import SlackMessage, render_slack
 from core.config import Settings
-from core.models import Edition, Recipient
+from core.models import Channel, Edition, Recipient
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def static_token(token: str | None) -> TokenLookup:
 class SlackAdapter:
     """ChannelAdapter for Slack."""
 
-    channel: ClassVar[str] = "slack"
+    channel: ClassVar[Channel] = "slack"
     limits: ClassVar[ChannelLimits] = LIMITS
 
     def __init__(

@@ -22,7 +22,7 @@ from bots.registry import ADAPTERS, build_adapter, limits_for
 from bots.slack.adapter import SlackAdapter
 from core.config import Settings, load_settings
 from core.errors import ConfigError
-from core.models import Channel, Recipient
+from core.models import Recipient
 from core.store.base import Store
 from tests.bots.maximal import MEASURES, MOST_STORIES, maximal_edition
 from tests.fakes.line_api import FakeLine, user_id
@@ -118,7 +118,7 @@ def test_limits_are_declared_as_data(harness: Harness) -> None:
 
 
 def test_render_is_pure_and_repeatable(harness: Harness) -> None:
-    channel: Channel = harness.adapter.channel  # type: ignore[assignment]
+    channel = harness.adapter.channel
     edition = make_edition(5, channel=channel)
     first = harness.adapter.render(edition)
     assert harness.adapter.render(edition) == first
@@ -128,7 +128,7 @@ def test_render_is_pure_and_repeatable(harness: Harness) -> None:
 async def test_a_maximal_digest_renders_within_the_channels_declared_limits(
     harness: Harness,
 ) -> None:
-    channel: Channel = harness.adapter.channel  # type: ignore[assignment]
+    channel = harness.adapter.channel
     limits = limits_for(channel)
     payload = harness.adapter.render(maximal_edition(channel))
     measured = MEASURES[channel](payload)
@@ -148,7 +148,7 @@ async def test_a_maximal_digest_renders_within_the_channels_declared_limits(
 
 
 async def test_one_outcome_per_recipient_in_order(harness: Harness) -> None:
-    channel: Channel = harness.adapter.channel  # type: ignore[assignment]
+    channel = harness.adapter.channel
     payload = harness.adapter.render(make_edition(5, channel=channel))
     recipients = [Recipient(subscriber_id=f"sub{n}", address=harness.address(n)) for n in range(4)]
     recipients.insert(2, Recipient(subscriber_id="bad", address=harness.bad_address))
@@ -163,7 +163,7 @@ async def test_one_outcome_per_recipient_in_order(harness: Harness) -> None:
 async def test_a_long_hostile_edition_goes_out_within_the_platform_limits(
     harness: Harness,
 ) -> None:
-    channel: Channel = harness.adapter.channel  # type: ignore[assignment]
+    channel = harness.adapter.channel
     edition = make_edition(20, channel=channel, text_size=30, hostile=True)
     payload = harness.adapter.render(edition)
     outcomes = await harness.adapter.send(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.bounces.apply import apply_events
 from core.bounces.events import BounceEvent, BounceKind, Source
@@ -13,8 +13,10 @@ from core.store.bounces import BounceRepo
 from core.store.subscribers import SubscriberRepo
 
 
-def event(kind: BounceKind, address: str, event_id: str = "e1", **kw: object) -> BounceEvent:
-    return BounceEvent(kind, address, Source.WEBHOOK, "ses", event_id, **kw)  # type: ignore[arg-type]
+def event(
+    kind: BounceKind, address: str, event_id: str = "e1", at: datetime | None = None
+) -> BounceEvent:
+    return BounceEvent(kind, address, Source.WEBHOOK, "ses", event_id, at=at)
 
 
 def add(store: Store, address: str) -> str:
