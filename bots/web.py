@@ -144,7 +144,7 @@ async def brief_page(request: Request) -> Response:
 async def healthz(request: Request) -> Response:
     """200 when Redis answers, 503 otherwise."""
     try:
-        store_of(request).redis.ping()
+        store_of(request).ping()
     except Exception as exc:
         return JSONResponse({"ok": False, "redis": type(exc).__name__}, status_code=503)
     return JSONResponse({"ok": True})

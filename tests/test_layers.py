@@ -73,16 +73,12 @@ RAW_REDIS_USERS = {
     "core/stories/service.py": "clustering state and lock (to move)",
     # Bolt's InstallationStore/OAuthStateStore interfaces
     "bots/slack/install_store.py": "Slack Bolt installation store: a repository itself",
-    # /healthz pings the connection
-    "bots/web.py": "health check PING",
     # RQ takes the Redis connection itself (queues, workers, jobs, registries)
     "workers/queues.py": "RQ queues",
     "workers/cli/worker.py": "RQ workers and registries",
     "workers/jobs.py": "RQ jobs",
     "workers/fanout.py": "batches registered and queued in one RQ transaction",
     "workers/status.py": "RQ workers",
-    # the demo wipes its own prefix before it runs
-    "workers/demo/flow.py": "demo wipes its prefix",
 }
 
 

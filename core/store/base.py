@@ -23,6 +23,17 @@ class Store:
     def url(self) -> str:
         return redis_url(self.settings)
 
+    def ping(self) -> None:
+        """Raise unless Redis answers (the health check)."""
+        self.redis.ping()
+
+    def delete_all(self) -> None:
+        """Delete every key under this store's prefix (the demo's clean rerun)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for key in self.redis.scan_iter(match=self.keys.pattern(), count=1000):
+            pipe.delete(key)
+        pipe.execute()
+
 
 def open_store(settings: Settings, *, check: bool = True) -> Store:
     """Connect (starting the embedded Redis when no URL is set) and bundle the keys."""

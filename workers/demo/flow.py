@@ -82,10 +82,7 @@ def reset(store: Store) -> None:
     """Delete the demo prefix's keys and empty its queues and outbox (a clean rerun)."""
     from workers.queues import all_queues
 
-    pipe = store.redis.pipeline(transaction=False)
-    for key in store.redis.scan_iter(match=store.keys.pattern(), count=1000):
-        pipe.delete(key)
-    pipe.execute()
+    store.delete_all()
     for queue in all_queues(store):
         queue.empty()  # type: ignore[no-untyped-call]
     outbox = store.settings.digest.outbox_dir
