@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from core.store.base import Store
+from core.store.metrics import MetricRepo
 from core.store.queues import queue_depths
 
 METRICS: dict[str, str] = {
@@ -50,18 +51,13 @@ def incr(store: Store, name: str, amount: float = 1.0, **labels: str) -> None:
     """Add ``amount`` to counter ``name`` with ``labels``; unknown names are a bug."""
     if name not in METRICS:
         raise KeyError(f"unknown metric {name!r}: add it to core.metrics.METRICS")
-    store.redis.hincrbyfloat(store.keys.metric(name), label_key(labels), amount)
+    MetricRepo(store).add(name, label_key(labels), amount)
 
 
 def snapshot(store: Store) -> dict[str, dict[str, float]]:
     """Every counter's current values: {name: {label_key: value}}."""
-    pipe = store.redis.pipeline()
-    for name in METRICS:
-        pipe.hgetall(store.keys.metric(name))
-    result: dict[str, dict[str, float]] = {}
-    for name, values in zip(METRICS, pipe.execute(), strict=True):
-        result[name] = {k.decode(): float(v) for k, v in values.items()}
-    return result
+    names = list(METRICS)
+    return dict(zip(names, MetricRepo(store).read(names), strict=True))
 
 
 @dataclass(frozen=True)
