@@ -23,7 +23,7 @@ from pathlib import Path
 
 import redis
 
-from tests.fakes.server import free_port
+from tests.fakes.server import free_ports
 
 MASTER = "aitoday"
 
@@ -39,9 +39,8 @@ class FailoverGroup:
     def __init__(self, workdir: Path, *, name: str = MASTER) -> None:
         self.workdir = workdir
         self.name = name
-        self.primary_port = free_port()
-        self.replica_port = free_port()
-        self.sentinel_ports = [free_port() for _ in range(3)]
+        # five different ports: a replica and a Sentinel once drew the same one
+        self.primary_port, self.replica_port, *self.sentinel_ports = free_ports(5)
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     @property
