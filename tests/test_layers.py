@@ -23,14 +23,23 @@ def imported(path: Path) -> set[str]:
     return names
 
 
-def test_bots_never_import_workers() -> None:
-    upward = {
+def imports_of(top: str, packages: set[str]) -> set[str]:
+    """Each ``file: module`` under ``top/`` that imports one of the top-level ``packages``."""
+    return {
         f"{path.relative_to(ROOT)}: {name}"
-        for path in sorted((ROOT / "bots").rglob("*.py"))
+        for path in sorted((ROOT / top).rglob("*.py"))
         for name in imported(path)
-        if name.split(".")[0] == "workers"
+        if name.split(".")[0] in packages
     }
-    assert upward == set()
+
+
+def test_bots_never_import_workers() -> None:
+    assert imports_of("bots", {"workers"}) == set()
+
+
+def test_core_imports_neither_bots_nor_workers() -> None:
+    # so a channel's renderer can only live in its package (tests/bots/test_channel_packages.py)
+    assert imports_of("core", {"bots", "workers"}) == set()
 
 
 # core/store/ stores what the domain computed: it may import itself and the plain data,
