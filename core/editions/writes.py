@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 from core.briefs.service import ensure_briefs
 from core.metrics import incr
@@ -25,6 +25,12 @@ from core.store.slots import SlotRepo
 from core.store.subscribers import SubscriberRepo
 
 __all__ = ["DryRunWrites", "LiveWrites", "TickWrites", "tick_writes"]
+
+# The shapes a tick hands its writer, named once for the protocol and both writers.
+Needed: TypeAlias = Mapping[str, set[str]]  # story ids wanted, per language
+BriefKeys: TypeAlias = dict[tuple[str, str], str]  # (story id, language) -> brief key
+Sent: TypeAlias = Sequence[tuple[list[str], str]]  # (subscriber ids, edition id) groups
+Moves: TypeAlias = Mapping[str, datetime | None]  # subscriber id -> next slot
 
 
 class TickWrites(Protocol):
@@ -54,19 +60,12 @@ class TickWrites(Protocol):
         """Count one more alert for a subscriber on ``day``; the count with this one."""
         ...
 
-    def brief_keys(
-        self, needed: Mapping[str, set[str]], stories: Mapping[str, Story]
-    ) -> dict[tuple[str, str], str]:
+    def brief_keys(self, needed: Needed, stories: Mapping[str, Story]) -> BriefKeys:
         """Brief cache keys per (story, language), writing the briefs missing."""
         ...
 
     def save_tick(
-        self,
-        editions: Sequence[Edition],
-        sent: Sequence[tuple[list[str], str]],
-        moves: Mapping[str, datetime | None],
-        *,
-        seen: datetime,
+        self, editions: Sequence[Edition], sent: Sent, moves: Moves, *, seen: datetime
     ) -> None:
         """Store the editions, who got which, their count, and each subscriber's next slot."""
         ...
@@ -99,22 +98,15 @@ class LiveWrites:
     def count_alert(self, day: str, subscriber_id: str) -> int:
         return self.breaking.count_sent(day, subscriber_id)
 
-    def brief_keys(
-        self, needed: Mapping[str, set[str]], stories: Mapping[str, Story]
-    ) -> dict[tuple[str, str], str]:
-        keys: dict[tuple[str, str], str] = {}
+    def brief_keys(self, needed: Needed, stories: Mapping[str, Story]) -> BriefKeys:
+        keys: BriefKeys = {}
         for language, ids in sorted(needed.items()):
             chosen = [stories[sid] for sid in sorted(ids) if sid in stories]
             keys.update(ensure_briefs(self.store, chosen, [language]))
         return keys
 
     def save_tick(
-        self,
-        editions: Sequence[Edition],
-        sent: Sequence[tuple[list[str], str]],
-        moves: Mapping[str, datetime | None],
-        *,
-        seen: datetime,
+        self, editions: Sequence[Edition], sent: Sent, moves: Moves, *, seen: datetime
     ) -> None:
         EditionRepo(self.store).save_many(list(editions))
         subs = SubscriberRepo(self.store)
@@ -153,19 +145,12 @@ class DryRunWrites:
         self.counts[(subscriber_id, day)] = seen + 1
         return seen + 1
 
-    def brief_keys(
-        self, needed: Mapping[str, set[str]], stories: Mapping[str, Story]
-    ) -> dict[tuple[str, str], str]:
+    def brief_keys(self, needed: Needed, stories: Mapping[str, Story]) -> BriefKeys:
         # no brief is written: items name their story only
         return {(sid, lang): "" for lang, ids in needed.items() for sid in ids}
 
     def save_tick(
-        self,
-        editions: Sequence[Edition],
-        sent: Sequence[tuple[list[str], str]],
-        moves: Mapping[str, datetime | None],
-        *,
-        seen: datetime,
+        self, editions: Sequence[Edition], sent: Sent, moves: Moves, *, seen: datetime
     ) -> None:
         return None
 
