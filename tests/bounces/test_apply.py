@@ -7,28 +7,16 @@ from datetime import datetime, timedelta
 from core.bounces.apply import apply_events
 from core.bounces.events import BounceEvent, BounceKind, Source
 from core.models import ChannelStatus, utcnow
-from core.preferences import find_channel, new_subscriber
 from core.store.base import Store
 from core.store.bounces import BounceRepo
 from core.store.subscribers import SubscriberRepo
+from tests.bounces.readers import add, status
 
 
 def event(
     kind: BounceKind, address: str, event_id: str = "e1", at: datetime | None = None
 ) -> BounceEvent:
     return BounceEvent(kind, address, Source.WEBHOOK, "ses", event_id, at=at)
-
-
-def add(store: Store, address: str) -> str:
-    sub = new_subscriber(email=address)
-    SubscriberRepo(store).add(sub)
-    return sub.id
-
-
-def status(store: Store, sid: str) -> ChannelStatus:
-    channel = find_channel(SubscriberRepo(store).require(sid), "email")
-    assert channel is not None
-    return channel.status
 
 
 def test_complaint_outranks_a_bounce(store: Store) -> None:

@@ -14,10 +14,10 @@ from pydantic import SecretStr
 from core.config import IMAPSettings
 from core.errors import ConfigError, MailboxError
 from core.models import ChannelStatus
-from core.preferences import find_channel, new_subscriber
 from core.store.base import Store
 from core.store.bounces import BounceRepo
 from core.store.subscribers import SubscriberRepo
+from tests.bounces.readers import add, status
 from tests.bounces.reports import arf_complaint, plain_mail, postfix_dsn
 from tests.fakes.imap import FakeIMAP
 from tests.fakes.tls import LocalCA
@@ -42,18 +42,6 @@ def mailbox(fake: FakeIMAP, **kw: object) -> IMAPSettings:
         "tls": "none", **kw,
     }  # fmt: skip
     return IMAPSettings.model_validate(values)
-
-
-def add(store: Store, address: str) -> str:
-    sub = new_subscriber(email=address)
-    SubscriberRepo(store).add(sub)
-    return sub.id
-
-
-def status(store: Store, sid: str) -> ChannelStatus:
-    channel = find_channel(SubscriberRepo(store).require(sid), "email")
-    assert channel is not None
-    return channel.status
 
 
 def test_poll_applies_reports_and_marks_them_seen(store: Store, imap: FakeIMAP) -> None:
