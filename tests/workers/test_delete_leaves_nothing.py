@@ -23,6 +23,7 @@ from core.store.deliveries import DeliveryRepo
 from core.store.editions import EditionRepo
 from core.store.subscribers import SubscriberRepo
 from core.tokens import unsubscribe_token
+from tests.workers.cli_env import point_cli_at
 from tests.workers.run import drain_here
 from tests.workers.seed import batches_for, seed_edition
 from workers.cli import cli
@@ -111,13 +112,7 @@ def test_nothing_in_redis_names_a_deleted_subscriber(
     before = every_value(store)
     assert all(any(n in v for v in before) for n in needles[:4])  # the test sees them
 
-    for name, value in (
-        ("AITODAY_REDIS_URL", settings.redis_url or ""),
-        ("AITODAY_KEY_PREFIX", settings.key_prefix),
-        ("AITODAY_DATA_DIR", str(settings.data_dir)),
-        ("AITODAY_SECRET_KEY", "test-secret-key-not-for-production"),
-    ):
-        monkeypatch.setenv(name, value)
+    point_cli_at(settings, monkeypatch)
     result = CliRunner().invoke(cli, ["users", "delete", leaving.id])
     assert result.exit_code == 0, result.output
 

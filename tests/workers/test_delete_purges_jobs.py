@@ -15,6 +15,7 @@ from core.models import DeliveryBatch, Recipient, utcnow
 from core.preferences import new_subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
+from tests.workers.cli_env import point_cli_at
 from workers.cli import cli
 from workers.fanout import enqueue_batches
 from workers.queues import FAILURE_TTL, channel_queue
@@ -60,13 +61,7 @@ def test_delete_purges_queued_scheduled_and_failed_jobs(
     assert all(leaving.id in job_text(store, b.job_id) for b in (shared, failed, later))
     assert not any("@example.com" in job_text(store, b.job_id) for b in (shared, failed, later))
 
-    for name, value in (
-        ("AITODAY_REDIS_URL", settings.redis_url or ""),
-        ("AITODAY_KEY_PREFIX", settings.key_prefix),
-        ("AITODAY_DATA_DIR", str(settings.data_dir)),
-        ("AITODAY_SECRET_KEY", "test-secret-key-not-for-production"),
-    ):
-        monkeypatch.setenv(name, value)
+    point_cli_at(settings, monkeypatch)
     result = CliRunner().invoke(cli, ["users", "delete", leaving.id])
     assert result.exit_code == 0, result.output
     assert "4 waiting delivery job(s)" in result.output
