@@ -24,6 +24,7 @@ from core.briefs.service import brief_for
 from core.briefs.text import estimate_tokens
 from core.metrics import snapshot
 from core.models import Article, Brief
+from core.store.base import Store
 from tests.briefs.builders import LAB_ARTICLES, article, save, story_of
 from tests.briefs.conftest import StoreWithLLM
 from tests.briefs.test_cli import run_cli
@@ -348,6 +349,21 @@ async def test_a_faithful_model_keeps_its_whole_brief(llm: LLM, llm_store: Store
     assert snapshot(store)["aitoday_brief_sentences_removed_total"] == {"": 0.0}
 
 
+AGENCY_RULES = (
+    "The agency published draft rules for AI models. The rules would require "
+    "developers to report serious incidents within a set period. The agency said "
+    "the rules matter because incidents have risen. A final vote is expected "
+    "after a public consultation closes."
+)
+
+
+def agency_rules(store: Store, n: int, summary: str = AGENCY_RULES) -> list[Article]:
+    """Store a one-article story on an agency's draft rules (no Tuesday in it); the article."""
+    other = [article(n, "Agency drafts rules", summary)]
+    save(store, other)
+    return other
+
+
 async def test_a_part_still_invented_after_the_retry_is_quoted_from_the_sources(
     llm: LLM, llm_store: StoreWithLLM
 ) -> None:
@@ -357,17 +373,7 @@ async def test_a_part_still_invented_after_the_retry_is_quoted_from_the_sources(
     story = story_of(LAB_ARTICLES)
     # The canned brief names no one; "valid" twice for a story without a Tuesday fails
     # what_happened ("on Tuesday") twice.
-    other = [
-        article(
-            7,
-            "Agency drafts rules",
-            "The agency published draft rules for AI models. The rules would require "
-            "developers to report serious incidents within a set period. The agency said "
-            "the rules matter because incidents have risen. A final vote is expected "
-            "after a public consultation closes.",
-        )
-    ]
-    save(store, other)
+    other = agency_rules(store, 7)
     fake.script("local-model", "valid", "valid")
 
     _, brief = await brief_for(store, story_of(other), "en")
@@ -473,15 +479,12 @@ async def test_a_broken_retry_keeps_the_first_grounded_answer(
 ) -> None:
     fake, _ = llm
     store = llm_store("openai/local-model")
-    other = [
-        article(
-            8,
-            "Agency drafts rules",
-            "The agency published draft rules for AI models. The rules would require "
-            "developers to report serious incidents. A final vote is expected next year.",
-        )
-    ]
-    save(store, other)
+    other = agency_rules(
+        store,
+        8,
+        "The agency published draft rules for AI models. The rules would require "
+        "developers to report serious incidents. A final vote is expected next year.",
+    )
     fake.script("local-model", "valid", "malformed")  # "on Tuesday" is not in the article
 
     _, brief = await brief_for(store, story_of(other), "en")
@@ -500,17 +503,7 @@ async def test_a_translated_brief_with_a_quoted_part_says_its_text_is_the_source
     store = llm_store("openai/local-model")
     # The Japanese what_happened names a number in no source, twice: it is quoted from
     # the English article, so the brief is no longer all in Japanese.
-    other = [
-        article(
-            8,
-            "Agency drafts rules",
-            "The agency published draft rules for AI models. The rules would require "
-            "developers to report serious incidents within a set period. The agency said "
-            "the rules matter because incidents have risen. A final vote is expected "
-            "after a public consultation closes.",
-        )
-    ]
-    save(store, other)
+    other = agency_rules(store, 8)
     fake.script("local-model", "invented_number")
 
     _, brief = await brief_for(store, story_of(other), "ja")
