@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from tests.fakes.server import serve_in_thread
 from tests.fakes.tls import LocalCA
 
 _TOKEN = re.compile(rb'"((?:[^"\\]|\\.)*)"|(\S+)')
@@ -81,14 +82,8 @@ class FakeIMAP:
         server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         self.port = server.server_address[1]
-        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-        thread.start()
-        try:
+        with serve_in_thread(server):
             yield self
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
 
 
 class _Session:

@@ -1,8 +1,9 @@
-"""Run an ASGI app on a real local port in a background thread, for the fakes."""
+"""Run a fake on a real local port in a background thread: an ASGI app, or a socketserver."""
 
 from __future__ import annotations
 
 import socket
+import socketserver
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -49,3 +50,16 @@ def serve(app: Any, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def serve_in_thread(server: socketserver.BaseServer) -> Iterator[None]:
+    """Run a bound ``server`` (socketserver, http.server) in a thread; shut and close it after."""
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from core.bounces.sns import string_to_sign
+from tests.fakes.server import serve_in_thread
 from tests.fakes.tls import LocalCA, self_signed
 
 CERT_PATH = "/SimpleNotificationService-test.pem"
@@ -108,11 +108,5 @@ class FakeSNS:
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.socket = self.ca.server_context().wrap_socket(server.socket, server_side=True)
         self.port = server.server_address[1]
-        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-        thread.start()
-        try:
+        with serve_in_thread(server):
             yield self
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
