@@ -25,12 +25,11 @@ from core.models import (
     BriefSource,
     Channel,
     Edition,
-    EditionItem,
     FAQItem,
     Generator,
     KeyPoints,
 )
-from tests.render.editions import NOW
+from tests.render.editions import NOW, edition_of
 
 MOST_STORIES = 20  # core.preferences.validate_max_items: 1..20 stories a digest
 SOURCES = 12
@@ -83,15 +82,7 @@ def maximal_brief(n: int) -> Brief:
 
 def maximal_edition(channel: Channel) -> Edition:
     briefs = [maximal_brief(n) for n in range(1, MOST_STORIES + 1)]
-    return Edition(
-        id="ed-maximal",
-        channel=channel,
-        language="ja",
-        slot=NOW,
-        created_at=NOW,
-        items=[EditionItem(story_id=b.story_id, brief_key=f"k{b.story_id}") for b in briefs],
-        briefs=briefs,
-    )
+    return edition_of(briefs, channel=channel, language="ja", edition_id="ed-maximal")
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,11 @@ def make_edition(
     ]
     if hostile:
         briefs = [b.model_copy(update={"dek": HOSTILE, "key_takeaway": HOSTILE}) for b in briefs]
+    return edition_of(briefs, channel=channel, language=language, edition_id=edition_id)
+
+
+def edition_of(briefs: list[Brief], *, channel: Channel, language: str, edition_id: str) -> Edition:
+    """The edition at ``NOW`` of these briefs, one item each, with the briefs loaded."""
     return Edition(
         id=edition_id,
         channel=channel,
