@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,21 +12,11 @@ from core.errors import ConfigError, StoreError
 from core.logs import scrub
 from core.store.base import Store, open_store
 from core.store.connection import safe_url
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.workers.cli_env import run_aitoday
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("AITODAY_")}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "workers.cli.__main__", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=ROOT,
-        timeout=60,
-    )
+    return run_aitoday(*args, env=env or {}, timeout=60)
 
 
 def test_bad_redis_url_is_one_clear_line() -> None:

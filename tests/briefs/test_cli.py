@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 from core.store.base import Store
 from tests.briefs.builders import LAB_ARTICLES, save, story_of
 from tests.fakes.llm import FakeLLM
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers.cli_env import run_aitoday, store_env
 
 
 def run_cli(store: Store, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AITODAY_")}
-    env.update(
-        AITODAY_REDIS_URL=store.settings.redis_url or "",
-        AITODAY_KEY_PREFIX=store.settings.key_prefix,
-        AITODAY_DATA_DIR=str(store.settings.data_dir),
-        **extra_env,
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "workers.cli.__main__", "brief", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
+    return run_aitoday("brief", *args, env={**store_env(store), **extra_env})
 
 
 def test_brief_command_prints_the_brief_with_localised_headings(store: Store) -> None:

@@ -3,13 +3,10 @@ fakes of SMTP, Slack and LINE; the real digest still goes out afterwards."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import datetime
 from email import policy
 from email.parser import BytesParser
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from core.editions.tick import build_editions
@@ -22,30 +19,20 @@ from tests.briefs.builders import LAB_ARTICLES, save, story_of
 from tests.fakes.line_api import FakeLine, user_id
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.smtp import FakeSMTP
+from tests.workers.cli_env import run_aitoday, store_env
 from workers.cli.send_test import TEST_LINE
 
-ROOT = Path(__file__).resolve().parents[2]
 SLACK = "T0001/C0000042"
 
 
 def run(store: Store, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AITODAY_")}
-    env.update(
-        AITODAY_REDIS_URL=store.settings.redis_url or "",
-        AITODAY_KEY_PREFIX=store.settings.key_prefix,
-        AITODAY_DATA_DIR=str(store.settings.data_dir),
-        AITODAY_SECRET_KEY="test-secret-key-not-for-production",
-        AITODAY_DIGEST__OUTBOX_DIR=str(store.settings.digest.outbox_dir),
+    env = {
+        **store_env(store),
+        "AITODAY_SECRET_KEY": "test-secret-key-not-for-production",
+        "AITODAY_DIGEST__OUTBOX_DIR": str(store.settings.digest.outbox_dir),
         **extra_env,
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "workers.cli.__main__", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
+    }
+    return run_aitoday(*args, env=env)
 
 
 def _reader(store: Store) -> Subscriber:
