@@ -229,6 +229,17 @@ def main() -> None:
         server.wait(timeout=10)
 
 
+def cli_env(url: str, prefix: str, data_dir: str) -> dict[str, str]:
+    """The environment of an ``aitoday ingest`` run against local feeds, under ``prefix``."""
+    return {
+        **os.environ,
+        "AITODAY_REDIS_URL": url,
+        "AITODAY_KEY_PREFIX": prefix,
+        "AITODAY_DATA_DIR": data_dir,
+        "AITODAY_FETCH__ALLOW_PRIVATE": "true",
+    }
+
+
 def measure(feed_urls: list[str]) -> None:
     import redis
 
@@ -237,13 +248,7 @@ def measure(feed_urls: list[str]) -> None:
         write_opml(feed_urls, opml)
         url = redis_url(Path(tmp))
         prefix = f"bench-{uuid.uuid4().hex[:8]}"
-        env = {
-            **os.environ,
-            "AITODAY_REDIS_URL": url,
-            "AITODAY_KEY_PREFIX": prefix,
-            "AITODAY_DATA_DIR": tmp,
-            "AITODAY_FETCH__ALLOW_PRIVATE": "true",
-        }
+        env = cli_env(url, prefix, tmp)
         try:
             cold = cli_run(opml, env)
             warm = cli_run(opml, env)
@@ -372,15 +377,9 @@ def huge_feed() -> None:
             rows = []
             for name, cap in (("cap off (baseline)", str(10**9)), ("cap at its default", None)):
                 prefix = f"bench-{uuid.uuid4().hex[:8]}"
-                env = {
-                    **os.environ,
-                    "AITODAY_REDIS_URL": url,
-                    "AITODAY_KEY_PREFIX": prefix,
-                    "AITODAY_DATA_DIR": tmp,
-                    "AITODAY_FETCH__ALLOW_PRIVATE": "true",
-                    "AITODAY_FETCH__PAGES": "false",
-                    "AITODAY_FETCH__MAX_BYTES": str(HUGE_MAX_BYTES),
-                }
+                env = cli_env(url, prefix, tmp)
+                env["AITODAY_FETCH__PAGES"] = "false"
+                env["AITODAY_FETCH__MAX_BYTES"] = str(HUGE_MAX_BYTES)
                 env.pop("AITODAY_FETCH__MAX_ITEMS_PER_FEED", None)
                 if cap is not None:
                     env["AITODAY_FETCH__MAX_ITEMS_PER_FEED"] = cap
