@@ -9,14 +9,12 @@ draining a fan-out. Every recipient gets exactly one message, with the headers w
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
 
-from core.config import load_settings
 from core.store.base import Store
 from core.store.connection import keys_for
 from core.store.deliveries import DeliveryRepo
@@ -27,7 +25,7 @@ from tests.ops.postfix import Postfix, unavailable
 pytestmark = pytest.mark.skipif(unavailable() is not None, reason=str(unavailable()))
 
 from tests.workers.conftest import RedisServer  # noqa: E402
-from tests.workers.run import aitoday_ok, env_for  # noqa: E402
+from tests.workers.run import aitoday_ok, env_for, own_settings  # noqa: E402
 from tests.workers.seed import address, batches_for, seed_edition, seed_subscribers  # noqa: E402
 from workers.fanout import enqueue_batches  # noqa: E402
 
@@ -40,13 +38,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
     server = RedisServer(tmp_path / "redis", free_port())
     server.workdir.mkdir()
     server.start()
-    settings = load_settings(
-        redis_url=server.url,
-        data_dir=tmp_path / "data",
-        key_prefix=f"aitodaytest-{uuid.uuid4().hex[:12]}",
-        secret_key="test-secret-key-not-for-production",
-        digest={"outbox_dir": tmp_path / "outbox"},
-    )
+    settings = own_settings(tmp_path, redis_url=server.url)
     client = redis.Redis.from_url(server.url)
     yield Store(redis=client, keys=keys_for(settings), settings=settings)
     client.close()

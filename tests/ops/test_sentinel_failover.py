@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from rq import Worker
 
-from core.config import Settings, load_settings
+from core.config import Settings
 from core.store.base import Store, open_store
 from core.store.connection import redis_url
 from core.store.deliveries import DeliveryRepo
@@ -29,7 +29,7 @@ pytestmark = [
 ]
 
 from bots.registry import limits_for  # noqa: E402
-from tests.workers.run import aitoday, drain_here  # noqa: E402
+from tests.workers.run import aitoday, drain_here, own_settings  # noqa: E402
 from tests.workers.seed import address, batches_for, seed_edition, seed_subscribers  # noqa: E402
 from tests.workers.test_crashes import StallingSMTP  # noqa: E402
 from workers.cli import cli  # noqa: E402
@@ -40,13 +40,11 @@ RECIPIENTS = 400
 
 
 def _settings(group: FailoverGroup, tmp_path: Path) -> Settings:
-    return load_settings(
+    return own_settings(
+        tmp_path,
+        "aitodayfailover",
         redis_sentinels=group.sentinels,
         redis_master_name=group.name,
-        data_dir=tmp_path / "data",
-        key_prefix="aitodayfailover",
-        secret_key="test-secret-key-not-for-production",
-        digest={"outbox_dir": tmp_path / "outbox"},
     )
 
 

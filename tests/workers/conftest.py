@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +16,10 @@ from pathlib import Path
 import pytest
 import redis
 
-from core.config import Settings, load_settings
+from core.config import Settings
 from tests.fakes.server import free_port
 from tests.waiting import eventually
+from tests.workers.run import own_settings
 
 
 def redis_server_binary() -> str:
@@ -77,13 +77,7 @@ def own_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]
 @pytest.fixture
 def settings(own_redis: RedisServer, tmp_path: Path) -> Iterator[Settings]:
     """Settings on the private Redis; the database is emptied after the test."""
-    yield load_settings(
-        redis_url=own_redis.url,
-        data_dir=tmp_path / "data",
-        key_prefix=f"aitodaytest-{uuid.uuid4().hex[:12]}",
-        secret_key="test-secret-key-not-for-production",
-        digest={"outbox_dir": tmp_path / "outbox"},
-    )
+    yield own_settings(tmp_path, redis_url=own_redis.url)
     client = redis.Redis.from_url(own_redis.url)
     client.flushdb()
     client.close()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
 from rq import SimpleWorker
 
-from core.config import Settings
+from core.config import Settings, load_settings
 from core.store.base import Store
 from workers.cli.worker import drain
 from workers.jobs import configure
@@ -23,6 +24,18 @@ def drain_here(store: Store) -> int:
     """Work every delivery queue to the end (and due retries) in this process."""
     configure(store.settings, store)
     return drain(store, all_queues(store), SimpleWorker, logging_level="WARNING")
+
+
+def own_settings(tmp_path: Path, key_prefix: str = "", **redis: Any) -> Settings:
+    """Settings for workers on a Redis of the test's own (``redis``: its URL or Sentinels):
+    data and outbox under ``tmp_path``, the key prefix given or a fresh one."""
+    return load_settings(
+        **redis,
+        data_dir=tmp_path / "data",
+        key_prefix=key_prefix or f"aitodaytest-{uuid.uuid4().hex[:12]}",
+        secret_key="test-secret-key-not-for-production",
+        digest={"outbox_dir": tmp_path / "outbox"},
+    )
 
 
 def env_for(settings: Settings, **extra: str) -> dict[str, str]:

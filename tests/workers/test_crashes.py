@@ -18,14 +18,13 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from click.testing import CliRunner
 
 from bots.registry import limits_for
-from core.config import load_settings
 from core.store.base import Store
 from core.store.connection import keys_for
 from core.store.deliveries import DeliveryRepo
 from tests.fakes.server import free_port
 from tests.fakes.smtp import FakeSMTP
 from tests.workers.conftest import RedisServer
-from tests.workers.run import aitoday, drain_here, env_for
+from tests.workers.run import aitoday, drain_here, env_for, own_settings
 from tests.workers.seed import address, batches_for, seed_edition, seed_subscribers
 from workers.cli import cli
 from workers.fanout import enqueue_batches
@@ -173,13 +172,7 @@ def restartable(tmp_path: Path) -> Iterator[RedisServer]:
 def test_a_redis_restart_mid_fan_out_loses_nothing(
     restartable: RedisServer, tmp_path: Path
 ) -> None:
-    settings = load_settings(
-        redis_url=restartable.url,
-        data_dir=tmp_path / "data",
-        key_prefix="aitodayrestart",
-        secret_key="test-secret-key-not-for-production",
-        digest={"outbox_dir": tmp_path / "outbox"},
-    )
+    settings = own_settings(tmp_path, "aitodayrestart", redis_url=restartable.url)
     client = redis.Redis.from_url(restartable.url)
     store = Store(redis=client, keys=keys_for(settings), settings=settings)
     edition = seed_edition(store, "email")
