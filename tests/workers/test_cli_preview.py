@@ -73,6 +73,8 @@ def test_preview_shows_every_channel_in_their_language_and_date(store: Store) ->
     assert f"== slack to {SLACK} (active) ==" in out and "== line to" in out
     assert "altText: AIToday · 今日のAI要点 · " + tokyo_date in out
     assert "要点" in out  # the Japanese labels around the quoted English brief
+    slack = out.split("== slack to")[1].split("== line to")[0]
+    assert "*" not in slack  # mrkdwn bold is drawn as plain words in a terminal
     mail = outbox / "maildir" / "new" / f"preview.{sub.id}"
     message = BytesParser(policy=policy.default).parsebytes(mail.read_bytes())
     assert message["To"] == "yuki@example.org"

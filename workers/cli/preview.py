@@ -32,6 +32,7 @@ from workers.cli.context import AppContext, pass_app
 
 CHANNELS = ("email", "slack", "line")
 _SLACK_LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>")
+_SLACK_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")  # *Key takeaway*
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ def _text_of(obj: Any) -> str:
 
 def _mrkdwn(text: str) -> str:
     text = _SLACK_LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
+    text = _SLACK_BOLD.sub(r"\1", text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
