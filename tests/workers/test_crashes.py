@@ -85,6 +85,18 @@ def _wait(event: threading.Event, proc: object, what: str) -> None:
         raise AssertionError(f"the worker never reached {what}")
 
 
+def _kill_at_stall(smtp: StallingSMTP, env: dict[str, str]) -> None:
+    """Run ``aitoday worker --burst`` until ``smtp`` stalls, SIGKILL it there, then let the
+    SMTP server answer again."""
+    worker = aitoday(env, "worker", "--burst")
+    try:
+        _wait(smtp.stalled, worker, f"message {smtp.stall_at}")
+        kill_tree(worker.pid)  # the worker and the work horse it forked
+        worker.communicate(timeout=10)  # reap it and close its pipes
+    finally:
+        smtp.release.set()
+
+
 def _resume(store: Store, smtp: FakeSMTP, edition_id: str) -> None:
     """What an operator does after a crash (RQ's own retry would do it later, too)."""
     time.sleep(LEASE + 0.5)  # the dead execution's lease runs out
@@ -114,14 +126,7 @@ def test_a_worker_killed_mid_batch_resumes_without_loss(
     enqueue_batches(store, batches_for(store, edition, subs, size=300), **ONE_AT_A_TIME)
     smtp = StallingSMTP(stall_at)
     with smtp.running():
-        env = _smtp_env(store, smtp)
-        worker = aitoday(env, "worker", "--burst")
-        try:
-            _wait(smtp.stalled, worker, f"message {stall_at}")
-            kill_tree(worker.pid)  # the worker and the work horse it forked
-            worker.communicate(timeout=10)  # reap it and close its pipes
-        finally:
-            smtp.release.set()
+        _kill_at_stall(smtp, _smtp_env(store, smtp))
         assert len(smtp.messages) == stall_at
         _resume(store, smtp, edition.id)
 
@@ -142,14 +147,7 @@ def test_a_crash_with_several_connections_repeats_at_most_the_chunks_in_flight(
     enqueue_batches(store, batches_for(store, edition, subs, size=300), lease_seconds=LEASE)
     smtp = StallingSMTP(60)  # one connection hangs; the others keep sending until the kill
     with smtp.running():
-        env = _smtp_env(store, smtp)
-        worker = aitoday(env, "worker", "--burst")
-        try:
-            _wait(smtp.stalled, worker, "message 60")
-            kill_tree(worker.pid)
-            worker.communicate(timeout=10)
-        finally:
-            smtp.release.set()
+        _kill_at_stall(smtp, _smtp_env(store, smtp))
         _resume(store, smtp, edition.id)
         counts = smtp.count_by_recipient()
     assert sorted(counts) == sorted(address("email", n) for n in range(300))  # no loss
@@ -214,13 +212,7 @@ def test_the_cron_queues_a_killed_workers_batch_again_without_an_operator(store:
     enqueue_batches(store, batches_for(store, edition, subs, size=300), **ONE_AT_A_TIME)
     smtp = StallingSMTP(110)  # inside the fifth chunk
     with smtp.running():
-        worker = aitoday(_smtp_env(store, smtp), "worker", "--burst")
-        try:
-            _wait(smtp.stalled, worker, "message 110")
-            kill_tree(worker.pid)
-            worker.communicate(timeout=10)
-        finally:
-            smtp.release.set()
+        _kill_at_stall(smtp, _smtp_env(store, smtp))
         time.sleep(LEASE + 0.5)  # the dead execution's lease runs out
         mail_store = _mail_store(store, smtp)
         drain_here(mail_store)  # nothing queued: the killed job sits in RQ's started registry
