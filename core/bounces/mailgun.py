@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from core.bounces.events import BounceEvent, BounceKind, Source, enhanced_status
+from core.bounces.webhook import check_fresh, json_body
 from core.errors import ForgedReport, ReportError
 
 PROVIDER = "mailgun"
@@ -22,10 +22,7 @@ PROVIDER = "mailgun"
 
 def parse(body: bytes) -> dict[str, Any]:
     """The webhook's JSON object, or ReportError."""
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ReportError("not a JSON body") from None
+    payload = json_body(body)
     if not isinstance(payload, dict) or not isinstance(payload.get("signature"), dict):
         raise ForgedReport("no signature")
     return payload
@@ -40,12 +37,7 @@ def verify(payload: Mapping[str, Any], key: str, now: datetime, max_age: int) ->
     expected = hmac.new(key.encode(), (timestamp + token).encode(), hashlib.sha256).hexdigest()
     if not given or not hmac.compare_digest(expected, given.lower()):
         raise ForgedReport("bad Mailgun signature")
-    try:
-        sent = float(timestamp)
-    except ValueError:
-        raise ForgedReport("bad Mailgun timestamp") from None
-    if abs(now.timestamp() - sent) > max_age:
-        raise ForgedReport("webhook too old (timestamp)")
+    check_fresh(timestamp, now, max_age, "Mailgun")
 
 
 def events(payload: Mapping[str, Any]) -> list[BounceEvent]:

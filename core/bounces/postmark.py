@@ -11,12 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from core.bounces.events import BounceEvent, BounceKind, Source, enhanced_status
+from core.bounces.webhook import json_body
 from core.errors import ReportError
 
 PROVIDER = "postmark"
@@ -49,10 +49,7 @@ def credentials_match(authorization: str | None, username: str, password: str) -
 
 def events(body: bytes) -> list[BounceEvent]:
     """The bounce or complaint of one webhook body ([] for other record types)."""
-    try:
-        record = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ReportError("not a JSON body") from None
+    record = json_body(body)
     if not isinstance(record, dict):
         raise ReportError("not a JSON object")
     return [event] if (event := _event(record)) is not None else []

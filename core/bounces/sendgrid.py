@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from core.bounces.events import BounceEvent, BounceKind, Source, enhanced_status
+from core.bounces.webhook import check_fresh, json_body
 from core.errors import ConfigError, ForgedReport, ReportError
 from core.models import short_hash
 
@@ -62,20 +63,12 @@ def verify(
         key.verify(raw, timestamp.encode() + body, ec.ECDSA(hashes.SHA256()))
     except (binascii.Error, ValueError, InvalidSignature):
         raise ForgedReport("bad SendGrid signature") from None
-    try:
-        sent = float(timestamp)
-    except ValueError:
-        raise ForgedReport("bad SendGrid timestamp") from None
-    if abs(now.timestamp() - sent) > max_age:
-        raise ForgedReport("webhook too old (timestamp)")
+    check_fresh(timestamp, now, max_age, "SendGrid")
 
 
 def events(body: bytes) -> list[BounceEvent]:
     """Bounces, blocks and deferrals (transient), drops of known-bad addresses, spam reports."""
-    try:
-        items = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ReportError("not a JSON body") from None
+    items = json_body(body)
     if not isinstance(items, list):
         raise ReportError("not a list of events")
     found = [_event(item) for item in items[:MAX_EVENTS] if isinstance(item, dict)]

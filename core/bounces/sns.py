@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from core.bounces.events import BounceEvent, BounceKind, Source, kind_of_status
+from core.bounces.webhook import json_body
 from core.config import BounceSettings
 from core.errors import ForgedReport, ReportError, ReportUnverifiable
 
@@ -47,10 +48,7 @@ _CERTS_KEPT = 16
 
 def parse_envelope(body: bytes) -> dict[str, Any]:
     """The SNS message as a dict, or ReportError."""
-    try:
-        envelope = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ReportError("not a JSON body") from None
+    envelope = json_body(body)
     if not isinstance(envelope, dict) or envelope.get("Type") not in SIGNED_FIELDS:
         raise ReportError("not an SNS message")
     return envelope
