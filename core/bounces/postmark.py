@@ -12,11 +12,10 @@ import base64
 import binascii
 import hmac
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from core.bounces.events import BounceEvent, BounceKind, Source, enhanced_status
-from core.bounces.webhook import json_body
+from core.bounces.webhook import iso_time, json_body
 from core.errors import ReportError
 
 PROVIDER = "postmark"
@@ -67,13 +66,5 @@ def _event(record: Mapping[str, Any]) -> BounceEvent | None:
     detail = " ".join(str(record.get("Description") or record.get("Details") or "").split())
     status = enhanced_status(str(record.get("Details") or ""))
     event_id = f"{record_type}:{record.get('ID') or record.get('MessageID') or address.lower()}"
-    at = _time(record.get("BouncedAt"))
+    at = iso_time(record.get("BouncedAt"))
     return BounceEvent(kind, address, Source.WEBHOOK, PROVIDER, event_id, status, detail, at)
-
-
-def _time(value: Any) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -17,7 +17,7 @@ import json
 import re
 import ssl
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from core.bounces.events import BounceEvent, BounceKind, Source, kind_of_status
-from core.bounces.webhook import json_body
+from core.bounces.webhook import iso_time, json_body
 from core.config import BounceSettings
 from core.errors import ForgedReport, ReportError, ReportUnverifiable
 
@@ -171,7 +171,7 @@ def events(envelope: Mapping[str, Any]) -> list[BounceEvent]:
 
 def _bounces(bounce: Mapping[str, Any], message_id: str) -> list[BounceEvent]:
     permanent = bounce.get("bounceType") == "Permanent"
-    at = _maybe_time(bounce.get("timestamp"))
+    at = iso_time(bounce.get("timestamp"))
     found = []
     for rcpt in _recipients(bounce.get("bouncedRecipients")):
         status = str(rcpt.get("status") or "")
@@ -190,7 +190,7 @@ def _bounces(bounce: Mapping[str, Any], message_id: str) -> list[BounceEvent]:
 def _complaints(complaint: Mapping[str, Any], message_id: str) -> list[BounceEvent]:
     if complaint.get("complaintFeedbackType") == "not-spam":
         return []
-    at = _maybe_time(complaint.get("timestamp"))
+    at = iso_time(complaint.get("timestamp"))
     detail = str(complaint.get("complaintFeedbackType") or "")
     return [
         BounceEvent(
@@ -214,15 +214,7 @@ def _recipients(value: Any) -> list[Mapping[str, Any]]:
 
 
 def _timestamp(value: str) -> datetime:
-    found = _maybe_time(value)
+    found = iso_time(value)
     if found is None:
         raise ForgedReport("no valid Timestamp")
     return found
-
-
-def _maybe_time(value: Any) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

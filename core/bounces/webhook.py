@@ -1,10 +1,11 @@
 """What every relay's webhook body must pass before its events are read: JSON, and (where
-the relay signs a timestamp) a fresh one. Each relay's module keeps its own signature."""
+the relay signs a timestamp) a fresh one; and the ISO times the relays write. Each relay's
+module keeps its own signature."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from core.errors import ForgedReport, ReportError
@@ -26,3 +27,12 @@ def check_fresh(timestamp: str, now: datetime, max_age: int, relay: str) -> None
         raise ForgedReport(f"bad {relay} timestamp") from None
     if abs(now.timestamp() - sent) > max_age:
         raise ForgedReport("webhook too old (timestamp)")
+
+
+def iso_time(value: Any) -> datetime | None:
+    """An ISO 8601 time as a relay writes it ("Z" or an offset; none means UTC), or None."""
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
