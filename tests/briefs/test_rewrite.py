@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import socket
 
 from core.store.base import Store
 from core.store.stories import StoryRepo
 from tests.briefs.builders import LAB_ARTICLES, save, story_of
 from tests.briefs.test_cli import run_cli
 from tests.fakes.llm import FakeLLM
+from tests.fakes.server import free_port
 
 
 def _model_env(api_base: str) -> dict[str, str]:
@@ -27,13 +27,6 @@ def _story(store: Store) -> str:
     story = story_of(LAB_ARTICLES)
     StoryRepo(store).save(story)
     return story.id
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def test_no_model_says_so(store: Store) -> None:
@@ -81,7 +74,7 @@ def test_a_changed_api_base_is_asked_at_once(store: Store, llm: tuple[FakeLLM, s
     fake.script("gpt-4o-mini", "valid")
     story_id = _story(store)
 
-    down = run_cli(store, story_id, **_model_env(f"http://127.0.0.1:{_closed_port()}/v1"))
+    down = run_cli(store, story_id, **_model_env(f"http://127.0.0.1:{free_port()}/v1"))
     up = run_cli(store, story_id, **_model_env(api_base))
 
     assert "extractive: LLM call failed:" in down.stdout

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
+from tests.fakes.server import free_port
 from tests.ops.test_no_orphans import (
     _env,
-    _free_port,
     _start,
     _wait_until_serving,
     leftovers,
@@ -47,7 +47,7 @@ def test_the_demo_links_answer_from_web_demo(workdir: Path) -> None:  # noqa: F8
     kinds = {link.split("/")[3] for link in links}
     assert {"s", "preferences", "unsubscribe"} <= kinds, links
 
-    port = _free_port()
+    port = free_port()
     web = _start(["web", "--demo", "--port", str(port)], workdir, env)
     try:
         _wait_until_serving(web, port)

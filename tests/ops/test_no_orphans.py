@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.fakes.server import free_port
 from tests.waiting import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,13 +89,6 @@ def _start(args: list[str], workdir: Path, env: dict[str, str]) -> subprocess.Po
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_demo_leaves_no_process_behind(workdir: Path) -> None:
     demo = _start(["demo", "--outbox", str(workdir / "outbox")], workdir, _env(workdir))
     _, err = demo.communicate(timeout=300)
@@ -107,11 +100,11 @@ def test_demo_leaves_no_process_behind(workdir: Path) -> None:
 def test_web_stopped_by_sigterm_with_an_llm_model_leaves_no_process_behind(
     workdir: Path,
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = _env(
         workdir,
         AITODAY_LLM__MODEL="openai/unreachable",
-        AITODAY_LLM__API_BASE=f"http://127.0.0.1:{_free_port()}/v1",
+        AITODAY_LLM__API_BASE=f"http://127.0.0.1:{free_port()}/v1",
         AITODAY_WEB__PORT=str(port),
     )
     web = _start(["web"], workdir, env)
@@ -142,7 +135,7 @@ def _embedded_server_running(workdir: Path) -> bool:
 def test_a_command_that_shares_the_embedded_server_leaves_it_to_the_web_process(
     workdir: Path,
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = _env(workdir, AITODAY_WEB__PORT=str(port))
     web = _start(["web"], workdir, env)
     try:
