@@ -76,8 +76,6 @@ def test_core_store_imports_no_domain_module() -> None:
 # Redis is reached through the repositories in core/store/: outside it, these files still
 # touch the client (``<store>.redis``), each with why.
 RAW_REDIS_USERS = {
-    # cluster state, vectors and the clustering lock: to move once core/stories settles
-    "core/stories/service.py": "clustering state and lock (to move)",
     # Bolt's InstallationStore/OAuthStateStore interfaces
     "bots/slack/install_store.py": "Slack Bolt installation store: a repository itself",
     # RQ takes the Redis connection itself (queues, workers, jobs, registries)

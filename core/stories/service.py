@@ -1,7 +1,7 @@
 """``update_stories``: new articles in, changed stories out (assign, save, tag, rescore).
 
-The clusterer's window lives in Redis (``keys.cluster_state()``, zlib-compressed JSON of
-the window's article texts, URL map and story ids); each call loads it, places the new
+The clusterer's window lives in Redis (``ClusterRepo``: the window's article texts, URL
+map and story ids, and each article's embedding); each call loads it, places the new
 articles, and saves it back under a Redis lock, so two ingest processes never interleave
 and never lose each other's placements. A story merged into another by the clusterer is
 folded into the survivor, and its id is left as an alias (old links keep working).
@@ -13,36 +13,28 @@ item by when it was scraped and another by when it was written, the earlier stan
 
 from __future__ import annotations
 
-import contextlib
-import json
-import logging
-import zlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
 
 import redis
 
 from core.briefs.cache import SpendMeter
 from core.errors import StoreError
 from core.metrics import incr
-from core.models import Article, Source, SourceCategory, Story, StoryArticle, short_hash, utcnow
+from core.models import Article, Source, SourceCategory, Story, StoryArticle, utcnow
 from core.store.base import Store
 from core.store.briefs import BriefRepo
-from core.store.keys import CLUSTER_VECTOR_SLACK
+from core.store.clusters import ClusterRepo
 from core.store.stories import StoryRepo
 from core.stories.cluster import Clusterer, Doc
 from core.stories.embed import Embedder, WordLlamaEmbedder, embedder_for
 from core.stories.rank import DEFAULT_AUTHORITY, keep_relevance, score, spread_sources
 from core.stories.topics import tag_topics
 
-log = logging.getLogger(__name__)
-
 LOCK_TIMEOUT = 600  # seconds a crashed holder keeps the lock
 LOCK_WAIT = 900  # seconds a second ingest waits for it
 FUTURE_SLACK = timedelta(hours=1)
 MAX_TOPICS = 3
-_CHUNK = 500  # keys per MGET
 MAX_LINKS = 8  # an article's outbound links the clusterer looks at
 
 
@@ -52,47 +44,28 @@ def load_clusterer(store: Store) -> Clusterer:
     window = store.settings.stories.window_hours
     llm = store.settings.llm
     embedder = embedder_for(llm, SpendMeter(BriefRepo(store), llm.daily_budget_usd))
-    raw = cast(bytes | None, store.redis.get(store.keys.cluster_state()))
-    if raw is None:
+    repo = ClusterRepo(store)
+    state = repo.state()
+    if state is None:
         return Clusterer(window, embedder=embedder)
-    try:
-        state: dict[str, Any] = json.loads(zlib.decompress(raw))
-    except (zlib.error, ValueError) as exc:
-        log.warning("cluster state unreadable (%s); starting an empty window", exc)
-        return Clusterer(window, embedder=embedder)
-    codes = _load_codes(store, state, embedder)
+    ids = [str(raw[0]) for raw in state.get("entries", [])]
+    codes = repo.vectors(embedding_model(embedder), ids)
     return Clusterer.load(state, window, embedder=embedder, codes=codes)
 
 
-def vector_key(store: Store, embedder: Embedder | None, article_id: str) -> str:
-    """Where an article's embedding by ``embedder`` is cached: the bundled model's under
-    ``cluster_vector``, a configured model's under a key naming that model."""
+def embedding_model(embedder: Embedder | None) -> str | None:
+    """The model whose vectors ``ClusterRepo`` keeps apart: ``None`` for the bundled one."""
     if embedder is None or embedder.name == WordLlamaEmbedder.name:
-        return store.keys.cluster_vector(article_id)
-    return store.keys.embedding_vector(short_hash("embedder", embedder.name, size=8), article_id)
-
-
-def _load_codes(store: Store, state: dict[str, Any], embedder: Embedder) -> dict[str, bytes]:
-    ids = [str(raw[0]) for raw in state.get("entries", [])]
-    codes: dict[str, bytes] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        keys = [vector_key(store, embedder, i) for i in chunk]
-        found = cast(list[bytes | None], store.redis.mget(keys))
-        codes.update((i, code) for i, code in zip(chunk, found, strict=True) if code)
-    return codes
+        return None
+    return embedder.name
 
 
 def save_clusterer(store: Store, clusterer: Clusterer) -> None:
     """Store the clusterer's window, and the embeddings of articles new to it (each
     under its own key, expiring once its article has left the window)."""
-    blob = zlib.compress(json.dumps(clusterer.dump(), separators=(",", ":")).encode(), 1)
-    ttl = int(store.settings.stories.window_hours * 3600) + CLUSTER_VECTOR_SLACK
-    pipe = store.redis.pipeline(transaction=False)
-    for article_id, code in clusterer.take_codes().items():
-        pipe.set(vector_key(store, clusterer.embedder, article_id), code, ex=ttl)
-    pipe.set(store.keys.cluster_state(), blob)
-    pipe.execute()
+    ClusterRepo(store).save(
+        clusterer.dump(), embedding_model(clusterer.embedder), clusterer.take_codes()
+    )
 
 
 def update_stories(
@@ -114,30 +87,37 @@ def update_stories(
     articles = [_reconcile(a, stored.get(a.id)) for a in articles]
     sources = {s.id: s for s in SourceRepo(store).all()}
     now = utcnow()
-    lock = store.redis.lock(
-        store.keys.cluster_lock(), timeout=LOCK_TIMEOUT, blocking_timeout=lock_wait
-    )
-    if not lock.acquire():
-        raise StoreError(
-            f"stories are being updated by another process for over {LOCK_WAIT} s; try again later"
-        )
-    try:
-        clusterer = load_clusterer(store)
-        placed: dict[str, list[Article]] = {}
-        ordered = sorted(articles, key=lambda a: (a.published, a.id))
-        story_ids = clusterer.add_many(to_doc(a, sources, now) for a in ordered)
-        for article, story_id in zip(ordered, story_ids, strict=True):
-            placed.setdefault(story_id, []).append(article)
-        changed = _write(store, clusterer, placed, sources, now)
-        save_clusterer(store, clusterer)
-    except redis.RedisError as exc:
-        raise StoreError(f"Redis failed while updating stories: {exc}") from None
-    finally:
-        with contextlib.suppress(redis.exceptions.LockError):
-            lock.release()  # it may have expired after LOCK_TIMEOUT
+    with ClusterRepo(store).locked(timeout=LOCK_TIMEOUT, wait=lock_wait) as held:
+        if not held:
+            raise StoreError(
+                f"stories are being updated by another process for over {LOCK_WAIT} s; "
+                "try again later"
+            )
+        try:
+            clusterer = load_clusterer(store)
+            changed = _place(store, clusterer, articles, sources, now)
+        except redis.RedisError as exc:
+            raise StoreError(f"Redis failed while updating stories: {exc}") from None
     incr(store, "aitoday_stories_updated_total", float(len(changed)))
     rescore(store, now=now)  # every story's recency moved on since the last run
     return StoryRepo(store).get_many([s.id for s in changed])
+
+
+def _place(
+    store: Store,
+    clusterer: Clusterer,
+    articles: Sequence[Article],
+    sources: Mapping[str, Source],
+    now: datetime,
+) -> list[Story]:
+    placed: dict[str, list[Article]] = {}
+    ordered = sorted(articles, key=lambda a: (a.published, a.id))
+    story_ids = clusterer.add_many(to_doc(a, sources, now) for a in ordered)
+    for article, story_id in zip(ordered, story_ids, strict=True):
+        placed.setdefault(story_id, []).append(article)
+    changed = _write(store, clusterer, placed, sources, now)
+    save_clusterer(store, clusterer)
+    return changed
 
 
 def _reconcile(article: Article, stored: Article | None) -> Article:
