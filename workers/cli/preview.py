@@ -10,7 +10,6 @@ is sent, claimed or recorded. SUBSCRIBER is an id or an e-mail address.
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,15 +23,12 @@ from bots.email.render import EmailPayload
 from bots.line.adapter import LineAdapter, LinePayload
 from bots.slack.adapter import SlackAdapter, SlackPayload
 from core.editions.preview import preview_edition
-from core.models import ChannelStatus, ChannelSub, Edition, Recipient, Subscriber, utcnow
+from core.models import CHANNELS, ChannelStatus, ChannelSub, Edition, Recipient, Subscriber, utcnow
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
 from core.tokens import unsubscribe_token
 from workers.cli.context import AppContext, pass_app
-
-CHANNELS = ("email", "slack", "line")
-_SLACK_LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>")
-_SLACK_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")  # *Key takeaway*
+from workers.demo.preview import mrkdwn_text, text_of, write_index
 
 
 @dataclass(frozen=True)
@@ -111,8 +107,6 @@ def outbox_adapter(store: Store, channel: str, outbox: Path) -> ChannelAdapter:
 def preview_command(app: AppContext, subscriber_ref: str, channel: str | None) -> None:
     """Show what SUBSCRIBER (id or e-mail) would get now, in their language, topics and
     zone: plain text here, and drawn in outbox/index.html. Nothing is sent or recorded."""
-    from workers.demo.preview import write_index
-
     store = app.store
     sub = subscriber(store, subscriber_ref)
     outbox = store.settings.digest.outbox_dir
@@ -148,12 +142,12 @@ def _slack_lines(message: dict[str, Any]) -> str:
     for block in message.get("blocks") or []:
         kind = block.get("type")
         if kind in ("header", "section"):
-            lines.append(_mrkdwn(_text_of(block.get("text"))))
-            lines += [_mrkdwn(_text_of(f)) for f in block.get("fields", [])]
+            lines.append(mrkdwn_text(text_of(block.get("text"))))
+            lines += [mrkdwn_text(text_of(f)) for f in block.get("fields", [])]
         elif kind == "context":
-            lines.append(" · ".join(_mrkdwn(_text_of(e)) for e in block.get("elements", [])))
+            lines.append(" · ".join(mrkdwn_text(text_of(e)) for e in block.get("elements", [])))
         elif kind == "actions":
-            lines.append(" ".join(f"[{_text_of(e.get('text'))}]" for e in block["elements"]))
+            lines.append(" ".join(f"[{text_of(e.get('text'))}]" for e in block["elements"]))
         elif kind == "divider":
             lines.append("—" * 20)
     return "\n".join(line for line in lines if line) or str(message.get("text", ""))
@@ -189,16 +183,6 @@ def _flex_lines(node: dict[str, Any]) -> list[str]:
     if kind == "button":
         return [f"[{(node.get('action') or {}).get('label', '')}]"]
     return []
-
-
-def _text_of(obj: Any) -> str:
-    return str(obj.get("text") or "") if isinstance(obj, dict) else str(obj or "")
-
-
-def _mrkdwn(text: str) -> str:
-    text = _SLACK_LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
-    text = _SLACK_BOLD.sub(r"\1", text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def register(cli: click.Group) -> None:

@@ -29,8 +29,9 @@ from bots.line.adapter import LineAdapter, LinePayload
 from bots.registry import build_adapter, limits_for
 from bots.slack.adapter import SlackAdapter, SlackPayload
 from bots.slack.render import SlackMessage
+from core.models import CHANNELS
 from workers.cli.context import AppContext, pass_app
-from workers.cli.preview import CHANNELS, build, channels, recipient, subscriber
+from workers.cli.preview import build, channels, recipient, subscriber
 
 TEST_PREFIX = "[Test]"
 TEST_LINE = "[Test] AIToday test send: what this reader would get now. Not today's digest."

@@ -158,17 +158,17 @@ def _slack_message(message: dict[str, Any]) -> str:
 def _slack_block(block: dict[str, Any]) -> str:
     kind = block.get("type")
     if kind == "header":
-        return f'<div class="hdr">{escape(_plain(block.get("text")))}</div>'
+        return f'<div class="hdr">{escape(text_of(block.get("text")))}</div>'
     if kind == "divider":
         return "<hr>"
     if kind == "context":
-        parts = [mrkdwn(_plain(e)) for e in block.get("elements", []) if e.get("type") != "image"]
+        parts = [mrkdwn(text_of(e)) for e in block.get("elements", []) if e.get("type") != "image"]
         return f'<div class="ctx">{" · ".join(parts)}</div>'
     if kind == "actions":
         return "<div>" + "".join(_slack_button(e) for e in block.get("elements", [])) + "</div>"
     if kind == "section":
-        html = mrkdwn(_plain(block.get("text")))
-        fields = "".join(f"<div>{mrkdwn(_plain(f))}</div>" for f in block.get("fields", []))
+        html = mrkdwn(text_of(block.get("text")))
+        fields = "".join(f"<div>{mrkdwn(text_of(f))}</div>" for f in block.get("fields", []))
         accessory = block.get("accessory") or {}
         button = _slack_button(accessory) if accessory.get("type") == "button" else ""
         return f'<div class="sec">{html}{fields}{button}</div>'
@@ -176,7 +176,7 @@ def _slack_block(block: dict[str, Any]) -> str:
 
 
 def _slack_button(element: dict[str, Any]) -> str:
-    text = escape(_plain(element.get("text")))
+    text = escape(text_of(element.get("text")))
     style = element.get("style")
     classes = f"btn {style}" if style in ("primary", "danger") else "btn"
     url = element.get("url")
@@ -185,7 +185,8 @@ def _slack_button(element: dict[str, Any]) -> str:
     return f'<span class="{classes}">{text}</span>'
 
 
-def _plain(obj: Any) -> str:
+def text_of(obj: Any) -> str:
+    """The text of a Slack text object (or of a plain string)."""
     if isinstance(obj, dict):
         return str(obj.get("text") or "")
     return "" if obj is None else str(obj)
@@ -206,6 +207,14 @@ def mrkdwn(text: str) -> str:
     safe = _BOLD.sub(r"<b>\1</b>", safe)
     safe = _ITALIC.sub(r"<i>\1</i>", safe).replace("\n", "<br>")
     return re.sub("\x00(\\d+)\x00", lambda m: links[int(m.group(1))], safe)
+
+
+def mrkdwn_text(text: str) -> str:
+    """Slack mrkdwn as plain words for a terminal: "label (url)", no * or _ marks."""
+    text = _SLACK_LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
+    text = _SLACK_BARE.sub(r"\1", text)
+    text = _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
+    return unescape(text)
 
 
 # -- LINE -----------------------------------------------------------------------------------
