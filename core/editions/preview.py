@@ -10,12 +10,11 @@ from datetime import datetime
 
 from core.briefs.service import ensure_briefs
 from core.editions.schedule import local_day
-from core.editions.tick import DAILY_HOURS, POOL_SIZE, WEEKLY_HOURS, weekly_pool
-from core.editions.variants import EditionKind, Personalizer, edition_kind, item_limit
-from core.models import ChannelSub, Edition, EditionItem, Story, Subscriber
+from core.editions.tick import story_pool
+from core.editions.variants import Personalizer, edition_kind, item_limit
+from core.models import ChannelSub, Edition, EditionItem, Subscriber
 from core.store.base import Store
 from core.store.briefs import BriefRepo
-from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 from core.stories.personalize import pick
 
@@ -31,7 +30,7 @@ def preview_edition(
     sent to them are left out. An edition without items means nothing would be sent now.
     """
     kind = edition_kind(sub, channel)
-    pool = _pool(store, kind)
+    pool = story_pool(store, kind)
     personalizer = Personalizer(pick, {kind: pool}, translated=store.settings.llm.model is not None)
     sent = SubscriberRepo(store).sent_story_ids(sub.id)
     ids = personalizer.stories(sub.prefs, sent, kind, item_limit(sub, channel), sub.language)
@@ -50,10 +49,3 @@ def preview_edition(
         items=[item for item in items if item.brief_key in briefs],
         briefs=[briefs[item.brief_key] for item in items if item.brief_key in briefs],
     )
-
-
-def _pool(store: Store, kind: EditionKind) -> list[Story]:
-    repo = StoryRepo(store)
-    if kind == "weekly":
-        return weekly_pool(repo.recent(WEEKLY_HOURS), POOL_SIZE)
-    return list(repo.recent(DAILY_HOURS, limit=POOL_SIZE))

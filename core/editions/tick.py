@@ -286,13 +286,15 @@ def _claim(
 
 def _pools(store: Store, kinds: Iterable[frozenset[EditionKind]]) -> dict[EditionKind, list[Story]]:
     wanted: set[EditionKind] = set().union(*kinds)
+    return {kind: story_pool(store, kind) if kind in wanted else [] for kind in ("daily", "weekly")}
+
+
+def story_pool(store: Store, kind: EditionKind) -> list[Story]:
+    """The stories an edition of ``kind`` is picked from (the tick's and the preview's)."""
     repo = StoryRepo(store)
-    pools: dict[EditionKind, list[Story]] = {"daily": [], "weekly": []}
-    if "daily" in wanted:
-        pools["daily"] = list(repo.recent(DAILY_HOURS, limit=POOL_SIZE))
-    if "weekly" in wanted:
-        pools["weekly"] = weekly_pool(repo.recent(WEEKLY_HOURS), POOL_SIZE)
-    return pools
+    if kind == "weekly":
+        return weekly_pool(repo.recent(WEEKLY_HOURS), POOL_SIZE)
+    return list(repo.recent(DAILY_HOURS, limit=POOL_SIZE))
 
 
 def weekly_pool(stories: Iterable[Story], size: int) -> list[Story]:
