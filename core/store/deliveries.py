@@ -356,22 +356,21 @@ class DeliveryRepo:
             pipe.hdel(self.keys.delivery_strikes(channel), subscriber_id)
             for edition in editions:
                 pipe.hdel(self.keys.delivery_markers(edition.decode(), channel), subscriber_id)
-        pipe.execute()
-        for edition in editions:
-            self._drop_id(self.keys.delivery_batches(edition.decode()), subscriber_id)
-            self._drop_id(self.keys.delivery_dead(edition.decode()), subscriber_id)
+        pipe_writes = len(pipe)
+        records = [key for e in editions for key in self._id_records(e.decode())]
+        for key in records:
+            pipe.hgetall(key)  # the markers' deletes and these reads: one round trip
+        replies = pipe.execute()[pipe_writes:]
+        rewrite = self.redis.pipeline(transaction=False)
+        for key, raw in zip(records, replies, strict=True):
+            changed = _without_id(cast(dict[bytes, bytes], raw), subscriber_id)
+            if changed:
+                rewrite.hset(key, mapping=cast(Any, changed))
+        rewrite.execute()
 
-    def _drop_id(self, key: str, subscriber_id: str) -> None:
-        """Rewrite the JSON records of hash ``key`` whose "ids" name ``subscriber_id``."""
-        raw = cast(dict[bytes, bytes], self.redis.hgetall(key))
-        changed = {}
-        for field_name, value in raw.items():
-            data = json.loads(value)
-            if subscriber_id in data.get("ids", []):
-                data["ids"] = [i for i in data["ids"] if i != subscriber_id]
-                changed[field_name] = json.dumps(data, separators=(",", ":"))
-        if changed:
-            self.redis.hset(key, mapping=cast(Any, changed))
+    def _id_records(self, edition_id: str) -> tuple[str, str]:
+        """The hashes of JSON records (with "ids") an edition keeps: batches, dead letters."""
+        return self.keys.delivery_batches(edition_id), self.keys.delivery_dead(edition_id)
 
     # -- dead letters -----------------------------------------------------------------
     def dead_letter(
@@ -448,3 +447,14 @@ def _needs_delivery(marker: str | None, *, include_retryable: bool) -> bool:
     if state in ("inflight", "transient"):
         return True
     return include_retryable and state in RETRYABLE
+
+
+def _without_id(raw: dict[bytes, bytes], subscriber_id: str) -> dict[bytes, str]:
+    """The JSON records of one hash whose "ids" named ``subscriber_id``, rewritten without it."""
+    changed = {}
+    for field_name, value in raw.items():
+        data = json.loads(value)
+        if subscriber_id in data.get("ids", []):
+            data["ids"] = [i for i in data["ids"] if i != subscriber_id]
+            changed[field_name] = json.dumps(data, separators=(",", ":"))
+    return changed
