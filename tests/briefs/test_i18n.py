@@ -71,3 +71,10 @@ def test_relative_time() -> None:
     assert relative_time(now - timedelta(hours=3), "ja", now) == "3時間前"
     assert relative_time(now - timedelta(days=1, hours=2), "en", now) == "1d ago"
     assert relative_time(now + timedelta(hours=1), "fr", now) == "à l'instant"
+
+
+def test_a_label_key_belongs_to_one_group() -> None:
+    from core.i18n import _merged
+
+    with pytest.raises(RuntimeError, match="two groups"):
+        _merged({"x": {"en": "a"}}, {"x": {"en": "b"}})
