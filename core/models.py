@@ -274,6 +274,29 @@ def set_status(
         target.verified = True
 
 
+class StatusSource(StrEnum):
+    """Which path set a bounced or complained status (``aitoday status`` counts by it)."""
+
+    SMTP = "smtp"  # refused while sending (workers.jobs)
+    WEBHOOK = "webhook"
+    DSN = "dsn"  # the bounce mailbox
+    MANUAL = "manual"  # set by hand (`aitoday users set`)
+
+
+def status_source(reason: str | None) -> StatusSource:
+    """Which path set a bounced/complained status, read from its reason's first word.
+
+    The SMTP adapter writes "bounced: 550 ..."; bounce reports start with their source
+    ("webhook ses bounced 5.1.1", "dsn dsn complained abuse": core.bounces.events).
+    """
+    first = (reason or "").split(" ", 1)[0].rstrip(":")
+    if first in (StatusSource.WEBHOOK, StatusSource.DSN):
+        return StatusSource(first)
+    if first == "bounced":
+        return StatusSource.SMTP
+    return StatusSource.MANUAL
+
+
 class Subscriber(Model):
     """A person, a Slack channel, a LINE group or a list address."""
 
@@ -295,11 +318,23 @@ class Subscriber(Model):
 # -- editions and deliveries ------------------------------------------------------------
 
 
+ReasonKind = Literal["keyword", "topic", "rising", "sources", "top"]
+
+
+class StoryReason(Model):
+    """Why a story is in an edition, decided when the edition is built
+    (core.stories.reasons): a kind and its few values, worded at render time."""
+
+    kind: ReasonKind
+    values: dict[str, str | int] = Field(default_factory=dict)
+
+
 class EditionItem(Model):
     """A story in an edition, by reference to its brief."""
 
     story_id: str
     brief_key: str  # the content hash under which the brief is cached
+    reason: StoryReason | None = None  # None: editions built before reasons existed
 
 
 class Edition(Model):

@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from core import metrics
-from core.bounces.events import BounceEvent, BounceKind, Source
+from core.bounces.events import BounceEvent, BounceKind
 from core.logs import scrub
-from core.models import ChannelStatus, ChannelSub, Subscriber
+from core.models import ChannelStatus, ChannelSub, StatusSource, Subscriber
 from core.preferences import find_channel
 from core.store.base import Store
 from core.store.bounces import BounceRepo
@@ -81,7 +81,7 @@ def _apply_one(subscribers: SubscriberRepo, event: BounceEvent) -> str:
     channel = None if sub is None else find_channel(sub, "email")
     if sub is None or channel is None:
         return "unknown"
-    if event.source is Source.DSN and event.returned_id != sub.id:
+    if event.source is StatusSource.DSN and event.returned_id != sub.id:
         return "unverified"
     if event.kind is BounceKind.TRANSIENT:
         return "transient"

@@ -24,8 +24,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import Message
 
-from core.bounces.events import BounceEvent, BounceKind, Source, enhanced_status, kind_of_status
-from core.models import short_hash
+from core.bounces.events import BounceEvent, BounceKind, enhanced_status, kind_of_status
+from core.models import StatusSource, short_hash
 
 PROVIDER = "dsn"
 _OUR_MESSAGE_ID = re.compile(r"<[0-9a-f]+\.([A-Za-z0-9_-]+)@[^<>\s]+>")
@@ -78,7 +78,7 @@ def _delivery_status(part: Message, report_id: str, at: datetime | None) -> list
             continue
         event_id = short_hash(PROVIDER, report_id, address.lower(), action, size=12)
         events.append(
-            BounceEvent(kind, address, Source.DSN, PROVIDER, event_id, status, detail, at)
+            BounceEvent(kind, address, StatusSource.DSN, PROVIDER, event_id, status, detail, at)
         )
     return events
 
@@ -97,7 +97,14 @@ def _feedback(
     event_id = short_hash(PROVIDER, report_id, address.lower(), "arf", size=12)
     return [
         BounceEvent(
-            BounceKind.COMPLAINED, address, Source.DSN, PROVIDER, event_id, "", feedback_type, at
+            BounceKind.COMPLAINED,
+            address,
+            StatusSource.DSN,
+            PROVIDER,
+            event_id,
+            "",
+            feedback_type,
+            at,
         )
     ]
 

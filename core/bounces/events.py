@@ -7,20 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from core.models import StatusSource
+
 
 class BounceKind(StrEnum):
     BOUNCED = "bounced"  # permanent (5.x.x): stop sending
     COMPLAINED = "complained"  # the reader called it spam: stop sending
     TRANSIENT = "transient"  # 4.x.x, mailbox full, deferred: counted, nothing changes
-
-
-class Source(StrEnum):
-    """Where a report came from (``aitoday status`` counts by it)."""
-
-    SMTP = "smtp"  # refused while sending (workers.jobs)
-    WEBHOOK = "webhook"
-    DSN = "dsn"  # the bounce mailbox
-    MANUAL = "manual"  # set by hand (`aitoday users set`)
 
 
 @dataclass(frozen=True)
@@ -29,7 +22,7 @@ class BounceEvent:
 
     kind: BounceKind
     address: str
-    source: Source
+    source: StatusSource
     provider: str  # "ses", "mailgun", "sendgrid", "postmark", "dsn"
     event_id: str  # the provider's id, or a digest of the report: seen once
     status: str = ""  # the enhanced status code, e.g. "5.1.1"
@@ -40,7 +33,7 @@ class BounceEvent:
     returned_id: str | None = None
 
     def reason(self) -> str:
-        """The channel's status reason; its first word names the source (see source_of)."""
+        """The channel's status reason; its first word names the source (see status_source)."""
         words = [self.source.value, self.provider, self.kind.value, self.status, self.detail]
         return " ".join(w for w in words if w)[:200]
 
@@ -66,17 +59,3 @@ def kind_of_status(status: str, *, failed: bool = True) -> BounceKind | None:
     if status.startswith("2"):
         return None
     return BounceKind.BOUNCED if failed else BounceKind.TRANSIENT
-
-
-def source_of(reason: str | None) -> Source:
-    """Which path set a bounced/complained status, read from its reason's first word.
-
-    The SMTP adapter writes "bounced: 550 ..."; reports applied here start with their
-    source ("webhook ses bounced 5.1.1", "dsn dsn complained abuse").
-    """
-    first = (reason or "").split(" ", 1)[0].rstrip(":")
-    if first in (Source.WEBHOOK, Source.DSN):
-        return Source(first)
-    if first == "bounced":
-        return Source.SMTP
-    return Source.MANUAL

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from core.bounces.events import BounceEvent, BounceKind, Source, enhanced_status
+from core.bounces.events import BounceEvent, BounceKind, enhanced_status
 from core.bounces.webhook import check_fresh, json_body
 from core.errors import ForgedReport, ReportError
+from core.models import StatusSource
 
 PROVIDER = "mailgun"
 
@@ -58,7 +59,9 @@ def events(payload: Mapping[str, Any]) -> list[BounceEvent]:
     status, detail = _delivery_status(data.get("delivery-status"))
     event_id = str(data.get("id") or payload["signature"].get("token", ""))
     at = _epoch(data.get("timestamp"))
-    return [BounceEvent(kind, address, Source.WEBHOOK, PROVIDER, event_id, status, detail, at)]
+    return [
+        BounceEvent(kind, address, StatusSource.WEBHOOK, PROVIDER, event_id, status, detail, at)
+    ]
 
 
 def _delivery_status(value: Any) -> tuple[str, str]:

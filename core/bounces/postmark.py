@@ -14,9 +14,10 @@ import hmac
 from collections.abc import Mapping
 from typing import Any
 
-from core.bounces.events import BounceEvent, BounceKind, Source, enhanced_status
+from core.bounces.events import BounceEvent, BounceKind, enhanced_status
 from core.bounces.webhook import iso_time, json_body
 from core.errors import ReportError
+from core.models import StatusSource
 
 PROVIDER = "postmark"
 KINDS = {
@@ -67,4 +68,4 @@ def _event(record: Mapping[str, Any]) -> BounceEvent | None:
     status = enhanced_status(str(record.get("Details") or ""))
     event_id = f"{record_type}:{record.get('ID') or record.get('MessageID') or address.lower()}"
     at = iso_time(record.get("BouncedAt"))
-    return BounceEvent(kind, address, Source.WEBHOOK, PROVIDER, event_id, status, detail, at)
+    return BounceEvent(kind, address, StatusSource.WEBHOOK, PROVIDER, event_id, status, detail, at)

@@ -19,10 +19,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from core.bounces.events import BounceEvent, BounceKind, Source, enhanced_status
+from core.bounces.events import BounceEvent, BounceKind, enhanced_status
 from core.bounces.webhook import check_fresh, json_body
 from core.errors import ConfigError, ForgedReport, ReportError
-from core.models import short_hash
+from core.models import StatusSource, short_hash
 
 PROVIDER = "sendgrid"
 SIGNATURE_HEADER = "x-twilio-email-event-webhook-signature"
@@ -95,7 +95,7 @@ def _event(item: Mapping[str, Any]) -> BounceEvent | None:
         item.get("sg_event_id") or short_hash(PROVIDER, json.dumps(item, sort_keys=True))
     )
     at = _epoch(item.get("timestamp"))
-    return BounceEvent(kind, address, Source.WEBHOOK, PROVIDER, event_id, status, reason, at)
+    return BounceEvent(kind, address, StatusSource.WEBHOOK, PROVIDER, event_id, status, reason, at)
 
 
 def _epoch(value: Any) -> datetime | None:

@@ -27,10 +27,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from core.bounces.events import BounceEvent, BounceKind, Source, kind_of_status
+from core.bounces.events import BounceEvent, BounceKind, kind_of_status
 from core.bounces.webhook import iso_time, json_body
 from core.config import BounceSettings
 from core.errors import ForgedReport, ReportError, ReportUnverifiable
+from core.models import StatusSource
 
 PROVIDER = "ses"
 SIGNED_FIELDS = {
@@ -182,7 +183,7 @@ def _bounces(bounce: Mapping[str, Any], message_id: str) -> list[BounceEvent]:
         address = str(rcpt.get("emailAddress", ""))
         event_id = f"{message_id}:{address.lower()}"
         found.append(
-            BounceEvent(kind, address, Source.WEBHOOK, PROVIDER, event_id, status, detail, at)
+            BounceEvent(kind, address, StatusSource.WEBHOOK, PROVIDER, event_id, status, detail, at)
         )
     return found
 
@@ -196,7 +197,7 @@ def _complaints(complaint: Mapping[str, Any], message_id: str) -> list[BounceEve
         BounceEvent(
             BounceKind.COMPLAINED,
             str(rcpt.get("emailAddress", "")),
-            Source.WEBHOOK,
+            StatusSource.WEBHOOK,
             PROVIDER,
             f"{message_id}:{str(rcpt.get('emailAddress', '')).lower()}",
             "",

@@ -24,7 +24,6 @@ from typing import Any
 
 import redis
 
-from core.bounces.events import source_of
 from core.editions.schedule import next_slot
 from core.errors import ValidationError
 from core.models import (
@@ -34,6 +33,7 @@ from core.models import (
     normalize_address,
     set_status,
     short_hash,
+    status_source,
     utcnow,
 )
 from core.store.base import Store
@@ -96,7 +96,7 @@ def _bounce_mark(sub: Subscriber) -> str | None:
     email = next((c for c in sub.channels if c.channel == "email"), None)
     if email is None or email.status not in (ChannelStatus.BOUNCED, ChannelStatus.COMPLAINED):
         return None
-    return f"{email.status.value}|{source_of(email.status_reason).value}"
+    return f"{email.status.value}|{status_source(email.status_reason).value}"
 
 
 def _score(instant: datetime | None) -> float | None:

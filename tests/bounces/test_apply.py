@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from core.bounces.apply import apply_events
-from core.bounces.events import BounceEvent, BounceKind, Source
-from core.models import ChannelStatus, utcnow
+from core.bounces.events import BounceEvent, BounceKind
+from core.models import ChannelStatus, StatusSource, utcnow
 from core.store.base import Store
 from core.store.bounces import BounceRepo
 from core.store.subscribers import SubscriberRepo
@@ -16,7 +16,7 @@ from tests.bounces.readers import add, status
 def event(
     kind: BounceKind, address: str, event_id: str = "e1", at: datetime | None = None
 ) -> BounceEvent:
-    return BounceEvent(kind, address, Source.WEBHOOK, "ses", event_id, at=at)
+    return BounceEvent(kind, address, StatusSource.WEBHOOK, "ses", event_id, at=at)
 
 
 def test_complaint_outranks_a_bounce(store: Store) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from core.bounces.dsn import parse_report
-from core.bounces.events import BounceKind, Source, source_of
+from core.bounces.events import BounceKind
+from core.models import StatusSource, status_source
 from tests.bounces.reports import arf_complaint, plain_mail, postfix_dsn
 
 
@@ -14,7 +15,7 @@ def test_permanent_failure_is_a_bounce() -> None:
         "gone@example.com",
         "5.1.1",
     )
-    assert event.source is Source.DSN and "Recipient address rejected" in event.detail
+    assert event.source is StatusSource.DSN and "Recipient address rejected" in event.detail
     assert event.at is not None
 
 
@@ -54,12 +55,12 @@ def test_same_report_same_event_id() -> None:
     assert parse_report(raw)[0].event_id == parse_report(raw)[0].event_id
 
 
-def test_source_of_reasons() -> None:
-    assert source_of("bounced: 550 5.1.1 user unknown") is Source.SMTP  # bots.email.smtp
-    assert source_of("webhook ses bounced 5.1.1") is Source.WEBHOOK
-    assert source_of("dsn dsn complained abuse") is Source.DSN
-    assert source_of("set by operator") is Source.MANUAL
-    assert source_of(None) is Source.MANUAL
+def test_status_source_reads_the_reason() -> None:
+    assert status_source("bounced: 550 5.1.1 user unknown") is StatusSource.SMTP  # bots.email.smtp
+    assert status_source("webhook ses bounced 5.1.1") is StatusSource.WEBHOOK
+    assert status_source("dsn dsn complained abuse") is StatusSource.DSN
+    assert status_source("set by operator") is StatusSource.MANUAL
+    assert status_source(None) is StatusSource.MANUAL
 
 
 def test_the_returned_message_id_names_the_subscriber() -> None:
