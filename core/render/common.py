@@ -7,7 +7,8 @@ from urllib.parse import quote
 
 from core.briefs.text import shorten
 from core.i18n import label, relative_time
-from core.models import Brief, BriefImage, BriefSource, Edition, FAQItem
+from core.models import Brief, BriefImage, BriefSource, Edition, FAQItem, StoryReason
+from core.stories.reasons import describe
 
 #: Per-recipient links are filled at send time from these (one str.replace each).
 UNSUBSCRIBE_PLACEHOLDER = "%%AITODAY_UNSUBSCRIBE_URL%%"
@@ -37,6 +38,7 @@ class StoryView:
     faq: tuple[FAQItem, ...] = ()
     image: BriefImage | None = None  # only an http(s) image; see safe_image
     image_link: str | None = None  # where the image leads: the article it came from
+    reason: str | None = None  # why this story, one line in the edition's language
 
     def key_points(self) -> list[tuple[str, str]]:
         """(label key, text) of each key point present, in the seed's order."""
@@ -78,13 +80,25 @@ def story_url(base_url: str, story_id: str) -> str:
 def story_views(edition: Edition, *, base_url: str) -> list[StoryView]:
     """The edition's briefs in item order; items whose brief is missing are skipped."""
     by_story = {brief.story_id: brief for brief in edition.briefs}
-    ordered = [by_story[item.story_id] for item in edition.items if item.story_id in by_story]
+    ordered = [
+        (by_story[item.story_id], item.reason)
+        for item in edition.items
+        if item.story_id in by_story
+    ]
     if not edition.items:  # an edition built without items still shows its briefs
-        ordered = list(edition.briefs)
-    return [_view(b, n, edition, base_url) for n, b in enumerate(ordered, start=1)]
+        ordered = [(brief, None) for brief in edition.briefs]
+    return [_view(b, r, n, edition, base_url) for n, (b, r) in enumerate(ordered, start=1)]
 
 
-def _view(brief: Brief, rank: int, edition: Edition, base_url: str) -> StoryView:
+def reason_line(reason: StoryReason | None, brief: Brief, edition: Edition) -> str | None:
+    """The story's reason in the edition's language, naming the brief's first sources."""
+    names = [source.name for source in brief.sources]
+    return describe(reason, edition.language, names=names, weekly=edition.kind == "weekly")
+
+
+def _view(
+    brief: Brief, reason: StoryReason | None, rank: int, edition: Edition, base_url: str
+) -> StoryView:
     newest = max((s.published for s in brief.sources), default=edition.created_at)
     return StoryView(
         story_id=brief.story_id,
@@ -104,6 +118,7 @@ def _view(brief: Brief, rank: int, edition: Edition, base_url: str) -> StoryView
         faq=tuple(f for f in brief.faq if f.question.strip() and f.answer.strip()),
         image=safe_image(brief.image),
         image_link=_image_link(brief),
+        reason=reason_line(reason, brief, edition),
     )
 
 
