@@ -35,6 +35,7 @@ from core.store.chats import ChatRepo
 from core.store.sources import SourceRepo
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo, address_digest
+from core.stories.search import search
 from core.stories.topics import TOPICS
 
 log = logging.getLogger(__name__)
@@ -198,7 +199,7 @@ async def _search(store: Store, chat: Chat, rest: str) -> Reply:
     words = rest.strip()
     if not words:
         return Reply("search", "Search for what? For example: search chips", ok=False)
-    stories: list[Story] = _stories(store).search(words, days=30, limit=LIST_SIZE)
+    stories: list[Story] = search(_stories(store), words, days=30, limit=LIST_SIZE)
     lang = _language(store, chat)
     if not stories:
         return Reply("search", f"Nothing about “{words[:60]}” in the last 30 days.", language=lang)

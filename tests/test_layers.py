@@ -56,8 +56,6 @@ STORE_DOMAIN_IMPORTS = {
     "core/store/sources.py: core.ingest.state",
     # the shipped source list is read on first use (seed_defaults)
     "core/store/sources.py: core.ingest.sources",
-    # story search matches the words the way personalisation normalises them
-    "core/store/stories.py: core.stories.personalize",
 }
 
 

@@ -14,7 +14,6 @@ from typing import cast
 from core.models import Story, utcnow
 from core.store.base import Store
 from core.store.keys import STORY_TTL
-from core.stories.personalize import normal_words
 
 _CHUNK = 500
 
@@ -89,20 +88,3 @@ class StoryRepo:
         ids = self.ids_since(hours)
         for start in range(0, len(ids), _CHUNK):
             yield from self.get_many(ids[start : start + _CHUNK])
-
-    def search(self, words: str, days: int = 30, limit: int = 10) -> list[Story]:
-        """Stories of the last ``days`` whose titles or topics hold every word given
-        (plain words, case-insensitive, word prefixes match: "chip" finds "chips");
-        best score first."""
-        wanted = normal_words(words).split()
-        if not wanted:
-            return []
-        found: list[Story] = []
-        for story in self.iter_since(days * 24.0):
-            text = normal_words(
-                " ".join([story.title, *story.topics, *(a.title for a in story.articles)])
-            )
-            if all(" " + w in text for w in wanted):
-                found.append(story)
-        found.sort(key=lambda s: (-s.score, -s.last_updated.timestamp()))
-        return found[:limit]

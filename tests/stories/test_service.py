@@ -14,6 +14,7 @@ from core.store.articles import ArticleRepo
 from core.store.base import Store
 from core.store.sources import SourceRepo
 from core.store.stories import StoryRepo
+from core.stories.search import search
 from core.stories.service import load_clusterer, update_stories
 
 
@@ -72,10 +73,10 @@ def test_articles_become_stories_with_title_from_best_source(store: Store) -> No
     recent = repo.recent(24)
     assert {s.id for s in recent} == {s.id for s in second}
     assert recent[0].score >= recent[1].score
-    assert [s.id for s in repo.search("nvidia revenue")] == [
+    assert [s.id for s in search(repo, "nvidia revenue")] == [
         s.id for s in second if s.id != claude.id
     ]
-    assert repo.search("") == []
+    assert search(repo, "") == []
 
 
 def test_aggregator_item_joins_the_story_it_links_to(store: Store) -> None:
