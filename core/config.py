@@ -289,6 +289,27 @@ class IMAPSettings(BaseModel):
     timeout: float = Field(default=30.0, gt=0, description="Seconds per IMAP operation.")
 
 
+class FeedbackSettings(BaseModel):
+    """More / less like this: how long a reader's taps count and how much they weigh."""
+
+    half_life_days: float = Field(
+        default=30.0,
+        gt=0,
+        le=3650,
+        description="Days after which a more/less tap counts half as much (decay).",
+    )
+    max_events: int = Field(
+        default=200, ge=1, le=2000, description="Taps kept per subscriber; the oldest go first."
+    )
+    max_effect: float = Field(
+        default=0.5,
+        ge=0,
+        le=0.9,
+        description="Most that learned weights move a story's score, as a share "
+        "(0.5: x0.5 to x1.5); a filter never comes from taps.",
+    )
+
+
 class LogSettings(BaseModel):
     """Logging."""
 
@@ -343,6 +364,7 @@ class Settings(BaseSettings):
     line: LineSettings = Field(default_factory=LineSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
+    feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
     bounces: BounceSettings = Field(default_factory=BounceSettings)
     imap: IMAPSettings = Field(default_factory=IMAPSettings)
     log: LogSettings = Field(default_factory=LogSettings)

@@ -370,3 +370,19 @@ class DeliveryBatch(Model):
     def job_id(self) -> str:
         """A stable RQ job id (letters, digits, '_' and '-' only)."""
         return f"deliver-{self.edition_id}-{self.channel}-{self.batch_no}"
+
+
+# -- feedback ---------------------------------------------------------------------------
+
+
+class FeedbackEvent(Model):
+    """One "more / less like this" tap, with what the story was about when it was tapped."""
+
+    id: str
+    story_id: str
+    direction: Literal["more", "less"]
+    at: datetime
+    channel: str  # where it was tapped: "email", "web", "slack", "line"
+    topics: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    entities: list[str] = Field(default_factory=list)  # organisations the headline names

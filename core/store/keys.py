@@ -27,6 +27,7 @@ BOUNCE_SEEN_TTL = 30 * DAY  # relays retry for hours; a month covers any redeliv
 OAUTH_STATE_TTL = 600
 SPEND_TTL = 400 * DAY
 LAST_LIST_TTL = DAY  # "brief <n>" answers from the list a chat saw today
+FEEDBACK_TTL = 400 * DAY  # refreshed by every tap; decay makes older taps weigh ~nothing
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,16 @@ class Keys:
     def subscriber_sent(self, subscriber_id: str) -> str:
         """Sorted set: story id prefixes sent to a subscriber, scored by time (SENT_TTL)."""
         return self._k("sent", subscriber_id)
+
+    # -- feedback: more / less like this (core.store.feedback; TTL: FEEDBACK_TTL) ---
+    def feedback_events(self, subscriber_id: str) -> str:
+        """String: a subscriber's more/less taps, JSON list, oldest first (capped)."""
+        return self._k("feedback", "events", subscriber_id)
+
+    def feedback_learned(self) -> str:
+        """Hash: subscriber id -> learned weights JSON {"at", "w": {feature: strength}},
+        rebuilt from the events on every change (what the tick reads)."""
+        return self._k("feedback", "learned")
 
     # -- editions and schedule (core.editions) --------------------------------------
     def edition(self, edition_id: str) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.models import Prefs, Story
+from core.stories.learned import Weights, reorder
 from core.stories.rank import story_sources
 from core.stories.text import anchors
 from core.stories.topics import resolve_topic
@@ -185,15 +186,17 @@ def pick(
     already_sent: AbstractSet[str] = frozenset(),
     per_topic_cap: int = 2,
     readable: AbstractSet[str] | None = None,
+    learned: Weights | None = None,
 ) -> list[Story]:
     """The top ``limit`` stories for these preferences, best first.
 
     Never a story in ``already_sent``. With ``readable`` (the languages the reader's
     briefs can be in), a story told only in other languages is left out; None means
     any language (an LLM writes the briefs in the reader's language).
-    Followed topics multiply the score by ``FOLLOW_BOOST``. At most ``per_topic_cap``
-    stories share a first topic while others are left; when too few remain, capped
-    stories fill the list.
+    Followed topics multiply the score by ``FOLLOW_BOOST``; ``learned`` weights (the
+    reader's more / less taps, :mod:`core.stories.learned`) by a bounded factor. At most
+    ``per_topic_cap`` stories share a first topic while others are left; when too few
+    remain, capped stories fill the list.
     A story retelling one already picked (:func:`retells`) is left out.
     Stories are examined lazily in score order, so a pick costs about ``limit`` steps.
     """
@@ -201,6 +204,8 @@ def pick(
         return []
     wants = _Wants.of(prefs)
     rows = _ordered(stories)
+    if learned is not None and learned.strengths:
+        rows = reorder(rows, learned)
     ranked: Iterable[tuple[float, int, Story, _Facts]] = rows
     if wants.followed:
         ranked = heapq.merge(
