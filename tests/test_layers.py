@@ -50,8 +50,6 @@ STORE_DOMAIN_IMPORTS = {
     # the due index is scored by the next slot in the same transaction as the write;
     # inverting it means every SubscriberRepo(...) (over a hundred) is handed the schedule
     "core/store/subscribers.py: core.editions.schedule",
-    # the atomic insert takes the dedupe digests and returns the dedupe outcome
-    "core/store/articles.py: core.ingest.dedupe",
     # a source's fetch state is stored field by field (FetchState.from_redis / to_redis)
     "core/store/sources.py: core.ingest.state",
     # the shipped source list is read on first use (seed_defaults)

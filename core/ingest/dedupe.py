@@ -9,22 +9,13 @@ scoped to the source (else two feeds numbering posts from 1 would collide).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import IntEnum
+from collections.abc import Iterable
 
 from core.ingest.clean import canonical_url
 from core.models import Article, short_hash
+from core.store.articles import KeyedArticle
 
 _GLOBAL_GUID_SCHEMES = ("http://", "https://", "tag:", "urn:")
-
-
-class Outcome(IntEnum):
-    """What the atomic insert did with one item (codes shared with the Lua script)."""
-
-    NEW = 0  # stored
-    KNOWN = 1  # already stored from this source (or already listed in also_in)
-    ALSO_IN = 2  # stored from another source: this source appended to also_in
-    EARLIER = 3  # stored from another source, which dated it later: our date now stands
 
 
 def url_digest(article: Article) -> str:
@@ -47,25 +38,10 @@ def guid_digest(article: Article) -> str | None:
     return short_hash("guid", article.source_id, guid)
 
 
-@dataclass(frozen=True)
-class KeyedArticle:
-    """An article ready for the atomic insert: its JSON and its dedupe digests.
-
-    Built in the parse worker, so the event loop's process does neither the JSON
-    encoding nor the URL canonicalisation of GUIDs.
-    """
-
-    id: str
-    source_id: str
-    published: float  # epoch seconds
-    json: str
-    url_digest: str
-    guid_digest: str | None
-
-    @classmethod
-    def of(cls, article: Article) -> KeyedArticle:
-        """Encode one article."""
-        return cls(
+def keyed_articles(articles: Iterable[Article]) -> list[KeyedArticle]:
+    """Articles encoded for the atomic insert (``ArticleRepo.insert_keyed``): JSON and digests."""
+    return [
+        KeyedArticle(
             id=article.id,
             source_id=article.source_id,
             published=article.published.timestamp(),
@@ -73,7 +49,5 @@ class KeyedArticle:
             url_digest=url_digest(article),
             guid_digest=guid_digest(article),
         )
-
-    def article(self) -> Article:
-        """Decode it back."""
-        return Article.model_validate_json(self.json)
+        for article in articles
+    ]

@@ -24,8 +24,9 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from core.ingest.clean import canonical_url, clean_text, normalise_language
-from core.ingest.dedupe import KeyedArticle
+from core.ingest.dedupe import keyed_articles
 from core.models import Article, short_hash
+from core.store.articles import KeyedArticle
 
 TITLE_CHARS = 300
 SUMMARY_CHARS = 1_000
@@ -56,8 +57,7 @@ def parse_for_store(body: bytes, **kwargs: Any) -> ParsedFeed:
     process, and JSON strings cross the process boundary cheaper than models.
     """
     parsed = parse_feed(body, **kwargs)
-    keyed = [KeyedArticle.of(a) for a in parsed.articles]
-    return replace(parsed, articles=[], keyed=keyed)
+    return replace(parsed, articles=[], keyed=keyed_articles(parsed.articles))
 
 
 def parse_feed(

@@ -25,7 +25,6 @@ import redis
 from core import metrics
 from core.errors import StoreError
 from core.ingest import state as rules
-from core.ingest.dedupe import Outcome
 from core.ingest.extract import ExtractedPage, extract_page
 from core.ingest.fetch import Fetcher, FetchResult
 from core.ingest.pages import PageReader
@@ -33,7 +32,7 @@ from core.ingest.parse import ParsedFeed, parse_for_store
 from core.ingest.report import IngestReport
 from core.ingest.state import FetchState
 from core.models import Article, Source, utcnow
-from core.store.articles import ArticleRepo
+from core.store.articles import ArticleRepo, Outcome
 from core.store.base import Store
 from core.store.sources import SourceRepo
 

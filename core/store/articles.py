@@ -10,14 +10,45 @@ refreshes its dedupe entries, so it never comes back as new after the TTL.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from enum import IntEnum
 from typing import cast
 
 import redis
 
-from core.ingest.dedupe import KeyedArticle, Outcome
 from core.models import Article, utcnow
 from core.store.base import Store
+
+
+class Outcome(IntEnum):
+    """What the atomic insert did with one item (codes shared with the Lua script)."""
+
+    NEW = 0  # stored
+    KNOWN = 1  # already stored from this source (or already listed in also_in)
+    ALSO_IN = 2  # stored from another source: this source appended to also_in
+    EARLIER = 3  # stored from another source, which dated it later: our date now stands
+
+
+@dataclass(frozen=True)
+class KeyedArticle:
+    """An article ready for the atomic insert: its JSON and its dedupe digests.
+
+    Built in the parse worker (``core.ingest.dedupe.keyed_articles``), so the event loop's process
+    does neither the JSON encoding nor the URL canonicalisation of GUIDs.
+    """
+
+    id: str
+    source_id: str
+    published: float  # epoch seconds
+    json: str
+    url_digest: str
+    guid_digest: str | None
+
+    def article(self) -> Article:
+        """Decode it back."""
+        return Article.model_validate_json(self.json)
+
 
 # One call per feed; every item is checked and stored atomically, so two ingest runs
 # racing on the same item store it once. ``also_in`` and ``published`` are edited
@@ -121,16 +152,12 @@ class ArticleRepo:
         """How many articles the time index holds."""
         return int(self.redis.zcard(self.keys.articles_by_time()))
 
-    def insert_many(self, articles: Sequence[Article]) -> list[Outcome]:
+    def insert_keyed(self, items: Sequence[KeyedArticle]) -> list[Outcome]:
         """Dedupe and store, atomically, by canonical URL and GUID across all sources.
 
         Returns one outcome per article, in order. A duplicate from another source adds
-        that source's id to the stored article's ``also_in``.
+        that source's id to the stored article's ``also_in``. One Redis call.
         """
-        return self.insert_keyed([KeyedArticle.of(a) for a in articles])
-
-    def insert_keyed(self, items: Sequence[KeyedArticle]) -> list[Outcome]:
-        """:meth:`insert_many` for articles already encoded (one Redis call)."""
         if not items:
             return []
         keys: list[str] = [self.keys.articles_by_time()]

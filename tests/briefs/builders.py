@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from core.ingest.dedupe import keyed_articles
 from core.models import Article, Source, Story, StoryArticle, short_hash, utcnow
 from core.store.articles import ArticleRepo
 from core.store.base import Store
@@ -61,7 +62,7 @@ def story_of(articles: Sequence[Article], topics: Sequence[str] = ()) -> Story:
 
 def save(store: Store, articles: Sequence[Article]) -> None:
     """Store the articles and a source record for each source they name."""
-    ArticleRepo(store).insert_many(list(articles))
+    ArticleRepo(store).insert_keyed(keyed_articles(articles))
     sources = SourceRepo(store)
     for source_id in sorted({a.source_id for a in articles}):
         sources.put(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.ingest.dedupe import keyed_articles
 from core.models import Article, Source, Story, StoryArticle, short_hash, utcnow
 from core.store.articles import ArticleRepo
 from core.store.base import Store
@@ -110,6 +111,6 @@ def seed_day(store: Store) -> list[Story]:
                 score=10.0 - rank,
             )
         )
-    ArticleRepo(store).insert_many(articles)
+    ArticleRepo(store).insert_keyed(keyed_articles(articles))
     StoryRepo(store).save_many(stories)
     return stories

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from core.ingest.dedupe import keyed_articles
 from core.ingest.parse import parse_feed
 from core.models import Article, Source, SourceCategory, utcnow
 from core.store.articles import ArticleRepo
@@ -155,7 +156,7 @@ def test_real_duplicate_feeds_end_as_one_story_each(
         parsed: dict[str, list[Article]] = {}
         for path, sid in feeds:
             parsed[sid] = _feed_articles(path, sid)
-            outcomes = articles_repo.insert_many(parsed[sid])
+            outcomes = articles_repo.insert_keyed(keyed_articles(parsed[sid]))
             # NEW and ALSO_IN (a duplicate another feed carried): both go to stories
             new += [a for a, o in zip(parsed[sid], outcomes, strict=True) if o.value in (0, 2)]
         stories = update_stories(store, new)
