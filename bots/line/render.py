@@ -233,16 +233,15 @@ def _footer(view: StoryView, lang: str) -> Message:
         {"type": "button", "style": "primary", "height": "sm", "action": read}
     ]
     if view.topics:
-        # the webhook maps "follow=x" / "mute=x" postbacks to the chat commands
-        topic = view.topics[0]
+        # the webhook records "more=<story>" / "less=<story>" as feedback (core.feedback)
         contents.append(
             {
                 "type": "box",
                 "layout": "horizontal",
                 "spacing": "sm",
                 "contents": [
-                    _postback_button(label("more_short", lang), f"follow={topic}", view),
-                    _postback_button(label("less_short", lang), f"mute={topic}", view),
+                    _postback_button(label("more_short", lang), f"more={view.story_id}", view),
+                    _postback_button(label("less_short", lang), f"less={view.story_id}", view),
                 ],
             }
         )

@@ -12,7 +12,9 @@ commands per user (the body itself is capped by :mod:`bots.body_limit`).
 * unfollow -> their LINE channel is UNSUBSCRIBED (no reply: they blocked us; leave: the
               group removed us)
 * text     -> :mod:`core.commands`
-* postback -> settings chosen from quick replies ("time=07:30", "lang=ja", "cmd=today")
+* postback -> settings chosen from quick replies ("time=07:30", "lang=ja", "cmd=today");
+              a digest's more / less buttons ("more=<story id>", "less=<story id>") record
+              a feedback event (core.feedback) and offer "undo=<event id>"
 """
 
 from __future__ import annotations
@@ -51,13 +53,16 @@ from starlette.routing import Route
 from bots.line.limits import LIMITS, MAX_QUICK_REPLIES
 from bots.line.render import render_line
 from bots.offload import answer_off_loop
+from core import feedback as core_feedback
 from core import metrics
 from core.briefs.text import shorten
 from core.commands import Chat, Reply, ensure_subscriber, subscriber_of, suggestion_label
+from core.i18n import label
 from core.models import ChannelStatus, Edition, short_hash, utcnow
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
 from core.store.limits import LimitRepo
+from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 
 log = logging.getLogger(__name__)
@@ -197,6 +202,10 @@ async def handle(store: Store, api: AsyncMessagingApi, event: Any) -> None:
         await reply(api, event.reply_token, answered, base)
         return
     if isinstance(event, PostbackEvent):
+        tapped = feedback_postback(store, address, event.postback.data)
+        if tapped is not None:
+            await reply(api, event.reply_token, tapped, base)
+            return
         command = postback_command(event.postback.data)
         answered = await answer_off_loop(store, Chat("line", address), command)
         await reply(api, event.reply_token, answered, base)
@@ -222,6 +231,30 @@ def unfollow(store: Store, address: str) -> None:
     if sub is None:
         return
     SubscriberRepo(store).set_channel_status(sub.id, "line", ChannelStatus.UNSUBSCRIBED, "unfollow")
+
+
+def feedback_postback(store: Store, address: str, data: str) -> Reply | None:
+    """The answer to a more / less / undo postback (None: the postback is something else).
+
+    The confirmation keeps today's words, in the reader's language, with an undo quick
+    reply right after a tap."""
+    key, _, value = (data or "").partition("=")
+    direction = core_feedback.parse_direction(key)
+    if direction is None and key != "undo":
+        return None
+    sub = subscriber_of(store, Chat("line", address))
+    if sub is None:
+        return Reply("feedback", label("feedback_no_digest", "en", command="subscribe"))
+    if direction is None:
+        core_feedback.undo(store, sub.id, value[:40])
+        return Reply("feedback", label("feedback_undone", sub.language), language=sub.language)
+    story = StoryRepo(store).get(value[:80]) if value else None
+    if story is None:
+        text = label("feedback_story_gone", sub.language)
+        return Reply("feedback", text, language=sub.language)
+    tap = core_feedback.record(store, sub.id, story, direction, "line")
+    text = core_feedback.noted_text(store, tap, sub.language)
+    return Reply("feedback", text, suggestions=[f"undo={tap.id}"], language=sub.language)
 
 
 def postback_command(data: str) -> str:
@@ -271,11 +304,12 @@ def quick_reply(suggestions: list[str], lang: str = "en") -> QuickReply | None:
     items = []
     for suggestion in suggestions[:MAX_QUICK]:
         key, eq, value = suggestion.partition("=")
-        if eq:
+        if key == "undo":
+            undo = label("feedback_undo", lang)
+            action: Any = PostbackAction(label=undo[:20], data=suggestion, display_text=undo)
+        elif eq:
             name = dict((code, n) for n, code in LANGUAGE_CHOICES).get(value, value)
-            action: Any = PostbackAction(
-                label=name[:20], data=suggestion, display_text=f"{key} {value}"
-            )
+            action = PostbackAction(label=name[:20], data=suggestion, display_text=f"{key} {value}")
         else:
             words = shorten(suggestion_label(suggestion, lang), 20)
             action = PostbackAction(label=words, data=f"cmd={suggestion}", display_text=words)

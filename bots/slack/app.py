@@ -45,10 +45,11 @@ from bots.offload import acks, answer_off_loop, answer_to_response_url
 from bots.slack import blocks
 from bots.slack.install_store import RedisInstallationStore, RedisOAuthStateStore
 from bots.slack.render import escape
+from core import feedback as core_feedback
 from core import metrics
 from core.commands import Chat, Reply, subscriber_of, usage
+from core.i18n import label, normalize_language
 from core.models import ChannelStatus, Story, Subscriber, short_hash
-from core.preferences import apply_setting
 from core.store.base import Store
 from core.store.keys import WEBHOOK_DEDUPE_TTL
 from core.store.limits import LimitRepo
@@ -65,6 +66,7 @@ REPLAY_TTL = 2 * MAX_SKEW
 # (time, topics, mutes) concern only the sender, and an in-channel echo of them let any
 # member make the bot post whatever they typed.
 IN_CHANNEL = {"subscribe", "unsubscribe"}
+ACTION_UNDO = "feedback_undo"  # the button under a more/less confirmation
 
 
 # -- building the app -------------------------------------------------------------------
@@ -124,6 +126,7 @@ def register(app: AsyncApp, store: Store) -> None:
     app.action("brief_open")(ack=_ack, lazy=[_open_brief(store)])
     app.action("more_like_this")(ack=_ack, lazy=[_feedback(store, more=True)])
     app.action("less_like_this")(ack=_ack, lazy=[_feedback(store, more=False)])
+    app.action(ACTION_UNDO)(ack=_ack, lazy=[_undo_feedback(store)])
     app.action("open_page")(_ack)
     app.event("app_home_opened")(ack=_ack, lazy=[_home(store)])
     app.event("message")(ack=_ack, lazy=[_direct_message(store)])
@@ -236,28 +239,53 @@ def _open_brief(store: Store) -> Callable[..., Awaitable[None]]:
 
 def _feedback(store: Store, *, more: bool) -> Callable[..., Awaitable[None]]:
     async def feedback(body: dict[str, Any], respond: Any) -> None:
-        text = apply_feedback(store, _chat(body), _action_value(body), more=more)
-        await respond(response_type="ephemeral", replace_original=False, text=escape(text))
+        text, event_id, lang = apply_feedback(store, _chat(body), _action_value(body), more=more)
+        answer: dict[str, Any] = {"text": escape(text)}
+        if event_id:
+            answer["blocks"] = _noted_blocks(escape(text), event_id, lang)
+        await respond(response_type="ephemeral", replace_original=False, **answer)
 
     return feedback
 
 
-def apply_feedback(store: Store, chat: Chat, story_id: str, *, more: bool) -> str:
-    """ "More/less like this": follow or mute the story's topic (or mute its source)."""
+def _noted_blocks(text: str, event_id: str, lang: str) -> list[dict[str, Any]]:
+    undo = {
+        "type": "button",
+        "action_id": ACTION_UNDO,
+        "text": {"type": "plain_text", "text": label("feedback_undo", lang)},
+        "value": event_id,
+    }
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        {"type": "actions", "elements": [undo]},
+    ]
+
+
+def apply_feedback(store: Store, chat: Chat, story_id: str, *, more: bool) -> tuple[str, str, str]:
+    """ "More/less like this": record the tap (core.feedback); (reply, event id, language).
+
+    The event id is empty when nothing was recorded (no digest here, story gone)."""
     sub = subscriber_of(store, chat)
+    lang = sub.language if sub else normalize_language(chat.language or "") or "en"
+    if sub is None:
+        return label("feedback_no_digest", lang, command="/aitoday subscribe"), "", lang
     story: Story | None = StoryRepo(store).get(story_id) if story_id else None
-    if sub is None or story is None:
-        return "This channel has no digest yet: `/aitoday subscribe` starts one."
-    if story.topics:
-        key, value = ("follow" if more else "mute"), story.topics[0]
-    elif not more and story.articles:
-        key, value = "mute", f"source:{story.articles[0].source_id}"
-    else:
-        return "Noted. You'll keep seeing stories like this."
-    updated = apply_setting(sub, key, value)
-    SubscriberRepo(store).save(updated)
-    verb = "More" if more else "Fewer"
-    return f"Got it. {verb} stories like this ({value.removeprefix('source:')})."
+    if story is None:
+        return label("feedback_story_gone", lang), "", lang
+    event = core_feedback.record(store, sub.id, story, "more" if more else "less", "slack")
+    return core_feedback.noted_text(store, event, lang), event.id, lang
+
+
+def _undo_feedback(store: Store) -> Callable[..., Awaitable[None]]:
+    async def undo_feedback(body: dict[str, Any], respond: Any) -> None:
+        sub = subscriber_of(store, _chat(body))
+        if sub is None:
+            return
+        core_feedback.undo(store, sub.id, _action_value(body))
+        text = escape(label("feedback_undone", sub.language))
+        await respond(response_type="ephemeral", replace_original=True, text=text)
+
+    return undo_feedback
 
 
 # -- home, messages ---------------------------------------------------------------------

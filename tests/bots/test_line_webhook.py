@@ -22,6 +22,7 @@ from core.config import LineSettings
 from core.metrics import snapshot
 from core.models import ChannelStatus
 from core.store.base import Store
+from core.store.feedback import FeedbackRepo
 from core.store.subscribers import SubscriberRepo
 from tests.channels import channel_of
 from tests.e2e.data import seed_day
@@ -137,6 +138,40 @@ def test_today_then_brief_as_flex(bot: tuple[httpx.Client, Store], fake_line: Fa
     assert flex["type"] == "flex" and flex["altText"]
     assert "/s/story-chip-export" in str(flex["contents"])
     assert flex["quickReply"]["items"]
+    assert fake_line.violations == []
+
+
+def test_more_and_less_postbacks_record_feedback_with_an_undo(
+    bot: tuple[httpx.Client, Store], fake_line: FakeLine
+) -> None:
+    client, store = bot
+    seed_day(store)
+    user = user_id("tapper")
+    fake_line.add_profile(user, language="ja")
+    send(client, event("follow", user, fake_line.issue_reply_token(user)))
+    eventually(lambda: texts(fake_line, user))
+    tap = {"data": "less=story-chip-export"}
+    send(client, event("postback", user, fake_line.issue_reply_token(user), postback=tap))
+    eventually(lambda: len(texts(fake_line, user)) >= 2)
+    noted = texts(fake_line, user)[1]
+    assert "このような記事を減らします" in noted["text"]  # the reader's language
+    sub = SubscriberRepo(store).by_address("line", user)
+    assert sub is not None
+    [recorded] = FeedbackRepo(store).events(sub.id)
+    assert (recorded.story_id, recorded.direction, recorded.channel) == (
+        "story-chip-export",
+        "less",
+        "line",
+    )
+    assert sub.prefs.topics_muted == []  # a tap is a signal, not a mute
+    [undo] = noted["quickReply"]["items"]
+    assert undo["action"]["data"] == f"undo={recorded.id}"
+    assert undo["action"]["label"] == "元に戻す"
+    send(
+        client, event("postback", user, fake_line.issue_reply_token(user), postback=undo["action"])
+    )
+    eventually(lambda: len(texts(fake_line, user)) >= 3)
+    assert FeedbackRepo(store).events(sub.id) == []
     assert fake_line.violations == []
 
 

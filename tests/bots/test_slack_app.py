@@ -23,6 +23,7 @@ from core.metrics import snapshot
 from core.models import ChannelStatus
 from core.preferences import new_subscriber
 from core.store.base import Store
+from core.store.feedback import FeedbackRepo
 from core.store.subscribers import SubscriberRepo
 from tests.channels import channel_of
 from tests.e2e.data import seed_day
@@ -233,7 +234,7 @@ def action(fake: FakeSlack, action_id: str, value: str, hook: str) -> bytes:
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
-def test_today_then_digest_buttons_change_preferences(
+def test_today_then_digest_buttons_record_feedback_with_undo(
     single: tuple[httpx.Client, Store], fake_slack: FakeSlack
 ) -> None:
     client, store = single
@@ -266,11 +267,24 @@ def test_today_then_digest_buttons_change_preferences(
     [more] = eventually(lambda: fake_slack.responses("m1"))
     assert "More stories like this" in more.args["text"]
     post(client, action(fake_slack, "less_like_this", "story-agent-benchmark", "l1"), FORM)
-    eventually(lambda: fake_slack.responses("l1"))
+    [less] = eventually(lambda: fake_slack.responses("l1"))
+    assert "Fewer stories like this" in less.args["text"]
     sub = SubscriberRepo(store).by_address("slack", "T0001/C0CHAN")
     assert sub is not None
-    assert sub.prefs.topics_followed == ["chips"]
-    assert sub.prefs.topics_muted == ["research"]
+    # a tap is a feedback event, not a follow or a mute of a whole topic
+    assert sub.prefs.topics_followed == [] and sub.prefs.topics_muted == []
+    taps = FeedbackRepo(store).events(sub.id)
+    assert [(e.story_id, e.direction, e.channel) for e in taps] == [
+        ("story-chip-export", "more", "slack"),
+        ("story-agent-benchmark", "less", "slack"),
+    ]
+    assert taps[0].topics[0] == "chips"
+    undo = next(b for b in less.args["blocks"] if b["type"] == "actions")["elements"][0]
+    assert undo["action_id"] == "feedback_undo" and undo["value"] == taps[1].id
+    post(client, action(fake_slack, "feedback_undo", taps[1].id, "u1"), FORM)
+    [undone] = eventually(lambda: fake_slack.responses("u1"))
+    assert "Undone" in undone.args["text"]
+    assert [e.story_id for e in FeedbackRepo(store).events(sub.id)] == ["story-chip-export"]
     assert fake_slack.violations == [] and fake_slack.mentions() == []
 
 

@@ -29,13 +29,14 @@ def test_huge_briefs_still_fit_in_fifty_kilobytes() -> None:
     assert len(messages[0]["altText"]) <= 400
 
 
-def test_postbacks_follow_or_mute_the_story_topic() -> None:
+def test_postbacks_say_more_or_less_of_the_story() -> None:
     edition = make_edition(2, channel="line", language="th")
     edition.briefs[0].topics = ["chips", "policy"]
     bubbles = render_line(edition, base_url=BASE)[0]["contents"]["contents"]
     footer = bubbles[0]["footer"]
     postbacks = [b["action"] for b in footer["contents"][1]["contents"]]
-    assert [p["data"] for p in postbacks] == ["follow=chips", "mute=chips"]
+    story = edition.briefs[0].story_id
+    assert [p["data"] for p in postbacks] == [f"more={story}", f"less={story}"]
     assert all(len(p["label"]) <= 20 for p in postbacks)
     assert len(bubbles[1]["footer"]["contents"]) == 1  # no topic: only "read the brief"
 
