@@ -7,6 +7,7 @@ Times are timezone-aware UTC datetimes. Ids are short hex digests or slugs made 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Literal
@@ -69,6 +70,54 @@ class Source(Model):
     enabled: bool = True
     disabled_reason: str | None = None
     added_by_user: bool = False  # user-added sources get the SSRF guard
+
+
+@dataclass(frozen=True)
+class FetchState:
+    """Per-source fetch memory, changed by the rules in ``core.ingest.state`` (stored as
+    a Redis hash by ``SourceRepo``)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    failures: int = 0
+    next_fetch_at: datetime | None = None
+    last_error: str | None = None
+    last_status: int | None = None
+    last_fetch_at: datetime | None = None
+
+    def to_redis(self) -> dict[str, str]:
+        """Flat string fields; ``None`` fields are left out (and deleted on save)."""
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            out[f.name] = value.isoformat() if isinstance(value, datetime) else str(value)
+        return out
+
+    @classmethod
+    def from_redis(cls, raw: dict[bytes, bytes]) -> FetchState:
+        """Read back what :meth:`to_redis` wrote; unknown fields are ignored."""
+        data = {k.decode(): v.decode() for k, v in raw.items()}
+        return cls(
+            etag=data.get("etag"),
+            last_modified=data.get("last_modified"),
+            body_hash=data.get("body_hash"),
+            failures=int(data.get("failures", "0")),
+            next_fetch_at=_dt(data.get("next_fetch_at")),
+            last_error=data.get("last_error"),
+            last_status=int(data["last_status"]) if data.get("last_status") else None,
+            last_fetch_at=_dt(data.get("last_fetch_at")),
+        )
+
+    def is_due(self, now: datetime) -> bool:
+        """True when no back-off or Retry-After holds this source back."""
+        return self.next_fetch_at is None or self.next_fetch_at <= now
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 class Article(Model):

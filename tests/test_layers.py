@@ -50,8 +50,6 @@ STORE_DOMAIN_IMPORTS = {
     # the due index is scored by the next slot in the same transaction as the write;
     # inverting it means every SubscriberRepo(...) (over a hundred) is handed the schedule
     "core/store/subscribers.py: core.editions.schedule",
-    # a source's fetch state is stored field by field (FetchState.from_redis / to_redis)
-    "core/store/sources.py: core.ingest.state",
     # the shipped source list is read on first use (seed_defaults)
     "core/store/sources.py: core.ingest.sources",
 }

@@ -30,8 +30,7 @@ from core.ingest.fetch import Fetcher, FetchResult
 from core.ingest.pages import PageReader
 from core.ingest.parse import ParsedFeed, parse_for_store
 from core.ingest.report import IngestReport
-from core.ingest.state import FetchState
-from core.models import Article, Source, utcnow
+from core.models import Article, FetchState, Source, utcnow
 from core.store.articles import ArticleRepo, Outcome
 from core.store.base import Store
 from core.store.sources import SourceRepo

@@ -14,8 +14,7 @@ from typing import cast
 from redis.typing import EncodableT, FieldT
 
 from core.ingest.sources import default_sources
-from core.ingest.state import FetchState
-from core.models import Source
+from core.models import FetchState, Source
 from core.store.base import Store
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from core.ingest import state as rules
 from core.ingest.fetch import retry_after
-from core.ingest.state import FetchState
+from core.models import FetchState
 
 NOW = datetime(2026, 8, 22, 12, 0, tzinfo=UTC)
 

@@ -6,8 +6,7 @@ import pytest
 
 from core.errors import SourceError
 from core.ingest.sources import default_sources, export_opml, load_opml
-from core.ingest.state import FetchState
-from core.models import Source, SourceCategory, utcnow
+from core.models import FetchState, Source, SourceCategory, utcnow
 from core.store.base import Store
 from core.store.sources import SourceRepo
 

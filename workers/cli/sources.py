@@ -10,8 +10,7 @@ import click
 
 from core.errors import SourceError
 from core.ingest.sources import export_opml, load_opml, unique_id
-from core.ingest.state import FetchState
-from core.models import Source, SourceCategory
+from core.models import FetchState, Source, SourceCategory
 from core.store.sources import SourceRepo
 from workers.cli.context import AppContext, FullHelpGroup, pass_app
 
