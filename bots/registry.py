@@ -36,12 +36,13 @@ def _email(store: Store) -> ChannelAdapter:
 
 
 def _slack(store: Store) -> ChannelAdapter:
-    from bots.slack.adapter import SlackAdapter
+    from bots.slack.adapter import SlackAdapter, ThreadProgress
 
     settings = store.settings
     if settings.slack.bot_token is None and settings.slack.client_id is None:
         return SlackAdapter(settings, outbox=settings.digest.outbox_dir / "slack")
-    return SlackAdapter(settings, token_for=_installed_token(store))
+    # a thread cut short resumes on the job's retry instead of posting its parent again
+    return SlackAdapter(settings, token_for=_installed_token(store), threads=ThreadProgress(store))
 
 
 def _line(store: Store) -> ChannelAdapter:

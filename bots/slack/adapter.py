@@ -1,16 +1,22 @@
-"""The Slack channel: Block Kit digests posted with each workspace's bot token.
+"""The Slack channel: a digest message with each story's brief in its thread, per workspace token.
 
 A Slack recipient's address is ``"TEAM/CHANNEL"`` (or ``"TEAM/USER"`` for a DM); the token
 comes from an injected async lookup ``team_id -> token`` (the Redis installation store in
-multi-workspace mode, ``settings.slack.bot_token`` in single-workspace mode). Messages to
-one channel are spaced about one second apart (Slack's per-channel rate); a 429 waits
+multi-workspace mode, ``settings.slack.bot_token`` in single-workspace mode). The first
+message of a payload goes to the channel; the others are replies in its thread
+(``thread_ts`` = the first one's ``ts``). Messages to one channel, replies included, are
+spaced ``min_interval`` apart (Slack allows about one a second per channel); a 429 waits
 ``Retry-After`` once through slack_sdk's retry handler, then the recipient is TRANSIENT.
 
 Outcomes: the codes in :data:`GONE` mean the app can no longer post there (stop);
 the codes in :data:`REJECTED` mean our payload is wrong (alert); anything else is
-TRANSIENT. When a digest spans several messages and a later one fails after the first
-went out, the recipient counts as SENT (with a "partial" reason) rather than TRANSIENT,
-so a retry never repeats the part already posted.
+TRANSIENT. A thread cut short (a 429 that persists, Slack down) resumes where it stopped:
+with a :class:`ThreadProgress` (the workers pass one, kept beside the delivery markers)
+the parent's ``ts`` and the number of replies posted are written after every message,
+and the retry of a TRANSIENT recipient posts only the replies still missing, never a
+second parent. Without one, a thread cut after its parent went out counts as SENT
+(with a "partial" reason), so nothing is ever posted twice. A reply Slack refuses as
+malformed is skipped (logged) and the rest of the thread still goes out.
 
 Without any token the adapter runs in outbox mode: each recipient's messages are written
 as JSON to ``settings.digest.outbox_dir / "slack"`` (development and the demo).
@@ -24,7 +30,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -41,6 +47,8 @@ from bots.slack.limits import LIMITS
 from bots.slack.render import SlackMessage, render_slack
 from core.config import Settings
 from core.models import Channel, Edition, Recipient
+from core.store.base import Store
+from core.store.deliveries import DeliveryRepo
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +91,55 @@ REJECTED = frozenset(
 
 @dataclass(frozen=True)
 class SlackPayload:
-    """An edition rendered for Slack: one or more messages, posted in order."""
+    """An edition rendered for Slack: the digest message, then its thread's replies."""
 
     edition_id: str
     messages: list[SlackMessage]
+
+    @property
+    def parent(self) -> SlackMessage:
+        return self.messages[0]
+
+    @property
+    def replies(self) -> list[SlackMessage]:
+        return self.messages[1:]
+
+
+@dataclass(frozen=True)
+class ThreadMark:
+    """How far one recipient's thread got: its parent's ``ts`` and the replies posted."""
+
+    ts: str
+    posted: int = 0
+
+    def encode(self) -> str:
+        return f"{self.ts}|{self.posted}"
+
+    @classmethod
+    def decode(cls, value: str | None) -> ThreadMark | None:
+        ts, _, posted = (value or "").partition("|")
+        return cls(ts, int(posted)) if ts and posted.isdigit() else None
+
+
+class ThreadLog(Protocol):
+    """Where each recipient's thread stands, per edition (kept across job retries)."""
+
+    def get(self, edition_id: str, subscriber_id: str) -> ThreadMark | None: ...
+
+    def save(self, edition_id: str, subscriber_id: str, mark: ThreadMark) -> None: ...
+
+
+class ThreadProgress:
+    """:class:`ThreadLog` beside the delivery markers (same TTL; deleted with the reader)."""
+
+    def __init__(self, store: Store) -> None:
+        self.repo = DeliveryRepo(store)
+
+    def get(self, edition_id: str, subscriber_id: str) -> ThreadMark | None:
+        return ThreadMark.decode(self.repo.progress(edition_id, "slack", subscriber_id))
+
+    def save(self, edition_id: str, subscriber_id: str, mark: ThreadMark) -> None:
+        self.repo.save_progress(edition_id, "slack", subscriber_id, mark.encode())
 
 
 @dataclass(frozen=True)
@@ -128,6 +181,7 @@ class SlackAdapter:
         timeout: float = 30.0,
         min_interval: float = MIN_INTERVAL,
         concurrency: int = 8,
+        threads: ThreadLog | None = None,
     ) -> None:
         self.settings = settings
         bot_token = settings.slack.bot_token
@@ -138,6 +192,7 @@ class SlackAdapter:
         self.timeout = timeout
         self.min_interval = min_interval
         self.concurrency = concurrency
+        self.threads = threads
         self._last_post: dict[str, float] = {}
 
     def render(self, edition: Edition) -> SlackPayload:
@@ -170,9 +225,8 @@ class SlackAdapter:
                     return Outcome.transient(recipient.subscriber_id, reason)
                 if not token:
                     return Outcome.gone(recipient.subscriber_id, "app not installed")
-                async with limit:
-                    client = self._client(token, session)
-                    return await self._post_all(client, payload, recipient, target)
+                client = self._client(token, session)
+                return await _Thread(self, client, payload, recipient, target, limit).post()
 
             return list(await asyncio.gather(*(one(r) for r in to)))
 
@@ -192,45 +246,123 @@ class SlackAdapter:
             **kwargs,
         )
 
-    async def _post_all(
+    async def post(
         self,
         client: AsyncWebClient,
-        payload: SlackPayload,
-        recipient: Recipient,
-        target: SlackTarget,
-    ) -> Outcome:
-        sid = recipient.subscriber_id
-        for number, message in enumerate(payload.messages):
-            await self._pace(target.channel)
-            failure = await self._post(client, target.channel, message, sid)
-            if failure is None:
-                continue
-            if number > 0 and failure.kind is not OutcomeKind.GONE:
-                reason = f"partial {number}/{len(payload.messages)}: {failure.reason}"
-                log.warning("slack digest cut short: %s", reason)
-                return Outcome(sid, OutcomeKind.SENT, reason)
-            return failure
-        return Outcome.sent(sid)
+        channel: str,
+        message: SlackMessage,
+        sid: str,
+        pace_key: str | None = None,
+        **extra: Any,
+    ) -> tuple[dict[str, Any] | None, Outcome | None]:
+        """One chat.postMessage: (Slack's answer, None) or (None, the failure).
 
-    async def _post(
-        self, client: AsyncWebClient, channel: str, message: SlackMessage, sid: str
-    ) -> Outcome | None:
+        The caller paces it (:meth:`pace`); the time it ends is the channel's last post.
+        """
         try:
-            await client.chat_postMessage(channel=channel, **message.as_kwargs())
+            response = await client.chat_postMessage(
+                channel=channel, **message.as_kwargs(), **extra
+            )
         except SlackApiError as exc:
-            return _classify(sid, exc)
+            return None, _classify(sid, exc)
         except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return Outcome.transient(sid, f"slack unreachable: {type(exc).__name__}")
+            return None, Outcome.transient(sid, f"slack unreachable: {type(exc).__name__}")
         finally:
-            self._last_post[channel] = time.monotonic()
-        return None
+            self._last_post[pace_key or channel] = time.monotonic()
+        data = response.data if isinstance(response.data, dict) else {}
+        return data, None
 
-    async def _pace(self, channel: str) -> None:
+    async def pace(self, channel: str) -> None:
+        """Wait until ``channel``'s last post is ``min_interval`` old (Slack's per-channel pace)."""
         last = self._last_post.get(channel)
         if last is not None:
             wait = self.min_interval - (time.monotonic() - last)
             if wait > 0:
                 await asyncio.sleep(wait)
+
+
+class _Thread:
+    """One recipient's digest: the parent message, then each reply in its thread."""
+
+    def __init__(
+        self,
+        adapter: SlackAdapter,
+        client: AsyncWebClient,
+        payload: SlackPayload,
+        recipient: Recipient,
+        target: SlackTarget,
+        limit: asyncio.Semaphore,
+    ) -> None:
+        self.adapter = adapter
+        self.client = client
+        self.payload = payload
+        self.sid = recipient.subscriber_id
+        self.target = target
+        self.limit = limit
+        self.log = adapter.threads
+        # where replies go: the channel Slack answered with (a DM to a user id is a D...)
+        self.channel = target.channel
+
+    async def post(self) -> Outcome:
+        mark = self._resume()
+        if mark is None:
+            mark, failure = await self._parent()
+            if failure is not None:
+                return failure
+        return await self._replies(mark)
+
+    def _resume(self) -> ThreadMark | None:
+        if self.log is None:
+            return None
+        return self.log.get(self.payload.edition_id, self.sid)
+
+    async def _send(
+        self, channel: str, message: SlackMessage, **extra: Any
+    ) -> tuple[dict[str, Any] | None, Outcome | None]:
+        # paced outside the semaphore: a channel's wait holds no other channel's post back
+        paced = self.target.channel
+        await self.adapter.pace(paced)
+        async with self.limit:
+            return await self.adapter.post(
+                self.client, channel, message, self.sid, pace_key=paced, **extra
+            )
+
+    async def _parent(self) -> tuple[ThreadMark, Outcome | None]:
+        data, failure = await self._send(self.target.channel, self.payload.parent)
+        if failure is not None or data is None:
+            return ThreadMark(""), failure or Outcome.transient(self.sid, "no answer")
+        self.channel = str(data.get("channel") or self.target.channel)
+        mark = ThreadMark(str(data.get("ts") or ""))
+        self._save(mark)
+        return mark, None
+
+    async def _replies(self, mark: ThreadMark) -> Outcome:
+        replies = self.payload.replies
+        for number in range(mark.posted, len(replies)):
+            _, failure = await self._send(self.channel, replies[number], thread_ts=mark.ts)
+            if failure is not None and failure.kind is OutcomeKind.REJECTED:
+                log.warning(
+                    "slack reply %d/%d skipped: %s", number + 1, len(replies), failure.reason
+                )
+            elif failure is not None:
+                return self._cut(failure, number)
+            mark = ThreadMark(mark.ts, number + 1)
+            self._save(mark)
+        return Outcome.sent(self.sid)
+
+    def _cut(self, failure: Outcome, number: int) -> Outcome:
+        """A thread stopped at reply ``number``: resumable, or counted as sent."""
+        if failure.kind is OutcomeKind.GONE:
+            return failure
+        reason = f"thread {number}/{len(self.payload.replies)}: {failure.reason}"
+        if self.log is None:
+            log.warning("slack digest cut short: partial %s", reason)
+            return Outcome(self.sid, OutcomeKind.SENT, f"partial {reason}")
+        return Outcome.transient(self.sid, reason, failure.retry_after)
+
+    def _save(self, mark: ThreadMark) -> None:
+        if self.log is not None and mark.ts:
+            self.log.save(self.payload.edition_id, self.sid, mark)
 
 
 def _classify(subscriber_id: str, exc: SlackApiError) -> Outcome:

@@ -1,12 +1,16 @@
-"""Edition -> Slack Block Kit messages, each within Slack's limits, with a text fallback.
+"""Edition -> Slack Block Kit messages: one digest message and each story's brief in its thread.
 
-Per story: the title as a link, the dek, the key takeaway, the key points under their
-labels, the FAQ (the lead image as the section's accessory), its sources with reading
-time, and three buttons
-whose ``action_id`` the Slack app handles (``brief_open``, ``more_like_this``,
-``less_like_this``; ``value`` = the story id). Every piece of story text is escaped
-(``&``, ``<``, ``>``) so no content can ping a channel or a user or forge a link. A digest
-longer than one message's block budget is split at story boundaries.
+The first message (the *parent*) is what the channel sees: the edition's title and one
+line per story, its headline linking to the brief page and, when the ranking gave one, its
+"why this story" line under it. Each following message is one story's full brief, posted
+as a reply in the parent's thread (the adapter sets ``thread_ts``): the key takeaway (the
+lead image as the section's accessory), the key points under their labels, the FAQ, the
+sources with reading time, and three buttons whose ``action_id`` the Slack app handles
+(``brief_open``, ``more_like_this``, ``less_like_this``; ``value`` = the story id).
+
+Every piece of story text is escaped (``&``, ``<``, ``>``) so no content can ping a
+channel or a user or forge a link. Each message stays within one message's block budget
+and each section within Slack's 3,000 characters.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from core.render.common import (
 
 MAX_BLOCKS = declared(LIMITS.max_blocks_per_message, "max_blocks_per_message")
 MAX_SECTION_CHARS = LIMITS.max_chars
-MAX_FAQ = 2  # a digest is a skim: the brief page has the rest
+MAX_SOURCES = 5  # named in a brief's context line; the rest are counted
 
 ACTION_BRIEF = "brief_open"
 ACTION_MORE = "more_like_this"
@@ -48,10 +52,14 @@ Block = dict[str, Any]
 
 @dataclass(frozen=True)
 class SlackMessage:
-    """One chat.postMessage body: ``text`` (fallback and notification) and ``blocks``."""
+    """One chat.postMessage body: ``text`` (fallback and notification) and ``blocks``.
+
+    ``in_thread`` marks a reply: it goes into the thread of the digest's first message.
+    """
 
     text: str
     blocks: list[Block] = field(default_factory=list)
+    in_thread: bool = False
 
     def as_kwargs(self) -> dict[str, Any]:
         return {"text": self.text, "blocks": self.blocks, "unfurl_links": False}
@@ -70,21 +78,37 @@ def link(url: str, text: str) -> str:
 
 
 def render_slack(edition: Edition, *, base_url: str) -> list[SlackMessage]:
-    """The edition as one or more messages (each <= 50 blocks), in reading order."""
+    """The digest message first, then one thread reply per story, in reading order."""
     views = story_views(edition, base_url=base_url)
-    header = _header(edition)
-    chunks: list[list[Block]] = [[header]]
-    for view in views:
-        blocks = story_blocks(view, edition.language)
-        if len(chunks[-1]) + len(blocks) > MAX_BLOCKS:
-            chunks.append([])
-        chunks[-1].extend(blocks)
-    if not views:
-        chunks[0].append(_section(escape(label("tagline", edition.language))))
-    return [
-        SlackMessage(text=_fallback(edition, views, n, len(chunks)), blocks=blocks)
-        for n, blocks in enumerate(chunks, start=1)
+    lang = edition.language
+    parent = SlackMessage(text=_fallback(edition, views), blocks=digest_blocks(edition, views))
+    replies = [
+        SlackMessage(text=_reply_fallback(view), blocks=brief_blocks(view, lang), in_thread=True)
+        for view in views
     ]
+    return [parent, *replies]
+
+
+def reason_of(view: StoryView) -> str | None:
+    """The story's "why this story" line, when the ranking gave one."""
+    reason = getattr(view, "reason", None)  # StoryView.reason: set by the ranking's explainer
+    return reason.strip() if isinstance(reason, str) and reason.strip() else None
+
+
+# -- the digest message ---------------------------------------------------------------
+
+
+def digest_blocks(edition: Edition, views: list[StoryView]) -> list[Block]:
+    """Header, one section per story (headline link, reason), a pointer to the thread."""
+    lang = edition.language
+    blocks = [_header(edition)]
+    if not views:
+        return [*blocks, _section(escape(label("tagline", lang)))]
+    # LIMITS.max_items (20) stories + header + context stay well inside MAX_BLOCKS
+    blocks += [_headline(view) for view in views[: MAX_BLOCKS - 2]]
+    hint = escape(label("slack_thread_hint", lang))
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]})
+    return blocks
 
 
 def _header(edition: Edition) -> Block:
@@ -92,38 +116,56 @@ def _header(edition: Edition) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
 
 
-def story_blocks(view: StoryView, lang: str) -> list[Block]:
-    """Section (the brief, its image as accessory), context (sources), actions, divider."""
-    section = _section(_story_text(view, lang), block_id=f"story-{view.rank}-{view.story_id}"[:255])
-    if view.image and len(view.image.url) <= MAX_IMAGE_URL_CHARS:
-        section["accessory"] = {
-            "type": "image",
-            "image_url": view.image.url,
-            "alt_text": shorten(view.image.alt or view.headline, MAX_ALT_CHARS),
-        }
-    return [
-        section,
-        _context(view, lang),
-        _actions(view, lang),
-        {"type": "divider"},
-    ]
+def _headline(view: StoryView) -> Block:
+    title = f"*{link(view.url, f'{view.rank}. {view.headline}')}*"
+    reason = reason_of(view)
+    parts = [title, f"_{escape(reason)}_"] if reason else [title]
+    return _section(_fit_section(parts, title), block_id=f"head-{view.rank}-{view.story_id}"[:255])
 
 
-def _story_text(view: StoryView, lang: str) -> str:
+# -- one story's brief (a thread reply) -----------------------------------------------
+
+
+def brief_blocks(view: StoryView, lang: str) -> list[Block]:
+    """The takeaway (image beside it), key points, FAQ, sources, the three buttons."""
+    blocks = [_takeaway(view, lang)]
+    points = view.key_points()
+    if points:
+        heading = f"*{escape(key_points_heading(len(points), lang))}*"
+        lines = [f"• *{escape(label(key, lang))}:* {escape(text)}" for key, text in points]
+        blocks.append(_section(_fit_section([heading, *lines], heading)))
+    if view.faq:
+        heading = f"*{escape(label('faq', lang))}*"
+        lines = [f"*{escape(f.question)}*\n{escape(f.answer)}" for f in view.faq]
+        blocks.append(_section(_fit_section([heading, *lines], heading)))
+    return [*blocks, sources_context(view, lang), _actions(view, lang)]
+
+
+def _takeaway(view: StoryView, lang: str) -> Block:
     title = f"*{link(view.url, f'{view.rank}. {view.headline}')}*"
     parts = [title]
+    reason = reason_of(view)
+    if reason:
+        parts.append(f"_{escape(reason)}_")
     if view.dek:
         parts.append(escape(view.dek))
     if view.key_takeaway:
         parts.append(f"*{escape(label('key_takeaway', lang))}:* {escape(view.key_takeaway)}")
-    points = view.key_points()
-    if points:
-        parts.append(f"*{escape(key_points_heading(len(points), lang))}*")
-        parts += [f"• *{escape(label(key, lang))}:* {escape(text)}" for key, text in points]
-    if view.faq:
-        parts.append(f"*{escape(label('faq', lang))}*")
-        parts += [f"_{escape(f.question)}_ {escape(f.answer)}" for f in view.faq[:MAX_FAQ]]
-    return _fit_section(parts, title)
+    block_id = f"story-{view.rank}-{view.story_id}"[:255]
+    section = _section(_fit_section(parts, title), block_id=block_id)
+    if view.image and len(view.image.url) <= MAX_IMAGE_URL_CHARS:
+        section["accessory"] = image_accessory(view)
+    return section
+
+
+def image_accessory(view: StoryView) -> Block:
+    """The lead image as a section's accessory (the caller checked it is there)."""
+    assert view.image is not None
+    return {
+        "type": "image",
+        "image_url": view.image.url,
+        "alt_text": shorten(view.image.alt or view.headline, MAX_ALT_CHARS),
+    }
 
 
 def _fit_section(parts: list[str], title: str) -> str:
@@ -147,15 +189,18 @@ def _section(text: str, block_id: str | None = None) -> Block:
     return block
 
 
-def _context(view: StoryView, lang: str) -> Block:
+def sources_context(view: StoryView, lang: str, *, age: bool = True) -> Block:
+    """ "Sources: <link|A> (3 min read), ... · 3h ago" (and the untranslated note)."""
     links = ", ".join(
         f"{link(s.url, s.name)} ({escape(label('min_read', lang, n=s.reading_minutes))})"
-        for s in view.sources[:5]
+        for s in view.sources[:MAX_SOURCES]
     )
-    extra = len(view.sources) - 5
+    extra = len(view.sources) - MAX_SOURCES
     if extra > 0:
         links += f" +{extra}"
-    text = f"{escape(label('sources', lang))}: {links} · {escape(view.age)}"
+    text = f"{escape(label('sources', lang))}: {links}"
+    if age:
+        text += f" · {escape(view.age)}"
     if view.language_note:
         text += f"\n_{escape(view.language_note)}_"
     if len(text) > MAX_CONTEXT_CHARS:
@@ -189,7 +234,10 @@ def _button(text: str, action_id: str, value: str, url: str | None = None) -> Bl
     return button
 
 
-def _fallback(edition: Edition, views: list[StoryView], part: int, parts: int) -> str:
-    title = edition_title(edition) + (f" ({part}/{parts})" if parts > 1 else "")
-    lines = [escape(title)] + [f"{v.rank}. {escape(v.headline)}" for v in views]
+def _fallback(edition: Edition, views: list[StoryView]) -> str:
+    lines = [escape(edition_title(edition))] + [f"{v.rank}. {escape(v.headline)}" for v in views]
     return shorten("\n".join(lines), MAX_FALLBACK_CHARS)
+
+
+def _reply_fallback(view: StoryView) -> str:
+    return shorten(f"{view.rank}. {escape(view.headline)}", MAX_FALLBACK_CHARS)

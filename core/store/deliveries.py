@@ -285,6 +285,23 @@ class DeliveryRepo:
         )
         return value.decode() if value is not None else None
 
+    # -- progress of a multi-message delivery (a Slack thread) -------------------------
+    def progress(self, edition_id: str, channel: str, subscriber_id: str) -> str | None:
+        """How far the delivery to one recipient got (the adapter's own words), or None."""
+        value = cast(
+            bytes | None,
+            self.redis.hget(self.keys.delivery_progress(edition_id, channel), subscriber_id),
+        )
+        return value.decode() if value is not None else None
+
+    def save_progress(self, edition_id: str, channel: str, subscriber_id: str, value: str) -> None:
+        """Write how far the delivery to one recipient got, right after each message."""
+        key = self.keys.delivery_progress(edition_id, channel)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(key, subscriber_id, value)
+        pipe.expire(key, DELIVERY_TTL)
+        pipe.execute()
+
     # -- leases -----------------------------------------------------------------------
     def hold_lease(self, token: str, seconds: int) -> None:
         """Say that execution ``token`` is alive for ``seconds`` more."""
@@ -356,6 +373,7 @@ class DeliveryRepo:
             pipe.hdel(self.keys.delivery_strikes(channel), subscriber_id)
             for edition in editions:
                 pipe.hdel(self.keys.delivery_markers(edition.decode(), channel), subscriber_id)
+                pipe.hdel(self.keys.delivery_progress(edition.decode(), channel), subscriber_id)
         pipe_writes = len(pipe)
         records = [key for e in editions for key in self._id_records(e.decode())]
         for key in records:

@@ -192,6 +192,11 @@ class Keys:
         """Hash: subscriber id -> marker ("sent", "gone|reason", "inflight|token", ...)."""
         return self._k("delivery", edition_id, channel, "markers")
 
+    def delivery_progress(self, edition_id: str, channel: str) -> str:
+        """Hash: subscriber id -> how far a multi-message delivery got (Slack: the thread's
+        parent ts and the replies posted), so a retry resumes instead of repeating."""
+        return self._k("delivery", edition_id, channel, "progress")
+
     def delivery_batches(self, edition_id: str) -> str:
         """Hash: batch job id -> {"channel", "batch_no", "ids"} JSON (ids, no addresses)."""
         return self._k("delivery", edition_id, "batches")

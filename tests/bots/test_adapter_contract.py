@@ -64,14 +64,19 @@ def _email(store: Store) -> Iterator[Harness]:
 
 @contextmanager
 def _slack(store: Store) -> Iterator[Harness]:
-    slack = FakeSlack(tokens={"xoxb-test": "T0001"})
+    # A digest is a message and a thread of one reply per story: paced at Slack's 1 s, a
+    # maximal one takes 20 s. Here the pace is 50 ms, and the fake checks that spacing.
+    slack = FakeSlack(tokens={"xoxb-test": "T0001"}, spacing=0.05, channel_burst=10_000)
     with slack.running() as base:
         settings = _with(store.settings, slack={"api_base": base, "bot_token": "xoxb-test"})
+        adapter = build_adapter("slack", _store(store, settings))
+        assert isinstance(adapter, SlackAdapter)
+        adapter.min_interval = 0.05
         yield Harness(
-            build_adapter("slack", _store(store, settings)),
+            adapter,
             lambda n: f"T0001/C{n:04d}",
             "no slash here",
-            lambda: len(slack.messages()),
+            lambda: len(slack.parents()),  # one digest message per recipient
             lambda: slack.violations,
         )
 

@@ -1,7 +1,8 @@
 """A fake Slack Web API: a real local HTTP server that records and checks every call.
 
 It answers the methods AIToday uses (auth.test, chat.postMessage, chat.postEphemeral,
-views.publish, oauth.v2.access, conversations.info, users.info) the way Slack does:
+chat.unfurl, views.publish, oauth.v2.access, conversations.info, users.info) the way Slack
+does:
 HTTP 200 with ``{"ok": false, "error": CODE}`` for platform errors, HTTP 429 with
 ``Retry-After`` when rate limited. Every message is checked against Slack's published
 limits (50 blocks per message and 100 in views, 3,000 chars per section text, 150 per
@@ -9,7 +10,19 @@ header, a ``text`` fallback next to ``blocks``, button sizes); a payload that br
 is refused with ``invalid_blocks`` / ``msg_too_long`` / ``missing_text_fallback`` and
 listed in :attr:`FakeSlack.violations`, so a wrong payload fails the test that sent it.
 More than :attr:`FakeSlack.channel_burst` messages to one channel within one second get a
-429 (Slack allows about one message per second per channel, with short bursts).
+429 (Slack allows about one message per second per channel, with short bursts); with
+``spacing=S`` every message to a channel (thread replies too) closer than S seconds to the
+previous one is listed in :attr:`FakeSlack.violations`.
+
+Threads: a ``thread_ts`` must be the ``ts`` of a top-level message accepted in that
+channel, else ``thread_not_found`` (a reply's ts is refused too: Slack has no nested
+threads). Views (views.publish): ``type`` "home", at most 100 blocks, ``private_metadata``
+<= 3,000 and ``callback_id`` <= 255 characters, the whole view <= 250 kB
+(``view_too_large``), ``not_enabled`` when the app's Home tab is off. Unfurls
+(chat.unfurl): ``channel`` + ``ts`` (or ``unfurl_id`` + ``source``) of a message a test
+shared with :meth:`FakeSlack.share_links`, ``unfurls`` a JSON map of that message's URLs
+to ``{"blocks": [...]}`` (each checked like a message's blocks); another URL is
+``cannot_unfurl_url``.
 
 Use::
 
@@ -22,6 +35,8 @@ Use::
     slack.rate_limit("chat.postMessage", retry_after=1)
     slack.server_error("chat.postMessage", status=503)
     slack.delay("chat.postMessage", seconds=5)   # the client's timeout fires
+    slack.thread("C1", parent_ts)                # the replies in one thread
+    ts = slack.share_links("C1", ["https://aitoday.example/s/x"])  # a user posts a link
 
 ``FakeSlack(keep_bodies=False)`` keeps only each call's channel (for benchmarks).
 """
@@ -61,6 +76,14 @@ MAX_ACTION_ID = 255
 MAX_BUTTON_VALUE = 2000
 MAX_URL = 3000
 MAX_MESSAGE_TEXT = 40_000
+MAX_PRIVATE_METADATA = 3000
+MAX_CALLBACK_ID = 255
+MAX_VIEW_BYTES = 250_000
+MAX_OPTIONS = 100
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+SPACING_SLACK = 0.01  # seconds of clock jitter the spacing check forgives
+TS = re.compile(r"^\d+\.\d+$")
 
 #: Slack error codes the fake can be told to answer (and what they mean to a sender).
 ERROR_CODES = (
@@ -103,6 +126,7 @@ class _Injection:
     retry_after: float | None = None
     delay: float = 0.0
     channel: str | None = None
+    after: int = 0  # matching calls let through before this one applies
 
 
 @dataclass
@@ -124,6 +148,11 @@ class _State:
     violations: list[str] = field(default_factory=list)
     recent: dict[str, list[float]] = field(default_factory=dict)
     used_codes: set[str] = field(default_factory=set)
+    last_post: dict[str, float] = field(default_factory=dict)
+    # (channel, ts) -> the parent's ts for a reply, "" for a top-level message
+    posted: dict[tuple[str, str], str] = field(default_factory=dict)
+    # (channel, ts) -> the URLs of a message a test shared (what chat.unfurl may unfurl)
+    shared: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
 
 class FakeSlack:
@@ -136,6 +165,7 @@ class FakeSlack:
         client_id: str = "111.222",
         client_secret: str = "client-secret",
         channel_burst: int = 4,
+        spacing: float | None = None,
         keep_bodies: bool = True,
     ) -> None:
         #: bot token -> team id; any other token answers invalid_auth
@@ -147,6 +177,9 @@ class FakeSlack:
         self.client_id = client_id
         self.client_secret = client_secret
         self.channel_burst = channel_burst
+        #: seconds two messages to one channel must be apart (None: only the burst rule)
+        self.spacing = spacing
+        self.home_tab_enabled = True
         # benchmarks post to thousands of channels: keep only the channel and text then
         self.keep_bodies = keep_bodies
         self._state = _State()
@@ -191,26 +224,58 @@ class FakeSlack:
         with self._lock:
             self.users[user_id] = {"id": user_id, "name": user_id.lower(), **profile}
 
+    def share_links(self, channel: str, urls: list[str]) -> str:
+        """A user posts a message with ``urls`` in ``channel``; returns its ts."""
+        ts = self._new_ts()
+        with self._lock:
+            self._state.shared[(channel, ts)] = list(urls)
+        return ts
+
     def add_oauth_code(self, code: str, team_id: str) -> None:
         """A code that oauth.v2.access exchanges (once) for a new bot token of team_id."""
         with self._lock:
             self.oauth_codes[code] = team_id
 
-    def fail(self, method: str, error: str, *, times: int = 1, channel: str | None = None) -> None:
-        """The next ``times`` calls of method (to ``channel``, if given) answer ``error``."""
-        self._inject(_Injection(method, times, error=error, channel=channel))
+    def fail(
+        self,
+        method: str,
+        error: str,
+        *,
+        times: int = 1,
+        channel: str | None = None,
+        after: int = 0,
+    ) -> None:
+        """The next ``times`` calls of method (to ``channel``, if given) answer ``error``;
+        ``after`` lets that many matching calls through first (a thread's third reply)."""
+        self._inject(_Injection(method, times, error=error, channel=channel, after=after))
 
     def rate_limit(
-        self, method: str, *, retry_after: float = 1, times: int = 1, channel: str | None = None
+        self,
+        method: str,
+        *,
+        retry_after: float = 1,
+        times: int = 1,
+        channel: str | None = None,
+        after: int = 0,
     ) -> None:
         """The next ``times`` calls answer HTTP 429 with ``Retry-After``."""
         self._inject(
-            _Injection(method, times, 429, "ratelimited", retry_after=retry_after, channel=channel)
+            _Injection(
+                method,
+                times,
+                429,
+                "ratelimited",
+                retry_after=retry_after,
+                channel=channel,
+                after=after,
+            )
         )
 
-    def server_error(self, method: str, *, status: int = 500, times: int = 1) -> None:
+    def server_error(
+        self, method: str, *, status: int = 500, times: int = 1, after: int = 0
+    ) -> None:
         """The next ``times`` calls answer an HTTP 5xx."""
-        self._inject(_Injection(method, times, status))
+        self._inject(_Injection(method, times, status, after=after))
 
     def delay(self, method: str, *, seconds: float, times: int = 1) -> None:
         """The next ``times`` calls wait ``seconds`` before answering (client timeouts)."""
@@ -244,6 +309,14 @@ class FakeSlack:
             and (channel is None or c.args.get("channel") == channel)
             and (team is None or c.response.get("_team") == team)
         ]
+
+    def parents(self, channel: str | None = None) -> list[SlackCall]:
+        """Accepted top-level messages (a digest's first message)."""
+        return [c for c in self.messages(channel) if not c.args.get("thread_ts")]
+
+    def thread(self, channel: str, ts: str) -> list[SlackCall]:
+        """Accepted replies in the thread of message ``ts``, in the order they came."""
+        return [c for c in self.messages(channel) if c.args.get("thread_ts") == ts]
 
     def response_url(self, hook: str = "hook") -> str:
         """A ``response_url`` as a slash command or a button carries (answers go here)."""
@@ -303,6 +376,9 @@ class FakeSlack:
                 if injection.method != method or injection.times <= 0:
                     continue
                 if injection.channel is not None and injection.channel != channel:
+                    continue
+                if injection.after > 0:
+                    injection.after -= 1
                     continue
                 injection.times -= 1
                 return injection
@@ -391,9 +467,14 @@ class FakeSlack:
         problem = self._check_message(args, MAX_BLOCKS_MESSAGE)
         if problem:
             return 200, {"ok": False, "error": problem}, {}
+        thread_ts = str(args.get("thread_ts") or "")
+        if thread_ts and not self._is_parent(channel, thread_ts):
+            return 200, {"ok": False, "error": self._violation("thread_not_found", thread_ts)}, {}
         if self._over_rate(channel):
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
-        ts = f"{int(time.time())}.{next(self._ts):06d}"
+        ts = self._new_ts()
+        with self._lock:
+            self._state.posted[(channel, ts)] = thread_ts
         return (
             200,
             {
@@ -405,6 +486,43 @@ class FakeSlack:
             },
             {},
         )
+
+    def _new_ts(self) -> str:
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+    def _is_parent(self, channel: str, thread_ts: str) -> bool:
+        with self._lock:
+            parent = self._state.posted.get((channel, thread_ts))
+        if parent:
+            self._violation("nested_thread", f"thread_ts {thread_ts} is itself a reply")
+        return TS.match(thread_ts) is not None and parent == ""
+
+    def _unfurl(self, team: str, args: dict[str, Any]) -> Answer:
+        message = self._unfurl_target(args)
+        if message is None:
+            return 200, {"ok": False, "error": "cannot_unfurl_message"}, {}
+        unfurls = args.get("unfurls")
+        if isinstance(unfurls, str):
+            unfurls = json.loads(unfurls)
+        if not isinstance(unfurls, dict) or not unfurls:
+            return 200, {"ok": False, "error": self._violation("missing_unfurls", str(args))}, {}
+        with self._lock:
+            urls = self._state.shared.get(message, [])
+        for url, card in unfurls.items():
+            if url not in urls:
+                return 200, {"ok": False, "error": self._violation("cannot_unfurl_url", url)}, {}
+            blocks = card.get("blocks") if isinstance(card, dict) else None
+            problem = self._check_blocks(blocks or [], MAX_BLOCKS_MESSAGE, "chat.unfurl")
+            if problem or not blocks:
+                return 200, {"ok": False, "error": problem or "invalid_unfurls_format"}, {}
+        return 200, {"ok": True}, {}
+
+    def _unfurl_target(self, args: dict[str, Any]) -> tuple[str, str] | None:
+        channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
+        if args.get("unfurl_id") and args.get("source"):
+            channel, _, ts = str(args["unfurl_id"]).rpartition(":")
+        with self._lock:
+            return (channel, ts) if (channel, ts) in self._state.shared else None
 
     def _post_ephemeral(self, team: str, args: dict[str, Any]) -> Answer:
         channel = str(args.get("channel") or "")
@@ -422,10 +540,24 @@ class FakeSlack:
             view = json.loads(view)
         if not isinstance(view, dict) or not args.get("user_id"):
             return 200, {"ok": False, "error": "invalid_arguments"}, {}
-        problem = self._check_blocks(view.get("blocks") or [], MAX_BLOCKS_VIEW, "views.publish")
+        if not self.home_tab_enabled:
+            return 200, {"ok": False, "error": "not_enabled"}, {}
+        problem = self._view_problem(view)
         if problem:
             return 200, {"ok": False, "error": problem}, {}
         return 200, {"ok": True, "view": {"id": "V0001", **view}}, {}
+
+    def _view_problem(self, view: dict[str, Any]) -> str | None:
+        if view.get("type") != "home":
+            return self._violation("invalid_arguments", f"view type {view.get('type')!r}")
+        size = len(json.dumps(view, ensure_ascii=False).encode())
+        if size > MAX_VIEW_BYTES:
+            return self._violation("view_too_large", f"view of {size} bytes")
+        if len(str(view.get("private_metadata") or "")) > MAX_PRIVATE_METADATA:
+            return self._violation("invalid_arguments", "private_metadata over 3000 chars")
+        if len(str(view.get("callback_id") or "")) > MAX_CALLBACK_ID:
+            return self._violation("invalid_arguments", "callback_id over 255 chars")
+        return self._check_blocks(view.get("blocks") or [], MAX_BLOCKS_VIEW, "views.publish")
 
     def _conversations_info(self, team: str, args: dict[str, Any]) -> Answer:
         channel_id = str(args.get("channel") or "")
@@ -476,6 +608,14 @@ class FakeSlack:
     def _over_rate(self, channel: str) -> bool:
         now = time.monotonic()
         with self._lock:
+            last = self._state.last_post.get(channel)
+            if self.spacing is not None and last is not None:
+                gap = now - last
+                if gap < self.spacing - SPACING_SLACK:
+                    self._state.violations.append(
+                        f"chat.postMessage: {gap:.3f}s after the last message to {channel}"
+                    )
+            self._state.last_post[channel] = now
             recent = [t for t in self._state.recent.get(channel, []) if now - t < 1.0]
             if len(recent) >= self.channel_burst:
                 self._state.recent[channel] = recent
@@ -520,6 +660,7 @@ _HANDLERS = {
     "auth.test": FakeSlack._auth_test,
     "chat.postMessage": FakeSlack._post_message,
     "chat.postEphemeral": FakeSlack._post_ephemeral,
+    "chat.unfurl": FakeSlack._unfurl,
     "views.publish": FakeSlack._views_publish,
     "conversations.info": FakeSlack._conversations_info,
     "users.info": FakeSlack._users_info,
@@ -595,6 +736,33 @@ def _actions_problem(block: dict[str, Any]) -> str | None:
             problem = _button_problem(element)
             if problem:
                 return problem
+        elif element.get("type") == "static_select":
+            problem = _select_problem(element)
+            if problem:
+                return problem
+        elif element.get("type") == "timepicker":
+            initial = str(element.get("initial_time") or "00:00")
+            if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", initial):
+                return f"timepicker initial_time {initial!r} is not HH:mm"
+        elif element.get("type") not in ("overflow", "datepicker", "checkboxes", None):
+            return f"unknown element type {element.get('type')!r}"
+    return None
+
+
+def _select_problem(select: dict[str, Any]) -> str | None:
+    options = select.get("options") or []
+    if not 0 < len(options) <= MAX_OPTIONS:
+        return f"static_select with {len(options)} options (1..{MAX_OPTIONS})"
+    values = [str(o.get("value", "")) for o in options]
+    for option in options:
+        text = option.get("text") or {}
+        if text.get("type") != "plain_text" or not 0 < len(text.get("text", "")) <= MAX_OPTION_TEXT:
+            return "option text must be plain_text of 1..75 chars"
+        if not 0 < len(str(option.get("value", ""))) <= MAX_OPTION_VALUE:
+            return "option value must be 1..150 chars"
+    initial = select.get("initial_option")
+    if initial is not None and str(initial.get("value")) not in values:
+        return "initial_option is not one of the options"
     return None
 
 
@@ -645,7 +813,7 @@ async def _read_args(request: Request) -> dict[str, Any]:
             args.update(parsed)
     else:
         args.update(parse_qsl(body.decode(), keep_blank_values=True))
-    for key in ("blocks", "view", "attachments"):
+    for key in ("blocks", "view", "attachments", "unfurls"):
         if isinstance(args.get(key), str) and args[key].startswith(("[", "{")):
             args[key] = json.loads(args[key])
     return args
