@@ -367,11 +367,23 @@ class Subscriber(Model):
 # -- editions and deliveries ------------------------------------------------------------
 
 
+ReasonKind = Literal["keyword", "topic", "rising", "sources", "top"]
+
+
+class StoryReason(Model):
+    """Why a story is in an edition, decided when the edition is built
+    (core.stories.reasons): a kind and its few values, worded at render time."""
+
+    kind: ReasonKind
+    values: dict[str, str | int] = Field(default_factory=dict)
+
+
 class EditionItem(Model):
     """A story in an edition, by reference to its brief."""
 
     story_id: str
     brief_key: str  # the content hash under which the brief is cached
+    reason: StoryReason | None = None  # None: editions built before reasons existed
 
 
 class Edition(Model):

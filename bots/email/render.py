@@ -182,7 +182,7 @@ def _compact(view: StoryView, lang: str) -> _Card:
 
 
 def _link(view: StoryView) -> _Card:
-    context = {"rank": view.rank, "url": view.url, "headline": view.headline}
+    context = {"rank": view.rank, "url": view.url, "headline": view.headline, "reason": view.reason}
     return _Card(view, view, "link", str(_cards().link(context)))
 
 
@@ -290,6 +290,7 @@ def _story_context(view: StoryView, lang: str, *, sources_max: int | None) -> di
         "age": view.age,
         "reading": label("min_read", lang, n=view.reading_minutes),
         "language_note": view.language_note,
+        "reason": view.reason,
     }
 
 
@@ -334,6 +335,8 @@ def _text(edition: Edition, cards: list[_Card], omitted: list[StoryView]) -> str
 def _text_story(card: _Card, lang: str) -> list[str]:
     view = card.shown
     lines = [f"{view.rank}. {view.headline}", f"   {view.url}"]
+    if view.reason:
+        lines.append(f"   {view.reason}")
     if card.form == "link":
         return [*lines, ""]
     if card.form == "compact":

@@ -2,8 +2,9 @@
 
 Returns plain message objects (JSON-ready dicts as the Messaging API takes them), at
 most 5 per request. Each bubble: the lead image as hero (https only; tap: the article),
-the headline (tap: the brief page), the dek, the key takeaway, the key points under
-their labels, the first FAQ item, the sources with reading time, and buttons: read the
+the headline (tap: the brief page), why this story (one line), the dek, the key
+takeaway, the key points under their labels, the first FAQ item, the sources with
+reading time, and buttons: read the
 brief (URI), and when the brief has a topic, more / less like this as the postbacks the
 LINE webhook turns into commands: ``follow=<topic>`` and ``mute=<topic>`` (short labels,
 side by side: one line each in every language). The altText carries the readers' local
@@ -39,6 +40,7 @@ MAX_MESSAGES = LIMITS.max_messages_per_call
 MAX_BUBBLES = LIMITS.max_items
 MAX_FLEX_BYTES = declared(LIMITS.max_payload_bytes, "max_payload_bytes")
 DEFAULT_ASPECT = "20:13"  # LINE's default hero ratio, for images of unknown size
+REASON_MAX = 80  # why this story: one short line under the headline
 
 #: Commands offered as quick replies (the webhook turns ``cmd=<command>`` into the command).
 QUICK_COMMANDS = ("today", "topics", "settings", "help")
@@ -151,6 +153,8 @@ def bubble(
             "action": {"type": "uri", "label": "open", "uri": view.url},
         },
     ]
+    if view.reason:
+        body.append(_text(shorten(view.reason, REASON_MAX), size="xs", color="#1d4ed8"))
     if view.dek and dek_max:
         body.append(_text(shorten(view.dek, dek_max), size="sm", color="#374151"))
     if view.key_takeaway:

@@ -31,12 +31,17 @@ def preview_edition(
     """
     kind = edition_kind(sub, channel)
     pool = story_pool(store, kind)
-    personalizer = Personalizer(pick, {kind: pool}, translated=store.settings.llm.model is not None)
+    translated = store.settings.llm.model is not None
+    personalizer = Personalizer(pick, {kind: pool}, translated=translated, now=now)
     sent = SubscriberRepo(store).sent_story_ids(sub.id)
     ids = personalizer.stories(sub.prefs, sent, kind, item_limit(sub, channel), sub.language)
+    reasons = personalizer.reasons(sub.prefs, ids, kind)
     by_id = {story.id: story for story in pool}
     keys = ensure_briefs(store, [by_id[i] for i in ids], [sub.language]) if ids else {}
-    items = [EditionItem(story_id=i, brief_key=keys[(i, sub.language)]) for i in ids]
+    items = [
+        EditionItem(story_id=i, brief_key=keys[(i, sub.language)], reason=reason)
+        for i, reason in zip(ids, reasons or (None,) * len(ids), strict=True)
+    ]
     briefs = BriefRepo(store).get_many([item.brief_key for item in items])
     return Edition(
         id=edition_id,

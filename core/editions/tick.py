@@ -43,6 +43,7 @@ from core.editions.variants import (
     EditionKind,
     Personalizer,
     Variant,
+    VariantKey,
     edition_kind,
     group_variants,
 )
@@ -64,6 +65,7 @@ from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 from core.stories.personalize import pick
 from core.stories.rank import weekly_ranked
+from core.stories.reasons import story_reason
 from core.tokens import unsubscribe_token
 
 __all__ = ["DAILY_HOURS", "WEEKLY_HOURS", "PlanRow", "TickResult", "build_editions"]
@@ -154,7 +156,8 @@ def _digests(
     """
     subs = SubscriberRepo(store)
     pools = _pools(store, {_kinds(d) for d in due})
-    personalizer = Personalizer(pick, pools, translated=store.settings.llm.model is not None)
+    translated = store.settings.llm.model is not None
+    personalizer = Personalizer(pick, pools, translated=translated, now=result.at)
     variants, lists = group_variants(due, personalizer, subs.sent_many(_ids(due)))
     result.picks = personalizer.calls
     _note_empty(result, lists, candidates)
@@ -191,14 +194,21 @@ def _breaking(
         return []  # nobody wants alerts: skip reading stories
     fresh = list(StoryRepo(store).recent(FRESH_HOURS))
     alerts = select_alerts(store, minute, fresh, pick, writes=writes)
-    variants: dict[tuple[str, str, str, tuple[str, ...], str], Variant] = {}
+    by_id = {s.id: s for s in fresh}
+    variants: dict[VariantKey, Variant] = {}
     for alert in alerts:
+        story = by_id.get(alert.story_id)
+        reasons = (story_reason(story, now=minute),) if story else ()
         variant = Variant(
-            "breaking", alert.channel.channel, alert.subscriber.language, (alert.story_id,)
+            "breaking",
+            alert.channel.channel,
+            alert.subscriber.language,
+            (alert.story_id,),
+            reasons=reasons,
         )
         variants.setdefault(variant.key, variant).members.append((alert.subscriber, alert.channel))
     chosen = list(variants.values())
-    keys = _brief_keys(chosen, {s.id: s for s in fresh}, writes)
+    keys = _brief_keys(chosen, by_id, writes)
     return _editions(chosen, keys, minute, tick_id)
 
 
@@ -315,7 +325,11 @@ def _editions(
     built: list[tuple[Edition, Variant]] = []
     for variant in variants:
         items = [
-            EditionItem(story_id=sid, brief_key=keys[(sid, variant.language)])
+            EditionItem(
+                story_id=sid,
+                brief_key=keys[(sid, variant.language)],
+                reason=variant.reason(sid),
+            )
             for sid in variant.story_ids
             if (sid, variant.language) in keys
         ]

@@ -1,5 +1,11 @@
-"""Variants: subscribers whose item list, language and channel are identical share one
-edition, rendered once and sent in batches. Pure: no Redis, no I/O."""
+"""Variants: subscribers whose item list, reasons, language and channel are identical
+share one edition, rendered once and sent in batches. Pure: no Redis, no I/O.
+
+Each story's reason (core.stories.reasons) is part of the list: two readers who get the
+same stories for different reasons ("your keyword 'Nvidia'" against "told by 7 sources")
+get two editions. Reasons name one keyword or one followed topic, never more, so this
+splits few variants (BENCHMARKS.md, bench.subscribers).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from core.models import Channel, ChannelSub, Frequency, Prefs, Story, Subscriber
+from core.models import Channel, ChannelSub, Frequency, Prefs, Story, StoryReason, Subscriber
+from core.stories.reasons import ReasonKey, reason_for, reason_key
 
 __all__ = [
     "Due",
@@ -16,6 +23,7 @@ __all__ = [
     "Personalizer",
     "Picker",
     "Variant",
+    "VariantKey",
     "edition_kind",
     "group_variants",
     "item_limit",
@@ -25,6 +33,9 @@ EditionKind = Literal["daily", "weekly", "breaking"]
 
 # pick(stories, prefs, *, limit, already_sent) -> stories: core.stories.personalize.pick
 Picker = Callable[..., list[Story]]
+
+# kind, channel, language, story ids, local day, each story's reason (reason_key)
+VariantKey = tuple[str, str, str, tuple[str, ...], str, tuple[ReasonKey, ...]]
 
 
 @dataclass(frozen=True)
@@ -49,11 +60,20 @@ class Variant:
     # the members' local date: readers due at one UTC minute in zones on different dates
     # get different editions, each dated as its readers' calendar says
     day: date | None = None
+    reasons: tuple[StoryReason | None, ...] = ()  # one per story id; () when none
 
     @property
-    def key(self) -> tuple[str, str, str, tuple[str, ...], str]:
+    def key(self) -> VariantKey:
         day = self.day.isoformat() if self.day else ""
-        return (self.kind, self.channel, self.language, self.story_ids, day)
+        reasons = tuple(reason_key(r) for r in self.reasons)
+        return (self.kind, self.channel, self.language, self.story_ids, day, reasons)
+
+    def reason(self, story_id: str) -> StoryReason | None:
+        """Why ``story_id`` is in this variant (None when no reason was decided)."""
+        for sid, reason in zip(self.story_ids, self.reasons, strict=False):
+            if sid == story_id:
+                return reason
+        return None
 
 
 def edition_kind(sub: Subscriber, channel: ChannelSub) -> EditionKind:
@@ -80,13 +100,20 @@ class Personalizer:
         pools: Mapping[EditionKind, Sequence[Story]],
         *,
         translated: bool = False,
+        now: datetime | None = None,
     ) -> None:
         self._pick = pick
         self._pools = pools
         self._translated = translated
+        self._now = now
         self._pool_ids = {kind: {s.id for s in pool} for kind, pool in pools.items()}
+        self._by_id = {kind: {s.id: s for s in pool} for kind, pool in pools.items()}
         self._memo: dict[
             tuple[str, frozenset[str], str, int, frozenset[str] | None], tuple[str, ...]
+        ] = {}
+        self._reasons: dict[
+            tuple[tuple[str, ...], tuple[str, ...], str, tuple[str, ...]],
+            tuple[StoryReason | None, ...],
         ] = {}
         self.calls = 0
 
@@ -112,6 +139,25 @@ class Personalizer:
             self._memo[key] = found
         return found
 
+    def reasons(
+        self, prefs: Prefs, ids: Sequence[str], kind: EditionKind
+    ) -> tuple[StoryReason | None, ...]:
+        """Why each story of ``ids`` is in this reader's list (core.stories.reasons), at
+        the ``now`` given (None: no reasons). Only the reader's keywords and followed
+        topics matter, so readers with those alike share the work."""
+        if self._now is None:
+            return ()
+        key = (tuple(prefs.include_keywords), tuple(prefs.topics_followed), kind, tuple(ids))
+        found = self._reasons.get(key)
+        if found is None:
+            stories = self._by_id[kind]
+            found = tuple(
+                reason_for(stories[sid], prefs, now=self._now) if sid in stories else None
+                for sid in ids
+            )
+            self._reasons[key] = found
+        return found
+
 
 def group_variants(
     due: Iterable[Due],
@@ -122,7 +168,7 @@ def group_variants(
 
     A (subscriber, channel) whose list comes out empty joins no variant.
     """
-    variants: dict[tuple[str, str, str, tuple[str, ...], str], Variant] = {}
+    variants: dict[VariantKey, Variant] = {}
     lists: dict[tuple[str, str], tuple[str, ...]] = {}
     for entry in due:
         sub = entry.subscriber
@@ -134,6 +180,9 @@ def group_variants(
             lists[(sub.id, channel.channel)] = ids
             if not ids:
                 continue
-            variant = Variant(kind, channel.channel, sub.language, ids, day=entry.day)
+            reasons = personalizer.reasons(sub.prefs, ids, kind)
+            variant = Variant(
+                kind, channel.channel, sub.language, ids, day=entry.day, reasons=reasons
+            )
             variants.setdefault(variant.key, variant).members.append((sub, channel))
     return list(variants.values()), lists

@@ -26,16 +26,27 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from core.briefs.text import shorten
 from core.i18n import LABELS, label
 from core.models import Prefs, Story, StoryReason
 from core.stories.personalize import facts, normal_words
 from core.stories.rank import VELOCITY_HOURS, story_sources
 from core.stories.topics import TOPICS, resolve_topic
 
-__all__ = ["RISING_SOURCES", "describe", "reason_for", "reason_key", "topic_name"]
+__all__ = [
+    "RISING_SOURCES",
+    "ReasonKey",
+    "describe",
+    "reason_for",
+    "reason_key",
+    "story_reason",
+    "topic_name",
+]
 
 RISING_SOURCES = 3  # distinct sources within VELOCITY_HOURS that make a story "rising"
 NAMES_SHOWN = 2  # sources named in "told by 7 sources, incl. A, B"
+KEYWORD_MAX = 40  # characters of the reader's keyword a reason repeats
+REASON_MAX = 100  # characters of the worded reason, whatever the names and keyword
 
 
 def reason_for(story: Story, prefs: Prefs, *, now: datetime) -> StoryReason:
@@ -61,7 +72,8 @@ def _personal(story: Story, prefs: Prefs) -> StoryReason | None:
     for keyword in prefs.include_keywords:
         phrase = normal_words(keyword)
         if phrase.strip() and phrase in text:
-            return StoryReason(kind="keyword", values={"keyword": keyword.strip()})
+            shown = shorten(" ".join(keyword.split()), KEYWORD_MAX)
+            return StoryReason(kind="keyword", values={"keyword": shown})
     followed = {resolve_topic(t) or t for t in prefs.topics_followed}
     for topic in story.topics:
         if topic in followed:
@@ -82,9 +94,15 @@ def _rising(story: Story, now: datetime) -> StoryReason | None:
     return StoryReason(kind="rising", values={"n": len(first), "hours": max(1, hours)})
 
 
-def reason_key(reason: StoryReason | None) -> str:
-    """A stable text of the reason, for grouping readers into editions."""
-    return reason.model_dump_json() if reason is not None else ""
+ReasonKey = tuple[str, tuple[tuple[str, str | int], ...]]
+
+
+def reason_key(reason: StoryReason | None) -> ReasonKey:
+    """The reason as a hashable value, for grouping readers into editions (cheap: the
+    tick takes it for every reader and story)."""
+    if reason is None:
+        return ("", ())
+    return (reason.kind, tuple(reason.values.items()))
 
 
 def topic_name(slug: str, lang: str) -> str:
@@ -98,10 +116,15 @@ def topic_name(slug: str, lang: str) -> str:
 def describe(
     reason: StoryReason | None, lang: str, *, names: Sequence[str] = (), weekly: bool = False
 ) -> str | None:
-    """The reason as one short line in ``lang``; ``names`` are source names the
-    ``sources`` reason may show, ``weekly`` words ``top`` for a weekly recap."""
+    """The reason as one line of at most ``REASON_MAX`` characters in ``lang``;
+    ``names`` are source names the ``sources`` reason may show, ``weekly`` words ``top``
+    for a weekly recap."""
     if reason is None:
         return None
+    return shorten(_worded(reason, lang, names, weekly), REASON_MAX)
+
+
+def _worded(reason: StoryReason, lang: str, names: Sequence[str], weekly: bool) -> str:
     values = reason.values
     if reason.kind == "keyword":
         return label("reason_keyword", lang, keyword=values.get("keyword", ""))

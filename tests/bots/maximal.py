@@ -3,8 +3,8 @@
 Largest: the most stories a reader can ask for, every brief field at the length the brief
 guard allows (core.briefs.schema.LIMITS), every part present (dek, takeaway, three key
 points, the most FAQ items, topics, a lead image, many sources, a note that the text is
-quoted untranslated), in Japanese (three UTF-8 bytes a character) with ``&<>`` that grow
-when escaped.
+quoted untranslated, the longest "why this story" reason), in Japanese (three UTF-8 bytes
+a character) with ``&<>`` that grow when escaped.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from core.models import (
     FAQItem,
     Generator,
     KeyPoints,
+    StoryReason,
 )
 from tests.render.editions import NOW, edition_of
 
@@ -80,9 +81,15 @@ def maximal_brief(n: int) -> Brief:
     )
 
 
+# The longest reason: two long source names (core.stories.reasons caps the line).
+WIDEST_REASON = StoryReason(kind="sources", values={"n": 999})
+
+
 def maximal_edition(channel: Channel) -> Edition:
     briefs = [maximal_brief(n) for n in range(1, MOST_STORIES + 1)]
-    return edition_of(briefs, channel=channel, language="ja", edition_id="ed-maximal")
+    edition = edition_of(briefs, channel=channel, language="ja", edition_id="ed-maximal")
+    items = [item.model_copy(update={"reason": WIDEST_REASON}) for item in edition.items]
+    return edition.model_copy(update={"items": items})
 
 
 @dataclass(frozen=True)
