@@ -34,7 +34,7 @@ import redis
 from core.config import load_settings
 from core.editions.schedule import last_slot
 from core.editions.tick import DAILY_HOURS, TickResult, build_editions
-from core.models import Story, StoryArticle, Subscriber
+from core.models import Story, StoryArticle, Subscriber, channels_due
 from core.preferences import apply_setting, new_subscriber
 from core.store.base import Store
 from core.store.connection import keys_for
@@ -217,7 +217,6 @@ def scan_due(store: Store, window: timedelta) -> int:
 
 def unmemoized_picks(store: Store, at: datetime) -> tuple[int, float]:
     """Baseline: one pick per due subscriber and channel."""
-    from core.editions.schedule import channels_due
     from core.editions.variants import item_limit
     from core.stories.personalize import pick
 

@@ -47,9 +47,6 @@ def test_core_imports_neither_bots_nor_workers() -> None:
 STORE_MAY_IMPORT = ("core.store", "core.models", "core.config", "core.errors")
 # Domain imports core/store/ still makes, each with why it stays for now.
 STORE_DOMAIN_IMPORTS = {
-    # the due index is scored by the next slot in the same transaction as the write;
-    # inverting it means every SubscriberRepo(...) (over a hundred) is handed the schedule
-    "core/store/subscribers.py: core.editions.schedule",
     # the shipped source list is read on first use (seed_defaults)
     "core/store/sources.py: core.ingest.sources",
 }

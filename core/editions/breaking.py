@@ -20,10 +20,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from core.editions.schedule import active_channels, floor_minute, local_day, zone
+from core.editions.schedule import floor_minute
 from core.editions.variants import Picker
 from core.editions.writes import TickWrites
-from core.models import ChannelSub, Story, Subscriber
+from core.models import ChannelSub, Story, Subscriber, active_channels, local_day, zone
 from core.store.base import Store
 from core.store.breaking import BreakingRepo
 from core.store.sources import SourceRepo

@@ -9,10 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.briefs.service import ensure_briefs
-from core.editions.schedule import local_day
 from core.editions.tick import story_pool
 from core.editions.variants import Personalizer, edition_kind, item_limit
-from core.models import ChannelSub, Edition, EditionItem, Subscriber
+from core.models import ChannelSub, Edition, EditionItem, Subscriber, local_day
 from core.store.base import Store
 from core.store.briefs import BriefRepo
 from core.store.subscribers import SubscriberRepo

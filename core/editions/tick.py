@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core.editions.breaking import FRESH_HOURS, select_alerts
-from core.editions.schedule import channels_due, floor_minute, last_slot, next_slot
+from core.editions.schedule import floor_minute, last_slot
 from core.editions.variants import (
     Due,
     EditionKind,
@@ -56,6 +56,8 @@ from core.models import (
     Recipient,
     Story,
     Subscriber,
+    channels_due,
+    next_slot,
     short_hash,
     utcnow,
 )

@@ -24,12 +24,12 @@ from typing import Any
 
 import redis
 
-from core.editions.schedule import next_slot
 from core.errors import ValidationError
 from core.models import (
     Channel,
     ChannelStatus,
     Subscriber,
+    next_slot,
     normalize_address,
     set_status,
     short_hash,

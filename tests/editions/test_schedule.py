@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.editions.schedule import last_slot, next_slot, slot_on
-from core.models import ChannelStatus, Subscriber
+from core.editions.schedule import last_slot
+from core.models import ChannelStatus, Subscriber, next_slot, slot_on
 from core.preferences import apply_setting, new_subscriber
 
 
