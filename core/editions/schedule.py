@@ -25,7 +25,8 @@ def last_slot(sub: Subscriber, at: datetime, window: timedelta) -> tuple[date, d
     if not active_channels(sub):
         return None
     today = local_day(sub, at)
-    for offset in range(1, -(window.days + 2) - 1, -1):
+    back = window.days + 2
+    for offset in range(1, -back - 1, -1):
         day = today + timedelta(days=offset)
         instant = slot_on(sub, day)
         if instant > at:
