@@ -15,11 +15,12 @@ from starlette.templating import Jinja2Templates
 
 from core.config import Settings
 from core.i18n import label, normalize_language, relative_time
-from core.models import Brief
+from core.models import Brief, utcnow
 from core.render.common import key_points_heading, safe_image
 from core.store.base import Store
 from core.store.sources import SourceRepo
 from core.store.stories import StoryRepo
+from core.stories.reasons import describe, story_reason
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,10 @@ async def brief_view(request: Request, store: Store, story_id: str) -> Response:
         "story": story,
         "lang": lang,
         "reading": reading_minutes(brief),
+        # the page is public: why this story from the story alone, never a reader's prefs
+        "reason": describe(
+            story_reason(story, now=utcnow()), lang, names=[s.name for s in brief.sources]
+        ),
         **brief_parts(brief, lang),
         **signup_context(store, lang),
     }
