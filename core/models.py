@@ -364,6 +364,7 @@ class Subscriber(Model):
     quiet_start: str | None = None  # "22:00"
     quiet_end: str | None = None  # "07:00"
     channels: list[ChannelSub] = Field(default_factory=list)
+    feed_generation: int = Field(default=0, ge=0)  # "new feed address" bumps it (core.tokens)
 
 
 # -- when a subscriber is due -----------------------------------------------------------
@@ -488,6 +489,7 @@ class Recipient(Model):
     subscriber_id: str
     address: str
     unsubscribe_token: str | None = None
+    feed_token: str | None = None  # their feed's URL token (core.tokens.feed_token)
 
 
 class DeliveryStatus(StrEnum):

@@ -13,6 +13,7 @@ from core.stories.reasons import describe
 #: Per-recipient links are filled at send time from these (one str.replace each).
 UNSUBSCRIBE_PLACEHOLDER = "%%AITODAY_UNSUBSCRIBE_URL%%"
 PREFERENCES_PLACEHOLDER = "%%AITODAY_PREFERENCES_URL%%"
+FEED_PLACEHOLDER = "%%AITODAY_FEED_URL%%"
 
 BRAND = "AIToday"
 

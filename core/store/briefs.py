@@ -108,6 +108,13 @@ class BriefRepo:
         brief = self.get(key)
         return (key, brief) if brief is not None else None
 
+    def latest_keys(self, story_ids: list[str], language: str) -> list[str | None]:
+        """The newest brief key of each story in ``language`` (None where none), one MGET."""
+        if not story_ids:
+            return []
+        found = self.redis.mget([self.keys.brief_latest(i, language) for i in story_ids])
+        return [_text(key) if key else None for key in found]
+
     def languages_written(self, story_id: str, languages: list[str]) -> list[str]:
         """Those of ``languages`` this story has a newest brief in (one MGET)."""
         found = self.redis.mget([self.keys.brief_latest(story_id, lang) for lang in languages])

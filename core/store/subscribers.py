@@ -417,6 +417,44 @@ class SubscriberRepo:
                 script(keys=[self.keys.subscriber_sent(i) for i in chunk], args=args, client=pipe)
         pipe.execute()
 
+    def sent_editions(self, subscriber_id: str, since: datetime) -> list[tuple[str, datetime]]:
+        """(edition id, when sent) of the editions sent since ``since``, newest first (the
+        reader's feed; at most SENT_KEEP entries are remembered)."""
+        found = self.redis.zrevrangebyscore(
+            self.keys.subscriber_sent(subscriber_id),
+            "+inf",
+            int(since.timestamp()) // 60,
+            withscores=True,
+        )
+        return [
+            (member.decode()[2:], datetime.fromtimestamp(int(score) * 60, UTC))
+            for member, score in found
+            if member.startswith(b"e:")
+        ]
+
+    # -- feed address -----------------------------------------------------------------
+    def new_feed_address(self, subscriber_id: str) -> Subscriber | None:
+        """Bump the feed generation, so every older feed URL stops working; None if unknown.
+
+        Read-modify-write under WATCH so a concurrent preference change is not lost.
+        """
+        key = self.keys.subscribers()
+        while True:
+            with self.redis.pipeline(transaction=True) as pipe:
+                try:
+                    pipe.watch(key)
+                    raw = pipe.hget(key, subscriber_id)
+                    if raw is None:
+                        return None
+                    sub = _load(raw)
+                    sub.feed_generation += 1
+                    pipe.multi()
+                    self._queue_write(pipe, sub, previous=sub, now=utcnow())
+                    pipe.execute()
+                    return sub
+                except redis.WatchError:
+                    continue
+
     # -- data rights ------------------------------------------------------------------
     def export(self, subscriber_id: str) -> dict[str, Any]:
         """Every datum held about the subscriber, as JSON-ready data."""
