@@ -57,7 +57,7 @@ from core.stories.embed import (
     latin_text,
     quantise,
 )
-from core.stories.orgs import named_orgs, site_org
+from core.stories.orgs import SUFFIXES, actor_words, named_orgs, site_org
 from core.stories.text import (
     anchors,
     clean,
@@ -76,6 +76,9 @@ Vector = dict[str, float]
 
 STATE_VERSION = 3
 SUMMARY_CHARS = 600  # what of a summary counts (titles say what happened)
+
+
+_SUFFIX_TERMS = frozenset("w:" + s for s in SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ class ClusterParams:
     anchor_min: int = 2  # across scripts: names and numbers shared, a name among them ...
     anchor_cover: float = 0.75  # ... and this share (IDF-weighted) of the fewer names
     subject_shared_idf: float = 10.0  # title words shared (IDF sum) that make two orgs' one event
+    actor_titles: int = 2  # a name is an actor's once this many window titles name a company by it
+    deeds_idf: float = 6.0  # titles sharing only who acted: rare words (IDF sum) for one event
 
 
 @dataclass
@@ -145,6 +150,7 @@ class _Entry:
     title_terms: frozenset[str] = frozenset()  # the title's word terms
     subject: str = ""  # the organisation first named in the title, else the site's own
     named: frozenset[str] = frozenset()  # every organisation the title names
+    actors: frozenset[str] = frozenset()  # the title's terms naming who acted ("w:openai")
     site_subject: bool = False  # the subject is the site's (the title names none)
     roundup: bool = False  # a digest's title listing several launches
     parts: frozenset[str] = frozenset()  # "part 2 of 2": which part of a series
@@ -201,6 +207,9 @@ class Clusterer:
         self._seen = 0
         # word -> article ids (a dict as an ordered set: the same input, the same result)
         self._index: dict[str, dict[str, None]] = {}
+        # name term -> window titles naming an actor by it ("Aurora" of "Aurora AI ..."):
+        # a title that only shares such a name with another shares who, not what
+        self._actors: Counter[str] = Counter()
         self._by_time: list[tuple[float, str]] = []
         self._urls: dict[str, tuple[str, float]] = {}  # url key -> (story id, clock then)
         self._aliases: dict[str, tuple[str, float]] = {}  # merged id -> (into, clock)
@@ -219,6 +228,7 @@ class Clusterer:
         self._evict()
         entry = self._make_entry(doc, published)
         self._learn(entry)
+        self._actors.update(entry.actors)
         self._maybe_refresh()
         entry.vec = self._vectorize(entry)
         self._embed([entry])
@@ -454,12 +464,36 @@ class Clusterer:
 
     def _covered(self, entry: _Entry, other: _Entry) -> float:
         """The IDF-weighted share of ``entry``'s title names that ``other``'s title has
-        (none when it names nothing: capitals mean little in Title Case)."""
+        (none when it names nothing: capitals mean little in Title Case). Sharing only
+        who acted counts for nothing unless rare words of what they did are shared too:
+        "Aurora AI signs a nuclear deal" is not "Aurora AI launches Aurora-3"."""
         names = entry.title_salient
         if not names:
             return 0.0
+        shared = names & other.title_terms
+        if self._only_who(entry, shared) and not self._deeds_shared(entry, other):
+            return 0.0
         weight = self._terms_weight
-        return weight(names & other.title_terms) / weight(names)
+        return weight(shared) / weight(names)
+
+    def _only_who(self, entry: _Entry, shared: frozenset[str]) -> bool:
+        """Whether the names ``entry``'s title shares are only who acted: names by which
+        several window titles name a company ("Aurora" of "Aurora AI"), and the company
+        suffix of such an actor named in this title ("AI" of "Aurora AI turns to ...")."""
+        if not shared:
+            return False
+        count, least = self._actors.get, self.params.actor_titles
+        acting = any(count(t, 0) >= least for t in entry.actors)
+        return all(count(t, 0) >= least or (acting and t in _SUFFIX_TERMS) for t in shared)
+
+    def _deeds_shared(self, entry: _Entry, other: _Entry) -> bool:
+        """Whether two titles share a number (a version, an amount) or rare words besides
+        their names and dates."""
+        if entry.numbers & other.numbers:
+            return True
+        names = entry.title_salient | other.title_salient | entry.actors | other.actors
+        shared = (t for t in (entry.title_terms & other.title_terms) - names if not is_date(t[2:]))
+        return sum(map(self._idf, shared)) >= self.params.deeds_idf
 
     def _terms_weight(self, terms: frozenset[str]) -> float:
         return sum(self._idf(term) for term in terms)
@@ -601,6 +635,10 @@ class Clusterer:
             self._prune_at = 2 * (len(self._urls) + len(self._aliases)) + 1000
 
     def _drop(self, entry: _Entry) -> None:
+        self._actors.subtract(entry.actors)
+        for term in entry.actors:
+            if self._actors[term] <= 0:
+                del self._actors[term]
         for term in entry.words:
             posting = self._index.get(term)
             if posting is not None:
@@ -684,6 +722,7 @@ class Clusterer:
             entry = _entry_from_state(raw)
             self._entries[entry.id] = entry
             heapq.heappush(self._by_time, (entry.published, entry.id))
+            self._actors.update(entry.actors)
             for term in entry.words:
                 self._index.setdefault(term, {})[entry.id] = None
         created = state.get("created", {})
@@ -754,7 +793,9 @@ def _add_into(total: Vector, vec: Vector, sign: float) -> None:
 def _new_entry(article_id: str, published: float, title: str, summary: str, url: str) -> _Entry:
     word_counts, gram_counts, salient, title_salient, title_terms = features(title, summary)
     names, figures = anchors(title)
-    named = named_orgs([word_key(w) for w in words(title)])
+    written = words(title)
+    keys = [word_key(w) for w in written]
+    named = named_orgs(keys)
     host_org = site_org(url.partition("/")[0]) if url else ""
     return _Entry(
         id=article_id,
@@ -774,6 +815,7 @@ def _new_entry(article_id: str, published: float, title: str, summary: str, url:
         figures=figures,
         subject=named[0] if named else host_org,
         named=frozenset(named),
+        actors=frozenset("w:" + key for key in actor_words(written, keys)),
         site_subject=not named and bool(host_org),
         roundup=is_roundup(title),
         parts=series_parts(title),

@@ -6,10 +6,13 @@ are one publisher (an organisation rarely tells one event twice on its own sites
 The red-team blog (``red.anthropic.com``) is left out on purpose: it retells the
 research pages in its own words, one event on two sites. ``NAMES`` maps a name as it
 appears in a headline (lower case, one word) to its organisation, products included
-("Opus 4.5" is Anthropic's, "gpt-oss" OpenAI's).
+("Opus 4.5" is Anthropic's, "gpt-oss" OpenAI's). ``SUFFIXES`` are the words that make
+the capitalised word before them a company's name ("Aurora AI", "Meridian Labs").
 """
 
 from __future__ import annotations
+
+import itertools
 
 SITES: dict[str, str] = {
     "anthropic.com": "anthropic",
@@ -61,6 +64,12 @@ NAMES: dict[str, str] = {
 }  # fmt: skip
 
 
+SUFFIXES: frozenset[str] = frozenset({
+    "ai", "labs", "lab", "systems", "robotics", "technologies", "semiconductor", "inc",
+    "corp", "research", "intelligence", "dynamics", "computing",
+})  # fmt: skip
+
+
 def site_org(host: str) -> str:
     """The organisation whose own site ``host`` is, or "" (a subdomain of a listed host
     counts, except a red-team blog: see the module's doc)."""
@@ -80,3 +89,15 @@ def named_orgs(words: list[str]) -> list[str]:
         if org and org not in found:
             found.append(org)
     return found
+
+
+def actor_words(written: list[str], keys: list[str]) -> frozenset[str]:
+    """The words of a headline that name who acted, not what happened (``keys``: the
+    lower-case forms of the words ``written``): an organisation's own name ("OpenAI",
+    not its product "Sora") and the name before a company suffix ("Aurora" of "Aurora AI
+    launches ..."; the suffix itself names no one)."""
+    found = {key for key in keys if NAMES.get(key) == key}
+    for name, (key, suffix) in zip(written, itertools.pairwise(keys), strict=False):
+        if suffix in SUFFIXES and name[:1].isupper() and key not in SUFFIXES:
+            found.add(key)
+    return frozenset(found)

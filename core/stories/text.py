@@ -237,11 +237,18 @@ def is_roundup(title: str) -> bool:
 
 
 def url_key(url: str) -> str:
-    """A URL reduced to what identifies a page: host without www, path without a trailing
-    slash, scheme dropped; query and fragment kept (a changelog names each release by
-    its fragment; ingest already drops the fragments that name nothing)."""
+    """A URL reduced to what identifies a page: host without www (with its port when one
+    is named: another port is another site), path without a trailing slash, scheme
+    dropped; query and fragment kept (a changelog names each release by its fragment;
+    ingest already drops the fragments that name nothing)."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower().removeprefix("www.")
+    try:
+        port = parts.port
+    except ValueError:  # "host:99999" names no port
+        port = None
+    if port is not None and port not in (80, 443):
+        host = f"{host}:{port}"
     path = parts.path.rstrip("/") or "/"
     query = f"?{parts.query}" if parts.query else ""
     fragment = f"#{parts.fragment}" if parts.fragment else ""

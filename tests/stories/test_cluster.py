@@ -289,3 +289,29 @@ def test_two_parts_of_a_series_are_two_posts() -> None:
     result = dict(cluster_all(docs, window_hours=72))
     assert result["p1"] != result["p2"]
     assert result["p2"] == result["r"]  # the same part, retold
+
+
+def test_titles_sharing_only_who_acted_are_two_events() -> None:
+    # The demo's Aurora AI: a launch told by three publishers and a power deal; both
+    # name "Aurora AI" and nothing else in common (wording and meaning are close: one
+    # company's news), so only shared numbers or rare words make one event.
+    # (tests/stories/test_demo_stories.py runs the whole demo.)
+    docs = [
+        doc("l1", "Aurora AI launches Aurora-3 with a million-token context window"),
+        doc("l2", "Aurora-3 is here: Aurora AI's multimodal model takes aim at rivals", hours=1),
+        doc("l3", "Aurora AI unveils Aurora-3, a natively multimodal model", hours=2),
+        doc("n1", "Aurora AI signs 1.2 GW nuclear power deal for its data centers", hours=3),
+        doc("n2", "Aurora AI turns to nuclear to feed its data-center growth", hours=4),
+        doc("n3", "Aurora AI signs 20-year nuclear PPA (1.2 GW)", hours=5),
+        *OTHER_EVENTS,
+    ]
+    result = dict(cluster_all(docs, window_hours=72))
+    assert result["l1"] == result["l2"] == result["l3"]
+    assert result["n1"] == result["n3"]  # "1.2 GW" in both
+    assert result["l1"] not in (result["n1"], result["n2"])
+
+
+def test_another_port_is_another_site() -> None:
+    assert url_key("http://127.0.0.1:8001/a") != url_key("http://127.0.0.1:8002/a")
+    assert url_key("https://www.example.com:443/a/") == url_key("http://example.com/a")
+    assert url_key("http://example.com:99999/a") == "example.com/a"  # no port at all

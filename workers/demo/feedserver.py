@@ -6,9 +6,12 @@ shows the last three days. It answers conditional GETs (ETag) like a real publis
 second ingest in the same run sees 304s.
 
 It also plays the publishers' web sites: every item link is rewritten to
-``/articles/<host>/<path>`` on this server, which answers with an HTML article page (the
-item's summary, then, for the stories in ``articles/stories.json``, a longer body; an
-og:image, the author and the date), so the demo's briefs are built from full text.
+``/articles/<host>/<path>`` on a port of the publisher's own (one listener per site
+host, all on 127.0.0.1), which answers with an HTML article page (the item's summary,
+then, for the stories in ``articles/stories.json``, a longer body; an og:image, the
+author and the date), so the demo's briefs are built from full text. One port per site
+keeps the publishers apart as real hosts would: clustering reads two pages of one site
+as one publisher's.
 
 The lead images outlive this server: ``aitoday demo`` points each page's og:image at the
 web app's copy (``bots/static/demo/<name>.svg``, the same pictures :func:`lead_image`
@@ -32,6 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 ANCHOR = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
@@ -86,10 +90,17 @@ def stories() -> list[dict[str, Any]]:
     return list(json.loads(text)["stories"])
 
 
-def rewrite_links(xml: str, base_url: str) -> str:
-    """Point every item link of ``xml`` at ``base_url/articles/<host>/<path>``."""
+def site_hosts() -> list[str]:
+    """The publishers' hosts that the bundled feeds' item links point at."""
+    return sorted(
+        {m.group(2) for name in feed_names() for m in _ITEM_LINK.finditer(read_feed(name))}
+    )
+
+
+def rewrite_links(xml: str, site_url: Callable[[str], str]) -> str:
+    """Point every item link of ``xml`` at ``site_url(host)/articles/<host>/<path>``."""
     return _ITEM_LINK.sub(
-        lambda m: f"{m.group(1)}{base_url}/articles/{m.group(2)}{m.group(3)}", xml
+        lambda m: f"{m.group(1)}{site_url(m.group(2))}/articles/{m.group(2)}{m.group(3)}", xml
     )
 
 
@@ -97,18 +108,17 @@ def article_pages(
     feed_xml: bytes, base_url: str, image_base: str | None = None
 ) -> dict[str, bytes]:
     """The article page of every item of one (already rewritten) feed, by path; images
-    under ``image_base`` (else this server's ``/img/``)."""
+    under ``image_base`` (else ``base_url/img/``)."""
     import feedparser
 
     parsed = feedparser.parse(feed_xml, response_headers={"content-location": base_url + "/"})
     language = parsed.feed.get("language") or "en"
     pages = {}
     for entry in parsed.entries:
-        link = str(entry.get("link", ""))
-        if not link.startswith(base_url + "/articles/"):
+        link = urlsplit(str(entry.get("link", "")))
+        if link.hostname != "127.0.0.1" or not link.path.startswith("/articles/"):
             continue
-        path = link[len(base_url) :].split("?", 1)[0]
-        pages[path] = article_page(entry, language, image_base)
+        pages[link.path] = article_page(entry, language, image_base or f"{base_url}/img")
     return pages
 
 
@@ -180,10 +190,16 @@ class DemoFeedServer:
         self._now = now or (lambda: datetime.now(UTC))
         self._image_base = image_base
         self._bodies: dict[str, bytes] = {}
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._bodies.update(self._render())  # links need the port, known once bound
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        handler = self._handler()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._sites = {
+            host: ThreadingHTTPServer(("127.0.0.1", 0), handler) for host in site_hosts()
+        }
+        self._bodies.update(self._render())  # links need the ports, known once bound
+        self._threads = []
+        for httpd in (self._httpd, *self._sites.values()):
+            httpd.daemon_threads = True
+            self._threads.append(threading.Thread(target=httpd.serve_forever, daemon=True))
 
     @property
     def port(self) -> int:
@@ -193,12 +209,17 @@ class DemoFeedServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def site_url(self, host: str) -> str:
+        """Where the publisher ``host``'s pages are served (a port of its own)."""
+        return f"http://127.0.0.1:{self._sites[host].server_address[1]}"
+
     def opml(self) -> bytes:
         """The demo sources pointing at this server."""
         return demo_opml(self.port)
 
     def __enter__(self) -> DemoFeedServer:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def __exit__(
@@ -207,15 +228,17 @@ class DemoFeedServer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+        for httpd in (self._httpd, *self._sites.values()):
+            httpd.shutdown()
+            httpd.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
 
     def _render(self) -> dict[str, bytes]:
         delta = shift_to(self._now())
         bodies = {}
         for name in feed_names():
-            feed = rewrite_links(shift_dates(read_feed(name), delta), self.base_url)
+            feed = rewrite_links(shift_dates(read_feed(name), delta), self.site_url)
             bodies[f"/feeds/{name}"] = feed.encode("utf-8")
             pages = article_pages(bodies[f"/feeds/{name}"], self.base_url, self._image_base)
             bodies.update(pages)
