@@ -25,9 +25,11 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -48,9 +50,12 @@ from bots.slack.render import escape
 from core import feedback as core_feedback
 from core import metrics
 from core.commands import Chat, Reply, subscriber_of, usage
+from core.errors import ValidationError
 from core.i18n import label, normalize_language
-from core.models import ChannelStatus, Story, Subscriber, short_hash
+from core.models import Brief, ChannelStatus, Story, Subscriber, short_hash
+from core.preferences import apply_setting
 from core.store.base import Store
+from core.store.briefs import BriefRepo
 from core.store.keys import WEBHOOK_DEDUPE_TTL
 from core.store.limits import LimitRepo
 from core.store.stories import StoryRepo
@@ -59,7 +64,15 @@ from core.store.subscribers import SubscriberRepo
 log = logging.getLogger(__name__)
 
 COMMAND = "/aitoday"
-SCOPES = ["commands", "chat:write", "chat:write.public", "im:write", "im:history"]
+SCOPES = [
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "im:write",
+    "im:history",
+    "links:read",  # link_shared events for the brief pages' domain
+    "links:write",  # chat.unfurl: a shared /s/{id} link unfolds into its brief card
+]
 MAX_SKEW = 300  # seconds: Slack's own rule for request timestamps
 REPLAY_TTL = 2 * MAX_SKEW
 # Starting or stopping the channel's digest is answered for everyone to see; settings
@@ -129,6 +142,8 @@ def register(app: AsyncApp, store: Store) -> None:
     app.action(ACTION_UNDO)(ack=_ack, lazy=[_undo_feedback(store)])
     app.action("open_page")(_ack)
     app.event("app_home_opened")(ack=_ack, lazy=[_home(store)])
+    app.action(re.compile(f"^{blocks.HOME_ACTION}"))(ack=_ack, lazy=[_home_control(store)])
+    app.event("link_shared")(ack=_ack, lazy=[_unfurl(store)])
     app.event("message")(ack=_ack, lazy=[_direct_message(store)])
     app.event("app_uninstalled")(_uninstalled(store))
     app.event("tokens_revoked")(_tokens_revoked(store))
@@ -295,14 +310,103 @@ def _home(store: Store) -> Callable[..., Awaitable[None]]:
     async def home(event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         user = event.get("user", "")
         team = context.get("team_id") or "-"
-        stories: list[Story] = StoryRepo(store).recent(24.0, limit=10)
         sub: Subscriber | None = subscriber_of(store, Chat("slack", f"{team}/{user}"))
         if sub is None and event.get("channel"):
             sub = subscriber_of(store, Chat("slack", f"{team}/{event['channel']}"))
-        view = blocks.home_view(stories, sub, store.settings.web.base_url)
-        await client.views_publish(user_id=user, view=view)
+        await publish_home(store, client, user, sub)
 
     return home
+
+
+async def publish_home(
+    store: Store, client: AsyncWebClient, user: str, sub: Subscriber | None
+) -> None:
+    """views.publish the Home tab of ``user``: today's stories and ``sub``'s settings."""
+    stories: list[Story] = StoryRepo(store).recent(24.0, limit=blocks.HOME_STORIES)
+    view = blocks.home_view(stories, sub, store.settings.web.base_url)
+    await client.views_publish(user_id=user, view=view)
+
+
+def _home_control(store: Store) -> Callable[..., Awaitable[None]]:
+    async def home_control(body: dict[str, Any], client: AsyncWebClient) -> None:
+        """A tap on a Home control changes that setting, then the tab is drawn again."""
+        user = str((body.get("user") or {}).get("id") or "")
+        sub = _home_subscriber(store, body)
+        setting = blocks.home_setting((body.get("actions") or [{}])[0])
+        if sub is not None and setting is not None:
+            try:
+                sub = apply_setting(sub, *setting)
+                SubscriberRepo(store).save(sub)
+            except ValidationError as exc:  # a stale control: the fresh tab shows the truth
+                log.info("slack home setting refused: %s", exc)
+        await publish_home(store, client, user, sub)
+
+    return home_control
+
+
+def _home_subscriber(store: Store, body: dict[str, Any]) -> Subscriber | None:
+    """The digest the Home tab showed (its id in private_metadata), if it is this team's."""
+    sub_id = str((body.get("view") or {}).get("private_metadata") or "")
+    team = str((body.get("team") or {}).get("id") or body.get("team_id") or "")
+    sub = SubscriberRepo(store).get(sub_id) if sub_id and team else None
+    if sub is None:
+        return None
+    ours = any(c.channel == "slack" and c.address.startswith(f"{team}/") for c in sub.channels)
+    return sub if ours else None
+
+
+# -- link unfurling ---------------------------------------------------------------------
+
+
+def _unfurl(store: Store) -> Callable[..., Awaitable[None]]:
+    async def unfurl(event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
+        """Shared links to our brief pages unfold into brief cards; others are left alone."""
+        team = context.get("team_id") or "-"
+        sub = subscriber_of(store, Chat("slack", f"{team}/{event.get('channel', '-')}"))
+        lang = sub.language if sub else "en"
+        base = store.settings.web.base_url
+        cards: dict[str, Any] = {}
+        for shared in event.get("links") or []:
+            url = str(shared.get("url") or "")
+            brief = await _shared_brief(store, url, lang)
+            if brief is not None:
+                cards[url] = {"blocks": blocks.unfurl_blocks(brief, base, lang)}
+        if not cards:
+            return  # an unknown story, or not our page: Slack shows its own preview
+        await client.chat_unfurl(unfurls=cards, **_unfurl_target(event))
+
+    return unfurl
+
+
+def _unfurl_target(event: dict[str, Any]) -> dict[str, Any]:
+    # a link still in the composer has no message yet: Slack names it by unfurl_id
+    if event.get("source") == "composer" and event.get("unfurl_id"):
+        return {"unfurl_id": str(event["unfurl_id"]), "source": "composer"}
+    return {"channel": str(event.get("channel") or ""), "ts": str(event.get("message_ts") or "")}
+
+
+def shared_story_id(base_url: str, url: str) -> str | None:
+    """The story id of a link to one of our brief pages (``{base}/s/{id}``), else None."""
+    base, link = urlsplit(base_url.rstrip("/")), urlsplit(url)
+    if link.scheme not in ("http", "https") or link.hostname != base.hostname:
+        return None
+    prefix = f"{base.path.rstrip('/')}/s/"
+    rest = link.path.removeprefix(prefix) if link.path.startswith(prefix) else ""
+    story_id = unquote(rest.rstrip("/"))
+    return story_id if story_id and "/" not in story_id and len(story_id) <= 200 else None
+
+
+async def _shared_brief(store: Store, url: str, lang: str) -> Brief | None:
+    story_id = shared_story_id(store.settings.web.base_url, url)
+    story = StoryRepo(store).get(story_id) if story_id else None
+    if story is None:
+        return None
+    cached = BriefRepo(store).latest(story.id, lang)
+    if cached is not None:
+        return cached[1]
+    from core.briefs.service import brief_for  # imported when first needed: it is heavy
+
+    return (await brief_for(store, story, lang))[1]
 
 
 def _direct_message(store: Store) -> Callable[..., Awaitable[None]]:

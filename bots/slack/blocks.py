@@ -1,4 +1,6 @@
-"""A command :class:`core.commands.Reply` as Slack Block Kit (answers, not digests).
+"""Slack Block Kit for what is not a digest: command answers (a :class:`core.commands.Reply`),
+the App Home tab (today's stories, the reader's settings as controls) and the card a shared
+brief-page link unfolds into.
 
 Every text from a story or brief is escaped (&, <, >) so nothing in it can ping anyone or
 become a link we did not make. Sizes stay under Slack's limits (3,000 chars per section,
@@ -10,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from bots.slack.limits import LIMITS
-from bots.slack.render import escape, link
-from core.commands import Reply, describe
-from core.i18n import label
+from bots.slack.render import escape, image_accessory, link, sources_context
+from core.commands import Reply
+from core.i18n import LANGUAGE_NAMES, label
 from core.models import Brief, Edition, Story, Subscriber
-from core.render.common import StoryView, key_points_heading, story_views
+from core.render.common import StoryView, key_points_heading, story_url, story_views
+from core.stories.topics import TOPICS
 
 SECTION_MAX = LIMITS.max_chars
 HEADER_MAX = 150
@@ -136,28 +139,152 @@ def feedback_actions(story_id: str, url: str, lang: str) -> Block:
     }
 
 
+# -- the App Home tab ---------------------------------------------------------------
+
+HOME_STORIES = 10
+HOME_ACTION = "home_"  # every Home control's action_id starts so (one listener)
+HOME_TIME = "home_time"
+HOME_LANGUAGE = "home_language"
+
+
 def home_view(stories: list[Story], sub: Subscriber | None, base_url: str) -> dict[str, Any]:
-    """The App Home tab: today's stories and the user's settings."""
+    """The App Home tab in the reader's language: today's stories, then their settings as
+    controls (delivery time, language, topics to follow and to mute). The subscriber's id
+    rides in ``private_metadata`` so a tap changes that digest (Slack signs it back)."""
     lang = sub.language if sub else "en"
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": label("tagline", lang)}}
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": plain(label("tagline", lang), 150)},
+        },
+        section(f"*{escape(label('slack_home_today', lang))}*"),
     ]
     if stories:
-        for n, story in enumerate(stories[:10], 1):
-            blocks.extend(story_blocks(story, n, base_url, lang))
+        blocks += [
+            _home_story(s, n, base_url, lang) for n, s in enumerate(stories[:HOME_STORIES], 1)
+        ]
     else:
-        blocks.append(section("No stories yet. They appear after the next update."))
+        blocks.append(section(escape(label("slack_home_empty", lang))))
     blocks.append({"type": "divider"})
-    if sub is None:
-        blocks.append(
-            section("*Your digest*\nType `/aitoday subscribe` in a channel or here to get it.")
-        )
-    else:
-        blocks.append(section("*Your digest*\n" + escape(describe(sub))))
-    blocks.append(
-        {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": "`/aitoday help` lists every command."}],
-        }
+    blocks += _home_settings(sub, lang) if sub else [_home_join(lang)]
+    help_text = escape(label("slack_home_help", lang))
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": help_text}]})
+    view: dict[str, Any] = {"type": "home", "blocks": blocks[:100]}
+    if sub is not None:
+        view["private_metadata"] = sub.id
+    return view
+
+
+def _home_story(story: Story, n: int, base_url: str, lang: str) -> Block:
+    url = story_url(base_url, story.id)
+    count = f"{escape(label('sources', lang))}: {story.source_count}"
+    block = section(f"*{n}. {link(url, _cut(story.title, 300))}*\n{count}")
+    block["accessory"] = {
+        "type": "button",
+        "action_id": "brief_open",
+        "text": {"type": "plain_text", "text": _cut(label("read_brief", lang), 75)},
+        "value": story.id,
+    }
+    return block
+
+
+def _home_join(lang: str) -> Block:
+    return section(
+        f"*{escape(label('slack_home_digest', lang))}*\n{escape(label('slack_home_join', lang))}"
     )
-    return {"type": "home", "blocks": blocks[:100]}
+
+
+def _home_settings(sub: Subscriber, lang: str) -> list[Block]:
+    prefs = sub.prefs
+    muted = [*prefs.topics_muted, *prefs.sources_muted, *prefs.exclude_keywords]
+    lines = [
+        f"*{escape(label('slack_home_digest', lang))}*",
+        f"{escape(label('slack_home_time', lang))}: {sub.delivery_time} ({escape(sub.timezone)})",
+        f"{escape(label('slack_home_following', lang))}: "
+        + escape(", ".join(prefs.topics_followed) or label("slack_home_everything", lang)),
+        f"{escape(label('slack_home_muted', lang))}: "
+        + escape(", ".join(muted) or label("slack_home_nothing", lang)),
+    ]
+    time_picker = section(f"*{escape(label('slack_home_time', lang))}*")
+    time_picker["accessory"] = {
+        "type": "timepicker",
+        "action_id": HOME_TIME,
+        "initial_time": sub.delivery_time,
+    }
+    language = section(f"*{escape(label('slack_home_language', lang))}*")
+    options = [_option(name, code) for code, name in LANGUAGE_NAMES.items()]
+    language["accessory"] = {
+        "type": "static_select",
+        "action_id": HOME_LANGUAGE,
+        "options": options,
+        "initial_option": next((o for o in options if o["value"] == sub.language), options[0]),
+    }
+    return [
+        section("\n".join(lines)),
+        time_picker,
+        language,
+        section(f"*{escape(label('slack_home_follow', lang))}*"),
+        _topic_buttons("follow", set(prefs.topics_followed)),
+        section(f"*{escape(label('slack_home_mute', lang))}*"),
+        _topic_buttons("mute", set(prefs.topics_muted)),
+    ]
+
+
+def _option(text: str, value: str) -> Block:
+    return {"text": {"type": "plain_text", "text": _cut(text, 75)}, "value": value}
+
+
+def _topic_buttons(verb: str, chosen: set[str]) -> Block:
+    """One button per topic: on ones read "✓ name" and turn it off when tapped."""
+
+    def button(slug: str, name: str) -> Block:
+        on = slug in chosen
+        text = f"✓ {name}" if on else name
+        element: Block = {
+            "type": "button",
+            "action_id": f"{HOME_ACTION}{verb}_{slug}",
+            "text": {"type": "plain_text", "text": _cut(text, 75)},
+            "value": f"{'un' if on else ''}{verb}:{slug}",
+        }
+        if on:
+            element["style"] = "danger" if verb == "mute" else "primary"
+        return element
+
+    return {
+        "type": "actions",
+        "block_id": f"home-{verb}",
+        "elements": [button(slug, topic.label) for slug, topic in list(TOPICS.items())[:25]],
+    }
+
+
+def home_setting(action: dict[str, Any]) -> tuple[str, str] | None:
+    """The (setting, value) a Home control's action carries, or None when it is not one."""
+    action_id = str(action.get("action_id") or "")
+    if action_id == HOME_TIME:
+        return ("time", str(action.get("selected_time") or ""))
+    if action_id == HOME_LANGUAGE:
+        return ("lang", str((action.get("selected_option") or {}).get("value") or ""))
+    verb, _, slug = str(action.get("value") or "").partition(":")
+    if action_id.startswith(HOME_ACTION) and verb in {"follow", "unfollow", "mute", "unmute"}:
+        return (verb, slug) if slug in TOPICS else None
+    return None
+
+
+# -- a brief page's link, unfurled ------------------------------------------------------
+
+
+def unfurl_blocks(brief: Brief, base_url: str, lang: str) -> list[Block]:
+    """The card a shared ``/s/{id}`` link unfolds into: headline, takeaway, the first key
+    point, sources (the lead image beside the takeaway)."""
+    view = _view_of(brief, base_url)
+    takeaway = f"*{escape(label('key_takeaway', lang))}:* {escape(view.key_takeaway)}"
+    head = section(f"*{link(view.url, _cut(view.headline, 300))}*\n{takeaway}")
+    if view.image:
+        head["accessory"] = image_accessory(view)
+    blocks = [head]
+    points = view.key_points()
+    if points:
+        key, text = points[0]
+        blocks.append(section(f"*{escape(label(key, lang))}:* {escape(text)}"))
+    blocks.append(sources_context(view, lang, age=False))
+    return blocks

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from bots.pages import web_url
-from bots.slack.blocks import brief_blocks, home_view, reply_blocks
+from bots.slack.blocks import brief_blocks, home_view, reply_blocks, unfurl_blocks
 from bots.slack.render import escape
 from core.commands import Reply
 from core.models import (
@@ -19,6 +19,7 @@ from core.models import (
     StoryArticle,
     utcnow,
 )
+from core.preferences import new_subscriber
 
 HOSTILE = "<!channel> Big <@U123> news & <https://evil.example|click> " + "x" * 4000
 
@@ -86,3 +87,13 @@ def test_only_web_links_reach_a_page() -> None:
     assert web_url("https://a.example/x") == "https://a.example/x"
     assert web_url("javascript:alert(1)") == "#"
     assert web_url("data:text/html,hi") == "#"
+
+
+def test_home_with_settings_and_the_unfurl_card_fit_and_ping_nobody() -> None:
+    sub = new_subscriber(slack="T1/D1", language="th", topics=["chips"])
+    view = home_view([hostile_story(n) for n in range(30)], sub, "https://x")
+    assert len(view["blocks"]) <= 100 and view["private_metadata"] == sub.id
+    card = unfurl_blocks(hostile_brief(), "https://x", "en")
+    for text in texts(view["blocks"]) + texts(card):
+        assert "<!channel>" not in text and "<@U123>" not in text and len(text) <= 3000
+    assert [b["type"] for b in card] == ["section", "section", "context"]

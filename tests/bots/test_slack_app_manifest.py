@@ -21,8 +21,11 @@ def test_manifest_matches_the_app() -> None:
     settings = manifest["settings"]
     assert settings["interactivity"]["request_url"].endswith("/slack/events")
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
-    assert {"app_home_opened", "app_uninstalled", "tokens_revoked"} <= set(
+    assert {"app_home_opened", "link_shared", "app_uninstalled", "tokens_revoked"} <= set(
         settings["event_subscriptions"]["bot_events"]
     )
+    assert {"links:read", "links:write"} <= set(SCOPES)
+    [domain] = manifest["features"]["unfurl_domains"]
+    assert command["url"].startswith(f"https://{domain}/")  # the brief pages' host
     assert manifest["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True

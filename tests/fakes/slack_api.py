@@ -19,9 +19,10 @@ channel, else ``thread_not_found`` (a reply's ts is refused too: Slack has no ne
 threads). Views (views.publish): ``type`` "home", at most 100 blocks, ``private_metadata``
 <= 3,000 and ``callback_id`` <= 255 characters, the whole view <= 250 kB
 (``view_too_large``), ``not_enabled`` when the app's Home tab is off. Unfurls
-(chat.unfurl): ``channel`` + ``ts`` (or ``unfurl_id`` + ``source``) of a message a test
-shared with :meth:`FakeSlack.share_links`, ``unfurls`` a JSON map of that message's URLs
-to ``{"blocks": [...]}`` (each checked like a message's blocks); another URL is
+(chat.unfurl): ``channel`` + ``ts``, or ``unfurl_id`` + ``source`` (the fake reads the
+channel and ts out of the id), of a message a test shared with
+:meth:`FakeSlack.share_links`; ``unfurls`` maps that message's URLs to
+``{"blocks": [...]}``, each checked like a message's blocks; another URL is
 ``cannot_unfurl_url``.
 
 Use::
@@ -520,7 +521,9 @@ class FakeSlack:
     def _unfurl_target(self, args: dict[str, Any]) -> tuple[str, str] | None:
         channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
         if args.get("unfurl_id") and args.get("source"):
-            channel, _, ts = str(args["unfurl_id"]).rpartition(":")
+            # Slack's unfurl ids read "C123.1700000000.000001.<hash>": channel, then ts
+            channel, _, rest = str(args["unfurl_id"]).partition(".")
+            ts = ".".join(rest.split(".")[:2])
         with self._lock:
             return (channel, ts) if (channel, ts) in self._state.shared else None
 
