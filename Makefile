@@ -36,11 +36,13 @@ typecheck: install
 pytest: install                     ## the tests; one file or test: make pytest ARGS="tests/stories -k merged"
 	$(BIN)/pytest -q $(ARGS)
 
-browser:                            ## Debian's Chromium for the browser tests (they skip without it)
-	@command -v chromium >/dev/null 2>&1 || { \
+BROWSER_PACKAGES = chromium chromium-driver fonts-noto-cjk fonts-noto-core
+
+browser:                            ## Debian's Chromium and the Noto fonts (CJK, Thai) for the browser tests (they skip without)
+	@{ command -v chromium >/dev/null 2>&1 && dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
-	  else echo "chromium not found: browser tests will be skipped (apt-get install chromium chromium-driver)"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  else echo "chromium or its fonts not found: browser tests will be skipped (apt-get install $(BROWSER_PACKAGES))"; fi; }
 
 infra:                              ## Debian's Postfix and Redis Sentinel for the infrastructure tests (they skip without)
 	@{ command -v postfix >/dev/null 2>&1 || test -x /usr/sbin/postfix; } && command -v redis-sentinel >/dev/null 2>&1 || { \

@@ -13,8 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from core.accept_language import LanguageChoice, choose_language
 from core.config import Settings
-from core.i18n import label, normalize_language, relative_time
+from core.i18n import label, relative_time
 from core.models import Brief, utcnow
 from core.render.common import key_points_heading, safe_image
 from core.store.base import Store
@@ -46,25 +47,36 @@ def web_url(url: str) -> str:
 
 
 def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
-    """Render ``name`` with ``context``; pages are never cached by proxies."""
-    context.setdefault("lang", "en")
+    """Render ``name`` with ``context``; pages are never cached by proxies.
+
+    ``context["lang"]``, when given, is the reader's stored language; otherwise the page
+    speaks what ``?lang=`` or the browser asks for (see :func:`language_choice`), and an
+    answer chosen by Accept-Language says so in ``Vary``.
+    """
+    choice = language_choice(request, context.get("lang"))
+    context["lang"] = choice.lang
+    # Links within the site keep a language picked with ?lang= (the switcher).
+    context.setdefault("lang_query", f"?lang={choice.lang}" if choice.by == "query" else "")
     response = templates().TemplateResponse(request, name, context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
+    if choice.negotiated:
+        response.headers.append("Vary", "Accept-Language")
     return response
+
+
+def language_choice(request: Request, setting: str | None = None) -> LanguageChoice:
+    """The reader's ``setting`` when the page knows the reader, else ``?lang=``, else the
+    browser's Accept-Language, else English."""
+    return choose_language(
+        setting, request.query_params.get("lang"), request.headers.get("accept-language")
+    )
 
 
 def reader_language(request: Request) -> str:
     """``?lang=`` first, then the browser's Accept-Language, else English."""
-    asked = request.query_params.get("lang")
-    if asked and (lang := normalize_language(asked)):
-        return lang
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";", 1)[0].strip()
-        if code and (lang := normalize_language(code)):
-            return lang
-    return "en"
+    return language_choice(request).lang
 
 
 async def brief_view(request: Request, store: Store, story_id: str) -> Response:
@@ -75,15 +87,14 @@ async def brief_view(request: Request, store: Store, story_id: str) -> Response:
     story = StoryRepo(store).get(story_id) if _plausible_id(story_id) else None
     if story is None:
         missing: dict[str, Any] = {
-            "title": "Story not found",
-            "body": "This story is older than 30 days or the link is wrong.",
+            "title": label("story_not_found_title", lang),
+            "body": label("story_not_found_body", lang),
         }
         return page(request, "message.html", missing, status_code=404)
     _key, brief = await brief_for(store, story, lang)
     context: dict[str, Any] = {
         "brief": brief,
         "story": story,
-        "lang": lang,
         "reading": reading_minutes(brief),
         # the page is public: why this story from the story alone, never a reader's prefs
         "reason": describe(

@@ -26,11 +26,11 @@ from starlette.staticfiles import StaticFiles
 from bots.body_limit import BodyLimit
 from bots.email import bounces, signup
 from bots.line.webhook import line_routes
-from bots.pages import brief_view, page, templates
+from bots.pages import brief_view, language_choice, page, templates
 from bots.slack.app import slack_routes
 from core import metrics
 from core.config import Settings
-from core.i18n import LANGUAGE_NAMES
+from core.i18n import LANGUAGE_NAMES, label
 from core.store.base import Store, open_store
 from core.store.stories import StoryRepo
 
@@ -160,11 +160,19 @@ async def metrics_page(request: Request) -> Response:
 async def not_found(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith(("/slack/", "/line/")):
         return PlainTextResponse("not found", status_code=404)
-    context = {"title": "Page not found", "body": "This page does not exist (any more)."}
+    lang = language_choice(request).lang
+    context = {
+        "title": label("page_not_found_title", lang),
+        "body": label("page_not_found_body", lang),
+    }
     return page(request, "message.html", context, status_code=404)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error on %s: %s", request.url.path, type(exc).__name__)
-    context = {"title": "Something went wrong", "body": "Please try again in a minute."}
+    lang = language_choice(request).lang
+    context = {
+        "title": label("server_error_title", lang),
+        "body": label("server_error_body", lang),
+    }
     return page(request, "message.html", context, status_code=500)

@@ -15,36 +15,29 @@ from email.utils import format_datetime, make_msgid
 import aiosmtplib
 
 from core.config import Settings
+from core.i18n import DEFAULT_LANGUAGE, label
 from core.models import utcnow
 
 log = logging.getLogger(__name__)
 
 
-def confirm_message(settings: Settings, to: str, confirm_url: str) -> EmailMessage:
-    """Double opt-in: one link, valid for a few days."""
-    body = (
-        "Hello,\n\n"
-        "Someone (hopefully you) asked to receive AIToday, the daily AI essentials,\n"
-        "at this address. Confirm with this link:\n\n"
-        f"{confirm_url}\n\n"
-        "The link expires in 3 days. If you did not ask for this, ignore this mail:\n"
-        "nothing will be sent to you.\n\n-- AIToday\n"
-    )
-    return _message(settings, to, "Confirm your AIToday subscription", body)
+def confirm_message(
+    settings: Settings, to: str, confirm_url: str, lang: str = DEFAULT_LANGUAGE
+) -> EmailMessage:
+    """Double opt-in: one link, valid for a few days, in the language the reader chose."""
+    body = label("mail_confirm_body", lang, url=confirm_url)
+    return _message(settings, to, label("mail_confirm_subject", lang), body, lang)
 
 
-def already_message(settings: Settings, to: str, preferences_url: str) -> EmailMessage:
+def already_message(
+    settings: Settings, to: str, preferences_url: str, lang: str = DEFAULT_LANGUAGE
+) -> EmailMessage:
     """Sent instead of a confirmation when the address is already subscribed."""
-    body = (
-        "Hello,\n\n"
-        "Someone asked to subscribe this address to AIToday. It is already subscribed,\n"
-        "so nothing changed. To change what you receive or when, open your preferences:\n\n"
-        f"{preferences_url}\n\n-- AIToday\n"
-    )
-    return _message(settings, to, "You are already subscribed to AIToday", body)
+    body = label("mail_already_body", lang, url=preferences_url)
+    return _message(settings, to, label("mail_already_subject", lang), body, lang)
 
 
-def _message(settings: Settings, to: str, subject: str, body: str) -> EmailMessage:
+def _message(settings: Settings, to: str, subject: str, body: str, lang: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = settings.smtp.from_
     msg["To"] = to
@@ -55,6 +48,7 @@ def _message(settings: Settings, to: str, subject: str, body: str) -> EmailMessa
     if settings.smtp.reply_to:
         msg["Reply-To"] = settings.smtp.reply_to
     msg.set_content(body)
+    msg["Content-Language"] = lang  # after set_content, which clears every Content-* header
     return msg
 
 

@@ -25,10 +25,18 @@ from starlette.routing import Route
 
 from bots.email import confirm_mail
 from bots.email.signup_limits import PER_ADDRESS, PER_IP, allow
-from bots.pages import page
+from bots.email.signup_text import (
+    channel_name,
+    email_error,
+    form_errors,
+    link_reason,
+    message,
+    topic_choices,
+)
+from bots.pages import language_choice, page
 from core import tokens
 from core.errors import ValidationError
-from core.i18n import LANGUAGE_NAMES
+from core.i18n import LANGUAGE_NAMES, label
 from core.models import CHANNELS, Channel, ChannelStatus, ChannelSub, Subscriber
 from core.preferences import (
     apply_setting,
@@ -42,7 +50,6 @@ from core.preferences import (
 )
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
-from core.stories.topics import TOPICS
 
 log = logging.getLogger(__name__)
 
@@ -99,45 +106,39 @@ def path(store: Store, purpose: str, payload: str, ttl: int | None = None) -> st
 async def subscribe(request: Request) -> Response:
     """Start a double opt-in; the answer never says whether the address was known."""
     store = _store(request)
+    lang = language_choice(request).lang  # the language of the page the reader filled in
     try:
         form = await read_form(request)
-    except ValidationError as exc:
-        return _signup_error(request, exc.message, "", status_code=413)
+    except ValidationError:
+        return _signup_error(request, label("error_form_too_large", lang), {}, status_code=413)
     ip = request.client.host if request.client else "unknown"
     if not allow(store, PER_IP, ip):
-        context = {
-            "title": "Too many sign-ups",
-            "body": "Too many sign-ups came from your network. Please try again in an hour.",
-        }
-        return page(request, "message.html", context, status_code=429)
+        return page(request, "message.html", message(lang, "too_many_signups"), status_code=429)
     try:
         address = validate_email(_first(form, "email"))
-    except ValidationError as exc:
-        return _signup_error(request, exc.message, _first(form, "email"))
+    except ValidationError:
+        return _signup_error(request, email_error(_first(form, "email"), lang), form)
     task = None
     if not _first(form, "website") and allow(store, PER_ADDRESS, address):
         msg = _signup_mail(store, address, form)
         task = BackgroundTask(confirm_mail.send, store.settings, msg)
-    response = page(
-        request,
-        "message.html",
-        {
-            "title": "Check your inbox",
-            "body": f"We sent a link to {address}. Open it to confirm your subscription. "
-            "It expires in 3 days.",
-            "icon": "mail",
-        },
-    )
+    response = page(request, "message.html", message(lang, "check_inbox", "mail", address=address))
     response.background = task
     return response
 
 
-def _signup_error(request: Request, message: str, email: str, status_code: int = 400) -> Response:
-    context = {
+def _signup_error(
+    request: Request, error: str, form: dict[str, list[str]], status_code: int = 400
+) -> Response:
+    """The landing page again, with the error and everything the reader typed or chose."""
+    choices = _choices(form)
+    context: dict[str, Any] = {
         "stories": [],
         "languages": LANGUAGE_NAMES,
-        "error": message,
-        "email": email,
+        "error": error,
+        "email": _first(form, "email"),
+        "chosen_language": choices.get("language"),
+        "chosen_time": choices.get("delivery_time"),
         "slack_install": _store(request).settings.slack.client_id is not None,
         "line_url": _store(request).settings.line.add_friend_url,
         "line_qr": None,
@@ -161,11 +162,11 @@ def _signup_mail(store: Store, address: str, form: dict[str, list[str]]) -> Any:
     channel = find_channel(sub, "email")
     if channel is not None and channel.status is ChannelStatus.ACTIVE:
         return confirm_mail.already_message(
-            store.settings, address, link(store, "preferences", sub.id)
+            store.settings, address, link(store, "preferences", sub.id), sub.language
         )
     # Stamped: the link loses to any status change after it was sent (an unsubscribe).
     confirm_link = link(store, "confirm", tokens.stamped(sub.id), CONFIRM_TTL)
-    return confirm_mail.confirm_message(store.settings, address, confirm_link)
+    return confirm_mail.confirm_message(store.settings, address, confirm_link, sub.language)
 
 
 def _choices(form: dict[str, list[str]]) -> dict[str, str]:
@@ -193,20 +194,20 @@ async def confirm(request: Request) -> Response:
     if isinstance(linked, Response):
         return linked
     sub, issued = linked
+    lang = sub.language
     channel = find_channel(sub, "email")
     if channel is None:
-        return _bad_link(request, "this subscription no longer exists")
+        return _bad_link(request, "link_gone", lang)
     if channel.status is not ChannelStatus.ACTIVE:
         if not _confirms(channel, issued):
-            return _bad_link(request, "this link was already used or replaced by a later change")
+            return _bad_link(request, "link_used", lang)
         set_status(channel, ChannelStatus.ACTIVE, "confirmed")
         _repo(store).save(sub)
     context = {
-        "title": "You're subscribed",
-        "body": f"Your first AIToday arrives at {sub.delivery_time} ({sub.timezone}).",
-        "icon": "check",
+        **message(lang, "subscribed", "check", time=sub.delivery_time, zone=sub.timezone),
         "action_url": path(store, "preferences", sub.id),
-        "action_label": "Choose topics and time",
+        "action_label": label("choose_topics_time", lang),
+        "lang": lang,
     }
     return page(request, "message.html", context)
 
@@ -232,20 +233,22 @@ def _linked_subscriber(
     try:
         payload = tokens.verify(store.settings.signing_key(), purpose, request.path_params["token"])
     except ValidationError as exc:
-        return _bad_link(request, exc.message)
+        return _bad_link(request, link_reason(exc))
     sub_id, issued = tokens.unstamped(payload)
     sub = _repo(store).get(sub_id)
     if sub is None:
-        return _bad_link(request, "this subscription no longer exists")
+        return _bad_link(request, "link_gone")
     return sub, issued
 
 
-def _bad_link(request: Request, reason: str) -> Response:
+def _bad_link(request: Request, reason: str, setting: str | None = None) -> Response:
+    """Why a link fails (``reason`` is a label key), in the reader's language when known."""
+    lang = language_choice(request, setting).lang
     context = {
-        "title": "This link does not work",
-        "body": f"{reason[:1].upper()}{reason[1:]}. You can sign up again from the home page.",
+        **message(lang, "bad_link", reason=label(reason, lang)),
         "action_url": "/",
-        "action_label": "Go to AIToday",
+        "action_label": label("go_home", lang),
+        "lang": setting,  # None: the page negotiates, and says Vary
     }
     return page(request, "message.html", context, status_code=400)
 
@@ -260,26 +263,31 @@ async def unsubscribe(request: Request) -> Response:
     try:
         payload = tokens.verify(store.settings.signing_key(), "unsubscribe", token)
     except ValidationError as exc:
-        return _bad_link(request, exc.message)
+        return _bad_link(request, link_reason(exc))
     sub_id, _, named = payload.partition(":")
     channel = _channel(named or "email")
     if channel is None:
-        return _bad_link(request, "this link is not valid")
-    if request.method == "GET":
-        context = {"token": token, "channel": channel}
-        return page(request, "unsubscribe.html", context)
+        return _bad_link(request, "link_invalid")
     repo = _repo(store)
     sub: Subscriber | None = repo.get(sub_id)
+    setting = sub.language if sub is not None else None
+    lang = language_choice(request, setting).lang
+    if request.method == "GET":
+        context = {
+            "token": token,
+            "channel": channel,
+            "channel_name": channel_name(channel, lang),
+            "lang": setting,
+        }
+        return page(request, "unsubscribe.html", context)
     if sub is not None and find_channel(sub, channel) is not None:
         repo.set_channel_status(sub_id, channel, ChannelStatus.UNSUBSCRIBED, "unsubscribe link")
     log.info("unsubscribed %s from %s", sub_id, channel)
     context = {
-        "title": "You're unsubscribed",
-        "body": "You will not receive AIToday here any more. Changed your mind? "
-        "You can subscribe again in your preferences.",
-        "icon": "check",
+        **message(lang, "unsubscribed", "check"),
         "action_url": path(store, "preferences", sub_id) if sub is not None else "/",
-        "action_label": "Preferences" if sub is not None else "Go to AIToday",
+        "action_label": label("preferences" if sub is not None else "go_home", lang),
+        "lang": setting,
     }
     return page(request, "message.html", context)
 
@@ -307,13 +315,14 @@ async def preferences(request: Request) -> Response:
             form = await read_form(request)
         except ValidationError as exc:
             # A refused form changes nothing: applying an empty one would unsubscribe.
-            errors, status = {"form": exc.message}, 413
+            form, errors, status = {}, {"form": exc.message}, 413
         else:
             updated, errors = apply_form(sub, form)
             if not errors:
                 repo.save(updated)
                 sub, saved = updated, True
             status = 400 if errors else 200
+        errors = form_errors(errors, form, sub.language)
     return page(request, "preferences.html", _prefs_context(sub, errors, saved), status)
 
 
@@ -349,14 +358,9 @@ def _prefs_context(sub: Subscriber, errors: dict[str, str], saved: bool) -> dict
         "saved": saved,
         "languages": LANGUAGE_NAMES,
         "frequencies": FREQUENCIES,
-        "topics": _topic_choices(),
+        "topics": topic_choices(sub.language),
         "email": email,
         "email_active": email is not None and email.status is ChannelStatus.ACTIVE,
         "exclude": ", ".join(sub.prefs.exclude_keywords),
         "lang": sub.language,
     }
-
-
-def _topic_choices() -> list[tuple[str, str]]:
-    """(slug, label) of every topic a reader can follow."""
-    return [(slug, topic.label) for slug, topic in TOPICS.items()]

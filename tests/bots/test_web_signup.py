@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,12 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from markupsafe import escape
 
 from bots.web import create_app, server_options
 from core import tokens
 from core.config import Settings
+from core.i18n import label
 from core.models import ChannelStatus
 from core.preferences import find_channel, new_subscriber
 from core.store.base import Store
@@ -83,8 +86,11 @@ def test_double_opt_in_confirm_preferences_unsubscribe(web: httpx.Client, store:
 
     [mail] = wait_for_mails(store, 1)
     assert mail["To"] == "Reader@example.com"
+    subject = str(make_header(decode_header(mail["Subject"])))
+    assert subject == label("mail_confirm_subject", "ja")  # the language the reader chose
     confirmed = web.get(path_of(link_in(mail, "confirm")))
-    assert confirmed.status_code == 200 and "subscribed" in confirmed.text
+    assert confirmed.status_code == 200
+    assert escape(label("subscribed_title", "ja")) in confirmed.text
     sub = repo.get(sub_id)
     assert sub is not None
     email = find_channel(sub, "email")
@@ -106,7 +112,7 @@ def test_double_opt_in_confirm_preferences_unsubscribe(web: httpx.Client, store:
             "email_active": "on",
         },
     )
-    assert saved.status_code == 200 and "Saved" in saved.text
+    assert saved.status_code == 200 and escape(label("prefs_saved", "fr")) in saved.text
     sub = repo.get(sub_id)
     assert sub is not None
     assert (sub.delivery_time, sub.timezone, sub.language) == ("06:45", "Europe/Paris", "fr")
@@ -115,11 +121,11 @@ def test_double_opt_in_confirm_preferences_unsubscribe(web: httpx.Client, store:
 
     token = tokens.sign(store.settings.signing_key(), "unsubscribe", f"{sub.id}:email")
     page = web.get(f"/unsubscribe/{token}")
-    assert page.status_code == 200 and "Unsubscribe" in page.text
+    assert page.status_code == 200 and escape(label("unsubscribe_question", "fr")) in page.text
     assert channel_of(repo.get(sub.id), "email").status is ChannelStatus.ACTIVE
     # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click"; effective at once.
     done = web.post(f"/unsubscribe/{token}", content=b"List-Unsubscribe=One-Click")
-    assert done.status_code == 200 and "unsubscribed" in done.text
+    assert done.status_code == 200 and escape(label("unsubscribed_title", "fr")) in done.text
     assert channel_of(repo.get(sub.id), "email").status is ChannelStatus.UNSUBSCRIBED
 
 
