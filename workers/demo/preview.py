@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 from html import escape, unescape
 from pathlib import Path
 from typing import Any
+
+from bots.email import outbox as email_outbox
+from bots.line import outbox as line_outbox
 
 _SLACK_LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>")
 _SLACK_BARE = re.compile(r"<(https?://[^<>|]+)>")
@@ -36,8 +36,6 @@ CSS = (
     "overflow:hidden}"
     "section.msg>h2{margin:0;padding:10px 14px;font-size:13px;background:#e5e7eb;"
     "color:#374151}"
-    # The frame is sized to the mail by _FIT once it loads; this height is for no script.
-    ".email iframe{width:100%;height:2400px;border:0;display:block}"
     ".meta{font-size:12px;color:#6b7280;padding:6px 14px}"
     ".slack{padding:12px 16px}"
     ".slack .who{font-weight:700}"
@@ -48,35 +46,25 @@ CSS = (
     ".slack hr{border:0;border-top:1px solid #e5e7eb}"
     ".slack .btn,.line .btn{display:inline-block;border:1px solid #d1d5db;border-radius:6px;"
     "padding:3px 10px;margin:4px 6px 4px 0;font-size:13px;text-decoration:none;color:#111}"
-    ".line{background:#8cabd9;padding:14px;overflow-x:auto;white-space:nowrap}"
-    ".line .bubble{display:inline-block;vertical-align:top;white-space:normal;width:260px;"
-    "background:#fff;border-radius:14px;margin-right:10px;overflow:hidden}"
-    ".line .box{display:flex;gap:6px;padding:4px 12px}"
-    ".line .vertical{flex-direction:column}"
-    ".line .horizontal{flex-direction:row}"
-    ".line p{margin:0}"
-    ".line .bold{font-weight:700}"
     ".slack .btn.primary{background:#007a5a;color:#fff;border-color:#007a5a}"
     ".slack .btn.danger{background:#fff;color:#e01e5a;border-color:#e01e5a}"
-    ".line .btn.primary{background:#06c755;color:#fff;border-color:#06c755}"
-    ".line .alt{font-size:12px;color:#1f2937;margin-bottom:8px;white-space:normal;"
-    "background:#fffd;border-radius:8px;padding:6px 10px}"
-    ".line .alt b{display:block;font-size:11px;color:#6b7280;font-weight:600}"
-    ".quick{margin-top:8px;white-space:normal}"
-    ".quick span{display:inline-block;background:#fff;border-radius:14px;padding:2px 10px;"
-    "margin:2px;font-size:12px}"
 )
+
+
+def _css() -> str:
+    """The page's own style, then each channel's (bots/<channel>/outbox.py)."""
+    return CSS + email_outbox.CSS + line_outbox.CSS
 
 
 def write_index(outbox: Path) -> Path:
     """Write ``outbox/index.html`` from what is in the outbox now; return its path."""
-    sections = _emails(outbox) + _slack(outbox) + _line(outbox)
+    sections = email_outbox.sections(outbox) + _slack(outbox) + _line(outbox)
     count = len(sections)
     body = "\n".join(sections) or "<p>The outbox is empty.</p>"
     page = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>AIToday outbox</title><style>{CSS}</style></head><body>"
+        f"<title>AIToday outbox</title><style>{_css()}</style></head><body>"
         "<header><h1>AIToday outbox</h1>"
         f"<p>{count} message(s) as each recipient would see them. E-mail files are in "
         "maildir/new, Slack and LINE payloads in slack/ and line/.</p></header>"
@@ -85,37 +73,6 @@ def write_index(outbox: Path) -> Path:
     path = outbox / "index.html"
     path.write_text(page, encoding="utf-8")
     return path
-
-
-# The frame's own document cannot run scripts (sandbox); this page measures it instead, which
-# allow-same-origin permits, and sets the frame to the mail's full height.
-_FIT = "this.style.height=this.contentDocument.documentElement.scrollHeight+'px'"
-
-
-# -- e-mail -------------------------------------------------------------------------------
-
-
-def _emails(outbox: Path) -> list[str]:
-    folder = outbox / "maildir" / "new"
-    files = sorted(folder.iterdir()) if folder.is_dir() else []
-    return [_email(p) for p in files if p.is_file()]
-
-
-def _email(path: Path) -> str:
-    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-    assert isinstance(message, EmailMessage)
-    part = message.get_body(preferencelist=("html", "plain"))
-    content = part.get_content() if part is not None else ""
-    if part is not None and part.get_content_type() == "text/plain":
-        content = f"<pre>{escape(content)}</pre>"
-    return (
-        f'<section class="msg email"><h2>E-mail to {escape(str(message["To"] or ""))}</h2>'
-        f'<div class="meta">Subject: {escape(str(message["Subject"] or ""))}<br>'
-        f"File: maildir/new/{escape(path.name)}</div>"
-        # sandbox without allow-scripts: the mail's HTML cannot run anything in this page.
-        f'<iframe sandbox="allow-same-origin" onload="{_FIT}" title="The e-mail" '
-        f'srcdoc="{escape(content, quote=True)}"></iframe></section>'
-    )
 
 
 # -- Slack --------------------------------------------------------------------------------
@@ -221,52 +178,4 @@ def mrkdwn_text(text: str) -> str:
 
 
 def _line(outbox: Path) -> list[str]:
-    return _chat(outbox, "line", "LINE", '<div class="line">', _line_message)
-
-
-def _line_message(message: dict[str, Any]) -> str:
-    if message.get("type") == "text":
-        return f'<div class="bubble"><div class="box">{escape(message.get("text", ""))}</div></div>'
-    contents = message.get("contents") or {}
-    bubbles = contents.get("contents", []) if contents.get("type") == "carousel" else [contents]
-    alt = (
-        '<div class="alt"><b>altText (shown in notifications and the chat list)</b>'
-        f"{escape(str(message.get('altText', '')))}</div>"
-    )
-    drawn = "".join(f'<div class="bubble">{_flex_bubble(b)}</div>' for b in bubbles)
-    quick = message.get("quickReply", {}).get("items", [])
-    chips = "".join(f"<span>{escape(_action_label(i.get('action')))}</span>" for i in quick)
-    return alt + drawn + (f'<div class="quick">{chips}</div>' if chips else "")
-
-
-def _flex_bubble(bubble: dict[str, Any]) -> str:
-    return "".join(
-        _flex(bubble[part]) for part in ("header", "hero", "body", "footer") if part in bubble
-    )
-
-
-def _flex(node: dict[str, Any]) -> str:
-    kind = node.get("type")
-    if kind == "box":
-        inner = "".join(_flex(c) for c in node.get("contents", []))
-        return f'<div class="box {escape(str(node.get("layout", "vertical")))}">{inner}</div>'
-    if kind == "text":
-        weight = " bold" if node.get("weight") == "bold" else ""
-        size = {"xl": "18px", "lg": "16px", "sm": "13px", "xs": "12px", "xxs": "11px"}.get(
-            str(node.get("size")), "14px"
-        )
-        color = str(node.get("color") or "#111111")
-        style = f"font-size:{size};color:{escape(color, quote=True)}"
-        return (
-            f'<p class="{weight.strip()}" style="{style}">{escape(str(node.get("text", "")))}</p>'
-        )
-    if kind == "button":
-        primary = " primary" if node.get("style") == "primary" else ""
-        return f'<span class="btn{primary}">{escape(_action_label(node.get("action")))}</span>'
-    if kind == "separator":
-        return "<hr>"
-    return ""
-
-
-def _action_label(action: Any) -> str:
-    return str(action.get("label", "")) if isinstance(action, dict) else ""
+    return _chat(outbox, "line", "LINE", line_outbox.OPENING, line_outbox.draw)
