@@ -47,7 +47,7 @@ def test_the_brief_page_says_why_this_story_at_every_width(
         assert reason.text.lower().startswith("why this story")
         assert "Told by 2 sources, incl. Chip Daily, Policy Desk" in reason.text
         box = reason_box(browser)
-        assert 0 <= box["left"] and box["right"] <= box["width"], box
+        assert box["left"] >= 0 and box["right"] <= box["width"], box
         assert 0 < box["height"] < 120, "the reason reads at a glance: a line or two"
         assert not overflows(browser)
 
@@ -57,7 +57,8 @@ def test_the_brief_page_says_why_this_story_at_every_width(
         browser.get(site + "/s/story-chip-export?lang=ja")
         set_width(browser, width)
         text = browser.find_element("id", "why-this-story").text
-        assert "選ばれた理由" in text and "2件の情報源が報道（Chip Daily, Policy Desk など）" in text
+        assert "選ばれた理由" in text
+        assert "2件の情報源が報道（Chip Daily, Policy Desk など）" in text
         assert not overflows(browser)
         if width == WIDTHS["phone"]:
             shoot(browser, "14-brief-reason-ja")
