@@ -32,6 +32,8 @@ __all__ = [
     "parse_direction",
     "record",
     "reset",
+    "tap_line",
+    "tapped_on",
     "tick_weights",
     "undo",
 ]
@@ -159,12 +161,27 @@ def describe(store: Store, feature: str) -> str:
     return ENTITY_NAMES.get(value, value[:1].upper() + value[1:])
 
 
+def tapped_on(store: Store, event: FeedbackEvent) -> str:
+    """What a tap was about, in a word: the story's first topic, else its first name."""
+    if event.topics:
+        return describe(store, f"topic:{event.topics[0]}")
+    if event.entities:
+        return describe(store, f"entity:{event.entities[0]}")
+    return ""
+
+
 def noted_text(store: Store, event: FeedbackEvent, lang: str) -> str:
     """The reply to a tap: "Got it. Fewer stories like this (Chips & hardware)."."""
-    first = event.topics[:1] or event.entities[:1]
-    what = describe(store, f"{'topic' if event.topics else 'entity'}:{first[0]}") if first else ""
+    what = tapped_on(store, event)
     key = "feedback_noted_more" if event.direction == "more" else "feedback_noted_less"
     return label(key, lang, what=f" ({what})" if what else "")
+
+
+def tap_line(store: Store, event: FeedbackEvent, lang: str) -> str:
+    """One tap as the preferences page lists it: "Less: Chips & hardware"."""
+    key = "feedback_learned_more" if event.direction == "more" else "feedback_learned_less"
+    what = tapped_on(store, event) or event.story_id
+    return f"{label(key, lang)}: {what}"
 
 
 @dataclass(frozen=True)

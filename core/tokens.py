@@ -57,6 +57,15 @@ def unsubscribe_token(signing_key: bytes, subscriber_id: str, channel: str) -> s
     return sign(signing_key, "unsubscribe", f"{subscriber_id}:{channel}")
 
 
+FEEDBACK_TTL = 30 * 86_400  # as long as a story can be found (STORY_TTL)
+
+
+def feedback_token(signing_key: bytes, subscriber_id: str, ttl: int = FEEDBACK_TTL) -> str:
+    """The signed token of a digest's more / less links and its brief-page buttons:
+    payload the subscriber id; it expires with the stories it could name."""
+    return sign(signing_key, "feedback", subscriber_id, ttl)
+
+
 def stamped(payload: str, now: float | None = None) -> str:
     """``payload`` with its issue time (ms), for a link that must lose to a later change."""
     issued = int((now if now is not None else time.time()) * 1000)

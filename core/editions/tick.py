@@ -48,6 +48,7 @@ from core.editions.variants import (
     group_variants,
 )
 from core.editions.writes import TickWrites, tick_writes
+from core.feedback import tick_weights
 from core.models import (
     ChannelSub,
     DeliveryBatch,
@@ -159,7 +160,8 @@ def _digests(
     subs = SubscriberRepo(store)
     pools = _pools(store, {_kinds(d) for d in due})
     translated = store.settings.llm.model is not None
-    personalizer = Personalizer(pick, pools, translated=translated, now=result.at)
+    learned = tick_weights(store, _ids(due), result.at)  # readers' more / less taps
+    personalizer = Personalizer(pick, pools, translated=translated, now=result.at, learned=learned)
     variants, lists = group_variants(due, personalizer, subs.sent_many(_ids(due)))
     result.picks = personalizer.calls
     _note_empty(result, lists, candidates)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from core.models import Channel, ChannelSub, Frequency, Prefs, Story, StoryReason, Subscriber
+from core.stories.learned import Weights
 from core.stories.reasons import ReasonKey, reason_for, reason_key
 
 __all__ = [
@@ -101,15 +102,17 @@ class Personalizer:
         *,
         translated: bool = False,
         now: datetime | None = None,
+        learned: Mapping[str, Weights] | None = None,
     ) -> None:
         self._pick = pick
         self._pools = pools
         self._translated = translated
+        self._learned = learned or {}  # subscriber id -> weights from their taps
         self._now = now
         self._pool_ids = {kind: {s.id for s in pool} for kind, pool in pools.items()}
         self._by_id = {kind: {s.id: s for s in pool} for kind, pool in pools.items()}
         self._memo: dict[
-            tuple[str, frozenset[str], str, int, frozenset[str] | None], tuple[str, ...]
+            tuple[str, frozenset[str], str, int, frozenset[str] | None, str], tuple[str, ...]
         ] = {}
         self._reasons: dict[
             tuple[tuple[str, ...], tuple[str, ...], str, tuple[str, ...]],
@@ -123,17 +126,31 @@ class Personalizer:
         return None if self._translated else frozenset({language, "en"})
 
     def stories(
-        self, prefs: Prefs, sent: Iterable[str], kind: EditionKind, limit: int, language: str
+        self,
+        prefs: Prefs,
+        sent: Iterable[str],
+        kind: EditionKind,
+        limit: int,
+        language: str,
+        subscriber_id: str = "",
     ) -> tuple[str, ...]:
         # The week's digest is a recap: what the daily digests sent is not held against it.
         history = frozenset() if kind == "weekly" else frozenset(sent) & self._pool_ids[kind]
         readable = self.readable(language)
-        key = (prefs.model_dump_json(), history, kind, limit, readable)
+        learned = self._learned.get(subscriber_id)
+        taps = learned.key if learned else ""
+        key = (prefs.model_dump_json(), history, kind, limit, readable, taps)
         found = self._memo.get(key)
         if found is None:
             self.calls += 1
+            extra = {"learned": learned} if learned else {}  # a picker may not take it
             picked = self._pick(
-                self._pools[kind], prefs, limit=limit, already_sent=history, readable=readable
+                self._pools[kind],
+                prefs,
+                limit=limit,
+                already_sent=history,
+                readable=readable,
+                **extra,
             )
             found = tuple(s.id for s in picked)
             self._memo[key] = found
@@ -175,7 +192,12 @@ def group_variants(
         for channel in entry.channels:
             kind = edition_kind(sub, channel)
             ids = personalizer.stories(
-                sub.prefs, sent.get(sub.id, ()), kind, item_limit(sub, channel), sub.language
+                sub.prefs,
+                sent.get(sub.id, ()),
+                kind,
+                item_limit(sub, channel),
+                sub.language,
+                subscriber_id=sub.id,
             )
             lists[(sub.id, channel.channel)] = ids
             if not ids:

@@ -209,4 +209,15 @@ LABELS: dict[str, dict[str, str]] = {
         "fr": "Oublié : votre résumé classe les articles comme avant vos choix.",
         "de": "Vergessen: Ihr Digest ordnet Meldungen wie vor Ihren Klicks.",
     },
+    "feedback_bad_link": {
+        "en": "This link does not work",
+        "ja": "このリンクは使えません",
+        "zh-Hant": "此連結無法使用",
+        "zh-Hans": "此链接无法使用",
+        "ko": "이 링크는 사용할 수 없습니다",
+        "th": "ลิงก์นี้ใช้ไม่ได้",
+        "es": "Este enlace no funciona",
+        "fr": "Ce lien ne fonctionne pas",
+        "de": "Dieser Link funktioniert nicht",
+    },
 }

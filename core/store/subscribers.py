@@ -38,6 +38,7 @@ from core.models import (
 )
 from core.store.base import Store
 from core.store.editions import EditionRepo
+from core.store.feedback import FeedbackRepo
 from core.store.keys import SENT_TTL, SLOT_MARKER_TTL
 
 __all__ = ["SENT_KEEP", "SubscriberRepo", "address_digest"]
@@ -225,6 +226,7 @@ class SubscriberRepo:
         pipe.srem(keys.subscriber_breaking(), subscriber_id)
         pipe.delete(keys.subscriber_sent(subscriber_id))
         pipe.hdel(keys.bounced_addresses(), subscriber_id)
+        FeedbackRepo(self.store).forget(pipe, subscriber_id)
         for c in sub.channels:
             pipe.hdel(keys.subscriber_address(c.channel), address_digest(c.channel, c.address))
         pipe.execute()
@@ -480,4 +482,5 @@ class SubscriberRepo:
                 m.decode(): datetime.fromtimestamp(score * 60, UTC).isoformat() for m, score in sent
             },
             "per_day_markers": markers,
+            "feedback": FeedbackRepo(self.store).export(subscriber_id),
         }
