@@ -14,6 +14,7 @@ from pydantic import SecretStr
 
 from bots.web import create_app
 from core import tokens
+from core.i18n import label
 from core.models import ChannelStatus
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
@@ -102,12 +103,14 @@ def test_sign_up_confirm_preferences_unsubscribe(site: str, browser: Any, store:
     assert sub is not None and sub.language == "ja"
     assert sub.timezone != ""  # the browser's own zone, sent by the page's script
 
+    # From here on the pages know the reader: they speak the language chosen (Japanese).
     browser.get(site + confirm_link(store))
-    assert "You're subscribed" in text_of(browser)
+    assert label("subscribed_title", "ja") in text_of(browser)
+    assert browser.find_element("tag name", "html").get_attribute("lang") == "ja"
     shoot(browser, "03-confirmed")
 
     old = browser.find_element("tag name", "html")
-    browser.find_element("link text", "Choose topics and time").click()
+    browser.find_element("link text", label("choose_topics_time", "ja")).click()
     WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old))
     set_width(browser, 390)
     assert not overflows(browser), "the preferences page scrolls sideways on a phone"
@@ -121,7 +124,7 @@ def test_sign_up_confirm_preferences_unsubscribe(site: str, browser: Any, store:
     exclude.send_keys("crypto")
     browser.find_element("css selector", "input[name=topics][value=chips]").click()
     click_and_wait(browser, "save")
-    assert "Saved" in text_of(browser)
+    assert label("prefs_saved", "ja") in text_of(browser)
     shoot(browser, "05-preferences-saved")
     saved = SubscriberRepo(store).get(sub.id)
     assert saved is not None
@@ -133,7 +136,7 @@ def test_sign_up_confirm_preferences_unsubscribe(site: str, browser: Any, store:
     browser.get(f"{site}/unsubscribe/{token}")
     shoot(browser, "06-unsubscribe")
     click_and_wait(browser, "unsubscribe")
-    assert "You're unsubscribed" in text_of(browser)
+    assert label("unsubscribed_title", "ja") in text_of(browser)
     shoot(browser, "07-unsubscribed")
     gone = SubscriberRepo(store).get(sub.id)
     assert channel_of(gone, "email").status is ChannelStatus.UNSUBSCRIBED
