@@ -760,6 +760,17 @@ LABELS: dict[str, dict[str, str]] = {
         "fr": "Robotique",
         "de": "Robotik",
     },
+    "topic_open-source": {
+        "en": "Open source",
+        "ja": "オープンソース",
+        "zh-Hant": "開源",
+        "zh-Hans": "开源",
+        "ko": "오픈소스",
+        "th": "โอเพนซอร์ส",
+        "es": "Código abierto",
+        "fr": "Open source",
+        "de": "Open Source",
+    },
     "topic_tools": {
         "en": "Tools & products",
         "ja": "ツールと製品",

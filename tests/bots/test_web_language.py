@@ -15,10 +15,11 @@ from markupsafe import escape
 
 from bots.web import create_app
 from core import tokens
-from core.i18n import LANGUAGE_NAMES, label
+from core.i18n import LABELS, LANGUAGE_NAMES, label
 from core.preferences import new_subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
+from core.stories.topics import TOPICS
 from tests.e2e.data import seed_day
 from tests.fakes.server import serve
 from tests.waiting import eventually
@@ -190,3 +191,8 @@ def test_the_brief_pages_chrome_speaks_the_browsers_language(
     for key in ("key_takeaway", "sources", "stay_ahead", "site_footer", "get_started"):
         assert shown(key, "zh-Hant") in answer.text, key
     assert varies_by_language(answer)
+
+
+def test_every_topic_has_a_name_in_every_language() -> None:
+    for slug in TOPICS:
+        assert f"topic_{slug}" in LABELS, f"core/labels/site.py lacks topic_{slug}"
