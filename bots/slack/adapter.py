@@ -44,6 +44,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bots.base import ChannelLimits, Outcome, OutcomeKind
 from bots.outbox import write_outbox
 from bots.slack.limits import LIMITS
+from bots.slack.outbox import OUTBOX_PARENT_TS
 from bots.slack.render import SlackMessage, render_slack
 from core.config import Settings
 from core.models import Channel, Edition, Recipient
@@ -103,6 +104,14 @@ class SlackPayload:
     @property
     def replies(self) -> list[SlackMessage]:
         return self.messages[1:]
+
+    def posts(self) -> list[dict[str, Any]]:
+        """Each message as chat.postMessage gets it, for the outbox and the terminal: the
+        replies name their parent as ``OUTBOX_PARENT_TS`` (no real ts exists there)."""
+        return [
+            {**m.as_kwargs(), "thread_ts": OUTBOX_PARENT_TS} if m.in_thread else m.as_kwargs()
+            for m in self.messages
+        ]
 
 
 @dataclass(frozen=True)
@@ -203,7 +212,7 @@ class SlackAdapter:
     async def send(self, payload: SlackPayload, to: Sequence[Recipient]) -> list[Outcome]:
         """Post the payload to every recipient; one Outcome each, in order."""
         if self.outbox is not None:
-            messages = [m.as_kwargs() for m in payload.messages]
+            messages = payload.posts()
             outbox, edition_id = self.outbox, payload.edition_id
             return await asyncio.to_thread(write_outbox, outbox, edition_id, messages, to)
         limit = asyncio.Semaphore(self.concurrency)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bots.registry import build_adapter
+from bots.slack.outbox import mrkdwn
 from core.models import (
     Brief,
     BriefSource,
@@ -17,7 +18,7 @@ from core.models import (
     Recipient,
 )
 from core.store.base import Store
-from workers.demo.preview import mrkdwn, write_index
+from workers.demo.preview import write_index
 
 NOW = datetime(2026, 11, 27, 7, 30, tzinfo=UTC)
 HOSTILE = "Chip <script>alert(1)</script> shortage"
@@ -100,3 +101,13 @@ async def test_frames_buttons_and_alt_text_are_drawn_as_the_recipient_sees_them(
     assert 'class="btn primary"' in page and ".slack .btn.primary{background:#007a5a" in page
     # The LINE altText says what it is.
     assert "<b>altText (shown in notifications and the chat list)</b>" in page
+
+
+async def test_a_slack_digest_is_drawn_with_its_thread_below_it(store: Store) -> None:
+    await _deliver(store, "slack", "T0AITODAY/C0DEMONEWS")
+    page = write_index(store.settings.digest.outbox_dir).read_text("utf-8")
+    slack = page.split('<div class="slack">')[1].split("</section>")[0]
+    assert slack.count('<div class="parent">') == 1 and slack.count('<div class="reply">') == 2
+    assert slack.index("Kestrel unveils") < slack.index('<div class="reply">')  # headline first
+    assert '.slack .parent+.reply::before{content:"Thread"' in page
+    assert "Key takeaway" in slack.split('<div class="reply">')[1]  # the brief, in the thread

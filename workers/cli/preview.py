@@ -21,6 +21,7 @@ from bots.email.adapter import EmailAdapter
 from bots.email.maildir import MaildirTransport
 from bots.email.render import EmailPayload
 from bots.line.adapter import LineAdapter, LinePayload
+from bots.slack import outbox as slack_outbox
 from bots.slack.adapter import SlackAdapter, SlackPayload
 from core.editions.preview import preview_edition
 from core.models import CHANNELS, ChannelStatus, ChannelSub, Edition, Recipient, Subscriber, utcnow
@@ -28,7 +29,7 @@ from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
 from core.tokens import unsubscribe_token
 from workers.cli.context import AppContext, pass_app
-from workers.demo.preview import mrkdwn_text, text_of, write_index
+from workers.demo.preview import write_index
 
 
 @dataclass(frozen=True)
@@ -131,26 +132,10 @@ def payload_text(payload: Any) -> str:
         )[1]
         return f"Subject: {payload.subject}\n\n{text}"
     if isinstance(payload, SlackPayload):
-        return "\n".join(_slack_lines(m.as_kwargs()) for m in payload.messages)
+        return "\n".join(slack_outbox.as_text(m) for m in payload.posts())
     if isinstance(payload, LinePayload):
         return "\n".join(_line_lines(m) for m in payload.messages)
     return str(payload)
-
-
-def _slack_lines(message: dict[str, Any]) -> str:
-    lines: list[str] = []
-    for block in message.get("blocks") or []:
-        kind = block.get("type")
-        if kind in ("header", "section"):
-            lines.append(mrkdwn_text(text_of(block.get("text"))))
-            lines += [mrkdwn_text(text_of(f)) for f in block.get("fields", [])]
-        elif kind == "context":
-            lines.append(" · ".join(mrkdwn_text(text_of(e)) for e in block.get("elements", [])))
-        elif kind == "actions":
-            lines.append(" ".join(f"[{text_of(e.get('text'))}]" for e in block["elements"]))
-        elif kind == "divider":
-            lines.append("—" * 20)
-    return "\n".join(line for line in lines if line) or str(message.get("text", ""))
 
 
 def _line_lines(message: dict[str, Any]) -> str:
