@@ -191,6 +191,9 @@ def test_the_brief_pages_chrome_speaks_the_browsers_language(
     for key in ("key_takeaway", "sources", "stay_ahead", "site_footer", "get_started"):
         assert shown(key, "zh-Hant") in answer.text, key
     assert varies_by_language(answer)
+    # The brief's own text is quoted from English sources: it says so, for fonts and readers.
+    assert re.search(r'<h1 lang="en">', answer.text)
+    assert re.search(r'<section class="takeaway"><h2>[^<]+</h2><p lang="en">', answer.text)
 
 
 def test_every_topic_has_a_name_in_every_language() -> None:
