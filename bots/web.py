@@ -25,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from bots.body_limit import BodyLimit
 from bots.email import bounces, signup
+from bots.feeds import routes as feed_routes
 from bots.line.webhook import line_routes
 from bots.pages import brief_view, language_choice, page, templates
 from bots.slack.app import slack_routes
@@ -48,6 +49,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics_page, methods=["GET"]),
         *signup.routes(),
+        *feed_routes(),
         *bounces.routes(),
         *slack_routes(store),
         *line_routes(store),

@@ -7,6 +7,12 @@ Unsubscribe tokens do not expire (a link in a year-old e-mail must still unsubsc
 they die with the record: they name a subscriber id, ids are random and never reused, and
 tokens are signed when a message is composed, never stored in Redis. Once ``users delete``
 removed the record, an old link acts on no one.
+
+Feed tokens (:func:`feed_token`) name a subscriber without showing who: the payload
+"<id>:<generation>" is sealed with AES-SIV (deterministic authenticated encryption, so a
+reader's feed URL stays the same from mail to mail, and any changed byte fails to open),
+under a key derived from the signing key. Bumping ``Subscriber.feed_generation`` ("new
+feed address") makes every older feed URL fail.
 """
 
 from __future__ import annotations
@@ -15,6 +21,10 @@ import base64
 import hashlib
 import hmac
 import time
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 from core.errors import ValidationError
 
@@ -81,3 +91,30 @@ def unstamped(text: str) -> tuple[str, float]:
         return payload, int(issued) / 1000
     except ValueError:
         return text, 0.0
+
+
+_FEED_CONTEXT = b"aitoday feed token v1"
+
+
+@lru_cache(maxsize=4)
+def _feed_cipher(signing_key: bytes) -> AESSIV:
+    # a key of its own, so a feed token and an HMAC token never share key material
+    return AESSIV(hmac.new(signing_key, _FEED_CONTEXT, hashlib.sha512).digest())
+
+
+def feed_token(signing_key: bytes, subscriber_id: str, generation: int = 0) -> str:
+    """The opaque token of one subscriber's feed URL (the same for the same generation)."""
+    sealed = _feed_cipher(signing_key).encrypt(
+        f"{subscriber_id}:{generation}".encode(), [_FEED_CONTEXT]
+    )
+    return _b64(sealed)
+
+
+def open_feed_token(signing_key: bytes, token: str) -> tuple[str, int]:
+    """(subscriber id, generation) of a feed token; ValidationError when it is not one."""
+    try:
+        opened = _feed_cipher(signing_key).decrypt(_unb64(token), [_FEED_CONTEXT]).decode()
+        subscriber_id, _, generation = opened.rpartition(":")
+        return subscriber_id, int(generation)
+    except (ValueError, InvalidTag, UnicodeDecodeError):
+        raise ValidationError("token", "this link is not valid") from None

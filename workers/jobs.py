@@ -58,6 +58,7 @@ from core.store.base import Store, open_store
 from core.store.deliveries import ClaimMode, DeliveryRepo
 from core.store.editions import EditionRepo
 from core.store.subscribers import SubscriberRepo
+from core.tokens import feed_token
 from workers.fanout import batch_of, job_payload, payload_ids
 from workers.queues import FAILURE_TTL, RESULT_TTL, all_queues, channel_queue, job_retry
 
@@ -183,6 +184,7 @@ class BatchRun:
         self.lease_seconds = lease_seconds
         self.backoff = backoff
         self.repo = DeliveryRepo(store)
+        self.signing_key = store.settings.signing_key()  # for each recipient's feed link
         self.token = uuid.uuid4().hex
         self.limits = limits_for(batch.channel)
         self.in_flight = self.limits.in_flight
@@ -281,7 +283,11 @@ class BatchRun:
             for sub in subscriber.channels:
                 if sub.channel == self.batch.channel and sub.status == ChannelStatus.ACTIVE:
                     found[subscriber.id] = Recipient(
-                        subscriber_id=subscriber.id, address=sub.address
+                        subscriber_id=subscriber.id,
+                        address=sub.address,
+                        feed_token=feed_token(
+                            self.signing_key, subscriber.id, subscriber.feed_generation
+                        ),
                     )
                     break
         return found

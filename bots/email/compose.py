@@ -92,6 +92,12 @@ class MailTemplate:
             f"{self.base_url}/preferences/{prefs}",
         )
 
+    def feed_url(self, recipient: Recipient) -> str | None:
+        """The recipient's Atom feed (None when the job did not seal its token)."""
+        if recipient.feed_token is None:
+            return None
+        return f"{self.base_url}/feed/{recipient.feed_token}.xml"
+
     def message_id(self, recipient: Recipient) -> str:
         # stable per (edition, subscriber): a repeated send carries the same id, which
         # lets mailbox providers that de-duplicate on Message-ID drop the repeat
@@ -101,7 +107,9 @@ class MailTemplate:
         """The complete message for one recipient."""
         token, unsubscribe_url, preferences_url = self.links(recipient)
         html, text = self.packed.personalize(
-            unsubscribe_url=unsubscribe_url, preferences_url=preferences_url
+            unsubscribe_url=unsubscribe_url,
+            preferences_url=preferences_url,
+            feed_url=self.feed_url(recipient),
         )
         boundary = f"=_aitoday_{uuid.uuid4().hex}"
         head = "\r\n".join([*self._headers(recipient, now, token, unsubscribe_url, boundary), ""])

@@ -34,6 +34,7 @@ from core.i18n import label
 from core.models import BriefImage, Edition
 from core.render.common import (
     BRAND,
+    FEED_PLACEHOLDER,
     PREFERENCES_PLACEHOLDER,
     UNSUBSCRIBE_PLACEHOLDER,
     StoryView,
@@ -70,6 +71,7 @@ LABEL_KEYS = (
     "read_brief",
     "unsubscribe",
     "preferences",
+    "feed_heading",
 )
 
 
@@ -84,13 +86,21 @@ class EmailPayload:
     text: str
     story_ids: tuple[str, ...]
 
-    def personalize(self, *, unsubscribe_url: str, preferences_url: str) -> tuple[str, str]:
-        """(html, text) for one recipient: the placeholders replaced by their links."""
-        filled_html = self.html.replace(
-            UNSUBSCRIBE_PLACEHOLDER, html.escape(unsubscribe_url)
-        ).replace(PREFERENCES_PLACEHOLDER, html.escape(preferences_url))
-        filled_text = self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
-            PREFERENCES_PLACEHOLDER, preferences_url
+    def personalize(
+        self, *, unsubscribe_url: str, preferences_url: str, feed_url: str | None = None
+    ) -> tuple[str, str]:
+        """(html, text) for one recipient: the placeholders replaced by their links (the
+        feed's, when not given, by the preferences page, which shows it)."""
+        feed = feed_url or preferences_url
+        filled_html = (
+            self.html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(unsubscribe_url))
+            .replace(PREFERENCES_PLACEHOLDER, html.escape(preferences_url))
+            .replace(FEED_PLACEHOLDER, html.escape(feed))
+        )
+        filled_text = (
+            self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
+            .replace(PREFERENCES_PLACEHOLDER, preferences_url)
+            .replace(FEED_PLACEHOLDER, feed)
         )
         return filled_html, filled_text
 
@@ -261,6 +271,7 @@ def _html(edition: Edition, views: list[StoryView], cards: list[str], subject: s
         "cards": [markupsafe.Markup(card) for card in cards],
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "preferences_url": PREFERENCES_PLACEHOLDER,
+        "feed_url": FEED_PLACEHOLDER,
     }
     return _template().render(**context)
 
@@ -326,6 +337,7 @@ def _text(edition: Edition, cards: list[_Card], omitted: list[StoryView]) -> str
     lines += [
         "--",
         f"{label('preferences', lang)}: {PREFERENCES_PLACEHOLDER}",
+        f"{label('feed_heading', lang)}: {FEED_PLACEHOLDER}",
         f"{label('unsubscribe', lang)}: {UNSUBSCRIBE_PLACEHOLDER}",
         "",
     ]

@@ -33,6 +33,7 @@ from bots.email.signup_text import (
     message,
     topic_choices,
 )
+from bots.feeds import feed_context
 from bots.pages import language_choice, page
 from core import tokens
 from core.errors import ValidationError
@@ -323,7 +324,9 @@ async def preferences(request: Request) -> Response:
                 sub, saved = updated, True
             status = 400 if errors else 200
         errors = form_errors(errors, form, sub.language)
-    return page(request, "preferences.html", _prefs_context(sub, errors, saved), status)
+    context = _prefs_context(sub, errors, saved)
+    context.update(feed_context(store, sub, request.path_params["token"]))
+    return page(request, "preferences.html", context, status)
 
 
 def apply_form(sub: Subscriber, form: dict[str, list[str]]) -> tuple[Subscriber, dict[str, str]]:
