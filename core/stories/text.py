@@ -40,6 +40,7 @@ _SCALE = {"trillion": 1e12, "billion": 1e9, "million": 1e6, "bn": 1e9, "mn": 1e6
 # "$2.1B", "€500M": a currency sign makes the letter a scale ("7B" alone is a model size)
 _SHORT_AMOUNT = re.compile(r"[$€£¥]\s?(\d+(?:\.\d+)?)\s?([KMBT])(?![A-Za-z])")
 _SHORT_SCALE = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+_SHORT_WORD = {"K": "thousand", "M": "million", "B": "billion", "T": "trillion"}
 # Latin words in headlines of any event, in any language, and units
 ANCHOR_STOPWORDS = frozenset({"ai", "ceo", "app", "apps", "bn", "mn", "nm"})
 
@@ -157,7 +158,7 @@ def features(
     for text in (title, summary[:600]):
         word_terms: list[str] = []
         gram_terms: list[str] = []
-        written = words(text) if text else []
+        written = words(spell_amounts(text)) if text else []
         title_case = _is_title_case(written)
         for position, word in enumerate(written):
             known = _analysed(word)
@@ -209,9 +210,15 @@ def _is_title_case(written: list[str]) -> bool:
     return capitalised / len(ws) > 0.8
 
 
+def spell_amounts(text: str) -> str:
+    """Short amounts in words, as most headlines write them: "$2.1B" -> "$2.1 billion"."""
+    return _SHORT_AMOUNT.sub(lambda m: f"{m[0][0]}{m[1]} {_SHORT_WORD[m[2]]}", text)
+
+
 def title_numbers(title: str) -> frozenset[str]:
-    """Word keys of a title that hold digits (versions, amounts, years, parts)."""
-    keys = (word_key(w) for w in words(title))
+    """Word keys of a title that hold digits (versions, amounts, years, parts); a short
+    amount is read in words first ("$2.1B" has the "21" of "$2.1 billion")."""
+    keys = (word_key(w) for w in words(spell_amounts(title)))
     return frozenset(k for k in keys if _has_digit(k))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.stories.cluster import Clusterer, Doc, cluster_all
-from core.stories.text import url_key
+from core.stories.text import spell_amounts, title_numbers, url_key
 
 T0 = datetime(2026, 8, 3, 9, 0, tzinfo=UTC)
 
@@ -315,3 +315,10 @@ def test_another_port_is_another_site() -> None:
     assert url_key("http://127.0.0.1:8001/a") != url_key("http://127.0.0.1:8002/a")
     assert url_key("https://www.example.com:443/a/") == url_key("http://example.com/a")
     assert url_key("http://example.com:99999/a") == "example.com/a"  # no port at all
+
+
+def test_a_short_amount_is_the_amount_in_words() -> None:
+    assert spell_amounts("lands $2.1B and €300M; 288GB, B2B") == (
+        "lands $2.1 billion and €300 million; 288GB, B2B"
+    )
+    assert title_numbers("Meridian lands $2.1B") == title_numbers("Meridian raises $2.1 billion")

@@ -1,5 +1,6 @@
 """The demo's feeds become one story per event: every telling of the Aurora-3 launch, in
-English, Japanese and Chinese, is one story, and Aurora AI's other news is not in it."""
+English, Japanese and Chinese, is one story, and Aurora AI's other news is not in it;
+"$2.1B" and "$2.1 billion" are one funding round."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ LAUNCH = (
     "Aurora AI 发布 Aurora-3",
 )
 POWER = ("Aurora AI signs 1.2 GW", "Aurora AI turns to nuclear", "Aurora AI signs 20-year")
+FUNDING = ("Meridian Labs raises $2.1 billion", "Meridian Labs lands $2.1B", "AI 智能体")
 
 
 def _story_of(stories: list[Story], title: str) -> str:
@@ -36,6 +38,7 @@ async def test_each_demo_event_is_one_story(store: Store) -> None:
     stories = StoryRepo(store).recent(24 * 30)
     launch = {_story_of(stories, title) for title in LAUNCH}
     power = {_story_of(stories, title) for title in POWER}
-    assert len(launch) == 1 and len(power) == 1
+    funding = {_story_of(stories, title) for title in FUNDING}
+    assert len(launch) == 1 and len(power) == 1 and len(funding) == 1
     assert launch != power
     assert len(stories) <= 102  # 142 articles; 124 stories when every site was one host
