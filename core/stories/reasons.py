@@ -106,8 +106,9 @@ def reason_key(reason: StoryReason | None) -> ReasonKey:
 
 
 def topic_name(slug: str, lang: str) -> str:
-    """A topic's name in ``lang`` (its English label where no translation exists)."""
-    key = f"reason_topic_{slug.replace('-', '_')}"
+    """A topic's name in ``lang``, as the preferences page names it (``topic_<slug>``);
+    its English label where no translation exists."""
+    key = f"topic_{slug}"
     if key in LABELS:
         return label(key, lang)
     return TOPICS[slug].label if slug in TOPICS else slug
