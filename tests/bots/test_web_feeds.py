@@ -246,3 +246,15 @@ def test_the_public_feed_of_the_days_top_stories(web: httpx.Client, store: Store
     assert data["feed_url"].endswith("/feed/top.json?lang=ja")
     assert [item["language"] for item in data["items"]] == ["ja", "en"]
     assert web.get("/feed/top.json?lang=xx").json()["language"] == "en"
+
+
+def test_every_page_points_feed_readers_at_the_public_feed(web: httpx.Client) -> None:
+    links = re.findall(
+        r'<link rel="alternate" type="([^"]+)" title="AIToday" href="([^"]+)"', web.get("/").text
+    )
+    assert links == [
+        ("application/atom+xml", "/feed/top.xml"),
+        ("application/feed+json", "/feed/top.json"),
+    ]
+    ja = web.get("/?lang=ja").text
+    assert 'href="/feed/top.xml?lang=ja"' in ja
