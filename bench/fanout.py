@@ -290,14 +290,15 @@ def _comm(pid: int) -> str:
 
 
 def exactly_once(smtp: Any, slack: Any, line: Any) -> int:
-    """Recipients that every sink saw exactly once (Slack: one message per channel)."""
+    """Recipients that every sink saw exactly once (Slack: one digest message per channel;
+    its replies are in its thread)."""
     mail = sum(1 for n in smtp.count_by_recipient().values() if n == 1)
     users: dict[str, int] = {}
     for delivery in line.deliveries:
         users[delivery.user_id] = users.get(delivery.user_id, 0) + 1
     channels: dict[str, int] = {}
     for call in slack.calls_to("chat.postMessage"):
-        if call.response.get("ok"):
+        if call.response.get("ok") and not call.args.get("thread_ts"):
             channel = str(call.args.get("channel"))
             channels[channel] = channels.get(channel, 0) + 1
     return (

@@ -15,7 +15,9 @@ LIMITS = ChannelLimits(
     max_messages_per_call=1,
     messages_per_second_per_target=1.0,
     max_blocks_per_message=50,
-    send_chunk=20,
+    # a digest is 1 + N messages a second apart per channel, so a send mostly waits: 2 x 100
+    # channels in flight keep a worker busy (a crash repeats at most one message of each)
+    send_chunk=100,
     in_flight=2,
     gone_status=ChannelStatus.REVOKED,
     retry=RetryPolicy(

@@ -91,8 +91,7 @@ def render_slack(edition: Edition, *, base_url: str) -> list[SlackMessage]:
 
 def reason_of(view: StoryView) -> str | None:
     """The story's "why this story" line, when the ranking gave one."""
-    reason = getattr(view, "reason", None)  # StoryView.reason: set by the ranking's explainer
-    return reason.strip() if isinstance(reason, str) and reason.strip() else None
+    return view.reason.strip() if view.reason and view.reason.strip() else None
 
 
 # -- the digest message ---------------------------------------------------------------

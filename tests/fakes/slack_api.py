@@ -39,7 +39,7 @@ Use::
     slack.thread("C1", parent_ts)                # the replies in one thread
     ts = slack.share_links("C1", ["https://aitoday.example/s/x"])  # a user posts a link
 
-``FakeSlack(keep_bodies=False)`` keeps only each call's channel (for benchmarks).
+``FakeSlack(keep_bodies=False)`` keeps only each call's channel and thread (for benchmarks).
 """
 
 from __future__ import annotations
@@ -354,7 +354,9 @@ class FakeSlack:
             await asyncio.sleep(injection.delay)
         status, body, headers = self._answer(method, token, args, injection, request)
         if not self.keep_bodies:
-            args = {k: v for k, v in args.items() if k in ("channel", "user", "user_id")}
+            args = {
+                k: v for k, v in args.items() if k in ("channel", "user", "user_id", "thread_ts")
+            }
         with self._lock:
             self._state.calls.append(SlackCall(method, token, args, status, body, time.time()))
         if status >= 500:
