@@ -61,6 +61,7 @@ def page(request: Request, name: str, context: dict[str, Any], status_code: int 
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Content-Language"] = choice.lang
     if choice.negotiated:
         response.headers.append("Vary", "Accept-Language")
     return response

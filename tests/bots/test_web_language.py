@@ -76,7 +76,7 @@ def test_the_landing_page_speaks_the_browsers_language(
 ) -> None:
     answer = web.get("/", headers={"Accept-Language": accept})
     assert answer.status_code == 200
-    assert html_lang(answer) == lang
+    assert html_lang(answer) == lang == answer.headers["content-language"]
     assert shown("signup_heading", lang) in answer.text
     assert shown("site_footer", lang) in answer.text
     assert varies_by_language(answer)
