@@ -258,3 +258,12 @@ def test_every_page_points_feed_readers_at_the_public_feed(web: httpx.Client) ->
     ]
     ja = web.get("/?lang=ja").text
     assert 'href="/feed/top.xml?lang=ja"' in ja
+
+
+def test_a_deleted_readers_feed_is_gone(web: httpx.Client, store: Store) -> None:
+    sub = reader(store)
+    send_edition(store, sub, 1)
+    url = path_of(feed_urls(store, sub).atom)
+    assert web.get(url).status_code == 200
+    SubscriberRepo(store).delete(sub.id)
+    assert web.get(url).status_code == 404
