@@ -95,6 +95,8 @@ def send_test_command(app: AppContext, subscriber_ref: str, channel: str | None)
     failed = 0
     for chosen in channels(sub, channel, active_only=True):
         adapter = build_adapter(chosen.channel, store)
+        if isinstance(adapter, SlackAdapter):
+            adapter.threads = None  # a test send is never retried: it keeps no thread record
         edition_id = f"test-{secrets.token_hex(4)}"
         shown = build(store, sub, chosen, adapter, edition_id=edition_id)
         to = recipient(store, sub, chosen)
