@@ -32,6 +32,7 @@ from bots.slack.app import slack_routes
 from core import metrics
 from core.config import Settings
 from core.i18n import LANGUAGE_NAMES, label
+from core.ingest.sources import default_sources
 from core.store.base import Store, open_store
 from core.store.stories import StoryRepo
 
@@ -42,7 +43,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     """The web process: every inbound route, sharing one store."""
-    store = store or open_store(settings)
+    store = store or open_store(settings, shipped_sources=default_sources)
     routes = [
         Route("/", landing, methods=["GET"]),
         Route("/s/{story_id}", brief_page, methods=["GET"]),

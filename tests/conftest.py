@@ -11,6 +11,7 @@ import pytest
 import redis
 
 from core.config import Settings, load_settings
+from core.ingest.sources import default_sources
 from core.store.base import Store
 from core.store.connection import keys_for
 
@@ -60,7 +61,7 @@ def settings(redis_url: str, tmp_path: Path) -> Settings:
 def store(settings: Settings) -> Iterator[Store]:
     """A Store whose keys are all deleted after the test."""
     client = redis.Redis.from_url(settings.redis_url or "")
-    store = Store(redis=client, keys=keys_for(settings), settings=settings)
+    store = Store(client, keys_for(settings), settings, shipped_sources=default_sources)
     yield store
     for key in client.scan_iter(match=store.keys.pattern(), count=1000):
         client.delete(key)

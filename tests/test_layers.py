@@ -45,11 +45,6 @@ def test_core_imports_neither_bots_nor_workers() -> None:
 # core/store/ stores what the domain computed: it may import itself and the plain data,
 # settings and errors, nothing else of core/.
 STORE_MAY_IMPORT = ("core.store", "core.models", "core.config", "core.errors")
-# Domain imports core/store/ still makes, each with why it stays for now.
-STORE_DOMAIN_IMPORTS = {
-    # the shipped source list is read on first use (seed_defaults)
-    "core/store/sources.py: core.ingest.sources",
-}
 
 
 def test_core_store_imports_no_domain_module() -> None:
@@ -59,7 +54,7 @@ def test_core_store_imports_no_domain_module() -> None:
         for name in imported(path)
         if name.startswith("core.") and not name.startswith(STORE_MAY_IMPORT)
     }
-    assert domain == STORE_DOMAIN_IMPORTS
+    assert domain == set()
 
 
 # Redis is reached through the repositories in core/store/: outside it, these files still

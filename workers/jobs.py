@@ -51,6 +51,7 @@ from rq.job import Job
 from bots.base import ChannelAdapter, Outcome, OutcomeKind
 from bots.registry import build_adapter, limits_for
 from core.config import Settings, load_settings
+from core.ingest.sources import default_sources
 from core.logs import scrub
 from core.metrics import incr
 from core.models import CHANNELS, ChannelStatus, DeliveryBatch, Recipient
@@ -119,7 +120,7 @@ def job_store() -> Store:
     """The store of this worker (opened once per process)."""
     global _store
     if _store is None:
-        _store = open_store(_settings or load_settings())
+        _store = open_store(_settings or load_settings(), shipped_sources=default_sources)
     return _store
 
 

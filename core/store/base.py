@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import redis
 
 from core.config import Settings
+from core.models import Source
 from core.store.connection import connect, keys_for, redis_url
 from core.store.keys import Keys
 
@@ -18,6 +20,9 @@ class Store:
     redis: redis.Redis
     keys: Keys
     settings: Settings
+    # What a Redis that never held sources starts with (SourceRepo seeds it on first
+    # use): the shipped list, handed in by the process that opens the store.
+    shipped_sources: Callable[[], Sequence[Source]] | None = None
 
     @property
     def url(self) -> str:
@@ -35,6 +40,12 @@ class Store:
         pipe.execute()
 
 
-def open_store(settings: Settings, *, check: bool = True) -> Store:
+def open_store(
+    settings: Settings,
+    *,
+    check: bool = True,
+    shipped_sources: Callable[[], Sequence[Source]] | None = None,
+) -> Store:
     """Connect (starting the embedded Redis when no URL is set) and bundle the keys."""
-    return Store(redis=connect(settings, check=check), keys=keys_for(settings), settings=settings)
+    client = connect(settings, check=check)
+    return Store(client, keys_for(settings), settings, shipped_sources)

@@ -2,8 +2,9 @@
 
 Sources live in one hash (id -> Source JSON); fetch state in one hash per source.
 The first time the repository is used and nothing was ever stored, it seeds itself
-from the shipped list (:func:`core.ingest.sources.default_sources`); a marker key
-records that, so removing every source later does not bring the defaults back.
+from the list the store was opened with (``Store.shipped_sources``: the processes hand
+in :func:`core.ingest.sources.default_sources`); a marker key records that, so removing
+every source later does not bring the defaults back.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import cast
 
 from redis.typing import EncodableT, FieldT
 
-from core.ingest.sources import default_sources
 from core.models import FetchState, Source
 from core.store.base import Store
 
@@ -89,8 +89,10 @@ class SourceRepo:
         if self.redis.exists(self.keys.sources()):
             self.redis.set(marker, "1")
             return False
+        if self.store.shipped_sources is None:
+            return False  # opened without a list to seed with: a later process seeds
         try:
-            defaults = default_sources()
+            defaults = self.store.shipped_sources()
         except FileNotFoundError:
             return False  # no shipped list in this checkout: try again next time
         pipe = self.redis.pipeline()

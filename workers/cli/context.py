@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import click
 
 from core.config import Settings, load_settings
+from core.ingest.sources import default_sources
 from core.logs import setup_logging
 from core.store.base import Store, open_store
 
@@ -31,7 +32,7 @@ class AppContext:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = open_store(self.settings)
+            self._store = open_store(self.settings, shipped_sources=default_sources)
         return self._store
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from core.config import Settings
+from core.ingest.sources import default_sources
 from core.store.base import Store, open_store
 from workers.cli.context import AppContext, pass_app
 
@@ -54,7 +55,7 @@ def _demo_store() -> tuple[Settings, Store]:
     from workers.demo.flow import demo_settings
 
     settings = demo_settings()
-    return settings, open_store(settings)
+    return settings, open_store(settings, shipped_sources=default_sources)
 
 
 def register(cli: click.Group) -> None:

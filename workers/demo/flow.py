@@ -26,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.config import Settings, load_settings
+from core.ingest.sources import default_sources
 from core.models import Article, Brief, Edition, Subscriber, utcnow
 from core.store.base import Store, open_store
 from workers.demo.feedserver import DemoFeedServer
@@ -101,7 +102,7 @@ def run_demo(
     started = time.perf_counter()
     tell = step or (lambda stage, done, total: None)
     now = now or utcnow()
-    store = open_store(settings)
+    store = open_store(settings, shipped_sources=default_sources)
     reset(store)
     result = DemoResult(outbox=settings.digest.outbox_dir)
     with DemoFeedServer(image_base=demo_image_base(settings)) as server:
