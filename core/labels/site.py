@@ -207,7 +207,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ja": "1ソース",
         "zh-Hant": "1 個來源",
         "zh-Hans": "1 个来源",
-        "ko": "출처 1개",
+        "ko": "1개 출처",
         "th": "1 แหล่ง",
         "es": "1 fuente",
         "fr": "1 source",
