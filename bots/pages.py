@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -80,8 +81,14 @@ def reader_language(request: Request) -> str:
     return language_choice(request).lang
 
 
-async def brief_view(request: Request, store: Store, story_id: str) -> Response:
-    """The brief page of one story, or a friendly 404."""
+async def brief_view(
+    request: Request,
+    store: Store,
+    story_id: str,
+    extra: Callable[[str], Mapping[str, Any]] | None = None,
+) -> Response:
+    """The brief page of one story, or a friendly 404; ``extra(lang)`` adds to the page
+    (the reader's more / less buttons: bots.feedback)."""
     from core.briefs.service import brief_for  # imported when first needed: it is heavy
 
     lang = reader_language(request)
@@ -103,6 +110,7 @@ async def brief_view(request: Request, store: Store, story_id: str) -> Response:
         ),
         **brief_parts(brief, lang),
         **signup_context(store, lang),
+        **(extra(lang) if extra else {}),
     }
     return page(request, "brief.html", context)
 

@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bots import feedback
 from bots.body_limit import BodyLimit
 from bots.email import bounces, signup
 from bots.feeds import routes as feed_routes
@@ -50,6 +51,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics_page, methods=["GET"]),
         *signup.routes(),
+        *feedback.routes(),
         *feed_routes(),
         *bounces.routes(),
         *slack_routes(store),
@@ -140,8 +142,14 @@ def _qr_svg(url: str | None) -> str | None:
 
 
 async def brief_page(request: Request) -> Response:
-    """``/s/{story_id}``: the brief in the AIToday format, in the reader's language."""
-    return await brief_view(request, store_of(request), request.path_params["story_id"])
+    """``/s/{story_id}``: the brief in the AIToday format, in the reader's language; with
+    the reader's signed token (``?t=``, from their digest), more / less like this."""
+    store, story_id = store_of(request), request.path_params["story_id"]
+
+    def buttons(lang: str) -> dict[str, Any]:
+        return feedback.brief_feedback(request, store, story_id, lang)
+
+    return await brief_view(request, store, story_id, buttons)
 
 
 async def healthz(request: Request) -> Response:

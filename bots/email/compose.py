@@ -30,7 +30,7 @@ from urllib.parse import quote
 from bots.email.render import EmailPayload
 from core.config import Settings
 from core.models import Recipient
-from core.tokens import sign, unsubscribe_token
+from core.tokens import feedback_token, sign, unsubscribe_token
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,7 @@ class MailTemplate:
             unsubscribe_url=unsubscribe_url,
             preferences_url=preferences_url,
             feed_url=self.feed_url(recipient),
+            feedback_token=feedback_token(self.signing_key, recipient.subscriber_id),
         )
         boundary = f"=_aitoday_{uuid.uuid4().hex}"
         head = "\r\n".join([*self._headers(recipient, now, token, unsubscribe_url, boundary), ""])

@@ -47,6 +47,9 @@ from core.render.common import (
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_HTML_BYTES = declared(LIMITS.max_payload_bytes, "max_payload_bytes")
+# The reader's signed feedback token (core.tokens.feedback_token), filled per recipient by
+# bots.email.compose; as long as a real token, so the size budget measures the real mail.
+FEEDBACK_PLACEHOLDER = "%%AITODAY_FEEDBACK_TOKEN" + "_" * 78 + "%%"
 Budget = tuple[int, int, int]
 # (dek, key takeaway, each key point) in characters; None: the brief as written
 _BUDGETS: tuple[Budget | None, ...] = (
@@ -69,6 +72,8 @@ LABEL_KEYS = (
     "what_to_watch",
     "sources",
     "read_brief",
+    "more_like_this",
+    "less_like_this",
     "unsubscribe",
     "preferences",
     "feed_heading",
@@ -87,20 +92,28 @@ class EmailPayload:
     story_ids: tuple[str, ...]
 
     def personalize(
-        self, *, unsubscribe_url: str, preferences_url: str, feed_url: str | None = None
+        self,
+        *,
+        unsubscribe_url: str,
+        preferences_url: str,
+        feed_url: str | None = None,
+        feedback_token: str = "",
     ) -> tuple[str, str]:
         """(html, text) for one recipient: the placeholders replaced by their links (the
-        feed's, when not given, by the preferences page, which shows it)."""
+        feed's, when not given, by the preferences page, which shows it) and their signed
+        more / less token (none: the links open the brief page without the buttons)."""
         feed = feed_url or preferences_url
         filled_html = (
             self.html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(unsubscribe_url))
             .replace(PREFERENCES_PLACEHOLDER, html.escape(preferences_url))
             .replace(FEED_PLACEHOLDER, html.escape(feed))
+            .replace(FEEDBACK_PLACEHOLDER, html.escape(feedback_token))
         )
         filled_text = (
             self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
             .replace(PREFERENCES_PLACEHOLDER, preferences_url)
             .replace(FEED_PLACEHOLDER, feed)
+            .replace(FEEDBACK_PLACEHOLDER, feedback_token)
         )
         return filled_html, filled_text
 
@@ -281,6 +294,8 @@ def _story_context(view: StoryView, lang: str, *, sources_max: int | None) -> di
     return {
         "rank": view.rank,
         "url": view.url,
+        "more_url": feedback_url(view.url, "more"),
+        "less_url": feedback_url(view.url, "less"),
         "headline": view.headline,
         "dek": view.dek,
         "key_takeaway": view.key_takeaway,
@@ -303,6 +318,12 @@ def _story_context(view: StoryView, lang: str, *, sources_max: int | None) -> di
         "language_note": view.language_note,
         "reason": view.reason,
     }
+
+
+def feedback_url(story_url: str, tap: str) -> str:
+    """A story's "more / less like this" link: its brief page with the reader's signed
+    token and the tap to confirm there (a GET records nothing: mail scanners open links)."""
+    return f"{story_url}?t={FEEDBACK_PLACEHOLDER}&tap={tap}"
 
 
 def _image(image: BriefImage | None, link: str, headline: str) -> dict[str, Any] | None:
@@ -368,5 +389,7 @@ def _text_story(card: _Card, lang: str) -> list[str]:
         lines.append(f"   ({view.language_note})")
     reading = label("min_read", lang, n=view.reading_minutes)
     lines.append(f"   {label('sources', lang)}: {source_names(view.sources)} · {reading}")
+    for tap in ("more", "less"):
+        lines.append(f"   {label(f'{tap}_like_this', lang)}: {feedback_url(view.url, tap)}")
     lines.append("")
     return lines

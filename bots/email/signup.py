@@ -33,6 +33,7 @@ from bots.email.signup_text import (
     message,
     topic_choices,
 )
+from bots.feedback import learned_context
 from bots.feeds import feed_context
 from bots.pages import language_choice, page
 from core import tokens
@@ -326,6 +327,7 @@ async def preferences(request: Request) -> Response:
         errors = form_errors(errors, form, sub.language)
     context = _prefs_context(sub, errors, saved)
     context.update(feed_context(store, sub, request.path_params["token"]))
+    context.update(learned_context(request, store, sub))
     return page(request, "preferences.html", context, status)
 
 

@@ -60,16 +60,18 @@ class FeedbackRepo:
                     events = change(_EVENTS.validate_json(raw) if raw else [])
                     summary = summarize(events) if events else None
                     pipe.multi()
-                    self._write(pipe, subscriber_id, events, summary)
+                    self.queue_write(pipe, subscriber_id, events, summary)
                     pipe.execute()
                     return events
                 except redis.WatchError:
                     continue
         raise RuntimeError(f"feedback of {subscriber_id} kept changing; try again")
 
-    def _write(
+    def queue_write(
         self, pipe: Any, subscriber_id: str, events: list[FeedbackEvent], summary: str | None
     ) -> None:
+        """Queue storing ``events`` and their ``summary`` on ``pipe`` (no read: the caller
+        owns the events, as :meth:`update` and bench/feedback.py do)."""
         key = self.keys.feedback_events(subscriber_id)
         if events:
             pipe.set(key, _EVENTS.dump_json(events, exclude_defaults=True), ex=FEEDBACK_TTL)

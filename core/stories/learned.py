@@ -137,7 +137,10 @@ class _Pool:
     """A story list's features as a matrix (feature x story, in row order), built once per
     list: a subscriber's weights then cost one vector product, not a loop per story."""
 
-    def __init__(self, stories: Sequence[Story]) -> None:
+    def __init__(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        stories = [row[2] for row in rows]
+        self.keys = np.fromiter((row[0] for row in rows), dtype=np.float64, count=len(rows))
+        self.orders = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows))
         self.index: dict[str, int] = {}
         cells: list[tuple[int, int, float]] = []
         for column, story in enumerate(stories):
@@ -169,14 +172,14 @@ def _pool(rows: Sequence[tuple[Any, ...]]) -> _Pool:
         return hit[1]
     if len(_POOLS) > 64:
         _POOLS.clear()
-    built = _Pool([row[2] for row in rows])
+    built = _Pool(rows)
     _POOLS[id(rows)] = (rows, built)
     return built
 
 
-def factors(rows: Sequence[tuple[Any, ...]], weights: Weights) -> np.ndarray:
-    """The score multiplier of each row's story, within 1 +- ``max_effect``."""
-    lean = _pool(rows).lean(weights.strengths)
+def factors(pool: _Pool, weights: Weights) -> np.ndarray:
+    """The score multiplier of each of the pool's stories, within 1 +- ``max_effect``."""
+    lean = pool.lean(weights.strengths)
     result: np.ndarray = 1.0 + weights.max_effect * np.tanh(lean / SATURATION)
     return result
 
@@ -187,16 +190,11 @@ def reorder(rows: Sequence[R], weights: Weights) -> list[R]:
     of a tick (core.stories.personalize caches it), so its matrix is built once."""
     if not rows or not weights.strengths:
         return list(rows)
-    keys = np.fromiter((row[0] for row in rows), dtype=np.float64, count=len(rows))
-    keys = keys * factors(rows, weights)
-    orders = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows))
-    ranked = np.lexsort((orders, keys))
-    return [_rekeyed(rows[i], float(keys[i])) for i in ranked.tolist()]
-
-
-def _rekeyed(row: R, key: float) -> R:
-    rekeyed: R = (key, *row[1:])  # type: ignore[assignment]
-    return rekeyed
+    pool = _pool(rows)
+    keys = pool.keys * factors(pool, weights)
+    ranked = np.lexsort((pool.orders, keys)).tolist()
+    new_keys = keys.tolist()
+    return [(new_keys[i], *rows[i][1:]) for i in ranked]  # type: ignore[misc]
 
 
 def multiplier(strength: float, max_effect: float) -> float:
