@@ -135,17 +135,20 @@ def test_labels_follow_the_reader_language() -> None:
 
 def test_slack_shows_every_part_in_order_with_an_image_accessory() -> None:
     messages = render_slack(_with_image(make_edition(5)), base_url=BASE)
-    blocks = [b for m in messages for b in m.blocks]
-    ids: set[str] = set()
-    assert [p for b in blocks if (p := _block_problem(b, ids))] == []
-    story = next(b for b in blocks if b.get("block_id", "").startswith("story-1-"))
-    assert _in_order(story["text"]["text"], ORDER[:-1])
+    for message in messages:
+        ids: set[str] = set()
+        assert [p for b in message.blocks if (p := _block_problem(b, ids))] == []
+    reply = messages[1].blocks  # the first story's brief, in the digest's thread
+    story = reply[0]
+    assert story["block_id"].startswith("story-1-")
+    sections = "\n".join(b["text"]["text"] for b in reply if b["type"] == "section")
+    assert _in_order(sections, ORDER[:-1])
     assert story["accessory"] == {
         "type": "image",
         "image_url": IMAGE.url,
         "alt_text": IMAGE.alt,
     }
-    context = next(b for b in blocks if b["type"] == "context")
+    context = next(b for b in reply if b["type"] == "context")
     assert "Source 0" in context["elements"][0]["text"]
     assert "(2 min read)" in context["elements"][0]["text"]
 
