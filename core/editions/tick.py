@@ -5,7 +5,7 @@
 
 Due
     A subscriber is due at minute ``at`` when their latest slot (delivery time on a day
-    some ACTIVE channel's frequency allows, in their zone; see core.editions.schedule)
+    some ACTIVE channel's frequency allows, in their zone; see core.models, slots)
     lies in ``(at - window, at]``, window = max(catch_up_minutes, tick_minutes).
 Catch-up
     A tick that was down delivers the slots it missed by less than ``catch_up_minutes``,

@@ -1,4 +1,4 @@
-"""Slots in local time: DST, frequencies, catch-up windows (core.editions.schedule)."""
+"""Slots in local time: DST and frequencies (core.models), catch-up (core.editions.schedule)."""
 
 from __future__ import annotations
 
