@@ -11,6 +11,7 @@ from datetime import datetime
 from core.briefs.service import ensure_briefs
 from core.editions.tick import story_pool
 from core.editions.variants import Personalizer, edition_kind, item_limit
+from core.feedback import tick_weights
 from core.models import ChannelSub, Edition, EditionItem, Subscriber, local_day
 from core.store.base import Store
 from core.store.briefs import BriefRepo
@@ -25,15 +26,18 @@ def preview_edition(
 ) -> Edition:
     """What ``sub`` would get on ``channel`` at ``now``, loaded for rendering (not saved).
 
-    Their language, topics, mutes and zone decide it as in the tick; stories already
-    sent to them are left out. An edition without items means nothing would be sent now.
+    Their language, topics, mutes, more / less taps and zone decide it as in the tick;
+    stories already sent to them are left out. An edition without items means nothing
+    would be sent now.
     """
     kind = edition_kind(sub, channel)
     pool = story_pool(store, kind)
     translated = store.settings.llm.model is not None
-    personalizer = Personalizer(pick, {kind: pool}, translated=translated, now=now)
+    learned = tick_weights(store, [sub.id], now)
+    personalizer = Personalizer(pick, {kind: pool}, translated=translated, now=now, learned=learned)
     sent = SubscriberRepo(store).sent_story_ids(sub.id)
-    ids = personalizer.stories(sub.prefs, sent, kind, item_limit(sub, channel), sub.language)
+    limit = item_limit(sub, channel)
+    ids = personalizer.stories(sub.prefs, sent, kind, limit, sub.language, subscriber_id=sub.id)
     reasons = personalizer.reasons(sub.prefs, ids, kind)
     by_id = {story.id: story for story in pool}
     keys = ensure_briefs(store, [by_id[i] for i in ids], [sub.language]) if ids else {}

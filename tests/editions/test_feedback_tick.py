@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core import feedback
+from core.editions.preview import preview_edition
 from core.editions.tick import build_editions, story_pool
 from core.models import Edition, Story, StoryArticle, Subscriber, utcnow
 from core.preferences import new_subscriber
@@ -90,8 +91,12 @@ def test_less_on_three_chip_stories_means_fewer_chips_the_next_day_for_that_read
     for sid in tapped:
         feedback.record(store, tapper.id, by_id[sid], "less", "email", now=SLOT)
 
+    previewed = preview_edition(
+        store, tapper, tapper.channels[0], SLOT + timedelta(days=1), edition_id="preview"
+    )
     day2 = build_editions(store, SLOT + timedelta(days=1))
     mine = edition_of(day2.editions, day2.plan, tapper)
+    assert [i.story_id for i in previewed.items] == mine  # the preview ranks as the tick
     theirs = edition_of(day2.editions, day2.plan, other)
     assert chips(theirs, by_id) == 2
     assert chips(mine, by_id) < chips(theirs, by_id)
