@@ -34,6 +34,7 @@ from core.briefs.schema import BriefDraft
 from core.briefs.service import ensure_briefs_async
 from core.briefs.text import is_harmless, is_quotable, plain, sentences
 from core.config import LLMSettings, load_settings
+from core.ingest.sources import default_sources
 from core.models import Article, Brief, Story, StoryArticle, short_hash
 from core.store.base import Store, open_store
 from tests.briefs.builders import save, story_of
@@ -334,7 +335,7 @@ def test_store() -> Store:
         data_dir=tmp,
         key_prefix=f"aitodaybench-{uuid.uuid4().hex[:8]}",
     )
-    return open_store(settings)
+    return open_store(settings, shipped_sources=default_sources)
 
 
 def _local_redis() -> str | None:

@@ -39,6 +39,7 @@ import httpx
 import redis
 
 from core.config import Settings, load_settings
+from core.ingest.sources import default_sources
 from core.models import Story, StoryArticle, utcnow
 from core.store.base import Store, open_store
 
@@ -292,7 +293,7 @@ def main() -> None:
     fake = FakeSlack(tokens={TOKEN: "T0001"}, channel_burst=10_000)
     with tempfile.TemporaryDirectory() as tmp, fake.running() as api_base:
         settings = _settings(Path(tmp), api_base)
-        store = open_store(settings)
+        store = open_store(settings, shipped_sources=default_sources)
         try:
             seeded = seed_stories(store)
             with web_process(settings, free_port(), workers) as base_url:
