@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bots.pages import page
+from bots.pages import language_choice, page
 from core import feedback, tokens
 from core.errors import ValidationError
 from core.i18n import label
@@ -70,7 +70,7 @@ def _reader(store: Store, token: str) -> Subscriber:
 
 def _bad(request: Request, reason: str, status_code: int = 400) -> Response:
     context = {
-        "title": label("feedback_bad_link", "en"),
+        "title": label("feedback_bad_link", language_choice(request).lang),
         "body": f"{reason[:1].upper()}{reason[1:]}.",
         "action_url": "/",
         "action_label": "AIToday",
