@@ -2,6 +2,9 @@
 
 Pydantic models, serialised as JSON into Redis by the repositories in ``core.store``.
 Times are timezone-aware UTC datetimes. Ids are short hex digests or slugs made by us.
+Beside them, the few plain rules and records the store needs, so ``core.store`` imports
+nothing else of the domain: when a subscriber is next due (``next_slot``), which path
+set a bounced status (``status_source``), a source's fetch memory (``FetchState``).
 """
 
 from __future__ import annotations
