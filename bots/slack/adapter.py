@@ -116,18 +116,22 @@ class SlackPayload:
 
 @dataclass(frozen=True)
 class ThreadMark:
-    """How far one recipient's thread got: its parent's ``ts`` and the replies posted."""
+    """How far one recipient's thread got: its parent's ``ts``, the replies posted and,
+    when Slack answered with another conversation (a DM to a user id is a ``D...``), that
+    conversation, where the replies must go."""
 
     ts: str
     posted: int = 0
+    channel: str = ""
 
     def encode(self) -> str:
-        return f"{self.ts}|{self.posted}"
+        return f"{self.ts}|{self.posted}|{self.channel}"
 
     @classmethod
     def decode(cls, value: str | None) -> ThreadMark | None:
-        ts, _, posted = (value or "").partition("|")
-        return cls(ts, int(posted)) if ts and posted.isdigit() else None
+        ts, _, rest = (value or "").partition("|")
+        posted, _, channel = rest.partition("|")
+        return cls(ts, int(posted), channel) if ts and posted.isdigit() else None
 
 
 class ThreadLog(Protocol):
@@ -318,6 +322,7 @@ class _Thread:
             mark, failure = await self._parent()
             if failure is not None:
                 return failure
+        self.channel = mark.channel or self.target.channel
         return await self._replies(mark)
 
     def _resume(self) -> ThreadMark | None:
@@ -340,8 +345,8 @@ class _Thread:
         data, failure = await self._send(self.target.channel, self.payload.parent)
         if failure is not None or data is None:
             return ThreadMark(""), failure or Outcome.transient(self.sid, "no answer")
-        self.channel = str(data.get("channel") or self.target.channel)
-        mark = ThreadMark(str(data.get("ts") or ""))
+        answered = str(data.get("channel") or self.target.channel)
+        mark = ThreadMark(str(data.get("ts") or ""), 0, _other(answered, self.target.channel))
         self._save(mark)
         return mark, None
 
@@ -355,7 +360,7 @@ class _Thread:
                 )
             elif failure is not None:
                 return self._cut(failure, number)
-            mark = ThreadMark(mark.ts, number + 1)
+            mark = ThreadMark(mark.ts, number + 1, mark.channel)
             self._save(mark)
         return Outcome.sent(self.sid)
 
@@ -372,6 +377,11 @@ class _Thread:
     def _save(self, mark: ThreadMark) -> None:
         if self.log is not None and mark.ts:
             self.log.save(self.payload.edition_id, self.sid, mark)
+
+
+def _other(answered: str, target: str) -> str:
+    """The conversation Slack answered with, kept only when it is not the address's own."""
+    return "" if answered == target else answered
 
 
 def _classify(subscriber_id: str, exc: SlackApiError) -> Outcome:

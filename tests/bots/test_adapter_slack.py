@@ -181,6 +181,27 @@ async def test_a_429_that_persists_mid_thread_resumes_on_the_retry_without_a_sec
     assert slack.violations == []
 
 
+async def test_a_dm_thread_resumes_in_the_dm_slack_answered_with(
+    settings: Settings, slack: FakeSlack, store: Store
+) -> None:
+    slack.rate_limit("chat.postMessage", retry_after=0, times=2, channel="D0READER", after=1)
+    with slack.running() as base:
+        adapter = SlackAdapter(
+            _settings(settings, base),
+            token_for=_tokens,
+            min_interval=FAST,
+            threads=ThreadProgress(store),
+        )
+        payload = adapter.render(make_edition(2))
+        [first] = await adapter.send(payload, _to("T0001/U0READER"))
+        [again] = await adapter.send(payload, _to("T0001/U0READER"))
+    assert (first.kind, again.kind) == (OutcomeKind.TRANSIENT, OutcomeKind.SENT)
+    [parent] = slack.parents("U0READER")
+    replies = slack.thread("D0READER", parent.response["ts"])
+    assert [r.args["text"][:2] for r in replies] == ["1.", "2."]
+    assert slack.violations == []
+
+
 async def test_a_5xx_mid_thread_resumes_too(
     settings: Settings, slack: FakeSlack, store: Store
 ) -> None:

@@ -16,9 +16,10 @@ previous one is listed in :attr:`FakeSlack.violations`.
 
 Threads: a ``thread_ts`` must be the ``ts`` of a top-level message accepted in that
 channel, else ``thread_not_found`` (a reply's ts is refused too: Slack has no nested
-threads). Views (views.publish): ``type`` "home", at most 100 blocks, ``private_metadata``
-<= 3,000 and ``callback_id`` <= 255 characters, the whole view <= 250 kB
-(``view_too_large``), ``not_enabled`` when the app's Home tab is off. Unfurls
+threads). A message to a user id (``U...``) is answered with the DM's id (``D...``), and
+that DM is where its thread is. Views (views.publish): ``type`` "home", at most 100
+blocks, ``private_metadata`` <= 3,000 and ``callback_id`` <= 255 characters, the whole
+view <= 250 kB (``view_too_large``), ``not_enabled`` when the app's Home tab is off. Unfurls
 (chat.unfurl): ``channel`` + ``ts``, or ``unfurl_id`` + ``source`` (the fake reads the
 channel and ts out of the id), of a message a test shared with
 :meth:`FakeSlack.share_links`; ``unfurls`` maps that message's URLs to
@@ -476,13 +477,15 @@ class FakeSlack:
         if self._over_rate(channel):
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
         ts = self._new_ts()
+        # a message to a user id lands in the app's DM with them, which Slack answers with
+        answered = "D" + channel[1:] if channel[:1] in ("U", "W") else channel
         with self._lock:
-            self._state.posted[(channel, ts)] = thread_ts
+            self._state.posted[(answered, ts)] = thread_ts
         return (
             200,
             {
                 "ok": True,
-                "channel": channel,
+                "channel": answered,
                 "ts": ts,
                 "message": {"type": "message", "text": args.get("text", ""), "ts": ts},
                 "_team": team,
