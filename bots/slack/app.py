@@ -29,7 +29,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -368,9 +368,10 @@ def _unfurl(store: Store) -> Callable[..., Awaitable[None]]:
         cards: dict[str, Any] = {}
         for shared in event.get("links") or []:
             url = str(shared.get("url") or "")
-            brief = await _shared_brief(store, url, lang)
+            language = _link_language(url) or lang  # a link to /s/x?lang=ja reads in Japanese
+            brief = await _shared_brief(store, url, language)
             if brief is not None:
-                cards[url] = {"blocks": blocks.unfurl_blocks(brief, base, lang)}
+                cards[url] = {"blocks": blocks.unfurl_blocks(brief, base, language)}
         if not cards:
             return  # an unknown story, or not our page: Slack shows its own preview
         await client.chat_unfurl(unfurls=cards, **_unfurl_target(event))
@@ -394,6 +395,13 @@ def shared_story_id(base_url: str, url: str) -> str | None:
     rest = link.path.removeprefix(prefix) if link.path.startswith(prefix) else ""
     story_id = unquote(rest.rstrip("/"))
     return story_id if story_id and "/" not in story_id and len(story_id) <= 200 else None
+
+
+def _link_language(url: str) -> str | None:
+    for key, value in parse_qsl(urlsplit(url).query):
+        if key == "lang":
+            return normalize_language(value)
+    return None
 
 
 async def _shared_brief(store: Store, url: str, lang: str) -> Brief | None:

@@ -188,18 +188,21 @@ def test_a_shared_brief_page_link_unfurls_into_its_brief_card(
     seed_day(store)
     base = store.settings.web.base_url
     known = story_url(base, "story-chip-export")
+    japanese = story_url(base, "story-model-release") + "?lang=ja"
     unknown = story_url(base, "story-that-never-was")
     foreign = "https://elsewhere.example/s/story-chip-export"
     _, only_unknown = shared_link(fake, [unknown])
     post(client, only_unknown, "application/json")
-    ts, mixed = shared_link(fake, [known, unknown, foreign])
+    ts, mixed = shared_link(fake, [known, japanese, unknown, foreign])
     post(client, mixed, "application/json")
     [unfurl] = eventually(lambda: fake.calls_to("chat.unfurl"))
     assert unfurl.response["ok"], unfurl.response
     assert (unfurl.args["channel"], unfurl.args["ts"]) == ("C0CHAN", ts)
-    assert set(unfurl.args["unfurls"]) == {known}
+    assert set(unfurl.args["unfurls"]) == {known, japanese}
     card = json.dumps(unfurl.args["unfurls"][known]["blocks"])
     assert "Key takeaway" in card and "What happened" in card and "Sources" in card
+    card_ja = json.dumps(unfurl.args["unfurls"][japanese]["blocks"], ensure_ascii=False)
+    assert "要点" in card_ja and "何が起きたか" in card_ja  # the link's ?lang=ja
     time.sleep(0.2)  # the unknown-only event's listener had its turn: still one unfurl
     assert len(fake.calls_to("chat.unfurl")) == 1
     assert fake.violations == [] and fake.mentions() == []
