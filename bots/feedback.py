@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from bots.email.signup_text import link_reason
 from bots.pages import language_choice, page
 from core import feedback, tokens
 from core.errors import ValidationError
@@ -68,12 +69,17 @@ def _reader(store: Store, token: str) -> Subscriber:
     return sub
 
 
-def _bad(request: Request, reason: str, status_code: int = 400) -> Response:
+def _bad(
+    request: Request, reason: str, status_code: int = 400, setting: str | None = None
+) -> Response:
+    """A refused tap or undo: ``reason`` is a label key, worded in the page's language
+    (the reader's ``setting`` when known)."""
+    lang = language_choice(request, setting).lang
     context = {
-        "title": label("feedback_bad_link", language_choice(request).lang),
-        "body": f"{reason[:1].upper()}{reason[1:]}.",
+        "title": label("feedback_bad_link", lang),
+        "body": label(reason, lang),
         "action_url": "/",
-        "action_label": "AIToday",
+        "action_label": label("go_home", lang),
     }
     return page(request, "message.html", context, status_code=status_code)
 
@@ -90,16 +96,16 @@ async def tap(request: Request) -> Response:
     story_id = request.path_params["story_id"][:MAX_ID]
     direction = feedback.parse_direction(request.path_params["direction"])
     if direction is None:
-        return _bad(request, "this link is not valid", 404)
+        return _bad(request, "link_invalid", 404)
     if request.method == "GET":
         return RedirectResponse(brief_url(story_id, token, tap=direction), status_code=303)
     try:
         sub = _reader(store, token)
     except ValidationError as exc:
-        return _bad(request, exc.message)
+        return _bad(request, link_reason(exc))
     story = StoryRepo(store).get(story_id)
     if story is None:
-        return _bad(request, label("feedback_story_gone", sub.language), 404)
+        return _bad(request, "feedback_story_gone", 404, sub.language)
     event = feedback.record(store, sub.id, story, direction, "web")
     log.info("feedback %s from %s on %s", direction, sub.id, story.id)
     return RedirectResponse(brief_url(story.id, token, noted=event.id), status_code=303)
@@ -112,7 +118,7 @@ async def undo_tap(request: Request) -> Response:
     try:
         sub = _reader(store, token)
     except ValidationError as exc:
-        return _bad(request, exc.message)
+        return _bad(request, link_reason(exc))
     feedback.undo(store, sub.id, request.path_params["event_id"][:MAX_ID])
     back = await _back(request)
     if back == "preferences":
@@ -126,7 +132,7 @@ async def reset_taps(request: Request) -> Response:
     try:
         sub = _reader(store, request.path_params["token"])
     except ValidationError as exc:
-        return _bad(request, exc.message)
+        return _bad(request, link_reason(exc))
     feedback.reset(store, sub.id)
     return RedirectResponse(_preferences_url(store, sub, "reset"), status_code=303)
 

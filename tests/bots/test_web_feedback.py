@@ -161,6 +161,8 @@ def test_forged_expired_and_other_purpose_tokens_are_refused(
     assert FeedbackRepo(store).events(sub_id) == []
     assert web.post(f"/feedback/{good}/story001/sideways").status_code == 404
     assert web.post(f"/feedback/{good}/no-such-story/less").status_code == 404
+    refused = web.post(f"/feedback/{forged}/story001/less", headers={"Accept-Language": "ja"})
+    assert "このリンクは無効です" in refused.text and "AIToday へ" in refused.text
 
 
 def test_the_preferences_page_shows_what_was_learned_and_resets_it(
