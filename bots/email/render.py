@@ -170,7 +170,7 @@ def _lean(views: list[StoryView], lang: str, room: int) -> tuple[list[_Card], li
     for i in reversed(range(len(cards))):
         if _total(cards) <= room:
             break
-        cards[i] = _link(views[i])
+        cards[i] = _link(views[i], lang)
     while cards and _total(cards) + _more_size(views[len(cards) :], lang) > room:
         cards.pop()
     return cards, views[len(cards) :]
@@ -204,8 +204,14 @@ def _compact(view: StoryView, lang: str) -> _Card:
     return _Card(view, shown, "compact", str(_cards().compact(context, _labels(lang))))
 
 
-def _link(view: StoryView) -> _Card:
-    context = {"rank": view.rank, "url": view.url, "headline": view.headline, "reason": view.reason}
+def _link(view: StoryView, lang: str) -> _Card:
+    context = {
+        "font": font_family(lang),
+        "rank": view.rank,
+        "url": view.url,
+        "headline": view.headline,
+        "reason": view.reason,
+    }
     return _Card(view, view, "link", str(_cards().link(context)))
 
 
@@ -266,6 +272,25 @@ def _cards() -> Any:
     return _environment().get_template("cards.html.j2").module
 
 
+_BASE_FONTS = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',Arial"
+# The reader's script first, so a Chinese or Korean reader gets their glyph forms (a CJK
+# font drawing another CJK language's text uses its own shapes for the shared characters).
+_SCRIPT_FONTS = {
+    "ja": "'Hiragino Sans','Yu Gothic','Noto Sans CJK JP'",
+    "zh-Hant": "'PingFang TC','Microsoft JhengHei','Noto Sans CJK TC'",
+    "zh-Hans": "'PingFang SC','Microsoft YaHei','Noto Sans CJK SC'",
+    "ko": "'Apple SD Gothic Neo','Malgun Gothic','Noto Sans CJK KR'",
+    "th": "'Thonburi','Leelawadee UI','Noto Sans Thai'",
+}
+
+
+def font_family(lang: str) -> markupsafe.Markup:
+    """The e-mail's font-family for a reader of ``lang``."""
+    script = _SCRIPT_FONTS.get(lang, "")
+    stack = ",".join(x for x in (_BASE_FONTS, script, "'Noto Sans','Noto Sans CJK JP'") if x)
+    return markupsafe.Markup(f"{stack},sans-serif")
+
+
 @cache
 def _labels(lang: str) -> dict[str, str]:
     return {key: label(key, lang) for key in LABEL_KEYS}
@@ -275,6 +300,7 @@ def _html(edition: Edition, views: list[StoryView], cards: list[str], subject: s
     lang = edition.language
     context: dict[str, Any] = {
         "lang": lang,
+        "font": font_family(lang),
         "brand": BRAND,
         "subject": subject,
         "tagline": label("tagline", lang),
@@ -292,6 +318,7 @@ def _html(edition: Edition, views: list[StoryView], cards: list[str], subject: s
 def _story_context(view: StoryView, lang: str, *, sources_max: int | None) -> dict[str, Any]:
     sources = view.sources[:sources_max]
     return {
+        "font": font_family(lang),
         "rank": view.rank,
         "url": view.url,
         "more_url": feedback_url(view.url, "more"),

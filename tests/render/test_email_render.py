@@ -108,3 +108,13 @@ def test_a_huge_digest_is_shortened_below_the_gmail_clipping_size() -> None:
     assert len(payload.html.encode()) <= MAX_HTML_BYTES
     assert payload.html.count("Read the brief") == 0  # ja labels
     assert payload.story_ids == tuple(f"story{n:04d}" for n in range(1, 21))
+
+
+def test_the_fonts_put_the_readers_script_first() -> None:
+    # Chinese and Korean readers must not get Japanese glyph forms for shared characters.
+    for lang, own in (("zh-Hant", "Noto Sans CJK TC"), ("ko", "Noto Sans CJK KR")):
+        html = render_email(make_edition(language=lang), base_url=BASE).html
+        assert "font-family:" in html and "{{" not in html
+        first = html.index("font-family:")
+        stack = html[first : html.index(";", first)]
+        assert stack.index(own) < stack.index("Noto Sans CJK JP"), stack
