@@ -28,6 +28,7 @@ from core.feeds import atom, jsonfeed
 from core.feeds.entries import Feed
 from core.feeds.service import (
     FeedUrls,
+    feed_urls,
     reader_basis,
     reader_feed,
     top_basis,
@@ -39,7 +40,7 @@ from core.models import Subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
 
-__all__ = ["feed_context", "feed_urls", "routes"]
+__all__ = ["feed_context", "routes"]
 
 Form = Literal["xml", "json"]
 READER_CACHE = "private, max-age=900"  # a digest comes a few times a day at most
@@ -64,13 +65,6 @@ def _store(request: Request) -> Store:
 
 def _base(store: Store) -> str:
     return store.settings.web.base_url.rstrip("/")
-
-
-def feed_urls(store: Store, sub: Subscriber) -> FeedUrls:
-    """Where a reader's feed lives now (its current generation)."""
-    token = tokens.feed_token(store.settings.signing_key(), sub.id, sub.feed_generation)
-    base = _base(store)
-    return FeedUrls(home=base, atom=f"{base}/feed/{token}.xml", json=f"{base}/feed/{token}.json")
 
 
 def feed_context(store: Store, sub: Subscriber, preferences_token: str) -> dict[str, Any]:

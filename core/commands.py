@@ -12,7 +12,7 @@ Commands::
     subscribe              the daily digest here        unsubscribe      stop it
     time 07:30             tz Asia/Tokyo                lang ja
     topics                 follow <topic>               mute <topic|source|word>
-    settings               help
+    settings               feed                         help
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from core import metrics
 from core.errors import AITodayError, ValidationError
+from core.feeds.service import feed_urls
 from core.i18n import LABELS, label, normalize_language
 from core.models import Brief, Channel, ChannelStatus, Story, Subscriber, utcnow
 from core.preferences import apply_setting, find_channel, new_subscriber
@@ -52,7 +53,7 @@ HELP_LINES = (
     "subscribe / unsubscribe · the daily digest here",
     "time 07:30 · tz Asia/Tokyo · lang ja",
     "topics · follow <topic> · mute <topic|source|word>",
-    "settings · help",
+    "settings · feed · help",
 )
 SUGGESTIONS = ("today", "search", "settings", "help")
 
@@ -349,6 +350,15 @@ async def _settings(store: Store, chat: Chat, rest: str) -> Reply:
     return Reply("settings", describe(sub), suggestions=["time 07:30", "lang ja", "topics"])
 
 
+async def _feed(store: Store, chat: Chat, rest: str) -> Reply:
+    sub = subscriber_of(store, chat)
+    if sub is None:
+        return Reply("feed", "Not subscribed here. Send “subscribe”.", suggestions=["subscribe"])
+    urls = feed_urls(store, sub)
+    text = f"{label('chat_feed_reply', sub.language)}\nAtom: {urls.atom}\nJSON Feed: {urls.json}"
+    return Reply("feed", text, language=sub.language)
+
+
 def describe(sub: Subscriber) -> str:
     """A subscriber's settings in a few lines."""
     prefs = sub.prefs
@@ -379,6 +389,7 @@ COMMANDS: dict[str, Handler] = {
     "unmute": _setting("unmute", "crypto"),
     "topics": _topics,
     "settings": _settings,
+    "feed": _feed,
 }
 
 ALIASES = {

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core import tokens
 from core.feeds.entries import Feed, digest_entries, story_entries
 from core.feeds.validators import Validators, validators_of
 from core.i18n import DEFAULT_LANGUAGE, label
@@ -28,6 +29,7 @@ __all__ = [
     "FeedUrls",
     "ReaderBasis",
     "TopBasis",
+    "feed_urls",
     "reader_basis",
     "reader_feed",
     "top_basis",
@@ -51,6 +53,13 @@ class FeedUrls:
     home: str
     atom: str
     json: str
+
+
+def feed_urls(store: Store, sub: Subscriber) -> FeedUrls:
+    """Where a reader's feed lives now (its current generation)."""
+    token = tokens.feed_token(store.settings.signing_key(), sub.id, sub.feed_generation)
+    base = store.settings.web.base_url.rstrip("/")
+    return FeedUrls(home=base, atom=f"{base}/feed/{token}.xml", json=f"{base}/feed/{token}.json")
 
 
 @dataclass(frozen=True)

@@ -137,4 +137,15 @@ LABELS: dict[str, dict[str, str]] = {
         "de": "Dein Feed hat eine neue Adresse. Die alte funktioniert nicht mehr: "
         "Aktualisiere deinen Feedreader.",
     },
+    "chat_feed_reply": {
+        "en": "Your digests as a feed, for any feed reader (keep the address to yourself):",
+        "ja": "あなたのダイジェストをフィードで読めます（アドレスは他の人に教えないでください）：",
+        "zh-Hant": "用任何閱讀器訂閱你的摘要（請勿把網址分享給他人）：",
+        "zh-Hans": "用任何阅读器订阅你的摘要（请勿把网址分享给他人）：",
+        "ko": "피드 리더로 받아 보는 나의 다이제스트 (주소는 다른 사람과 공유하지 마세요):",
+        "th": "สรุปข่าวของคุณในรูปแบบฟีด สำหรับโปรแกรมอ่านฟีดใดก็ได้ (โปรดเก็บที่อยู่นี้ไว้เป็นความลับ):",
+        "es": "Tus resúmenes como feed, para cualquier lector (no compartas la dirección):",
+        "fr": "Vos résumés en flux, pour tout lecteur de flux (gardez l'adresse pour vous) :",
+        "de": "Deine Digests als Feed für jeden Feedreader (behalte die Adresse für dich):",
+    },
 }

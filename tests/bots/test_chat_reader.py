@@ -13,6 +13,7 @@ from core.commands import Chat, answer, suggestion_label
 from core.preferences import new_subscriber
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
+from core.tokens import open_feed_token
 from tests.e2e.data import seed_day
 
 BASE = "https://aitoday.example.org"
@@ -74,3 +75,17 @@ async def test_line_quick_replies_are_labelled_in_the_readers_language(store: St
     assert [a.data for a in actions] == ["cmd=brief 1", "cmd=brief 2"]
     assert suggestion_label("follow chips", "zh-Hant") == "追蹤 chips"
     assert suggestion_label("unknownword", "ja") == "unknownword"
+
+
+async def test_feed_gives_a_chat_reader_their_own_feed_addresses(store: Store) -> None:
+    stranger = await answer(store, Chat("line", "U" + "c" * 32), "feed")
+    assert stranger.command == "feed" and "subscribe" in stranger.text
+    _reader(store, language="ja")
+    reply = await answer(store, LINE, "feed")
+    sub = SubscriberRepo(store).by_address("line", LINE.address)
+    assert sub is not None and reply.language == "ja"
+    assert "フィード" in reply.text
+    atom = next(w for w in reply.text.split() if w.endswith(".xml"))
+    token = atom.rsplit("/", 1)[1].removesuffix(".xml")
+    assert open_feed_token(store.settings.signing_key(), token) == (sub.id, 0)
+    assert sub.id not in reply.text

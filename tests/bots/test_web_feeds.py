@@ -13,9 +13,9 @@ import feedparser
 import httpx
 import pytest
 
-from bots.feeds import feed_urls
 from bots.web import create_app
 from core import tokens
+from core.feeds.service import feed_urls
 from core.models import Brief, Edition, EditionItem, Story, StoryArticle, Subscriber, utcnow
 from core.preferences import new_subscriber
 from core.store.base import Store
