@@ -6,8 +6,8 @@ the headline (tap: the brief page), why this story (one line), the dek, the key
 takeaway, the key points under their labels, the first FAQ item, the sources with
 reading time, and buttons: read the
 brief (URI), and when the brief has a topic, more / less like this as the postbacks the
-LINE webhook turns into commands: ``follow=<topic>`` and ``mute=<topic>`` (short labels,
-side by side: one line each in every language). The altText carries the readers' local
+LINE webhook records as feedback: ``more=<story id>`` and ``less=<story id>`` (short
+labels, side by side: one line each in every language). The altText carries the readers' local
 date and the headlines, for notifications and for clients that cannot show Flex. Quick
 replies are postbacks ``cmd=<command>`` labelled in the reader's language.
 
