@@ -41,7 +41,10 @@ from core.store.connection import keys_for
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 
-AT = datetime(2026, 11, 27, 22, 30, tzinfo=UTC)
+# The tick minute: the last half hour by the clock, since the tick's story pool is the
+# stories of the last 36 hours by the clock (a fixed date here left the daily pool empty).
+_NOW = datetime.now(UTC)
+AT = _NOW.replace(minute=_NOW.minute // 30 * 30, second=0, microsecond=0)
 ZONES = (
     "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York",
     "America/Sao_Paulo", "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid",
