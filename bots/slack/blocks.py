@@ -211,7 +211,7 @@ def _home_settings(sub: Subscriber, lang: str) -> list[Block]:
         "action_id": HOME_TIME,
         "initial_time": sub.delivery_time,
     }
-    language = section(f"*{escape(label('slack_home_language', lang))}*")
+    language = section(f"*{escape(label('language_field', lang))}*")
     options = [_option(name, code) for code, name in LANGUAGE_NAMES.items()]
     language["accessory"] = {
         "type": "static_select",

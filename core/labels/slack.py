@@ -86,17 +86,6 @@ LABELS: dict[str, dict[str, str]] = {
         "fr": "Heure d'envoi",
         "de": "Zustellzeit",
     },
-    "slack_home_language": {
-        "en": "Language",
-        "ja": "言語",
-        "zh-Hant": "語言",
-        "zh-Hans": "语言",
-        "ko": "언어",
-        "th": "ภาษา",
-        "es": "Idioma",
-        "fr": "Langue",
-        "de": "Sprache",
-    },
     "slack_home_follow": {
         "en": "Follow topics (tap to switch)",
         "ja": "フォローするトピック（タップで切り替え）",
