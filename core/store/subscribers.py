@@ -18,7 +18,7 @@ its indexes runs in one MULTI/EXEC, so a reader never sees a record without its 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -337,6 +337,21 @@ class SubscriberRepo:
         Read-modify-write under WATCH so a concurrent preference change is not lost.
         """
         wanted = ChannelStatus(status)
+
+        def change(sub: Subscriber) -> bool:
+            target = next((c for c in sub.channels if c.channel == channel), None)
+            if target is None:
+                return False
+            set_status(target, wanted, reason)
+            return True
+
+        return self._modify(subscriber_id, change)
+
+    def _modify(
+        self, subscriber_id: str, change: Callable[[Subscriber], bool]
+    ) -> Subscriber | None:
+        """Read a subscriber, ``change`` it in place and write it back under WATCH, so a
+        concurrent preference change is not lost; None if unknown or ``change`` says no."""
         key = self.keys.subscribers()
         while True:
             with self.redis.pipeline(transaction=True) as pipe:
@@ -346,10 +361,8 @@ class SubscriberRepo:
                     if raw is None:
                         return None
                     sub = _load(raw)
-                    target = next((c for c in sub.channels if c.channel == channel), None)
-                    if target is None:
+                    if not change(sub):
                         return None
-                    set_status(target, wanted, reason)
                     pipe.multi()
                     self._queue_write(pipe, sub, previous=sub, now=utcnow())
                     pipe.execute()
@@ -440,22 +453,12 @@ class SubscriberRepo:
 
         Read-modify-write under WATCH so a concurrent preference change is not lost.
         """
-        key = self.keys.subscribers()
-        while True:
-            with self.redis.pipeline(transaction=True) as pipe:
-                try:
-                    pipe.watch(key)
-                    raw = pipe.hget(key, subscriber_id)
-                    if raw is None:
-                        return None
-                    sub = _load(raw)
-                    sub.feed_generation += 1
-                    pipe.multi()
-                    self._queue_write(pipe, sub, previous=sub, now=utcnow())
-                    pipe.execute()
-                    return sub
-                except redis.WatchError:
-                    continue
+
+        def change(sub: Subscriber) -> bool:
+            sub.feed_generation += 1
+            return True
+
+        return self._modify(subscriber_id, change)
 
     # -- data rights ------------------------------------------------------------------
     def export(self, subscriber_id: str) -> dict[str, Any]:
