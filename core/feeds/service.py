@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core import tokens
-from core.feeds.entries import Feed, digest_entries, story_entries
+from core.feeds.entries import Feed, FeedEntry, digest_entries, story_entries
 from core.feeds.validators import Validators, validators_of
 from core.i18n import DEFAULT_LANGUAGE, label
 from core.models import Brief, Story, Subscriber, utcnow
@@ -95,18 +95,7 @@ def reader_feed(store: Store, sub: Subscriber, basis: ReaderBasis, urls: FeedUrl
     """The reader's feed: one entry per digest sent (editions expired are left out)."""
     editions = EditionRepo(store).load_many_for_render([i for i, _ in basis.sent])
     entries = digest_entries(editions, base_url=urls.home)
-    lang = sub.language
-    return Feed(
-        id=urls.atom,
-        title=label("feed_title", lang),
-        subtitle=label("feed_subtitle", lang),
-        language=lang,
-        home_url=urls.home,
-        atom_url=urls.atom,
-        json_url=urls.json,
-        updated=max((e.updated for e in entries), default=basis.validators.last_modified),
-        entries=tuple(entries),
-    )
+    return _feed("feed", sub.language, urls, entries, basis.validators.last_modified)
 
 
 def top_stories(store: Store) -> list[Story]:
@@ -158,15 +147,21 @@ def top_feed(store: Store, basis: TopBasis, urls: FeedUrls) -> Feed:
     ]
     now = utcnow()
     entries = story_entries(pairs, lang=basis.lang, base_url=urls.home, now=now)
-    lang = basis.lang
+    return _feed("feed_top", basis.lang, urls, entries, basis.validators.last_modified)
+
+
+def _feed(
+    kind: str, lang: str, urls: FeedUrls, entries: Sequence[FeedEntry], last_modified: datetime
+) -> Feed:
+    """A feed of ``entries`` titled by the ``kind`` labels ("feed", "feed_top")."""
     return Feed(
         id=urls.atom,
-        title=label("feed_top_title", lang),
-        subtitle=label("feed_top_subtitle", lang),
+        title=label(f"{kind}_title", lang),
+        subtitle=label(f"{kind}_subtitle", lang),
         language=lang,
         home_url=urls.home,
         atom_url=urls.atom,
         json_url=urls.json,
-        updated=max((e.updated for e in entries), default=basis.validators.last_modified),
+        updated=max((e.updated for e in entries), default=last_modified),
         entries=tuple(entries),
     )
