@@ -56,6 +56,22 @@ def chromium() -> Iterator[Any]:
         driver.quit()
 
 
+def follow(driver: Any, element: Any) -> None:
+    """Click a link or a form's button and wait until the next page has replaced this one
+    (a click returns before a form's POST and its redirect have loaded)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element("tag name", "html")
+    element.click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old))
+
+
+def click_and_wait(driver: Any, element_id: str) -> None:
+    """Click the element with that id and wait for the next page."""
+    follow(driver, driver.find_element("id", element_id))
+
+
 def set_width(driver: Any, width: int, height: int = 900) -> None:
     """Emulate a device of that width (phones get the mobile viewport rules)."""
     driver.execute_cdp_cmd(

@@ -16,7 +16,7 @@ from core.store.base import Store
 from core.store.feedback import FeedbackRepo
 from core.store.subscribers import SubscriberRepo
 from core.tokens import feedback_token
-from tests.e2e.browser import WIDTHS, chromium, overflows, set_width, shoot
+from tests.e2e.browser import WIDTHS, chromium, click_and_wait, overflows, set_width, shoot
 from tests.e2e.data import seed_day
 from tests.fakes.server import serve
 
@@ -63,7 +63,7 @@ def test_less_then_undo_on_the_brief_page(browser: Any, store: Store, width: int
         assert not overflows(browser)
         snap(browser, "40-brief-feedback", width)
 
-        browser.find_element("id", "feedback-less").click()
+        click_and_wait(browser, "feedback-less")
         assert visible(browser, "feedback-noted") and visible(browser, "feedback-undo")
         assert (
             "fewer stories like this" in browser.find_element("id", "feedback-noted").text.lower()
@@ -73,7 +73,7 @@ def test_less_then_undo_on_the_brief_page(browser: Any, store: Store, width: int
         assert not overflows(browser)
         snap(browser, "41-brief-feedback-noted", width)
 
-        browser.find_element("id", "feedback-undo").click()
+        click_and_wait(browser, "feedback-undo")
         assert visible(browser, "feedback-undone") and visible(browser, "feedback-less")
         assert FeedbackRepo(store).events(sub.id) == []
         snap(browser, "42-brief-feedback-undone", width)
@@ -89,6 +89,6 @@ def test_the_emails_less_link_asks_for_one_tap(browser: Any, store: Store) -> No
         assert visible(browser, "feedback-confirm") and inside(browser, "feedback-confirm")
         assert FeedbackRepo(store).events(sub.id) == []  # opening the link records nothing
         shoot(browser, "43-brief-feedback-confirm")
-        browser.find_element("id", "feedback-confirm").click()
+        click_and_wait(browser, "feedback-confirm")
         assert visible(browser, "feedback-noted")
         assert [e.direction for e in FeedbackRepo(store).events(sub.id)] == ["less"]

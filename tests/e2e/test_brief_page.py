@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from bots.web import create_app
 from core.config import LLMSettings
 from core.store.base import Store
-from tests.e2e.browser import chromium, overflows, set_width, shoot
+from tests.e2e.browser import chromium, follow, overflows, set_width, shoot
 from tests.e2e.data import seed_day
 from tests.fakes.llm import fake_llm
 from tests.fakes.server import serve
@@ -40,7 +40,7 @@ def test_extractive_brief_page_and_landing(browser: Any, store: Store) -> None:
         assert "acme ai releases nova-2" in landing and "2 sources" in landing
         shoot(browser, "10-landing-with-stories")
 
-        browser.find_element("partial link text", "Acme AI releases Nova-2").click()
+        follow(browser, browser.find_element("partial link text", "Acme AI releases Nova-2"))
         page = text_of(browser)
         assert "key takeaway" in page
         assert "labwire" in page and "paperfeed" in page

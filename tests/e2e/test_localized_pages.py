@@ -18,7 +18,15 @@ from core import tokens
 from core.i18n import LANGUAGE_NAMES, label
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
-from tests.e2e.browser import WIDTHS, chromium, overflows, set_width, shoot
+from tests.e2e.browser import (
+    WIDTHS,
+    chromium,
+    click_and_wait,
+    follow,
+    overflows,
+    set_width,
+    shoot,
+)
 from tests.e2e.data import seed_day
 from tests.e2e.fonts import require_fonts, text_runs, tofu, wrong_script_fonts
 from tests.fakes.server import free_port, serve
@@ -80,15 +88,6 @@ def _has_script(text: str) -> bool:
     return any(ord(char) > 0x2E80 or 0x0E00 <= ord(char) <= 0x0E7F for char in text)
 
 
-def submit(driver: Any, button_id: str) -> None:
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    old = driver.find_element("tag name", "html")
-    driver.find_element("id", button_id).click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old))
-
-
 def body_text(driver: Any) -> str:
     return str(driver.find_element("tag name", "body").text)
 
@@ -128,7 +127,7 @@ def test_every_page_in_the_readers_language(
 
     browser.get(site + "/")
     browser.find_element("id", "email").send_keys("ada@example")
-    submit(browser, "subscribe")
+    click_and_wait(browser, "subscribe")
     assert label("error_email", lang, value="ada@example") in body_text(browser)
     check_page(browser, lang, "signup-error")
 
@@ -140,7 +139,7 @@ def test_every_page_in_the_readers_language(
         Select(browser.find_element("id", "language")).first_selected_option.get_attribute("value")
         == lang
     )  # the sign-up form offers the page's language
-    submit(browser, "subscribe")
+    click_and_wait(browser, "subscribe")
     assert label("check_inbox_title", lang) in body_text(browser)
     check_page(browser, lang, "check-inbox")
 
@@ -150,8 +149,8 @@ def test_every_page_in_the_readers_language(
     assert label("subscribed_title", lang) in body_text(browser)
     check_page(browser, lang, "confirmed")
 
-    browser.find_element("link text", label("choose_topics_time", lang)).click()
-    eventually(lambda: label("prefs_heading", lang) in body_text(browser), interval=0.05)
+    follow(browser, browser.find_element("link text", label("choose_topics_time", lang)))
+    assert label("prefs_heading", lang) in body_text(browser)
     check_page(browser, lang, "preferences")
 
     sub = SubscriberRepo(store).by_address("email", address)
@@ -160,7 +159,7 @@ def test_every_page_in_the_readers_language(
     browser.get(f"{site}/unsubscribe/{token}")
     assert label("unsubscribe_question", lang) in body_text(browser)
     check_page(browser, lang, "unsubscribe")
-    submit(browser, "unsubscribe")
+    click_and_wait(browser, "unsubscribe")
     assert label("unsubscribed_title", lang) in body_text(browser)
     check_page(browser, lang, "unsubscribed")
 
@@ -177,19 +176,14 @@ def test_the_language_switcher(site: str, browser: Any) -> None:
     # Every language's name is drawn in its own script's font, wherever the page is.
     assert not wrong_script_fonts(text_runs(browser))
 
-    old = browser.find_element("tag name", "html")
-    switcher.find_element("link text", "繁體中文").click()
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old))
+    follow(browser, switcher.find_element("link text", "繁體中文"))
     assert browser.current_url.endswith("/?lang=zh-Hant")
     assert browser.find_element("tag name", "html").get_attribute("lang") == "zh-Hant"
     current = browser.find_element("css selector", "#languages a[aria-current]")
     assert current.text == "繁體中文"
     shoot(browser, "i18n-switcher-zh-Hant")
     # The choice follows the reader to a story, although the browser still asks English.
-    browser.find_element("css selector", f'a.title[href^="/s/{STORY}"]').click()
-    eventually(lambda: STORY in browser.current_url, interval=0.05)
+    follow(browser, browser.find_element("css selector", f'a.title[href^="/s/{STORY}"]'))
+    assert STORY in browser.current_url
     assert browser.find_element("tag name", "html").get_attribute("lang") == "zh-Hant"
     assert label("stay_ahead", "zh-Hant") in body_text(browser)

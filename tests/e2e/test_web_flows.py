@@ -19,7 +19,7 @@ from core.models import ChannelStatus
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo
 from tests.channels import channel_of
-from tests.e2e.browser import chromium, overflows, set_width, shoot
+from tests.e2e.browser import chromium, click_and_wait, follow, overflows, set_width, shoot
 from tests.fakes.server import free_port, serve
 from tests.waiting import eventually
 
@@ -74,19 +74,8 @@ def text_of(browser: Any) -> str:
     return ""
 
 
-def click_and_wait(browser: Any, element_id: str) -> None:
-    """Click a button that submits a form and wait for the next page."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    old = browser.find_element("tag name", "html")
-    browser.find_element("id", element_id).click()
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old))
-
-
 def test_sign_up_confirm_preferences_unsubscribe(site: str, browser: Any, store: Store) -> None:
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     browser.get(site + "/")
     set_width(browser, 390)
@@ -109,9 +98,7 @@ def test_sign_up_confirm_preferences_unsubscribe(site: str, browser: Any, store:
     assert browser.find_element("tag name", "html").get_attribute("lang") == "ja"
     shoot(browser, "03-confirmed")
 
-    old = browser.find_element("tag name", "html")
-    browser.find_element("link text", label("choose_topics_time", "ja")).click()
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old))
+    follow(browser, browser.find_element("link text", label("choose_topics_time", "ja")))
     set_width(browser, 390)
     assert not overflows(browser), "the preferences page scrolls sideways on a phone"
     shoot(browser, "04-preferences")
