@@ -49,6 +49,7 @@ from core.editions.variants import (
 )
 from core.editions.writes import TickWrites, tick_writes
 from core.feedback import tick_weights
+from core.gcpause import fewer_collections
 from core.models import (
     ChannelSub,
     DeliveryBatch,
@@ -68,7 +69,7 @@ from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 from core.stories.personalize import pick
 from core.stories.rank import weekly_ranked
-from core.stories.reasons import story_reason
+from core.stories.reasons import ReasonKey, reason_key, story_reason
 from core.tokens import unsubscribe_token
 
 __all__ = ["DAILY_HOURS", "WEEKLY_HOURS", "PlanRow", "TickResult", "build_editions"]
@@ -121,6 +122,11 @@ def build_editions(
     stories on which channel, and no slot is claimed. With ``breaking`` (the default, so
     the cron tick needs one call) breaking alerts due at ``at`` are built too.
     """
+    with fewer_collections():
+        return _build(store, at, dry_run=dry_run, breaking=breaking)
+
+
+def _build(store: Store, at: datetime, *, dry_run: bool, breaking: bool) -> TickResult:
     minute = floor_minute(at)
     result = TickResult(at=minute, dry_run=dry_run)
     tick_id = secrets.token_hex(4)
@@ -327,16 +333,9 @@ def _editions(
     """One Edition per variant, items referencing the brief of each story in its language."""
     now = utcnow()
     built: list[tuple[Edition, Variant]] = []
+    made: dict[tuple[str, str, ReasonKey], EditionItem] = {}
     for variant in variants:
-        items = [
-            EditionItem(
-                story_id=sid,
-                brief_key=keys[(sid, variant.language)],
-                reason=variant.reason(sid),
-            )
-            for sid in variant.story_ids
-            if (sid, variant.language) in keys
-        ]
+        items = _items(variant, keys, made)
         if not items:
             continue
         edition_id = short_hash(tick_id, *map(str, variant.key), size=8)
@@ -352,6 +351,26 @@ def _editions(
         )
         built.append((edition, variant))
     return built
+
+
+def _items(
+    variant: Variant,
+    keys: Mapping[tuple[str, str], str],
+    made: dict[tuple[str, str, ReasonKey], EditionItem],
+) -> list[EditionItem]:
+    """The variant's items, each made once per tick and shared by the editions that carry
+    it (readers who tapped get lists of their own, made of the same few hundred items)."""
+    items = []
+    for sid, reason in variant.with_reasons():
+        brief_key = keys.get((sid, variant.language))
+        if brief_key is None:
+            continue
+        cache_key = (sid, brief_key, reason_key(reason))
+        item = made.get(cache_key)
+        if item is None:
+            item = made[cache_key] = EditionItem(story_id=sid, brief_key=brief_key, reason=reason)
+        items.append(item)
+    return items
 
 
 def _brief_keys(

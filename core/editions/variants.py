@@ -69,12 +69,11 @@ class Variant:
         reasons = tuple(reason_key(r) for r in self.reasons)
         return (self.kind, self.channel, self.language, self.story_ids, day, reasons)
 
-    def reason(self, story_id: str) -> StoryReason | None:
-        """Why ``story_id`` is in this variant (None when no reason was decided)."""
-        for sid, reason in zip(self.story_ids, self.reasons, strict=False):
-            if sid == story_id:
-                return reason
-        return None
+    def with_reasons(self) -> list[tuple[str, StoryReason | None]]:
+        """Each story id with why it is in this variant (None when no reason was decided)."""
+        if not self.reasons:
+            return [(sid, None) for sid in self.story_ids]
+        return list(zip(self.story_ids, self.reasons, strict=True))
 
 
 def edition_kind(sub: Subscriber, channel: ChannelSub) -> EditionKind:
@@ -114,9 +113,9 @@ class Personalizer:
         self._memo: dict[
             tuple[str, frozenset[str], str, int, frozenset[str] | None, str], tuple[str, ...]
         ] = {}
+        # (keywords, followed topics, kind) -> story id -> its reason
         self._reasons: dict[
-            tuple[tuple[str, ...], tuple[str, ...], str, tuple[str, ...]],
-            tuple[StoryReason | None, ...],
+            tuple[tuple[str, ...], tuple[str, ...], str], dict[str, StoryReason | None]
         ] = {}
         self.calls = 0
 
@@ -161,19 +160,18 @@ class Personalizer:
     ) -> tuple[StoryReason | None, ...]:
         """Why each story of ``ids`` is in this reader's list (core.stories.reasons), at
         the ``now`` given (None: no reasons). Only the reader's keywords and followed
-        topics matter, so readers with those alike share the work."""
-        if self._now is None:
+        topics matter, so readers with those alike share the work, story by story (the
+        lists of readers who tapped differ, their stories' reasons mostly do not)."""
+        now = self._now
+        if now is None:
             return ()
-        key = (tuple(prefs.include_keywords), tuple(prefs.topics_followed), kind, tuple(ids))
-        found = self._reasons.get(key)
-        if found is None:
-            stories = self._by_id[kind]
-            found = tuple(
-                reason_for(stories[sid], prefs, now=self._now) if sid in stories else None
-                for sid in ids
-            )
-            self._reasons[key] = found
-        return found
+        key = (tuple(prefs.include_keywords), tuple(prefs.topics_followed), kind)
+        known = self._reasons.setdefault(key, {})
+        stories = self._by_id[kind]
+        for sid in ids:
+            if sid not in known:
+                known[sid] = reason_for(stories[sid], prefs, now=now) if sid in stories else None
+        return tuple(known[sid] for sid in ids)
 
 
 def group_variants(

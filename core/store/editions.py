@@ -21,6 +21,15 @@ from core.store.keys import EDITION_TTL
 
 __all__ = ["EditionRepo"]
 
+# SET with a TTL for many keys in one call (ARGV[i + 1] for KEYS[i]): a tick stores
+# tens of thousands of editions, and one command each costs more to pack than to run.
+_SET_MANY = """
+local ttl = ARGV[1]
+for i, key in ipairs(KEYS) do redis.call('SET', key, ARGV[i + 1], 'EX', ttl) end
+return #KEYS
+"""
+_CHUNK = 500  # editions per call
+
 
 class EditionRepo:
     """Every storage query about editions."""
@@ -39,12 +48,15 @@ class EditionRepo:
         """Store many editions in one round trip."""
         if not editions:
             return
+        script = self.redis.register_script(_SET_MANY)
         pipe = self.redis.pipeline(transaction=False)
         index = self.keys.editions_by_time()
-        for edition in editions:
-            body = edition.model_dump_json(exclude={"briefs"}, exclude_defaults=True)
-            pipe.set(self.keys.edition(edition.id), body, ex=EDITION_TTL)
-            pipe.zadd(index, {edition.id: int(edition.slot.timestamp())})
+        for start in range(0, len(editions), _CHUNK):
+            chunk = editions[start : start + _CHUNK]
+            keys = [self.keys.edition(e.id) for e in chunk]
+            bodies = [e.model_dump_json(exclude={"briefs"}, exclude_defaults=True) for e in chunk]
+            script(keys=keys, args=[EDITION_TTL, *bodies], client=pipe)
+        pipe.zadd(index, {e.id: int(e.slot.timestamp()) for e in editions})
         oldest = max(e.slot.timestamp() for e in editions) - EDITION_TTL
         pipe.zremrangebyscore(index, "-inf", oldest)
         pipe.execute()

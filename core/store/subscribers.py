@@ -78,6 +78,18 @@ end
 return #KEYS
 """
 
+# The same for many keys with one member each (ARGV[i + 3] for KEYS[i]): a tick marks
+# thousands of readers, each with the edition they got, in a few calls.
+_MARK_EACH = """
+local score, ttl, keep = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, score, ARGV[i + 3])
+  redis.call('ZREMRANGEBYRANK', key, 0, -keep - 1)
+  redis.call('EXPIRE', key, ttl)
+end
+return #KEYS
+"""
+
 
 def address_digest(channel: str, address: str) -> str:
     """The lookup field for an address: a digest, so Redis never holds it in clear."""
@@ -410,7 +422,15 @@ class SubscriberRepo:
         self, groups: Iterable[tuple[Sequence[str], str]], now: datetime
     ) -> None:
         """Remember that each group of subscribers got an edition, pipelined."""
-        self._mark(((ids, [f"e:{edition_id}"]) for ids, edition_id in groups), now)
+        pairs = [(sub_id, f"e:{edition_id}") for ids, edition_id in groups for sub_id in ids]
+        script = self.redis.register_script(_MARK_EACH)
+        pipe = self.redis.pipeline(transaction=False)
+        head = [int(now.timestamp()) // 60, SENT_TTL, SENT_KEEP]
+        for start in range(0, len(pairs), _CHUNK):
+            chunk = pairs[start : start + _CHUNK]
+            keys = [self.keys.subscriber_sent(sub_id) for sub_id, _ in chunk]
+            script(keys=keys, args=head + [member for _, member in chunk], client=pipe)
+        pipe.execute()
 
     def mark_sent(
         self, subscriber_id: str, story_ids: Iterable[str], *, now: datetime | None = None

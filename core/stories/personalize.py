@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.models import Prefs, Story
-from core.stories.learned import Weights, reorder
+from core.stories.learned import Weights, ranking
 from core.stories.rank import story_sources
 from core.stories.text import anchors
 from core.stories.topics import resolve_topic
@@ -96,15 +96,14 @@ class _Wants:
 
     @classmethod
     def of(cls, prefs: Prefs) -> _Wants:
-        def phrases(words: Sequence[str]) -> tuple[str, ...]:
-            return tuple(p for p in (_phrase(w) for w in words) if p.strip())
-
-        return cls(
-            muted_topics=_slugs(prefs.topics_muted),
-            muted_sources=frozenset(prefs.sources_muted),
-            followed=_slugs(prefs.topics_followed),
-            exclude=phrases(prefs.exclude_keywords),
-            include=phrases(prefs.include_keywords),
+        """The filters of ``prefs``, built once per distinct set of them (readers who
+        tapped get a pick of their own, but most share their filters with others)."""
+        return _wants(
+            tuple(prefs.topics_muted),
+            tuple(prefs.sources_muted),
+            tuple(prefs.topics_followed),
+            tuple(prefs.exclude_keywords),
+            tuple(prefs.include_keywords),
         )
 
     def allows(self, f: _Facts) -> bool:
@@ -115,6 +114,26 @@ class _Wants:
         if any(p in f.text for p in self.exclude):
             return False
         return not self.include or any(p in f.text for p in self.include)
+
+
+@lru_cache(maxsize=4096)
+def _wants(
+    muted_topics: tuple[str, ...],
+    muted_sources: tuple[str, ...],
+    followed: tuple[str, ...],
+    exclude: tuple[str, ...],
+    include: tuple[str, ...],
+) -> _Wants:
+    def phrases(words: Sequence[str]) -> tuple[str, ...]:
+        return tuple(p for p in (_phrase(w) for w in words) if p.strip())
+
+    return _Wants(
+        muted_topics=_slugs(muted_topics),
+        muted_sources=frozenset(muted_sources),
+        followed=_slugs(followed),
+        exclude=phrases(exclude),
+        include=phrases(include),
+    )
 
 
 RETELL_COVER = 0.75  # share of the fewer names two titles of one event have in common
@@ -178,6 +197,15 @@ def _boosted(
             yield key * factor, order, story, f
 
 
+def _boosts(
+    rows: list[tuple[float, int, Story, _Facts]], followed: frozenset[str]
+) -> list[float] | None:
+    """Each row's follow boost (``FOLLOW_BOOST`` or 1), None when nothing is followed."""
+    if not followed:
+        return None
+    return [1.0 if followed.isdisjoint(f.topics) else FOLLOW_BOOST for *_, f in rows]
+
+
 def pick(
     stories: Sequence[Story],
     prefs: Prefs,
@@ -204,10 +232,10 @@ def pick(
         return []
     wants = _Wants.of(prefs)
     rows = _ordered(stories)
-    if learned is not None and learned.strengths:
-        rows = reorder(rows, learned)
     ranked: Iterable[tuple[float, int, Story, _Facts]] = rows
-    if wants.followed:
+    if learned is not None and learned.strengths:
+        ranked = (rows[i] for i in ranking(rows, learned, _boosts(rows, wants.followed)))
+    elif wants.followed:
         ranked = heapq.merge(
             _boosted(rows, wants.followed, True),
             _boosted(rows, wants.followed, False),
