@@ -27,6 +27,7 @@ __all__ = [
     "label",
     "normalize_language",
     "relative_time",
+    "source_count",
 ]
 
 DEFAULT_LANGUAGE = "en"
@@ -184,6 +185,11 @@ def label(key: str, lang: str, **values: object) -> str:
     entries = LABELS[key]
     text = entries.get(lang) or entries[DEFAULT_LANGUAGE]
     return text.format(**values) if values else text
+
+
+def source_count(n: int, lang: str) -> str:
+    """ "1 source" / "7 sources" in ``lang``."""
+    return label("one_source", lang) if n == 1 else label("n_sources", lang, n=n)
 
 
 def normalize_language(text: str) -> str | None:

@@ -14,10 +14,10 @@ from typing import Any
 from bots.slack.limits import LIMITS
 from bots.slack.render import escape, image_accessory, link, sources_context
 from core.commands import Reply
-from core.i18n import LANGUAGE_NAMES, label
+from core.i18n import LANGUAGE_NAMES, label, source_count
 from core.models import Brief, Edition, Story, Subscriber
 from core.render.common import StoryView, key_points_heading, story_url, story_views
-from core.stories.topics import TOPICS
+from core.stories.topics import TOPICS, resolve_topic, topic_name
 
 SECTION_MAX = LIMITS.max_chars
 HEADER_MAX = 150
@@ -54,7 +54,7 @@ def reply_blocks(reply: Reply, base_url: str) -> list[Block]:
 def story_blocks(story: Story, n: int, base_url: str, lang: str) -> list[Block]:
     """One numbered story: its title linking to the brief page, and a "read brief" button."""
     url = f"{base_url.rstrip('/')}/s/{story.id}"
-    sources = f"{story.source_count} sources" if story.source_count > 1 else "1 source"
+    sources = escape(source_count(story.source_count, lang))
     text = f"*{n}. {link(url, _cut(story.title, 300))}*\n{sources}"
     block = section(text)
     block["accessory"] = {
@@ -177,7 +177,7 @@ def home_view(stories: list[Story], sub: Subscriber | None, base_url: str) -> di
 
 def _home_story(story: Story, n: int, base_url: str, lang: str) -> Block:
     url = story_url(base_url, story.id)
-    count = f"{escape(label('sources', lang))}: {story.source_count}"
+    count = escape(source_count(story.source_count, lang))
     block = section(f"*{n}. {link(url, _cut(story.title, 300))}*\n{count}")
     block["accessory"] = {
         "type": "button",
@@ -196,12 +196,17 @@ def _home_join(lang: str) -> Block:
 
 def _home_settings(sub: Subscriber, lang: str) -> list[Block]:
     prefs = sub.prefs
-    muted = [*prefs.topics_muted, *prefs.sources_muted, *prefs.exclude_keywords]
+    followed = [_topic(t, lang) for t in prefs.topics_followed]
+    muted = [
+        *(_topic(t, lang) for t in prefs.topics_muted),
+        *prefs.sources_muted,
+        *prefs.exclude_keywords,
+    ]
     lines = [
         f"*{escape(label('slack_home_digest', lang))}*",
         f"{escape(label('slack_home_time', lang))}: {sub.delivery_time} ({escape(sub.timezone)})",
         f"{escape(label('slack_home_following', lang))}: "
-        + escape(", ".join(prefs.topics_followed) or label("slack_home_everything", lang)),
+        + escape(", ".join(followed) or label("slack_home_everything", lang)),
         f"{escape(label('slack_home_muted', lang))}: "
         + escape(", ".join(muted) or label("slack_home_nothing", lang)),
     ]
@@ -224,9 +229,9 @@ def _home_settings(sub: Subscriber, lang: str) -> list[Block]:
         time_picker,
         language,
         section(f"*{escape(label('slack_home_follow', lang))}*"),
-        _topic_buttons("follow", set(prefs.topics_followed)),
+        _topic_buttons("follow", set(prefs.topics_followed), lang),
         section(f"*{escape(label('slack_home_mute', lang))}*"),
-        _topic_buttons("mute", set(prefs.topics_muted)),
+        _topic_buttons("mute", set(prefs.topics_muted), lang),
     ]
 
 
@@ -234,8 +239,15 @@ def _option(text: str, value: str) -> Block:
     return {"text": {"type": "plain_text", "text": _cut(text, 75)}, "value": value}
 
 
-def _topic_buttons(verb: str, chosen: set[str]) -> Block:
-    """One button per topic: on ones read "✓ name" and turn it off when tapped."""
+def _topic(typed: str, lang: str) -> str:
+    """A followed or muted topic in the reader's language (what they typed, if no topic)."""
+    slug = resolve_topic(typed)
+    return topic_name(slug, lang) if slug else typed
+
+
+def _topic_buttons(verb: str, chosen: set[str], lang: str) -> Block:
+    """One button per topic, named in ``lang``: on ones read "✓ name" and turn it off
+    when tapped."""
 
     def button(slug: str, name: str) -> Block:
         on = slug in chosen
@@ -253,7 +265,7 @@ def _topic_buttons(verb: str, chosen: set[str]) -> Block:
     return {
         "type": "actions",
         "block_id": f"home-{verb}",
-        "elements": [button(slug, topic.label) for slug, topic in list(TOPICS.items())[:25]],
+        "elements": [button(slug, topic_name(slug, lang)) for slug in list(TOPICS)[:25]],
     }
 
 

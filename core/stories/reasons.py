@@ -27,11 +27,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from core.briefs.text import shorten
-from core.i18n import LABELS, label
+from core.i18n import label
 from core.models import Prefs, Story, StoryReason
 from core.stories.personalize import facts, normal_words
 from core.stories.rank import VELOCITY_HOURS, story_sources
-from core.stories.topics import TOPICS, resolve_topic
+from core.stories.topics import resolve_topic, topic_name
 
 __all__ = [
     "RISING_SOURCES",
@@ -40,7 +40,6 @@ __all__ = [
     "reason_for",
     "reason_key",
     "story_reason",
-    "topic_name",
 ]
 
 RISING_SOURCES = 3  # distinct sources within VELOCITY_HOURS that make a story "rising"
@@ -103,15 +102,6 @@ def reason_key(reason: StoryReason | None) -> ReasonKey:
     if reason is None:
         return ("", ())
     return (reason.kind, tuple(reason.values.items()))
-
-
-def topic_name(slug: str, lang: str) -> str:
-    """A topic's name in ``lang``, as the preferences page names it (``topic_<slug>``);
-    its English label where no translation exists."""
-    key = f"topic_{slug}"
-    if key in LABELS:
-        return label(key, lang)
-    return TOPICS[slug].label if slug in TOPICS else slug
 
 
 def describe(

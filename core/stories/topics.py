@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from core.i18n import LABELS, label
+
 
 @dataclass(frozen=True)
 class Topic:
@@ -198,3 +200,12 @@ def resolve_topic(user_text: str) -> str | None:
     if key in table:
         return table[key]
     return table.get(key.removesuffix("s")) or table.get(key + "s")
+
+
+def topic_name(slug: str, lang: str) -> str:
+    """A topic's name in ``lang``, as the preferences page names it (``topic_<slug>``);
+    its English label where no translation exists."""
+    key = f"topic_{slug}"
+    if key in LABELS:
+        return label(key, lang)
+    return TOPICS[slug].label if slug in TOPICS else slug

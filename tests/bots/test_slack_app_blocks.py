@@ -9,6 +9,7 @@ from bots.pages import web_url
 from bots.slack.blocks import brief_blocks, home_view, reply_blocks, unfurl_blocks
 from bots.slack.render import escape
 from core.commands import Reply
+from core.i18n import LABELS, label
 from core.models import (
     Brief,
     BriefSource,
@@ -20,6 +21,7 @@ from core.models import (
     utcnow,
 )
 from core.preferences import new_subscriber
+from core.stories.topics import TOPICS
 
 HOSTILE = "<!channel> Big <@U123> news & <https://evil.example|click> " + "x" * 4000
 
@@ -81,6 +83,19 @@ def test_nothing_can_ping_or_break_out() -> None:
 def test_home_view_fits_the_home_tab() -> None:
     view = home_view([hostile_story(n) for n in range(30)], None, "https://x")
     assert view["type"] == "home" and len(view["blocks"]) <= 100
+
+
+def test_home_names_topics_in_the_readers_language() -> None:
+    sub = new_subscriber(slack="T1/D1", language="ja", topics=["chips"])
+    sub.prefs.topics_muted.append("policy")
+    blocks = home_view([], sub, "https://x")["blocks"]
+    following = label("slack_home_following", "ja")
+    summary = next(t for t in texts(blocks) if following in t)
+    assert LABELS["topic_chips"]["ja"] in summary and LABELS["topic_policy"]["ja"] in summary
+    follow = next(b for b in blocks if b.get("block_id") == "home-follow")
+    names = [e["text"]["text"] for e in follow["elements"]]
+    assert f"✓ {LABELS['topic_chips']['ja']}" in names
+    assert LABELS["topic_models"]["ja"] in names and TOPICS["models"].label not in names
 
 
 def test_only_web_links_reach_a_page() -> None:

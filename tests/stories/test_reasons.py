@@ -8,8 +8,8 @@ import pytest
 
 from core.i18n import LABELS, LANGUAGES
 from core.models import Prefs, Story, StoryArticle, StoryReason
-from core.stories.reasons import describe, reason_for, story_reason, topic_name
-from core.stories.topics import TOPICS, tag_topics
+from core.stories.reasons import describe, reason_for, story_reason
+from core.stories.topics import TOPICS, tag_topics, topic_name
 
 NOW = datetime(2026, 12, 3, 7, 30, tzinfo=UTC)
 NVIDIA = "Nvidia unveils Blackwell Ultra GPUs for data centers"
