@@ -3,7 +3,9 @@
 A surface hands :func:`answer` the words a person typed and who typed them (a
 :class:`Chat`); it gets back a channel-neutral :class:`Reply` (text, stories or briefs to
 show, quick-reply suggestions) and renders it its own way. Anything we do not understand
-gets a short usage answer; no error ever reaches a chat as a trace.
+gets a short usage answer; no error ever reaches a chat as a trace. Every reply is worded
+in the reader's language (the subscriber's, else the chat's hint; labels ``reply_*`` in
+core/labels/chat.py); the commands quoted in it stay as people type them.
 
 Commands::
 
@@ -30,14 +32,14 @@ from core.errors import AITodayError, ValidationError
 from core.feeds.service import feed_urls
 from core.i18n import LABELS, label, normalize_language
 from core.models import Brief, Channel, ChannelStatus, Story, Subscriber, utcnow
-from core.preferences import apply_setting, find_channel, new_subscriber
+from core.preferences import SettingError, apply_setting, find_channel, new_subscriber
 from core.store.base import Store
 from core.store.chats import ChatRepo
 from core.store.sources import SourceRepo
 from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo, address_digest
 from core.stories.search import search
-from core.stories.topics import TOPICS
+from core.stories.topics import TOPICS, topic_name
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +48,14 @@ FALLBACK_HOURS = 72.0
 LIST_SIZE = 5
 MAX_INPUT = 500  # characters of a command we read; the rest is ignored
 
+# The lines of "help": a label (core/labels/chat.py), or commands alone, alike in every language.
 HELP_LINES = (
-    "today · top AI stories now",
-    "search <words> · stories of the last 30 days",
-    "brief <n> · the brief of story n",
-    "subscribe / unsubscribe · the daily digest here",
+    "reply_help_today",
+    "reply_help_search",
+    "reply_help_brief",
+    "reply_help_subscribe",
     "time 07:30 · tz Asia/Tokyo · lang ja",
-    "topics · follow <topic> · mute <topic|source|word>",
+    "reply_help_topics",
     "settings · feed · help",
 )
 SUGGESTIONS = ("today", "search", "settings", "help")
@@ -92,15 +95,22 @@ async def answer(store: Store, chat: Chat, text: str) -> Reply:
     name = ALIASES.get(name, name)
     handler = COMMANDS.get(name)
     try:
-        reply = await handler(store, chat, rest) if handler else usage(chat, name)
+        if handler is None:
+            reply = usage(chat, name, _language_or_hint(store, chat))
+        else:
+            reply = await handler(store, chat, rest)
+    except SettingError as exc:
+        text = exc.worded(_language_or_hint(store, chat))
+        reply = Reply(name, text, suggestions=["help"], ok=False)
     except ValidationError as exc:
         reply = Reply(name, exc.message, suggestions=["help"], ok=False)
     except AITodayError as exc:
         log.warning("command %r failed: %s", name, exc)
-        reply = Reply(name, "Sorry, that did not work. Please try again later.", ok=False)
+        text = label("reply_failed", _language_or_hint(store, chat))
+        reply = Reply(name, text, ok=False)
     except Exception:
         log.exception("command %r crashed", name)
-        reply = Reply(name, "Sorry, something went wrong. Please try again later.", ok=False)
+        reply = Reply(name, label("reply_crashed", _language_or_hint(store, chat)), ok=False)
     _count(store, chat, reply)
     return _for_reader(store, chat, reply)
 
@@ -119,7 +129,7 @@ def reader(store: Store, chat: Chat) -> tuple[str, date]:
     """The language and local date of whoever writes from this chat (UTC when unknown)."""
     sub = subscriber_of(store, chat)
     if sub is None:
-        return normalize_language(chat.language or "") or "en", utcnow().date()
+        return _hint(chat), utcnow().date()
     return sub.language, utcnow().astimezone(ZoneInfo(sub.timezone)).date()
 
 
@@ -146,11 +156,20 @@ def _count(store: Store, chat: Chat, reply: Reply) -> None:
         log.debug("commands counter not written", exc_info=True)
 
 
-def usage(chat: Chat, name: str = "") -> Reply:
-    """The short usage answer (also for anything unknown)."""
-    head = f"I don't know “{name[:30]}”. " if name and name != "help" else ""
-    text = head + "Try:\n" + "\n".join(f"• {line}" for line in HELP_LINES)
-    return Reply("unknown" if head else "help", text, suggestions=list(SUGGESTIONS), ok=not head)
+def usage(chat: Chat, name: str = "", lang: str | None = None) -> Reply:
+    """The short usage answer (also for anything unknown), in ``lang`` (else the chat's hint)."""
+    lang = lang or _hint(chat)
+    unknown = bool(name) and name != "help"
+    head = label("reply_unknown", lang, name=name[:30]) if unknown else label("reply_try", lang)
+    lines = (label(line, lang) if line in LABELS else line for line in HELP_LINES)
+    text = head + "\n" + "\n".join(f"• {line}" for line in lines)
+    return Reply(
+        "unknown" if unknown else "help",
+        text,
+        suggestions=list(SUGGESTIONS),
+        ok=not unknown,
+        language=lang,
+    )
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -161,7 +180,7 @@ def _stories(store: Store) -> StoryRepo:
 
 
 async def _help(store: Store, chat: Chat, rest: str) -> Reply:
-    return usage(chat)
+    return usage(chat, lang=_language(store, chat))
 
 
 # The top stories change when ingest runs (every half hour or so), and everyone asking
@@ -189,33 +208,34 @@ async def _today(store: Store, chat: Chat, rest: str) -> Reply:
     stories = top_stories(store)
     lang, day = reader(store, chat)
     if not stories:
-        return Reply("today", "No stories yet. Try again after the next update.", language=lang)
+        return Reply("today", label("reply_no_stories", lang), language=lang)
     remember_list(store, chat, stories)
-    text = f"{label('tagline', lang)} · {day.isoformat()}\n" + _numbered(stories)
+    text = f"{label('tagline', lang)} · {day.isoformat()}\n" + _numbered(stories, lang)
     suggestions = ["brief 1", "brief 2"]
     return Reply("today", text, stories=stories, suggestions=suggestions, language=lang, day=day)
 
 
 async def _search(store: Store, chat: Chat, rest: str) -> Reply:
     words = rest.strip()
-    if not words:
-        return Reply("search", "Search for what? For example: search chips", ok=False)
-    stories: list[Story] = search(_stories(store), words, days=30, limit=LIST_SIZE)
     lang = _language(store, chat)
+    if not words:
+        return Reply("search", label("reply_search_what", lang), ok=False, language=lang)
+    stories: list[Story] = search(_stories(store), words, days=30, limit=LIST_SIZE)
     if not stories:
-        return Reply("search", f"Nothing about “{words[:60]}” in the last 30 days.", language=lang)
+        text = label("reply_search_none", lang, words=words[:60])
+        return Reply("search", text, language=lang)
     remember_list(store, chat, stories)
-    text = f"Stories about “{words[:60]}” (last 30 days):\n" + _numbered(stories)
+    text = label("reply_search_found", lang, words=words[:60]) + "\n" + _numbered(stories, lang)
     return Reply("search", text, stories=stories, suggestions=["brief 1"], language=lang)
 
 
 async def _brief(store: Store, chat: Chat, rest: str) -> Reply:
+    lang = _language(store, chat)
     story = _pick_story(store, chat, rest.strip())
     if story is None:
-        return Reply("brief", "Which story? Send “today” first, then “brief 1”.", ok=False)
+        return Reply("brief", label("reply_which_story", lang), ok=False, language=lang)
     from core.briefs.service import brief_for  # imported when first needed: it is heavy
 
-    lang = _language(store, chat)
     _key, brief = await brief_for(store, story, lang)
     return Reply("brief", brief.headline, briefs=[brief], suggestions=["today"], language=lang)
 
@@ -233,10 +253,11 @@ def _pick_story(store: Store, chat: Chat, ref: str) -> Story | None:
     return story
 
 
-def _numbered(stories: list[Story]) -> str:
+def _numbered(stories: list[Story], lang: str) -> str:
     lines = []
     for n, story in enumerate(stories, 1):
-        more = f" ({story.source_count} sources)" if story.source_count > 1 else ""
+        count = label("n_sources", lang, n=story.source_count)
+        more = f" ({count})" if story.source_count > 1 else ""
         lines.append(f"{n}. {story.title}{more}")
     return "\n".join(lines)
 
@@ -273,7 +294,7 @@ def ensure_subscriber(store: Store, chat: Chat) -> tuple[Subscriber, bool]:
     repo = _subscribers(store)
     sub: Subscriber | None = repo.by_address(chat.channel, chat.address)
     if sub is None:
-        language = normalize_language(chat.language or "") or "en"
+        language = _hint(chat)
         sub = new_subscriber(
             email=chat.address if chat.channel == "email" else None,
             line=chat.address if chat.channel == "line" else None,
@@ -288,21 +309,32 @@ def ensure_subscriber(store: Store, chat: Chat) -> tuple[Subscriber, bool]:
     return sub, False
 
 
+def _hint(chat: Chat) -> str:
+    """The language the platform says this chat speaks (English when it says none we serve)."""
+    return normalize_language(chat.language or "") or "en"
+
+
 def _language(store: Store, chat: Chat) -> str:
     sub = subscriber_of(store, chat)
-    if sub is not None:
-        return sub.language
-    return normalize_language(chat.language or "") or "en"
+    return sub.language if sub is not None else _hint(chat)
+
+
+def _language_or_hint(store: Store, chat: Chat) -> str:
+    """The reader's language for a failure's words, even when the store is what failed."""
+    try:
+        return _language(store, chat)
+    except Exception:
+        log.debug("language of %s unknown", chat.channel, exc_info=True)
+        return _hint(chat)
 
 
 async def _subscribe(store: Store, chat: Chat, rest: str) -> Reply:
     sub, created = ensure_subscriber(store, chat)
-    head = "Subscribed!" if created else "You're subscribed."
-    text = (
-        f"{head} The digest arrives daily at {sub.delivery_time} ({sub.timezone}). "
-        "Change it with “time 07:30” and “tz Asia/Tokyo”."
-    )
-    return Reply("subscribe", text, suggestions=["time 07:30", "settings", "today"])
+    lang = sub.language
+    head = label("reply_subscribed" if created else "reply_still_subscribed", lang)
+    when = label("reply_digest_when", lang, time=sub.delivery_time, zone=sub.timezone)
+    suggestions = ["time 07:30", "settings", "today"]
+    return Reply("subscribe", f"{head} {when}", suggestions=suggestions, language=lang)
 
 
 async def _unsubscribe(store: Store, chat: Chat, rest: str) -> Reply:
@@ -310,21 +342,26 @@ async def _unsubscribe(store: Store, chat: Chat, rest: str) -> Reply:
     if sub is not None:
         repo = _subscribers(store)
         repo.set_channel_status(sub.id, chat.channel, ChannelStatus.UNSUBSCRIBED, "chat command")
-    text = "Unsubscribed: no more digests here. Send “subscribe” to come back."
-    return Reply("unsubscribe", text, suggestions=["subscribe"])
+    lang = sub.language if sub is not None else _hint(chat)
+    text = label("reply_unsubscribed", lang)
+    return Reply("unsubscribe", text, suggestions=["subscribe"], language=lang)
 
 
 def _setting(key: str, example: str) -> Handler:
     async def change(store: Store, chat: Chat, rest: str) -> Reply:
         value = rest.strip()
-        if not value:
-            return Reply(key, f"Usage: {key} {example}", ok=False)
         sub = subscriber_of(store, chat)
+        lang = sub.language if sub is not None else _hint(chat)
+        if not value:
+            text = label("reply_usage", lang, example=f"{key} {example}")
+            return Reply(key, text, ok=False, language=lang)
         if sub is None:
-            return Reply(key, "Send “subscribe” first.", suggestions=["subscribe"], ok=False)
+            text = label("reply_subscribe_first", lang)
+            return Reply(key, text, suggestions=["subscribe"], ok=False, language=lang)
         updated = apply_setting(sub, key, value, sources=_source_ids(store))
         _subscribers(store).save(updated)
-        return Reply(key, "Saved. " + describe(updated), suggestions=["settings", "today"])
+        text = f"{label('reply_saved', updated.language)} {describe(updated)}"
+        return Reply(key, text, suggestions=["settings", "today"], language=updated.language)
 
     return change
 
@@ -335,42 +372,59 @@ def _source_ids(store: Store) -> set[str]:
 
 async def _topics(store: Store, chat: Chat, rest: str) -> Reply:
     sub = subscriber_of(store, chat)
+    lang = sub.language if sub is not None else _hint(chat)
     followed = set(sub.prefs.topics_followed) if sub else set()
-    lines = [f"{'★' if slug in followed else '•'} {slug}" for slug in TOPICS]
-    text = "Topics (★ = you follow it):\n" + "\n".join(lines) + "\nSend “follow <topic>”."
-    return Reply("topics", text, suggestions=[f"follow {slug}" for slug in list(TOPICS)[:4]])
+    lines = [
+        f"{'★' if slug in followed else '•'} {topic_name(slug, lang)} ({slug})" for slug in TOPICS
+    ]
+    head, tail = label("reply_topics_head", lang), label("reply_topics_tail", lang)
+    text = "\n".join([head, *lines, tail])
+    suggestions = [f"follow {slug}" for slug in list(TOPICS)[:4]]
+    return Reply("topics", text, suggestions=suggestions, language=lang)
 
 
 async def _settings(store: Store, chat: Chat, rest: str) -> Reply:
     sub = subscriber_of(store, chat)
     if sub is None:
-        return Reply(
-            "settings", "Not subscribed here. Send “subscribe”.", suggestions=["subscribe"]
-        )
-    return Reply("settings", describe(sub), suggestions=["time 07:30", "lang ja", "topics"])
+        return _not_subscribed("settings", chat)
+    suggestions = ["time 07:30", "lang ja", "topics"]
+    return Reply("settings", describe(sub), suggestions=suggestions, language=sub.language)
 
 
 async def _feed(store: Store, chat: Chat, rest: str) -> Reply:
     sub = subscriber_of(store, chat)
     if sub is None:
-        return Reply("feed", "Not subscribed here. Send “subscribe”.", suggestions=["subscribe"])
+        return _not_subscribed("feed", chat)
     urls = feed_urls(store, sub)
     text = f"{label('chat_feed_reply', sub.language)}\nAtom: {urls.atom}\nJSON Feed: {urls.json}"
     return Reply("feed", text, language=sub.language)
 
 
+def _not_subscribed(command: str, chat: Chat) -> Reply:
+    text = label("reply_not_subscribed", _hint(chat))
+    return Reply(command, text, suggestions=["subscribe"], language=_hint(chat))
+
+
 def describe(sub: Subscriber) -> str:
-    """A subscriber's settings in a few lines."""
-    prefs = sub.prefs
-    muted = [*prefs.topics_muted, *prefs.sources_muted, *prefs.exclude_keywords]
+    """A subscriber's settings in a few lines, in their language."""
+    lang, prefs = sub.language, sub.prefs
+    following = [topic_name(slug, lang) for slug in prefs.topics_followed]
+    muted = [topic_name(slug, lang) for slug in prefs.topics_muted]
+    muted += [*prefs.sources_muted, *prefs.exclude_keywords]
+    frequency = label(f"freq_{sub.frequency.value}", lang).lower()
+    when = {"time": sub.delivery_time, "zone": sub.timezone, "frequency": frequency}
     return "\n".join(
         [
-            f"Time: {sub.delivery_time} ({sub.timezone}), {sub.frequency.value}",
-            f"Language: {sub.language} · Stories: {sub.max_items}",
-            f"Following: {', '.join(prefs.topics_followed) or 'everything'}",
-            f"Muted: {', '.join(muted) or 'nothing'}",
+            label("reply_settings_time", lang, **when),
+            label("reply_settings_language", lang, language=sub.language, n=sub.max_items),
+            label("reply_settings_following", lang, topics=_listed(following, "everything", lang)),
+            label("reply_settings_muted", lang, muted=_listed(muted, "nothing", lang)),
         ]
     )
+
+
+def _listed(names: list[str], empty: str, lang: str) -> str:
+    return ", ".join(names) or label(f"reply_{empty}", lang)
 
 
 COMMANDS: dict[str, Handler] = {

@@ -3,7 +3,8 @@
 Every entry point (``aitoday users add|set``, the chat commands "time 07:30",
 "tz Asia/Tokyo", "lang ja", "follow chips", "mute ...", the web preferences form) goes
 through :func:`new_subscriber` or :func:`apply_setting`, so one set of rules decides what
-is accepted. A refusal is a :class:`core.errors.ValidationError` naming the field.
+is accepted. A refusal is a :class:`core.errors.ValidationError` naming the field; the
+refusals a chat reader can meet are a :class:`SettingError`, worded in their language.
 
 Settings understood by :func:`apply_setting` (aliases in brackets)::
 
@@ -35,7 +36,7 @@ from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from core.errors import ValidationError
-from core.i18n import normalize_language
+from core.i18n import label, normalize_language
 from core.models import (
     CHANNELS,
     LANGUAGES,
@@ -54,6 +55,7 @@ from core.stories.topics import TOPICS, resolve_topic
 __all__ = [
     "DAYS",
     "LINE_ID",
+    "SettingError",
     "apply_setting",
     "channel_address",
     "new_subscriber",
@@ -80,6 +82,23 @@ LINE_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
 _SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
 
 
+class SettingError(ValidationError):
+    """A refused setting whose words a reader gets in their own language.
+
+    ``message`` is the English of the label ``key`` (core/labels/chat.py ``setting_*``)
+    formatted with ``values``; a chat words it again as ``label(key, lang, **values)``.
+    """
+
+    def __init__(self, field: str, key: str, **values: object) -> None:
+        super().__init__(field, label(key, "en", **values))
+        self.key = key
+        self.values = values
+
+    def worded(self, lang: str) -> str:
+        """The refusal in ``lang``."""
+        return label(self.key, lang, **self.values)
+
+
 # -- single values ----------------------------------------------------------------------
 
 
@@ -87,18 +106,16 @@ def validate_timezone(value: str) -> str:
     """The canonical IANA name ("asia/tokyo" -> "Asia/Tokyo"); refuses unknown names."""
     text = value.strip()
     if not text:
-        raise ValidationError("timezone", "give an IANA time zone such as Asia/Tokyo")
+        raise SettingError("timezone", "setting_no_timezone")
     if text.upper() in {"UTC", "Z", "GMT"}:
         return "UTC"
     name = _zone_names().get(text.lower())
     if name is None:
-        raise ValidationError(
-            "timezone", f"unknown time zone {text!r}; use an IANA name such as Asia/Tokyo"
-        )
+        raise SettingError("timezone", "setting_bad_timezone", value=text)
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError("timezone", f"unknown time zone {text!r}") from None
+        raise SettingError("timezone", "setting_bad_timezone", value=text) from None
     return name
 
 
@@ -115,7 +132,7 @@ def validate_time(value: str, field: str = "time") -> str:
     """ "7:30", "07.30", "7h30" -> "07:30"; refuses "25:99" and anything not a clock time."""
     match = _TIME.match(value.strip())
     if match is None:
-        raise ValidationError(field, f"{value.strip()!r} is not a time of day; use HH:MM")
+        raise SettingError(field, "setting_bad_time", value=value.strip())
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
@@ -134,9 +151,8 @@ def validate_language(value: str) -> str:
     """One of core.models.LANGUAGES ("JA", "日本語", "zh-tw" accepted)."""
     code = normalize_language(value.strip())
     if code is None or code not in LANGUAGES:
-        raise ValidationError(
-            "language", f"unknown language {value.strip()!r}; choose one of {', '.join(LANGUAGES)}"
-        )
+        choices = ", ".join(LANGUAGES)
+        raise SettingError("language", "setting_bad_language", value=value.strip(), choices=choices)
     return code
 
 
@@ -146,7 +162,7 @@ def validate_topic(value: str) -> str:
     slug = resolve_topic(text) if text else None
     if slug is None:
         choices = ", ".join(sorted(TOPICS))
-        raise ValidationError("topic", f"unknown topic {text!r}; choose one of {choices}")
+        raise SettingError("topic", "setting_bad_topic", value=text, choices=choices)
     return slug
 
 
@@ -159,11 +175,11 @@ def validate_words(value: str | Iterable[str], field: str) -> list[str]:
         if not word:
             continue
         if len(word) > MAX_WORD_LEN:
-            raise ValidationError(field, f"{word[:20]!r}... is longer than {MAX_WORD_LEN}")
+            raise SettingError(field, "setting_word_too_long", value=word[:20], n=MAX_WORD_LEN)
         if word.lower() not in (w.lower() for w in words):
             words.append(word)
     if len(words) > MAX_WORDS:
-        raise ValidationError(field, f"at most {MAX_WORDS} entries")
+        raise SettingError(field, "setting_too_many_words", n=MAX_WORDS)
     return words
 
 
@@ -413,7 +429,7 @@ def _mute(sub: Subscriber, value: str, sources: Collection[str]) -> None:
 def _mute_target(value: str, sources: Collection[str]) -> tuple[str, str]:
     text = " ".join(value.split())
     if not text:
-        raise ValidationError("mute", "say what to mute: a topic, a source or a word")
+        raise SettingError("mute", "setting_no_mute")
     prefix, sep, rest = text.partition(":")
     if sep and prefix.lower() in {"topic", "source", "word"} and rest.strip():
         kind = prefix.lower()

@@ -7,10 +7,12 @@ import pytest
 
 from core import commands
 from core.commands import Chat, answer
+from core.i18n import label
 from core.metrics import snapshot
 from core.models import ChannelStatus
 from core.store.base import Store
 from core.store.subscribers import SubscriberRepo, address_digest
+from core.stories.topics import topic_name
 from tests.channels import channel_of
 from tests.e2e.data import seed_day
 
@@ -64,15 +66,17 @@ async def test_subscribe_settings_and_unsubscribe(store: Store) -> None:
     assert (sub.delivery_time, sub.timezone, sub.language) == ("06:15", "Asia/Tokyo", "ja")
     assert sub.prefs.topics_followed == ["chips"]
     assert "crypto" in sub.prefs.exclude_keywords
+    # From "lang 日本語" on, replies are Japanese; topics are named, their slug still shown.
+    chips = topic_name("chips", "ja")
     settings = await answer(store, LINE, "settings")
-    assert "06:15 (Asia/Tokyo)" in settings.text and "chips" in settings.text
+    assert "06:15 (Asia/Tokyo)" in settings.text and chips in settings.text
     topics = await answer(store, LINE, "topics")
-    assert "★ chips" in topics.text
+    assert f"★ {chips} (chips)" in topics.text
 
     bad = await answer(store, LINE, "tz Mars/Olympus")
-    assert not bad.ok and "unknown time zone" in bad.text
+    assert not bad.ok and bad.text == label("setting_bad_timezone", "ja", value="Mars/Olympus")
     bad_time = await answer(store, LINE, "time 25:99")
-    assert not bad_time.ok and "not a time of day" in bad_time.text
+    assert not bad_time.ok and bad_time.text == label("setting_bad_time", "ja", value="25:99")
 
     await answer(store, LINE, "unsubscribe")
     stopped = SubscriberRepo(store).get(sub.id)
