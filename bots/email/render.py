@@ -400,7 +400,8 @@ def _text_story(card: _Card, lang: str) -> list[str]:
     if card.form == "link":
         return [*lines, ""]
     if card.form == "compact":
-        return [*lines, f"   {label('key_takeaway', lang)}: {view.key_takeaway}", ""]
+        takeaway = f"   {label('key_takeaway', lang)}: {view.key_takeaway}"
+        return [*lines, takeaway, *_text_feedback(view, lang), ""]
     if view.dek:
         lines.append(f"   {view.dek}")
     lines.append(f"   {label('key_takeaway', lang)}: {view.key_takeaway}")
@@ -416,7 +417,14 @@ def _text_story(card: _Card, lang: str) -> list[str]:
         lines.append(f"   ({view.language_note})")
     reading = label("min_read", lang, n=view.reading_minutes)
     lines.append(f"   {label('sources', lang)}: {source_names(view.sources)} · {reading}")
-    for tap in ("more", "less"):
-        lines.append(f"   {label(f'{tap}_like_this', lang)}: {feedback_url(view.url, tap)}")
+    lines += _text_feedback(view, lang)
     lines.append("")
     return lines
+
+
+def _text_feedback(view: StoryView, lang: str) -> list[str]:
+    """The more / less links of a story in the plain-text part."""
+    return [
+        f"   {label(f'{tap}_like_this', lang)}: {feedback_url(view.url, tap)}"
+        for tap in ("more", "less")
+    ]

@@ -110,6 +110,17 @@ def test_a_huge_digest_is_shortened_below_the_gmail_clipping_size() -> None:
     assert payload.story_ids == tuple(f"story{n:04d}" for n in range(1, 21))
 
 
+def test_compact_cards_keep_the_more_and_less_links() -> None:
+    # 50 long stories: the mail falls back to compact cards to stay under the clipping size
+    payload = render_email(make_edition(50, text_size=60), base_url=BASE)
+    cards = payload.html.count('class="card"')
+    compact = payload.html.count("font-size:18px;line-height:1.3")  # a compact headline
+    assert compact >= 1 and len(payload.html.encode()) <= MAX_HTML_BYTES
+    assert payload.html.count('class="more-like-this"') == cards
+    assert payload.html.count('class="less-like-this"') == cards
+    assert payload.text.count("tap=more") == payload.text.count("tap=less") == cards
+
+
 def test_the_fonts_put_the_readers_script_first() -> None:
     # Chinese and Korean readers must not get Japanese glyph forms for shared characters.
     for lang, own in (("zh-Hant", "Noto Sans CJK TC"), ("ko", "Noto Sans CJK KR")):
