@@ -424,7 +424,7 @@ def describe(sub: Subscriber) -> str:
 
 
 def _listed(names: list[str], empty: str, lang: str) -> str:
-    return ", ".join(names) or label(f"reply_{empty}", lang)
+    return ", ".join(names) or label(f"settings_{empty}", lang)
 
 
 COMMANDS: dict[str, Handler] = {

@@ -206,9 +206,9 @@ def _home_settings(sub: Subscriber, lang: str) -> list[Block]:
         f"*{escape(label('slack_home_digest', lang))}*",
         f"{escape(label('slack_home_time', lang))}: {sub.delivery_time} ({escape(sub.timezone)})",
         f"{escape(label('slack_home_following', lang))}: "
-        + escape(", ".join(followed) or label("slack_home_everything", lang)),
+        + escape(", ".join(followed) or label("settings_everything", lang)),
         f"{escape(label('slack_home_muted', lang))}: "
-        + escape(", ".join(muted) or label("slack_home_nothing", lang)),
+        + escape(", ".join(muted) or label("settings_nothing", lang)),
     ]
     time_picker = section(f"*{escape(label('slack_home_time', lang))}*")
     time_picker["accessory"] = {

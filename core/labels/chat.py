@@ -455,7 +455,7 @@ LABELS: dict[str, dict[str, str]] = {
         "fr": "Masqués : {muted}",
         "de": "Stummgeschaltet: {muted}",
     },
-    "reply_everything": {
+    "settings_everything": {  # followed topics: none chosen (chat settings, Slack Home)
         "en": "everything",
         "ja": "すべて",
         "zh-Hant": "全部",
@@ -466,7 +466,7 @@ LABELS: dict[str, dict[str, str]] = {
         "fr": "tout",
         "de": "alles",
     },
-    "reply_nothing": {
+    "settings_nothing": {  # muted: none chosen (chat settings, Slack Home)
         "en": "nothing",
         "ja": "なし",
         "zh-Hant": "無",

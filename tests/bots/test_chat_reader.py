@@ -185,7 +185,7 @@ async def test_every_command_answers_in_the_chats_language(store: Store, lang: s
     _says(said["topics"], "reply_topics_tail", lang)
     assert f"★ {chips} (chips)" in said["topics"].text
     _says(said["settings"], "reply_settings_following", lang, topics=chips)
-    _says(said["settings"], "reply_settings_muted", lang, muted=label("reply_nothing", lang))
+    _says(said["settings"], "reply_settings_muted", lang, muted=label("settings_nothing", lang))
     _says(said["feed"], "chat_feed_reply", lang)
     _says(said["unsubscribe"], "reply_unsubscribed", lang)
     assert all(reply.text for reply in said.values())
