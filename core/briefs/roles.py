@@ -5,11 +5,14 @@ have the *role* of each key point, from cue patterns per language:
 
 - ``happened``: the event, who did what: announcement and action verbs in the past tense
   ("announced", "launched", "raised", 発表した, 宣布, 발표했다, anunció, a lancé, stellte vor);
-- ``matters``: consequence, significance, comparison, cause ("because", "which means",
-  "the first", "compared with", "allowing", 意味, ため, 初めて, 首次, 因为, 相比);
+- ``matters``: consequence, significance, comparison, cause, context ("because", "which
+  means", "the first", "the highest since", "in history", "compared with", "allowing",
+  "the move comes after", "in an effort to", 意味, ため, 初めて, 過去最高, 首次, 创下, 因为, 相比);
 - ``watch``: what comes next: plans, dates, pending decisions, availability ("will",
-  "plans to", "expected to", "later this year", "available from", "is set to", 予定, 今後,
-  将, 计划, 예정, 将于).
+  "plans to", "expected to", "later this year", "available from", "is set to", "slated to",
+  "still needs approval", "would probably", 予定, 今後, 順次, 将, 计划, 仍需, 예정, 将于).
+  Words that only sound forward are not: "soon after", "than expected", "the later
+  hearing", "considering that".
 
 A cue only counts; it proves nothing. The writer (:mod:`core.briefs.extractive`) adds the
 sentence's position and how far other sources agree with it, and leaves a part empty when
@@ -38,6 +41,16 @@ _WEEKDAY = r"(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sund
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November"
     r"|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
+)
+
+
+# The nouns a news story calls its event by ("The move comes after ...").
+_EVENT_NOUN = (
+    r"(?:move|news|announcement|decision|deal|ruling|report|statement|order|launch|release"
+    r"|step|change|update|cut|cuts|rise|drop|decline|increase|crash|attack|arrest|swap"
+    r"|acquisition|investment|agreement|lawsuit|investigation|probe|appointment|resignation"
+    r"|departure|layoffs?|purchase|sale|partnership|merger|filing|verdict|results?|shift"
+    r"|policy|law|rule|plan|offer|bid|ban|fine|settlement|approval|win|loss|defeat|victory)"
 )
 
 
@@ -163,7 +176,10 @@ EN = Cues(
         r"first-ever",
         r"the largest",
         r"the biggest",
-        r"record",
+        # A record broken, not a record label, a track record or "for the record".
+        r"(?<!track )(?<!criminal )(?<!public )(?<!for the )(?<!on the )(?<!off the )"
+        r"record(?! labels?| compan(?:y|ies)"
+        r"| deals?| stores?| shops?| players?| collection)",
         r"compared (?:with|to)",
         r"rivals?",
         r"matches",
@@ -192,19 +208,51 @@ EN = Cues(
         r"aims? to",
         r"designed to",
         r"intended to",
+        # Significance by a record or a first: "the first time since 2008", "the highest
+        # since", "in history", "all-time", "unprecedented", "a milestone".
+        r"(?:the|its|their|his|her|(?<=\w)['’]s) first (?:[\w-]+ ){0,4}?since",
+        r"(?:highest|lowest|biggest|largest|worst|best|strongest|weakest|fastest|slowest)"
+        r" (?:[\w-]+ ){0,4}?since",
+        r"in (?:its|their|the company's|the company’s|the country's|the country’s)? ?history",
+        r"all-time",
+        r"unprecedented",
+        r"historic",
+        r"milestone",
+        r"landmark",
+        # Context that makes the event matter: "The move comes a week after ...".
+        rf"^(?:This|That|It|The {_EVENT_NOUN}) (?:comes|came) (?:[\w-]+ ){{0,5}}?(?:after|amid"
+        r"|as|on the heels of|at a time)",
+        r"the latest (?:sign|blow|setback|example|step|move|in a (?:series|string|line))",
+        r"(?:a|the) (?:sign|signal|reminder|test) (?:of|that)",
+        # Purpose, like "in order to": "in an effort to", "in a bid to".
+        r"in an? (?:effort|bid|attempt|push) to",
+        r"as part of (?:a|an|its|their|the) (?:[\w-]+ ){0,2}?(?:effort|push|plan|strategy"
+        r"|drive|bid|campaign)",
+        # Consequence: "the move could ...", "threatens to".
+        rf"(?:the|this|that) {_EVENT_NOUN} (?:could|would|may|might|should|is likely to"
+        r"|is expected to|will likely)",
+        r"threatens? to",
+        r"(?:could|may|might|would) (?:be|mark|signal) (?:the )?(?:beginning|start|end) of",
+        r"(?:could|would|may|might) (?:mean|help|hurt|lead|boost|affect|threaten|spur|slow"
+        r"|speed up|reduce|lower|cost|save|reshape|transform|change the)",
+        r"(?:implications?|consequences?|at stake)",
     ),
     watch=_words(
         r"will",
         r"'ll",
+        r"’ll",
+        r"won’t",
         r"hopes? to",
         r"hopes of",
+        # A hope said in the past for what is still to come: "he hoped the swap would ...".
+        r"hoped (?:that )?(?:[\w’'-]+ ){1,5}?(?:would|could|will)",
         r"under (?:investigation|review|consideration)",
         r"(?:is|are) investigating",
         r"could face",
         r"proposed",
         r"proposal",
-        r"soon",
-        r"eventually",
+        # "soon after", "eventually got": told in the past; "will soon" counts "will".
+        r"soon(?! after| afterwards| thereafter)",
         r"future",
         r"tomorrow",
         r"tonight",
@@ -216,7 +264,7 @@ EN = Cues(
         r"planned",
         r"expects?",
         r"this quarter",
-        r"expected",
+        r"(?<!than )(?<!than-)(?<!as )expected",
         r"is set to",
         r"are set to",
         r"scheduled",
@@ -240,13 +288,19 @@ EN = Cues(
         r"being investigated",
         r"(?:did|does|do|has|have) not (?:yet )?(?:say|said|disclose|disclosed|reveal|revealed"
         r"|specify|specified|decide|decided) (?:when|whether|how|if|where)",
-        r"declined to (?:say|state|specify|disclose) (?:when|whether|how|if)",
+        r"declined (?:\w+ )?to (?:say|state|specify|disclose) (?:when|whether|how|if)",
+        # A start said with a modal and a date: "missions could begin in 2022" (the year
+        # alone is as often the past).
+        r"(?:could|would|may|might|should) (?:(?!have\b)[\w-]+ ){0,3}?(?:begin|start|launch"
+        r"|open|arrive|ship|resume|be ready|be available|go on sale|take place)"
+        rf" (?:[\w-]+ ){{0,4}}?(?:in|by|from|on|as soon as)"
+        rf" (?:20\d\d|{_MONTH}|next|early|late|mid)",
         r"(?:no|without) (?:details?|word) (?:on|about) (?:when|timing|the timing|pricing|price)",
         r"as yet",
         r"(?:is|are|was|were|seems?) (?:likely|unlikely) to",
         r"will likely",
         r"(?:seeks?|seeking|looks?|looking|aiming|wants?) to",
-        r"considering",
+        r"considering(?! that)",
         r"weighing",
         r"in talks",
         r"negotiations?",
@@ -274,8 +328,24 @@ EN = Cues(
         r"(?:ships|launches|arrives|opens|starts|begins|goes on sale|rolls out|comes|lands"
         rf"|hits|returns|debuts) (?:[\w-]+ ){{0,3}}?(?:in|on) {_MONTH}",
         r"remains to be seen",
-        r"hearing",
-        r"vote",
+        # A hearing or a vote still to come ("the later hearing" was one held).
+        r"(?:a|another|next|further|new|final|upcoming) (?:hearing|vote)",
+        r"(?:hearing|vote) (?:is|was) (?:set|scheduled|due|expected)",
+        # Likelihood and pending steps: "would probably", "it is likely that", "as soon as",
+        # "still needs approval", "subject to approval", "takes effect".
+        r"(?:will|would|could) (?:probably|likely)",
+        r"probably (?:will|won't|won’t|be|not)",
+        r"(?:it is|it's|it’s) (?:likely|unlikely|possible|expected)",
+        r"as (?:soon|early) as",
+        r"(?:is|are) (?:slated|poised|on track|scheduled|due) (?:to|for)",
+        r"(?:still )?(?:needs?|requires?) (?:\w+ )?(?:approval|to be approved|sign-off)",
+        r"still (?:needs?|has|have) to",
+        r"subject to (?:\w+ )?(?:approval|review)",
+        r"(?:takes?|will take|goes?|go|come|comes?) (?:into )?effect",
+        r"come into force|comes into force",
+        r"(?:is|are) (?:still )?to be (?:\w+ly )?[a-z]{3,}(?:ed|en)",
+        rf"(?:next|this coming) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+        rf"|{_MONTH})",
     ),
 )
 
@@ -345,6 +415,12 @@ JA = Cues(
         r"できる",
         r"狙い",
         r"背景",
+        r"過去最",
+        r"史上",
+        r"以来",
+        r"初となる",
+        r"を受け",
+        r"の一環",
     ),
     watch=_chars(
         r"予定",
@@ -370,6 +446,14 @@ JA = Cues(
         r"以降",
         r"未定",
         r"注目",
+        r"を控え",
+        r"次期",
+        r"順次",
+        r"[今来][春夏秋冬]",
+        r"年度内",
+        r"来期",
+        r"審議",
+        r"承認を待",
     ),
 )
 
@@ -436,6 +520,17 @@ ZH = Cues(
         r"以便",
         r"从而",
         r"從而",
+        r"历史",
+        r"歷史",
+        r"创纪录",
+        r"創紀錄",
+        r"创下",
+        r"創下",
+        r"以来",
+        r"以來",
+        r"一环",
+        r"一環",
+        r"背景下",
     ),
     watch=_chars(
         r"将",
@@ -463,6 +558,18 @@ ZH = Cues(
         r"[0-9]+月(?:起|开始|開始|上线|上線)",
         r"尚未",
         r"仍待",
+        r"有待",
+        r"待定",
+        r"下一步",
+        r"预期",
+        r"預期",
+        r"下半年",
+        r"尚需",
+        r"仍需",
+        r"还需",
+        r"還需",
+        r"审议",
+        r"審議",
     ),
 )
 
@@ -493,6 +600,10 @@ KO = Cues(
         r"덕분",
         r"배",
         r"[0-9]+%",
+        r"사상 최",
+        r"역대",
+        r"이후 처음",
+        r"일환",
     ),
     watch=_chars(
         r"예정",
@@ -505,13 +616,39 @@ KO = Cues(
         r"앞으로",
         r"향후",
         r"검토",
+        r"방침",
+        r"추진",
+        r"앞두고",
+        r"것으로 보인다",
+        r"것으로 예상",
     ),
 )
 
 TH = Cues(
     happened=_chars(r"ประกาศ", r"เปิดตัว", r"เปิดเผย", r"เข้าซื้อ", r"ระดมทุน", r"ได้รับ"),
-    matters=_chars(r"เพราะ", r"หมายความ", r"ครั้งแรก", r"เทียบกับ", r"ทำให้", r"สำคัญ", r"ส่งผล"),
-    watch=_chars(r"จะ", r"วางแผน", r"คาดว่า", r"ปีหน้า", r"เดือนหน้า", r"ในอนาคต", r"กำหนด"),
+    matters=_chars(
+        r"เพราะ",
+        r"หมายความ",
+        r"ครั้งแรก",
+        r"เทียบกับ",
+        r"ทำให้",
+        r"สำคัญ",
+        r"ส่งผล",
+        r"ประวัติการณ์",
+        r"สูงสุด",
+    ),
+    watch=_chars(
+        r"จะ",
+        r"วางแผน",
+        r"คาดว่า",
+        r"ปีหน้า",
+        r"เดือนหน้า",
+        r"ในอนาคต",
+        r"กำหนด",
+        r"เตรียม",
+        r"มีแผน",
+        r"ภายในปี",
+    ),
 )
 
 ES = Cues(
@@ -548,6 +685,13 @@ ES = Cues(
         r"clave",
         r"más (?:rápido|barato|grande)",
         r"\d+(?:,\d+)?\s?%",
+        r"histórica?",
+        r"sin precedentes",
+        r"récord",
+        r"por primera vez desde",
+        r"en un intento de",
+        r"como parte de",
+        r"(?:se produce|llega) (?:tras|después de|en medio de)",
     ),
     watch=_words(
         r"será",
@@ -564,6 +708,12 @@ ES = Cues(
         r"a finales de",
         r"aún no",
         r"todavía no",
+        r"(?:está|están) previst[oa]s?",
+        r"tiene previsto",
+        r"se prevé",
+        r"pendiente",
+        r"(?:aún|todavía) debe",
+        r"a la espera de",
         r"\w+rá",
         r"\w+rán",
     ),
@@ -605,6 +755,14 @@ FR = Cues(
         r"clé",
         r"plus (?:rapide|grand|puissant)",
         r"\d+(?:,\d+)?\s?%",
+        r"historique",
+        r"sans précédent",
+        r"record",
+        r"pour la première fois depuis",
+        r"dans le but de",
+        r"afin de",
+        r"dans le cadre d[eu']",
+        r"intervient (?:après|alors que|dans un contexte)",
     ),
     watch=_words(
         r"sera",
@@ -618,6 +776,10 @@ FR = Cues(
         r"l'année prochaine",
         r"d'ici",
         r"pas encore",
+        r"(?:est|sont) prévue?s?",
+        r"doit encore",
+        r"en attente",
+        r"(?:est|sont) attendue?s?",
         r"\w+ront",
     ),
 )
@@ -655,6 +817,13 @@ DE = Cues(
         r"günstiger",
         r"\d+(?:,\d+)?\s?%",
         r"Prozent",
+        r"historisch(?:e[nmrs]?)?",
+        r"beispiellos(?:e[nmrs]?)?",
+        r"Rekord\w*",
+        r"(?:erstmals|zum ersten Mal) seit",
+        r"kommt (?:kurz )?(?:nach|inmitten)",
+        r"im Rahmen",
+        r"um (?:\w+ ){1,4}zu",
     ),
     watch=_words(
         r"wird",
@@ -669,6 +838,13 @@ DE = Cues(
         r"im kommenden",
         r"bis Ende",
         r"noch nicht",
+        r"steht noch aus",
+        r"muss noch",
+        r"geplant",
+        r"erwartet",
+        r"künftig",
+        r"demnächst",
+        r"in Zukunft",
     ),
 )
 

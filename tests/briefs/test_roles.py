@@ -155,3 +155,194 @@ def test_a_pronoun_opening_sentence_is_not_what_happened() -> None:
 )
 def test_more_english_cues(sentence: str, role: Role) -> None:
     assert role in role_of(sentence)
+
+
+# -- cues added 2026-12-03: each with a sentence that must get its role and a near miss --
+
+NEW_CUES: list[tuple[str, str, Role, str]] = [
+    # (sentence with the cue, declared language, its role, a near miss without that role)
+    (
+        "Shares closed at their highest level since 2008 after the ruling.",
+        "en",
+        "matters",
+        "Shares closed at $41 after the ruling.",
+    ),
+    (
+        "It was the club's first league title since 1995.",
+        "en",
+        "matters",
+        "It was the club's league title.",
+    ),
+    (
+        "The transfer makes him the most expensive goalkeeper in history.",
+        "en",
+        "matters",
+        "The goalkeeper joined the club from Bilbao.",
+    ),
+    (
+        "The move comes a week after regulators opened an inquiry into the firm.",
+        "en",
+        "matters",
+        "The striker came on a week after his injury and scored twice.",
+    ),
+    (
+        "The state launched the campaign in an effort to curb overdose deaths.",
+        "en",
+        "matters",
+        "The state launched the campaign with a series of billboards.",
+    ),
+    (
+        "The ruling could reshape how streaming services license music.",
+        "en",
+        "matters",
+        "The court will hear the streaming case in June.",
+    ),
+    (
+        "Stock markets hit a record high as oil prices fell.",
+        "en",
+        "matters",
+        "The singer left her record label after a long dispute over royalties.",
+    ),
+    (
+        "The sprinter broke the world record in the final.",
+        "en",
+        "matters",
+        "For the record, the sprinter trained in Kenya before the final.",
+    ),
+    (
+        "The deal still needs approval from European regulators.",
+        "en",
+        "watch",
+        "The deal received approval from European regulators.",
+    ),
+    (
+        "More titles are slated to arrive on the service.",
+        "en",
+        "watch",
+        "More titles arrived on the service.",
+    ),
+    (
+        "At 4-7, the team would probably not make the playoffs even if it wins out.",
+        "en",
+        "watch",
+        "At 4-7, the team missed the playoffs.",
+    ),
+    (
+        "Analysts say there’s no reason to think they’ll recover this season.",
+        "en",
+        "watch",
+        "Analysts say there's no reason for the slump.",
+    ),
+    (
+        "The new rules take effect once the governor signs them.",
+        "en",
+        "watch",
+        "The rules were drafted by a small committee.",
+    ),
+    (
+        "The minister said he hoped the talks would lead to a ceasefire.",
+        "en",
+        "watch",
+        "The minister said he hoped for the best and left the talks.",
+    ),
+    (
+        "A final vote is set for Thursday in the lower house.",
+        "en",
+        "watch",
+        "During the later hearing, the envoy testified for four hours.",
+    ),
+    (
+        "The results are to be published in a peer-reviewed journal.",
+        "en",
+        "watch",
+        "The first step is to take inventory of your finances.",
+    ),
+    (
+        "Company officials said crewed missions could begin in 2025 at the earliest.",
+        "en",
+        "watch",
+        "Officials said the attack could have begun in 2016 at the earliest.",
+    ),
+    (
+        "He declined later to state when the lander would be ready.",
+        "en",
+        "watch",
+        "He declined to comment on the lander.",
+    ),
+    (
+        "The acquisition could be the beginning of a new trend for retailers.",
+        "en",
+        "matters",
+        "The acquisition was announced at the beginning of the week.",
+    ),
+    ("売上高は過去最高を更新した。", "ja", "matters", "売上高は前年並みだった。"),
+    ("新機能は今秋から順次提供する。", "ja", "watch", "新機能は先月公開された。"),
+    ("该公司营收创下历史新高。", "zh-Hans", "matters", "该公司营收与去年持平。"),
+    ("该交易仍需监管机构审议。", "zh-Hans", "watch", "该交易已经获得监管机构批准。"),
+    ("회사는 역대 최대 실적을 기록했다.", "ko", "matters", "회사는 실적을 발표했다."),
+    ("정부는 규제를 완화할 방침이다.", "ko", "watch", "정부는 규제를 완화했다."),
+    (
+        "Las ventas alcanzaron un récord en el tercer trimestre.",
+        "es",
+        "matters",
+        "Las ventas se publicaron en el tercer trimestre.",
+    ),
+    (
+        "El lanzamiento está previsto para el verano en toda Europa.",
+        "es",
+        "watch",
+        "El lanzamiento se hizo en el verano en toda Europa.",
+    ),
+    (
+        "Le chiffre d'affaires atteint un niveau historique pour le groupe.",
+        "fr",
+        "matters",
+        "Le chiffre d'affaires du groupe est publié chaque trimestre.",
+    ),
+    (
+        "Le rachat doit encore être validé par les autorités.",
+        "fr",
+        "watch",
+        "Le rachat a été validé par les autorités.",
+    ),
+    (
+        "Der Konzern meldete einen historischen Umsatz im dritten Quartal.",
+        "de",
+        "matters",
+        "Der Konzern meldete seinen Umsatz im dritten Quartal.",
+    ),
+    (
+        "Die Zustimmung der Aufsicht steht noch aus.",
+        "de",
+        "watch",
+        "Die Aufsicht hat der Übernahme zugestimmt.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "declared", "role", "near_miss"), NEW_CUES)
+def test_a_new_cue_gives_its_role(sentence: str, declared: str, role: Role, near_miss: str) -> None:
+    assert role in role_of(sentence, declared), role_cues(sentence, cue_family(sentence, declared))
+
+
+@pytest.mark.parametrize(("sentence", "declared", "role", "near_miss"), NEW_CUES)
+def test_the_near_miss_of_a_new_cue_does_not(
+    sentence: str, declared: str, role: Role, near_miss: str
+) -> None:
+    counts = role_cues(near_miss, cue_family(near_miss, declared))
+    assert counts[role] == 0, counts
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # told in the past, though the words sound forward
+        "At first his doctor suspected bronchitis, and his symptoms did improve soon after.",
+        "He set out to learn what the cells do, and he eventually got his answer.",
+        "The mice carried more parasites in their guts than expected.",
+        "The company reported better-than-expected results for the quarter.",
+        "That is in the ballpark considering that street prices fluctuate over time.",
+    ],
+)
+def test_forward_sounding_words_that_are_not_what_to_watch(sentence: str) -> None:
+    assert role_cues(sentence, cue_family(sentence, "en"))["watch"] == 0
