@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import ValidationError
-from core.i18n import LABELS, label
+from core.i18n import label
 from core.models import Channel
 from core.preferences import MAX_WORD_LEN, MAX_WORDS
-from core.stories.topics import TOPICS
+from core.stories.topics import TOPICS, topic_name
 
 # core.tokens' messages -> our label; anything else reads "this link is not valid".
 _LINK_REASONS = {
@@ -82,10 +82,7 @@ def field_error(key: str, form: dict[str, list[str]], lang: str) -> str:
 
 def topic_choices(lang: str) -> list[tuple[str, str]]:
     """(slug, name in ``lang``) of every topic a reader can follow."""
-    return [
-        (slug, label(f"topic_{slug}", lang) if f"topic_{slug}" in LABELS else topic.label)
-        for slug, topic in TOPICS.items()
-    ]
+    return [(slug, topic_name(slug, lang)) for slug in TOPICS]
 
 
 def channel_name(channel: Channel, lang: str) -> str:
