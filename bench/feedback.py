@@ -1,8 +1,10 @@
 """Learned weights in the digest tick: 100,000 editions ranked with and without them.
 
 Run: ``.venv/bin/python -m bench.feedback`` (``AITODAY_BENCH_SUBSCRIBERS=20000`` for a
-quicker run). Uses the Redis at 127.0.0.1:6379 when it answers (else an embedded one)
-under a key prefix of its own, deleted at the end.
+quicker run; ``AITODAY_BENCH_SEED=N`` draws other subscribers and other taps than the
+default seed's, to check a result on data it was not tuned on). Uses the Redis at
+127.0.0.1:6379 when it answers (else an embedded one) under a key prefix of its own,
+deleted at the end.
 
 The subscribers of bench.subscribers (zones, channels, languages, preferences), every
 one due at the tick minute, over its 150 stories (their headlines name an organisation,
@@ -47,6 +49,7 @@ LESS_SHARE = 0.6
 TAP_DAYS = 90
 ORGS = ("OpenAI", "Nvidia", "Google", "Anthropic", "Meta", "Mistral", "Microsoft", "Apple")
 LIMIT = 1.5  # the learned tick may take at most this many times the baseline
+SEED = int(os.environ.get("AITODAY_BENCH_SEED", "0"))  # 0: the default data
 
 
 def all_due(subs: Sequence[Subscriber]) -> list[Subscriber]:
@@ -79,7 +82,7 @@ def named_stories() -> list[Story]:
 
 def store_taps(store: Store, subs: Sequence[Subscriber], stories: Sequence[Story]) -> int:
     """Taps for TAPPING_SHARE of ``subs`` with their learned weights; how many taps."""
-    rng = random.Random(23)
+    rng = random.Random(SEED or 23)
     repo = FeedbackRepo(store)
     half_life = store.settings.feedback.half_life_days
     total = 0
@@ -117,7 +120,7 @@ def main() -> None:
 
 def run(store: Store, count: int) -> None:
     started = time.perf_counter()
-    subs = all_due(synth_subscribers(count))
+    subs = all_due(synth_subscribers(count, seed=SEED or 7))
     gc.freeze()  # as bench.subscribers: the bench's own 100,000 objects are not the tick's
     repo = SubscriberRepo(store)
     for start in range(0, len(subs), 5000):
