@@ -59,12 +59,19 @@ def chromium() -> Iterator[Any]:
 def follow(driver: Any, element: Any) -> None:
     """Click a link or a form's button and wait until the next page has replaced this one
     (a click returns before a form's POST and its redirect have loaded)."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old = driver.find_element("tag name", "html")
+    # A mark on this page's window: the next page's window has none. Asking an element
+    # of the old page whether it is stale races the navigation (Chromium may answer "node
+    # does not belong to the document"), so while the pages change errors mean "not yet".
+    driver.execute_script("window.__aitodayLeaving = true")
     element.click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(
+            "return !window.__aitodayLeaving && document.readyState === 'complete'"
+        )
+    )
 
 
 def click_and_wait(driver: Any, element_id: str) -> None:
