@@ -315,7 +315,11 @@ def _hint(chat: Chat) -> str:
 
 
 def _language(store: Store, chat: Chat) -> str:
-    sub = subscriber_of(store, chat)
+    return _language_of(subscriber_of(store, chat), chat)
+
+
+def _language_of(sub: Subscriber | None, chat: Chat) -> str:
+    """The subscriber's language, else the chat's hint (for a chat that is no subscriber)."""
     return sub.language if sub is not None else _hint(chat)
 
 
@@ -342,7 +346,7 @@ async def _unsubscribe(store: Store, chat: Chat, rest: str) -> Reply:
     if sub is not None:
         repo = _subscribers(store)
         repo.set_channel_status(sub.id, chat.channel, ChannelStatus.UNSUBSCRIBED, "chat command")
-    lang = sub.language if sub is not None else _hint(chat)
+    lang = _language_of(sub, chat)
     text = label("reply_unsubscribed", lang)
     return Reply("unsubscribe", text, suggestions=["subscribe"], language=lang)
 
@@ -351,7 +355,7 @@ def _setting(key: str, example: str) -> Handler:
     async def change(store: Store, chat: Chat, rest: str) -> Reply:
         value = rest.strip()
         sub = subscriber_of(store, chat)
-        lang = sub.language if sub is not None else _hint(chat)
+        lang = _language_of(sub, chat)
         if not value:
             text = label("reply_usage", lang, example=f"{key} {example}")
             return Reply(key, text, ok=False, language=lang)
@@ -372,7 +376,7 @@ def _source_ids(store: Store) -> set[str]:
 
 async def _topics(store: Store, chat: Chat, rest: str) -> Reply:
     sub = subscriber_of(store, chat)
-    lang = sub.language if sub is not None else _hint(chat)
+    lang = _language_of(sub, chat)
     followed = set(sub.prefs.topics_followed) if sub else set()
     lines = [
         f"{'★' if slug in followed else '•'} {topic_name(slug, lang)} ({slug})" for slug in TOPICS
@@ -401,8 +405,10 @@ async def _feed(store: Store, chat: Chat, rest: str) -> Reply:
 
 
 def _not_subscribed(command: str, chat: Chat) -> Reply:
-    text = label("reply_not_subscribed", _hint(chat))
-    return Reply(command, text, suggestions=["subscribe"], language=_hint(chat))
+    lang = _hint(chat)
+    return Reply(
+        command, label("reply_not_subscribed", lang), suggestions=["subscribe"], language=lang
+    )
 
 
 def describe(sub: Subscriber) -> str:

@@ -17,7 +17,7 @@ from core.commands import Reply
 from core.i18n import LANGUAGE_NAMES, label, source_count
 from core.models import Brief, Edition, Story, Subscriber
 from core.render.common import StoryView, key_points_heading, story_url, story_views
-from core.stories.topics import TOPICS, resolve_topic, topic_name
+from core.stories.topics import TOPICS, topic_name
 
 SECTION_MAX = LIMITS.max_chars
 HEADER_MAX = 150
@@ -196,9 +196,9 @@ def _home_join(lang: str) -> Block:
 
 def _home_settings(sub: Subscriber, lang: str) -> list[Block]:
     prefs = sub.prefs
-    followed = [_topic(t, lang) for t in prefs.topics_followed]
+    followed = [topic_name(t, lang) for t in prefs.topics_followed]
     muted = [
-        *(_topic(t, lang) for t in prefs.topics_muted),
+        *(topic_name(t, lang) for t in prefs.topics_muted),
         *prefs.sources_muted,
         *prefs.exclude_keywords,
     ]
@@ -237,12 +237,6 @@ def _home_settings(sub: Subscriber, lang: str) -> list[Block]:
 
 def _option(text: str, value: str) -> Block:
     return {"text": {"type": "plain_text", "text": _cut(text, 75)}, "value": value}
-
-
-def _topic(typed: str, lang: str) -> str:
-    """A followed or muted topic in the reader's language (what they typed, if no topic)."""
-    slug = resolve_topic(typed)
-    return topic_name(slug, lang) if slug else typed
 
 
 def _topic_buttons(verb: str, chosen: set[str], lang: str) -> Block:

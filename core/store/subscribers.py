@@ -66,21 +66,10 @@ for i = 2, #ARGV, 2 do
 end
 return 1
 """
-_MARK_MANY = """
-local score, ttl, keep = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local args = {}
-for i = 4, #ARGV do args[#args + 1] = score; args[#args + 1] = ARGV[i] end
-for _, key in ipairs(KEYS) do
-  redis.call('ZADD', key, unpack(args))
-  redis.call('ZREMRANGEBYRANK', key, 0, -keep - 1)
-  redis.call('EXPIRE', key, ttl)
-end
-return #KEYS
-"""
-
-# The same for many keys with one member each (ARGV[i + 3] for KEYS[i]): a tick marks
-# thousands of readers, each with the edition they got, in a few calls.
-_MARK_EACH = """
+# Remember what was sent: for each KEYS[i] (a subscriber's sent history) add ARGV[i + 3]
+# (an edition "e:<id>" or a story "s:<id>") at minute ARGV[1], keep the newest ARGV[3],
+# expire after ARGV[2]; a key may repeat. A tick marks thousands of readers in few calls.
+_MARK_SENT = """
 local score, ttl, keep = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 for i, key in ipairs(KEYS) do
   redis.call('ZADD', key, score, ARGV[i + 3])
@@ -422,34 +411,26 @@ class SubscriberRepo:
         self, groups: Iterable[tuple[Sequence[str], str]], now: datetime
     ) -> None:
         """Remember that each group of subscribers got an edition, pipelined."""
-        pairs = [(sub_id, f"e:{edition_id}") for ids, edition_id in groups for sub_id in ids]
-        script = self.redis.register_script(_MARK_EACH)
-        pipe = self.redis.pipeline(transaction=False)
-        head = [int(now.timestamp()) // 60, SENT_TTL, SENT_KEEP]
-        for start in range(0, len(pairs), _CHUNK):
-            chunk = pairs[start : start + _CHUNK]
-            keys = [self.keys.subscriber_sent(sub_id) for sub_id, _ in chunk]
-            script(keys=keys, args=head + [member for _, member in chunk], client=pipe)
-        pipe.execute()
+        self._mark(
+            [(sub_id, f"e:{edition_id}") for ids, edition_id in groups for sub_id in ids], now
+        )
 
     def mark_sent(
         self, subscriber_id: str, story_ids: Iterable[str], *, now: datetime | None = None
     ) -> None:
         """Remember stories as sent so no later digest repeats them (bounded, TTL)."""
-        self._mark([([subscriber_id], [f"s:{s}" for s in story_ids])], now or utcnow())
+        self._mark([(subscriber_id, f"s:{s}") for s in story_ids], now or utcnow())
 
-    def _mark(self, groups: Iterable[tuple[Sequence[str], Sequence[str]]], now: datetime) -> None:
-        script = self.redis.register_script(_MARK_MANY)
+    def _mark(self, pairs: Sequence[tuple[str, str]], now: datetime) -> None:
+        """Add each (subscriber id, entry) to that subscriber's sent history."""
+        script = self.redis.register_script(_MARK_SENT)
         pipe = self.redis.pipeline(transaction=False)
         # Integer minutes keep each entry small in Redis's compact zset encoding.
-        minute = int(now.timestamp()) // 60
-        for subscriber_ids, entries in groups:
-            if not entries:
-                continue
-            args = [minute, SENT_TTL, SENT_KEEP, *entries]
-            for start in range(0, len(subscriber_ids), _CHUNK):
-                chunk = subscriber_ids[start : start + _CHUNK]
-                script(keys=[self.keys.subscriber_sent(i) for i in chunk], args=args, client=pipe)
+        head = [int(now.timestamp()) // 60, SENT_TTL, SENT_KEEP]
+        for start in range(0, len(pairs), _CHUNK):
+            chunk = pairs[start : start + _CHUNK]
+            keys = [self.keys.subscriber_sent(sub_id) for sub_id, _ in chunk]
+            script(keys=keys, args=head + [entry for _, entry in chunk], client=pipe)
         pipe.execute()
 
     def sent_editions(self, subscriber_id: str, since: datetime) -> list[tuple[str, datetime]]:

@@ -204,7 +204,9 @@ def resolve_topic(user_text: str) -> str | None:
 
 def topic_name(slug: str, lang: str) -> str:
     """A topic's name in ``lang``, as the preferences page names it (``topic_<slug>``);
-    its English label where no translation exists."""
+    its English label where no translation exists. An alias a reader typed ("gpu") is
+    named as its topic; what is no topic comes back as it was."""
+    slug = resolve_topic(slug) or slug
     key = f"topic_{slug}"
     if key in LABELS:
         return label(key, lang)
