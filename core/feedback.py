@@ -140,9 +140,11 @@ def tick_weights(store: Store, subscriber_ids: Sequence[str], now: datetime) -> 
     at = now.timestamp()
     found: dict[str, Weights] = {}
     for sub_id, text in FeedbackRepo(store).learned_many(subscriber_ids).items():
-        strengths = Learned.from_json(text).at_time(at, settings.half_life_days)
-        if strengths:
-            found[sub_id] = Weights(strengths, settings.max_effect, text)
+        learned = Learned.from_json(text)
+        decay = learned.decay_to(at, settings.half_life_days)
+        weights = Weights(learned.strengths, settings.max_effect, text, decay)
+        if weights.active:
+            found[sub_id] = weights
     return found
 
 

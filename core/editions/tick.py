@@ -69,7 +69,7 @@ from core.store.stories import StoryRepo
 from core.store.subscribers import SubscriberRepo
 from core.stories.personalize import pick
 from core.stories.rank import weekly_ranked
-from core.stories.reasons import ReasonKey, reason_key, story_reason
+from core.stories.reasons import ReasonKey, story_reason
 from core.tokens import unsubscribe_token
 
 __all__ = ["DAILY_HOURS", "WEEKLY_HOURS", "PlanRow", "TickResult", "build_editions"]
@@ -361,11 +361,11 @@ def _items(
     """The variant's items, each made once per tick and shared by the editions that carry
     it (readers who tapped get lists of their own, made of the same few hundred items)."""
     items = []
-    for sid, reason in variant.with_reasons():
+    for sid, reason, why in variant.with_reasons():
         brief_key = keys.get((sid, variant.language))
         if brief_key is None:
             continue
-        cache_key = (sid, brief_key, reason_key(reason))
+        cache_key = (sid, brief_key, why)
         item = made.get(cache_key)
         if item is None:
             item = made[cache_key] = EditionItem(story_id=sid, brief_key=brief_key, reason=reason)

@@ -9,7 +9,7 @@ splits few variants (BENCHMARKS.md, bench.subscribers).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -37,6 +37,8 @@ Picker = Callable[..., list[Story]]
 
 # kind, channel, language, story ids, local day, each story's reason (reason_key)
 VariantKey = tuple[str, str, str, tuple[str, ...], str, tuple[ReasonKey, ...]]
+_ReasonsKey = tuple[tuple[str, ...], tuple[str, ...], str]  # keywords, followed, kind
+_Reasons = tuple[tuple[StoryReason | None, ...], tuple[ReasonKey, ...]]  # and their keys
 
 
 @dataclass(frozen=True)
@@ -62,18 +64,38 @@ class Variant:
     # get different editions, each dated as its readers' calendar says
     day: date | None = None
     reasons: tuple[StoryReason | None, ...] = ()  # one per story id; () when none
+    # reason_key of each reason; given by who already has them, else made from reasons
+    reason_keys: tuple[ReasonKey, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.reasons and not self.reason_keys:
+            self.reason_keys = tuple(reason_key(r) for r in self.reasons)
 
     @property
     def key(self) -> VariantKey:
-        day = self.day.isoformat() if self.day else ""
-        reasons = tuple(reason_key(r) for r in self.reasons)
-        return (self.kind, self.channel, self.language, self.story_ids, day, reasons)
+        return variant_key(
+            self.kind, self.channel, self.language, self.story_ids, self.day, self.reason_keys
+        )
 
-    def with_reasons(self) -> list[tuple[str, StoryReason | None]]:
-        """Each story id with why it is in this variant (None when no reason was decided)."""
+    def with_reasons(self) -> Iterator[tuple[str, StoryReason | None, ReasonKey]]:
+        """Each story id with why it is in this variant (None when no reason was decided)
+        and that reason's reason_key."""
         if not self.reasons:
-            return [(sid, None) for sid in self.story_ids]
-        return list(zip(self.story_ids, self.reasons, strict=True))
+            none = reason_key(None)
+            return ((sid, None, none) for sid in self.story_ids)
+        return zip(self.story_ids, self.reasons, self.reason_keys, strict=True)
+
+
+def variant_key(
+    kind: str,
+    channel: str,
+    language: str,
+    story_ids: tuple[str, ...],
+    day: date | None,
+    reason_keys: tuple[ReasonKey, ...],
+) -> VariantKey:
+    """What makes two readers' editions one (the Variant's fields, hashable)."""
+    return (kind, channel, language, story_ids, day.isoformat() if day else "", reason_keys)
 
 
 def edition_kind(sub: Subscriber, channel: ChannelSub) -> EditionKind:
@@ -113,10 +135,10 @@ class Personalizer:
         self._memo: dict[
             tuple[str, frozenset[str], str, int, frozenset[str] | None, str], tuple[str, ...]
         ] = {}
-        # (keywords, followed topics, kind) -> story id -> its reason
-        self._reasons: dict[
-            tuple[tuple[str, ...], tuple[str, ...], str], dict[str, StoryReason | None]
-        ] = {}
+        # (keywords, followed topics, kind) -> story id -> its reason and reason_key
+        self._reasons: dict[_ReasonsKey, dict[str, tuple[StoryReason | None, ReasonKey]]] = {}
+        # the same, per list of story ids: most readers share their list with others
+        self._lists: dict[tuple[_ReasonsKey, tuple[str, ...]], _Reasons] = {}
         self.calls = 0
 
     def readable(self, language: str) -> frozenset[str] | None:
@@ -159,19 +181,37 @@ class Personalizer:
         self, prefs: Prefs, ids: Sequence[str], kind: EditionKind
     ) -> tuple[StoryReason | None, ...]:
         """Why each story of ``ids`` is in this reader's list (core.stories.reasons), at
-        the ``now`` given (None: no reasons). Only the reader's keywords and followed
-        topics matter, so readers with those alike share the work, story by story (the
-        lists of readers who tapped differ, their stories' reasons mostly do not)."""
-        now = self._now
-        if now is None:
-            return ()
+        the ``now`` given (None: no reasons)."""
+        return self.keyed_reasons(prefs, tuple(ids), kind)[0]
+
+    def keyed_reasons(self, prefs: Prefs, ids: tuple[str, ...], kind: EditionKind) -> _Reasons:
+        """:meth:`reasons` and the reason_key of each. Only the reader's keywords and
+        followed topics matter, so readers with those alike share the work, story by
+        story (the lists of readers who tapped differ, their stories' reasons mostly do
+        not) and list by list."""
+        if self._now is None:
+            return (), ()
         key = (tuple(prefs.include_keywords), tuple(prefs.topics_followed), kind)
-        known = self._reasons.setdefault(key, {})
-        stories = self._by_id[kind]
-        for sid in ids:
-            if sid not in known:
-                known[sid] = reason_for(stories[sid], prefs, now=now) if sid in stories else None
-        return tuple(known[sid] for sid in ids)
+        found = self._lists.get((key, ids))
+        if found is None:
+            known = self._reasons.setdefault(key, {})
+            pairs = [known.get(sid) or self._reason(known, prefs, sid, kind) for sid in ids]
+            found = tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
+            self._lists[(key, ids)] = found
+        return found
+
+    def _reason(
+        self,
+        known: dict[str, tuple[StoryReason | None, ReasonKey]],
+        prefs: Prefs,
+        sid: str,
+        kind: EditionKind,
+    ) -> tuple[StoryReason | None, ReasonKey]:
+        story = self._by_id[kind].get(sid)
+        now = self._now
+        reason = reason_for(story, prefs, now=now) if story is not None and now else None
+        known[sid] = (reason, reason_key(reason))
+        return known[sid]
 
 
 def group_variants(
@@ -200,9 +240,18 @@ def group_variants(
             lists[(sub.id, channel.channel)] = ids
             if not ids:
                 continue
-            reasons = personalizer.reasons(sub.prefs, ids, kind)
-            variant = Variant(
-                kind, channel.channel, sub.language, ids, day=entry.day, reasons=reasons
-            )
-            variants.setdefault(variant.key, variant).members.append((sub, channel))
+            reasons, keys = personalizer.keyed_reasons(sub.prefs, ids, kind)
+            key = variant_key(kind, channel.channel, sub.language, ids, entry.day, keys)
+            variant = variants.get(key)
+            if variant is None:
+                variant = variants[key] = Variant(
+                    kind,
+                    channel.channel,
+                    sub.language,
+                    ids,
+                    day=entry.day,
+                    reasons=reasons,
+                    reason_keys=keys,
+                )
+            variant.members.append((sub, channel))
     return list(variants.values()), lists

@@ -19,9 +19,12 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
+from itertools import repeat
 from typing import Any
 
 import numpy as np
+import pydantic_core
 
 from core.models import FeedbackEvent, Story
 from core.stories.orgs import named_orgs
@@ -91,12 +94,17 @@ class Learned:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Learned:
-        data = json.loads(text)
-        return cls(at=float(data["at"]), strengths=dict(data["w"]))
+        # pydantic's parser: a tick reads tens of thousands of these, 2-3x json.loads
+        data = pydantic_core.from_json(text, cache_strings="keys")
+        return cls(at=float(data["at"]), strengths=data["w"])
+
+    def decay_to(self, now: float, half_life_days: float) -> float:
+        """What the time from ``at`` to ``now`` leaves of each strength (a factor <= 1)."""
+        return _decay(now - self.at, half_life_days)
 
     def at_time(self, now: float, half_life_days: float) -> dict[str, float]:
         """The strengths decayed to ``now``, negligible ones dropped."""
-        factor = _decay(now - self.at, half_life_days)
+        factor = self.decay_to(now, half_life_days)
         return {k: v * factor for k, v in self.strengths.items() if abs(v * factor) >= NEGLIGIBLE}
 
 
@@ -123,17 +131,33 @@ def strongest(strengths: Mapping[str, float], limit: int = 6) -> tuple[list[str]
 
 @dataclass(frozen=True)
 class Weights:
-    """One subscriber's decayed strengths, ready for :func:`ranking`; ``key`` names them
+    """One subscriber's strengths, ready for :func:`ranking`: ``stored`` as of their last
+    tap, times ``decay`` for the time since (the tick reads thousands of readers' weights
+    and scales them in the ranking's vector, not a dict per reader). ``key`` names them
     for memoization (two subscribers with the same ``key`` rank alike)."""
 
-    strengths: Mapping[str, float]
+    stored: Mapping[str, float]
     max_effect: float
     key: str
+    decay: float = 1.0
+
+    @property
+    def strengths(self) -> dict[str, float]:
+        """The strengths now, negligible ones dropped."""
+        return {
+            k: v * self.decay for k, v in self.stored.items() if abs(v * self.decay) >= NEGLIGIBLE
+        }
+
+    @cached_property
+    def active(self) -> bool:
+        """Whether any strength is still more than negligible."""
+        return max(map(abs, self.stored.values()), default=0.0) * self.decay >= NEGLIGIBLE
 
 
 class _Pool:
     """A story list's features as a matrix (feature x story, in row order), built once per
-    list: a subscriber's weights then cost one vector product, not a loop per story."""
+    list: a subscriber's weights then cost one vector product, not a loop per story. Its
+    last row is all zeros: features no story of the list has land there."""
 
     def __init__(self, rows: Sequence[tuple[Any, ...]]) -> None:
         stories = [row[2] for row in rows]
@@ -146,17 +170,22 @@ class _Pool:
                 for value in dict.fromkeys(values):
                     at = self.index.setdefault(f"{kind}:{value}", len(self.index))
                     cells.append((at, column, KIND_WEIGHT[kind] / len(values)))
-        self.matrix = np.zeros((max(len(self.index), 1), len(stories)), dtype=np.float64)
+        self.absent = len(self.index)
+        self.matrix = np.zeros((self.absent + 1, len(stories)), dtype=np.float64)
         for at, column, share in cells:
             self.matrix[at, column] += share
 
-    def lean(self, strengths: Mapping[str, float]) -> np.ndarray:
+    def lean(self, weights: Weights) -> np.ndarray:
         """Per story, the kind-weighted mean strength of its features."""
-        vector = np.zeros(self.matrix.shape[0], dtype=np.float64)
-        for key, value in strengths.items():
-            at = self.index.get(key)
-            if at is not None:
-                vector[at] = value
+        stored = weights.stored
+        count = len(stored)
+        at = np.fromiter(
+            map(self.index.get, stored, repeat(self.absent, count)), dtype=np.intp, count=count
+        )
+        values = np.fromiter(stored.values(), dtype=np.float64, count=count) * weights.decay
+        values[np.abs(values) < NEGLIGIBLE] = 0.0
+        vector = np.zeros(self.absent + 1, dtype=np.float64)
+        vector[at] = values  # features absent from every story all land on the zero row
         result: np.ndarray = vector @ self.matrix
         return result
 
@@ -177,13 +206,13 @@ def _pool(rows: Sequence[tuple[Any, ...]]) -> _Pool:
 
 def factors(pool: _Pool, weights: Weights) -> np.ndarray:
     """The score multiplier of each of the pool's stories, within 1 +- ``max_effect``."""
-    lean = pool.lean(weights.strengths)
+    lean = pool.lean(weights)
     result: np.ndarray = 1.0 + weights.max_effect * np.tanh(lean / SATURATION)
     return result
 
 
 def ranking(
-    rows: Sequence[tuple[Any, ...]], weights: Weights, scale: Sequence[float] | None = None
+    rows: Sequence[tuple[Any, ...]], weights: Weights, scale: np.ndarray | None = None
 ) -> list[int]:
     """Indices of ``rows`` ``(-score, order, story, ...)``, best first, once their keys are
     multiplied by the learned factors (and by ``scale``, one factor per row, when given)
@@ -195,7 +224,7 @@ def ranking(
     pool = _pool(rows)
     keys = pool.keys * factors(pool, weights)
     if scale is not None:
-        keys = keys * np.asarray(scale, dtype=np.float64)
+        keys = keys * scale
     ranked: list[int] = np.lexsort((pool.orders, keys)).tolist()
     return ranked
 

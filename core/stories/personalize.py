@@ -18,6 +18,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+import numpy as np
 
 from core.models import Prefs, Story
 from core.stories.learned import Weights, ranking
@@ -197,13 +200,24 @@ def _boosted(
             yield key * factor, order, story, f
 
 
+_BOOSTS: dict[tuple[int, frozenset[str]], tuple[list[Any], np.ndarray]] = {}
+
+
 def _boosts(
     rows: list[tuple[float, int, Story, _Facts]], followed: frozenset[str]
-) -> list[float] | None:
-    """Each row's follow boost (``FOLLOW_BOOST`` or 1), None when nothing is followed."""
+) -> np.ndarray | None:
+    """Each row's follow boost (``FOLLOW_BOOST`` or 1), None when nothing is followed;
+    once per list of rows and set of followed topics (readers who tapped share both)."""
     if not followed:
         return None
-    return [1.0 if followed.isdisjoint(f.topics) else FOLLOW_BOOST for *_, f in rows]
+    hit = _BOOSTS.get((id(rows), followed))
+    if hit is not None and hit[0] is rows:
+        return hit[1]
+    if len(_BOOSTS) > 4096:
+        _BOOSTS.clear()
+    boosts = np.array([1.0 if followed.isdisjoint(f.topics) else FOLLOW_BOOST for *_, f in rows])
+    _BOOSTS[(id(rows), followed)] = (rows, boosts)
+    return boosts
 
 
 def pick(
@@ -233,7 +247,7 @@ def pick(
     wants = _Wants.of(prefs)
     rows = _ordered(stories)
     ranked: Iterable[tuple[float, int, Story, _Facts]] = rows
-    if learned is not None and learned.strengths:
+    if learned is not None and learned.active:
         ranked = (rows[i] for i in ranking(rows, learned, _boosts(rows, wants.followed)))
     elif wants.followed:
         ranked = heapq.merge(

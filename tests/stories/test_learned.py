@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from core.models import FeedbackEvent, Prefs, Story, StoryArticle
 from core.stories.learned import Learned, Weights, learn, multiplier
 from core.stories.personalize import pick
@@ -79,3 +81,25 @@ def test_stored_strengths_decay_like_relearning() -> None:
     assert set(decayed) == set(relearned)
     for key, value in relearned.items():
         assert abs(decayed[key] - value) < 1e-3
+
+
+def test_weights_read_with_their_decay_rank_as_if_relearned_then() -> None:
+    # the tick keeps the stored strengths and scales them (Weights.decay), not a dict each
+    events = [*(tap("chips", "less", d) for d in (0, 1, 2)), tap("robotics", "more")]
+    stored = Learned.from_json(learn(events, NOW, 30).to_json())
+    later = NOW + timedelta(days=30)
+    scaled = Weights(stored.strengths, 0.5, "scaled", stored.decay_to(later.timestamp(), 30))
+    relearned = learn(events, later, 30).strengths
+    assert scaled.strengths == pytest.approx(relearned, abs=1e-3)
+    again = Weights(relearned, 0.5, "relearned")
+    picked = ids(pick(POOL, Prefs(), limit=5, per_topic_cap=5, learned=scaled))
+    assert picked == ids(pick(POOL, Prefs(), limit=5, per_topic_cap=5, learned=again))
+    assert picked.index("st0") > picked.index("st1")  # still less, half as strong
+
+
+def test_weights_decayed_to_nothing_are_inert() -> None:
+    stored = learn([tap("chips", "less")], NOW, 30)
+    faded = Weights(stored.strengths, 0.5, "faded", decay=0.001)
+    assert not faded.active and faded.strengths == {}
+    untouched = ids(pick(POOL, Prefs(), limit=5, per_topic_cap=5))
+    assert ids(pick(POOL, Prefs(), limit=5, per_topic_cap=5, learned=faded)) == untouched
