@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pydantic_core
 
+from core.memo import ByIdentity
 from core.models import FeedbackEvent, Story
 from core.stories.orgs import named_orgs
 from core.stories.rank import story_sources
@@ -77,6 +78,11 @@ def event_features(event: FeedbackEvent) -> dict[str, float]:
     return shares
 
 
+def decayed(strengths: Mapping[str, float], factor: float) -> dict[str, float]:
+    """``strengths`` times a decay ``factor``, negligible ones dropped."""
+    return {k: v * factor for k, v in strengths.items() if abs(v * factor) >= NEGLIGIBLE}
+
+
 def _decay(seconds: float, half_life_days: float) -> float:
     return float(0.5 ** (max(seconds, 0.0) / (half_life_days * DAY_SECONDS)))
 
@@ -104,8 +110,7 @@ class Learned:
 
     def at_time(self, now: float, half_life_days: float) -> dict[str, float]:
         """The strengths decayed to ``now``, negligible ones dropped."""
-        factor = self.decay_to(now, half_life_days)
-        return {k: v * factor for k, v in self.strengths.items() if abs(v * factor) >= NEGLIGIBLE}
+        return decayed(self.strengths, self.decay_to(now, half_life_days))
 
 
 def learn(events: Iterable[FeedbackEvent], now: datetime, half_life_days: float) -> Learned:
@@ -144,9 +149,7 @@ class Weights:
     @property
     def strengths(self) -> dict[str, float]:
         """The strengths now, negligible ones dropped."""
-        return {
-            k: v * self.decay for k, v in self.stored.items() if abs(v * self.decay) >= NEGLIGIBLE
-        }
+        return decayed(self.stored, self.decay)
 
     @cached_property
     def active(self) -> bool:
@@ -190,18 +193,11 @@ class _Pool:
         return result
 
 
-_POOLS: dict[int, tuple[Sequence[Any], _Pool]] = {}
+_POOLS: ByIdentity[Sequence[tuple[Any, ...]], _Pool] = ByIdentity(64)
 
 
 def _pool(rows: Sequence[tuple[Any, ...]]) -> _Pool:
-    hit = _POOLS.get(id(rows))
-    if hit is not None and hit[0] is rows:
-        return hit[1]
-    if len(_POOLS) > 64:
-        _POOLS.clear()
-    built = _Pool(rows)
-    _POOLS[id(rows)] = (rows, built)
-    return built
+    return _POOLS(rows, _Pool)
 
 
 def factors(pool: _Pool, weights: Weights) -> np.ndarray:

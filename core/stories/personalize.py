@@ -18,10 +18,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
+from core.memo import ByIdentity
 from core.models import Prefs, Story
 from core.stories.learned import Weights, ranking
 from core.stories.rank import story_sources
@@ -50,25 +50,20 @@ def normal_words(text: str) -> str:
     return " " + " ".join(_NON_WORD.sub(" ", folded).split()) + " "
 
 
-_FACTS: dict[int, tuple[Story, _Facts]] = {}
-_FACTS_MAX = 5_000  # a tick offers a few hundred stories; this bounds memory
+_FACTS: ByIdentity[Story, _Facts] = ByIdentity(5_000)  # a tick offers a few hundred
 
 
 def facts(story: Story) -> _Facts:
-    """What filtering needs of a story, computed once per story object.
+    """What filtering needs of a story, computed once per story object."""
+    return _FACTS(story, _facts)
 
-    Keyed by object identity; the cache holds the story itself, so an id is never
-    reused while its entry lives. Stories are replaced, not edited, when they change."""
-    hit = _FACTS.get(id(story))
-    if hit is not None and hit[0] is story:
-        return hit[1]
-    if len(_FACTS) >= _FACTS_MAX:
-        _FACTS.clear()
+
+def _facts(story: Story) -> _Facts:
     text = " ".join([story.title, *(a.title for a in story.articles)])
     languages = frozenset(a.language for a in story.articles if a.language)
     _, figures = anchors(story.title)
     names = _names(story.title)
-    found = _Facts(
+    return _Facts(
         normal_words(text),
         frozenset(story_sources(story)),
         tuple(story.topics),
@@ -76,8 +71,6 @@ def facts(story: Story) -> _Facts:
         names,
         figures,
     )
-    _FACTS[id(story)] = (story, found)
-    return found
 
 
 @lru_cache(maxsize=16384)
@@ -172,23 +165,20 @@ def allowed(story: Story, prefs: Prefs) -> bool:
     return _Wants.of(prefs).allows(facts(story))
 
 
-_ORDERED: dict[int, tuple[Sequence[Story], list[tuple[float, int, Story, _Facts]]]] = {}
+_ORDERED: ByIdentity[Sequence[Story], list[tuple[float, int, Story, _Facts]]] = ByIdentity(64)
 
 
 def _ordered(stories: Sequence[Story]) -> list[tuple[float, int, Story, _Facts]]:
     """Stories best first with their facts, computed once per list of stories (the
-    same list is offered to every subscriber of a tick)."""
-    hit = _ORDERED.get(id(stories))
-    if hit is not None and hit[0] is stories and len(hit[1]) == len(stories):
-        return hit[1]
-    rows = sorted(
+    same list is offered to every subscriber of a tick; a list grown since is new)."""
+    return _ORDERED(stories, _rows, extra=len(stories))
+
+
+def _rows(stories: Sequence[Story]) -> list[tuple[float, int, Story, _Facts]]:
+    return sorted(
         ((-story.score, order, story, facts(story)) for order, story in enumerate(stories)),
         key=lambda row: (row[0], row[1]),
     )
-    if len(_ORDERED) > 64:
-        _ORDERED.clear()
-    _ORDERED[id(stories)] = (stories, rows)
-    return rows
 
 
 def _boosted(
@@ -200,7 +190,7 @@ def _boosted(
             yield key * factor, order, story, f
 
 
-_BOOSTS: dict[tuple[int, frozenset[str]], tuple[list[Any], np.ndarray]] = {}
+_BOOSTS: ByIdentity[list[tuple[float, int, Story, _Facts]], np.ndarray] = ByIdentity(4096)
 
 
 def _boosts(
@@ -210,14 +200,11 @@ def _boosts(
     once per list of rows and set of followed topics (readers who tapped share both)."""
     if not followed:
         return None
-    hit = _BOOSTS.get((id(rows), followed))
-    if hit is not None and hit[0] is rows:
-        return hit[1]
-    if len(_BOOSTS) > 4096:
-        _BOOSTS.clear()
-    boosts = np.array([1.0 if followed.isdisjoint(f.topics) else FOLLOW_BOOST for *_, f in rows])
-    _BOOSTS[(id(rows), followed)] = (rows, boosts)
-    return boosts
+
+    def boosts(rows: list[tuple[float, int, Story, _Facts]]) -> np.ndarray:
+        return np.array([1.0 if followed.isdisjoint(f.topics) else FOLLOW_BOOST for *_, f in rows])
+
+    return _BOOSTS(rows, boosts, extra=followed)
 
 
 def pick(
