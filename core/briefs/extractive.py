@@ -45,6 +45,7 @@ from core.briefs.roles import (
     answer_of,
     cue_family,
     dominant,
+    quote_piece,
     role_cues,
     text_family,
 )
@@ -68,6 +69,8 @@ _CUT_AT_ABBREVIATION = re.compile(
 )
 # "Wednesday.The": a lower-case word, its full stop, then a capitalised word.
 _RUN_TOGETHER = re.compile(r"(?<=[a-z]{3}[.!?])(?=[A-Z][a-z])")
+# A blurb cut off by its feed: "Lynn said after the game that the Charg…".
+_CUT_SHORT = re.compile(r"(?:\w|\w[,;]) ?(?:…|\.\.\.|\[…\]|\[\.\.\.\])$")
 _SENTENCE_DONE = re.compile("[.!?…。！？][\"'”’」』)）]*$")
 # Sentences deeper than this in one article are never quoted: the end of a long page is
 # related links, author notes and comments far more often than the story.
@@ -199,18 +202,30 @@ def _candidates(inputs: Sequence[SourceText], headline: str, sources: Sources) -
 def _quotable(item: SourceText, sources: Sources) -> list[tuple[str, bool]]:
     """The article's quotable sentences in reading order: the blurb's, then the page's
     (a page usually repeats its blurb, so each sentence appears once)."""
+    fields = [(item.summary, True), (item.text, False)]
+    each = [
+        (sentence, in_blurb)
+        for field, in_blurb in fields
+        for sentence in _whole_sentences(field, page=not in_blurb)
+        if is_quotable(sentence, sources=sources) and _statement(sentence)
+    ]
+    page = [sentence for sentence, in_blurb in each if not in_blurb]
     seen: set[str] = set()
     found: list[tuple[str, bool]] = []
-    for field, in_blurb in ((item.summary, True), (item.text, False)):
-        for sentence in _whole_sentences(field, page=not in_blurb):
-            if (
-                sentence not in seen
-                and is_quotable(sentence, sources=sources)
-                and _statement(sentence)
-            ):
-                seen.add(sentence)
-                found.append((sentence, in_blurb))
+    for sentence, in_blurb in each:
+        if sentence not in seen and not (in_blurb and _cut_short(sentence, page)):
+            seen.add(sentence)
+            found.append((sentence, in_blurb))
     return found[:MAX_POSITION]
+
+
+def _cut_short(sentence: str, page: list[str]) -> bool:
+    """True when a blurb's sentence was cut off by its feed ("... that the Charg…") and a
+    quotable sentence of the page holds it whole (else the cut one is all there is)."""
+    if not _CUT_SHORT.search(sentence):
+        return False
+    head = sentence.rsplit(" ", 1)[0]
+    return len(head) >= 20 and any(s.startswith(head) and s != sentence for s in page)
 
 
 def _whole_sentences(field: str, *, page: bool) -> list[str]:
@@ -297,9 +312,11 @@ def _parts(pool: list[Candidate]) -> tuple[Candidate | None, dict[Role, Candidat
 
     Preference, in order: a takeaway (what every digest shows), as many roles filled as
     possible, the most central takeaway, then the highest total fitness of the roles. The
-    takeaway is any sentence; a role takes only a sentence whose dominant cue is that role.
+    takeaway is any sentence but a piece of a quotation; a role takes only a sentence whose
+    dominant cue is that role.
     """
-    central = sorted(pool, key=lambda c: (-c.centrality, c.source, c.position))
+    whole = [c for c in pool if not quote_piece(c.text)]
+    central = sorted(whole, key=lambda c: (-c.centrality, c.source, c.position))
     options: list[list[Candidate | None]] = [[*central[: _TOP + len(ROLES)], None]]
     for role in ROLES:
         fit = [c for c in pool if dominant(c.cues, role)]

@@ -236,6 +236,9 @@ EN = Cues(
         r"(?:could|would|may|might) (?:mean|help|hurt|lead|boost|affect|threaten|spur|slow"
         r"|speed up|reduce|lower|cost|save|reshape|transform|change the)",
         r"(?:implications?|consequences?|at stake)",
+        # What the event does to someone's chances: "the Chargers' playoff hopes are slim".
+        r"(?:playoff|title|championship|promotion|relegation|election|re-election|survival"
+        r"|medal|qualification) (?:hopes|chances)",
     ),
     watch=_words(
         r"will",
@@ -313,6 +316,12 @@ EN = Cues(
         r"ahead of",
         r"next (?:season|round|game|match|step|steps|phase|generation|version|meeting|election)",
         r"looking forward to",
+        # An outlook without a date: "more deals going forward", "still in the early days".
+        r"going forward",
+        r"down the road",
+        r"in the (?:long|longer|short|near) (?:run|term)",
+        r"(?:only )?(?:just )?beginning to (?:understand|learn|see|grasp|explore)",
+        r"(?:still )?in (?:the|its|their) (?:very )?early (?:days|stages?)",
         r"has not (?:yet )?(?:said|decided|announced|disclosed)",
         r"deadline",
         r"is due",
@@ -957,9 +966,48 @@ def role_cues(sentence: str, family: str) -> dict[Role, int]:
         counts["matters"] += len(EN_WEAK_MATTERS.findall(sentence)) // 2
         if _EN_PRONOUN_START.match(sentence):
             counts["happened"] = 0  # "He said it would ...": a detail of an event told before
-    if latin and (speech(sentence) or _ASIDE.match(sentence)):
-        return {role: 0 for role in ROLES}  # what someone said, or an aside in brackets
+    if latin and _ASIDE.match(sentence):
+        return {role: 0 for role in ROLES}  # an aside in brackets
+    if latin and speech(sentence):
+        return _quoted_outlook(sentence, family)  # what someone said
     return {role: min(_CUE_CAP, n) for role, n in counts.items()}
+
+
+# A quotation followed by who said it: '"...," Petrides said.', '"...," said a manager'.
+_ATTRIBUTED = re.compile(
+    r"[\"”],?\s+(?:[\w.'’-]+\s+){1,6}?(?:said|says|told|added|noted|predicted|wrote"
+    r"|explained|tweeted)\b|[\"”],?\s+(?:said|says|added|noted|predicted|explained)\s+\w"
+)
+
+_SECOND_PERSON = re.compile(r"\b(?:[Yy]ou(?:'ll|'re|'ve|’ll|’re|’ve)?|[Yy]our)\b")
+# The future tense alone: in a quotation it is as often a boast or a promise ("we will
+# win") as an outlook.
+_BARE_FUTURE = frozenset({"will", "'ll", "’ll"})
+
+
+def quote_piece(sentence: str) -> bool:
+    """True when a sentence is a piece of a longer quotation, no statement of its own: it
+    opens with a quotation mark and leaves it open ('“Yes, we needed to win this game.') or
+    never says who spoke, or closes a quotation it did not open ('... need some help.”')."""
+    unclosed = sum(sentence.count(m) for m in _QUOTE_MARKS) % 2 == 1
+    if sentence.lstrip("([ ")[:1] in _QUOTE_MARKS:
+        return unclosed or not _ATTRIBUTED.search(sentence)
+    return unclosed and sentence.rstrip(" )")[-1:] in _QUOTE_MARKS  # '... some help.”'
+
+
+def _quoted_outlook(sentence: str, family: str) -> dict[Role, int]:
+    """The cues of a quotation: none, except what to watch when an English sentence is a
+    whole quotation with its speaker named and a forward cue stronger than "will" (an
+    analyst's "I would expect more deals going forward," X said)."""
+    counts: dict[Role, int] = {role: 0 for role in ROLES}
+    whole = sum(sentence.count(m) for m in _QUOTE_MARKS) % 2 == 0
+    if family != "en" or not whole or quote_piece(sentence) or not _ATTRIBUTED.search(sentence):
+        return counts
+    if _SECOND_PERSON.search(sentence):
+        return counts  # advice to the reader, quoted ("you need a plan for the future")
+    forward = [m for m in EN.watch.findall(sentence) if m.lower() not in _BARE_FUTURE]
+    counts["watch"] = min(_CUE_CAP, len(forward))
+    return counts
 
 
 _ASIDE = re.compile(r"^\([^()]*\)?[.!?]?\)?$")

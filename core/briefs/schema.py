@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict
 
 PROMPT_VERSION = "brief-v2"
 # v4: whole sentences from page lines; quotations, asides and other languages play no role.
-EXTRACTIVE_VERSION = "extractive-v4"
+# v5: a named speaker's outlook is what to watch; no quotation piece as the takeaway; a
+# blurb cut off by its feed gives way to the page's whole sentence.
+EXTRACTIVE_VERSION = "extractive-v5"
 
 
 class FAQDraft(BaseModel):

@@ -376,3 +376,43 @@ def test_content_language_is_what_the_quotes_are_written_in(store: Store) -> Non
     assert brief.language == "en" and brief.content_language == "ja"
     assert brief_of(store, CHINESE, "en").content_language == "zh-Hans"
     assert brief_of(store, ENGLISH, "ja").content_language == "en"
+
+
+def test_a_quotation_piece_is_never_the_takeaway(store: Store) -> None:
+    page = article(
+        9,
+        "Coach: we needed to win this game",
+        "",
+        text=(
+            "The coach said after the game that the team saw winning on Monday as the most "
+            "important step toward the playoffs.\n"
+            "\u201cYes, we needed to win this game today.\n"
+            "Now we probably are going to need some help.\u201d\n"
+            "Instead, they lost 24-17 to the Chiefs on Monday night."
+        ),
+    )
+    brief = brief_of(store, [page])
+    assert brief.key_takeaway.startswith("The coach said after the game"), brief.key_takeaway
+
+
+def test_a_blurb_cut_short_by_its_feed_is_not_quoted_when_the_page_was_read(
+    store: Store,
+) -> None:
+    whole = (
+        "The coach said after the game that the team saw winning on Monday as the most "
+        "important step toward the playoffs."
+    )
+    page = article(
+        10,
+        "Coach: we needed to win",
+        "The coach said after the game that the te\u2026",
+        text=f"{whole}\nInstead, they lost 24-17 to the Chiefs on Monday night.",
+    )
+    parts = quoted_parts(brief_of(store, [page]))
+    assert not any(part.endswith("\u2026") for part in parts), parts
+    assert whole in parts
+    blurb_only = article(
+        11, "Coach: we needed to win", "The coach said the team needed a win \u2026"
+    )
+    # without the page, the blurb is all there is: it is still quoted
+    assert brief_of(store, [blurb_only]).key_takeaway.endswith("\u2026")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from core.briefs.roles import CUES, Role, answer_of, cue_family, dominant, role_cues
+from core.briefs.roles import (
+    CUES,
+    Role,
+    answer_of,
+    cue_family,
+    dominant,
+    quote_piece,
+    role_cues,
+)
 from core.i18n import FAQ_QUESTIONS, LANGUAGES
 
 
@@ -161,6 +169,31 @@ def test_more_english_cues(sentence: str, role: Role) -> None:
 
 NEW_CUES: list[tuple[str, str, Role, str]] = [
     # (sentence with the cue, declared language, its role, a near miss without that role)
+    # -- third round, 2026-12-04 --
+    (
+        "Analysts expect more acquisitions like this going forward.",
+        "en",
+        "watch",
+        "Analysts counted more acquisitions like this last year.",
+    ),
+    (
+        "The researchers caution that the work is still in the very early days.",
+        "en",
+        "watch",
+        "The researchers caution that the work took many days.",
+    ),
+    (
+        "Scientists are only just beginning to understand the cells.",
+        "en",
+        "watch",
+        "Scientists understand the cells well.",
+    ),
+    (
+        "The loss left the team's playoff hopes somewhere between slim and none.",
+        "en",
+        "matters",
+        "The loss left the team somewhere in the middle of the table.",
+    ),
     (
         "Shares closed at their highest level since 2008 after the ruling.",
         "en",
@@ -346,3 +379,35 @@ def test_the_near_miss_of_a_new_cue_does_not(
 )
 def test_forward_sounding_words_that_are_not_what_to_watch(sentence: str) -> None:
     assert role_cues(sentence, cue_family(sentence, "en"))["watch"] == 0
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        '"I would expect more acquisitions like this going forward," Petrides said.',
+        "\u201cWe are looking forward to the expansion next year,\u201d said Avinoam Rubinstain.",
+    ],
+)
+def test_a_named_speaker_outlook_is_what_to_watch(sentence: str) -> None:
+    # an attributed whole quotation with a forward cue stronger than "will"
+    assert role_of(sentence) == ["watch"], role_cues(sentence, "en")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        '"In the end, we will win and save our country," Trump tweeted.',  # a bare "will"
+        '"We expect more deals going forward.',  # a piece of a longer quote
+        '"You need to make a plan for the future," he told Business Insider.',  # advice
+        "\u201cWe expect more deals going forward.\u201d",  # nobody named
+    ],
+)
+def test_other_quotations_play_no_role(sentence: str) -> None:
+    assert role_of(sentence) == [], role_cues(sentence, "en")
+
+
+def test_a_piece_of_a_quotation_is_no_statement_of_its_own() -> None:
+    assert quote_piece("\u201cYes, we needed to win this game today.")
+    assert quote_piece("\u201cWe talked all along.\u201d")
+    assert not quote_piece('"We talked all along," Lynn said.')
+    assert not quote_piece("Lynn said the team needed to win the game.")
