@@ -943,9 +943,9 @@ def _latin_family(sentence: str) -> str | None:
 # Sentences spoken to the reader or by the writer (outside quotation marks) are advice,
 # reviews and asides ("You'll save $250", "I think"), not a news story's parts.
 _QUOTED = re.compile(r"[\"“”][^\"“”]*[\"“”]")
-_PERSONAL = re.compile(
-    r"\b(?:[Yy]ou(?:'ll|'re|'ve|’ll|’re|’ve)?|[Yy]our|I|I'm|I’m|I've|I’ve|[Mm]y|me)\b"
-)
+_YOU = r"[Yy]ou(?:'ll|'re|'ve|’ll|’re|’ve)?|[Yy]our"
+_PERSONAL = re.compile(rf"\b(?:{_YOU}|I|I'm|I’m|I've|I’ve|[Mm]y|me)\b")
+_SECOND_PERSON = re.compile(rf"\b(?:{_YOU})\b")
 
 
 def personal(sentence: str) -> bool:
@@ -979,7 +979,6 @@ _ATTRIBUTED = re.compile(
     r"|explained|tweeted)\b|[\"”],?\s+(?:said|says|added|noted|predicted|explained)\s+\w"
 )
 
-_SECOND_PERSON = re.compile(r"\b(?:[Yy]ou(?:'ll|'re|'ve|’ll|’re|’ve)?|[Yy]our)\b")
 # The future tense alone: in a quotation it is as often a boast or a promise ("we will
 # win") as an outlook.
 _BARE_FUTURE = frozenset({"will", "'ll", "’ll"})
@@ -989,7 +988,7 @@ def quote_piece(sentence: str) -> bool:
     """True when a sentence is a piece of a longer quotation, no statement of its own: it
     opens with a quotation mark and leaves it open ('“Yes, we needed to win this game.') or
     never says who spoke, or closes a quotation it did not open ('... need some help.”')."""
-    unclosed = sum(sentence.count(m) for m in _QUOTE_MARKS) % 2 == 1
+    unclosed = _unclosed(sentence)
     if sentence.lstrip("([ ")[:1] in _QUOTE_MARKS:
         return unclosed or not _ATTRIBUTED.search(sentence)
     return unclosed and sentence.rstrip(" )")[-1:] in _QUOTE_MARKS  # '... some help.”'
@@ -1000,9 +999,8 @@ def _quoted_outlook(sentence: str, family: str) -> dict[Role, int]:
     whole quotation with its speaker named and a forward cue stronger than "will" (an
     analyst's "I would expect more deals going forward," X said)."""
     counts: dict[Role, int] = {role: 0 for role in ROLES}
-    whole = sum(sentence.count(m) for m in _QUOTE_MARKS) % 2 == 0
-    if family != "en" or not whole or quote_piece(sentence) or not _ATTRIBUTED.search(sentence):
-        return counts
+    if family != "en" or _unclosed(sentence) or not _ATTRIBUTED.search(sentence):
+        return counts  # a piece of a quotation, or nobody named
     if _SECOND_PERSON.search(sentence):
         return counts  # advice to the reader, quoted ("you need a plan for the future")
     forward = [m for m in EN.watch.findall(sentence) if m.lower() not in _BARE_FUTURE]
@@ -1017,14 +1015,18 @@ _EN_PRONOUN_START = re.compile(r"(?:He|She|It|They|This|That|These|Those|Its|His
 _QUOTE_MARKS = '"“”«»„'
 
 
+def _unclosed(sentence: str) -> bool:
+    """True when a sentence leaves a quotation mark open (an odd number of them)."""
+    return sum(sentence.count(m) for m in _QUOTE_MARKS) % 2 == 1
+
+
 def speech(sentence: str) -> bool:
     """True when a Latin-script sentence is a quotation: it opens with a quotation mark,
     holds an unclosed one (a piece of a longer quote), or is mostly inside quotes."""
     stripped = sentence.lstrip("([ ")
     if stripped[:1] in _QUOTE_MARKS or stripped[:1] in "‘'":
         return True
-    marks = sum(sentence.count(m) for m in _QUOTE_MARKS)
-    if marks % 2 == 1:
+    if _unclosed(sentence):
         return True
     quoted = sum(len(m) for m in _QUOTED.findall(sentence))
     return quoted > 0.5 * len(sentence)
