@@ -45,6 +45,7 @@ from core.briefs.roles import (
     answer_of,
     cue_family,
     dominant,
+    inside_quotation,
     quote_piece,
     role_cues,
     text_family,
@@ -77,6 +78,10 @@ _SENTENCE_DONE = re.compile("[.!?…。！？][\"'”’」』)）]*$")
 MAX_POSITION = 60
 # How many best candidates per role the joint choice considers (8 x 5^3 combinations).
 _TOP = 4
+# What a cue adds to a sentence's fitness for a role. An outlook with a date or a second
+# cue ("is expected to go on sale ... next year") beats an earlier plain "will have"; for
+# the other roles, the earlier sentence wins on a cue's difference.
+_CUE_WEIGHT: dict[Role, float] = {"happened": 0.5, "matters": 0.5, "watch": 0.8}
 _FULL_TEXT_PARTS = ("key_takeaway", "what_happened", "why_it_matters", "what_to_watch")
 
 
@@ -88,6 +93,7 @@ class Candidate:
     source: int  # index of its article in the story's inputs
     position: int  # index among that article's quotable sentences
     in_blurb: bool  # found in the feed's summary (False: only in the page's full text)
+    in_quotation: bool  # inside a quotation an earlier sentence of its paragraph opened
     family: str  # cue family (core.briefs.roles.CUES)
     cues: dict[Role, int]
     agreement: float
@@ -100,7 +106,7 @@ class Candidate:
 
     def fitness(self, role: Role) -> float:
         """How well this sentence fills ``role`` (only asked when the role dominates)."""
-        return 0.5 * self.cues[role] + self.centrality
+        return _CUE_WEIGHT[role] * self.cues[role] + self.centrality
 
 
 def extractive_brief(
@@ -179,7 +185,7 @@ def _candidates(inputs: Sequence[SourceText], headline: str, sources: Sources) -
     for n, item in enumerate(inputs):
         others = set().union(*(w for i, w in enumerate(words) if i != n)) or headline_words
         article_family = text_family(f"{item.summary} {item.text}", item.language)
-        for position, (text, in_blurb) in enumerate(_quotable(item, sources)):
+        for position, (text, in_blurb, quoted) in enumerate(_quotable(item, sources)):
             tokens = set(_TOKEN.findall(text.lower()))
             if _restates(tokens, said) or any(_overlap(tokens, t) > 0.6 for t in kept_tokens):
                 continue  # the headline again, or a syndicated copy of an earlier sentence
@@ -191,31 +197,33 @@ def _candidates(inputs: Sequence[SourceText], headline: str, sources: Sources) -
                     source=n,
                     position=position,
                     in_blurb=in_blurb,
+                    in_quotation=quoted,
                     family=family,
-                    cues=role_cues(text, family),
+                    cues={role: 0 for role in ROLES} if quoted else role_cues(text, family),
                     agreement=_agreement(_content_words(text), others),
                 )
             )
     return found
 
 
-def _quotable(item: SourceText, sources: Sources) -> list[tuple[str, bool]]:
-    """The article's quotable sentences in reading order: the blurb's, then the page's
-    (a page usually repeats its blurb, so each sentence appears once)."""
+def _quotable(item: SourceText, sources: Sources) -> list[tuple[str, bool, bool]]:
+    """The article's quotable sentences in reading order, each with whether it is in the
+    blurb and whether it is inside a quotation: the blurb's, then the page's (a page
+    usually repeats its blurb, so each sentence appears once)."""
     fields = [(item.summary, True), (item.text, False)]
     each = [
-        (sentence, in_blurb)
+        (sentence, in_blurb, quoted)
         for field, in_blurb in fields
-        for sentence in _whole_sentences(field, page=not in_blurb)
+        for sentence, quoted in _whole_sentences(field, page=not in_blurb)
         if is_quotable(sentence, sources=sources) and _statement(sentence)
     ]
-    page = [sentence for sentence, in_blurb in each if not in_blurb]
+    page = [sentence for sentence, in_blurb, _ in each if not in_blurb]
     seen: set[str] = set()
-    found: list[tuple[str, bool]] = []
-    for sentence, in_blurb in each:
+    found: list[tuple[str, bool, bool]] = []
+    for sentence, in_blurb, quoted in each:
         if sentence not in seen and not (in_blurb and _cut_short(sentence, page)):
             seen.add(sentence)
-            found.append((sentence, in_blurb))
+            found.append((sentence, in_blurb, quoted))
     return found[:MAX_POSITION]
 
 
@@ -228,8 +236,9 @@ def _cut_short(sentence: str, page: list[str]) -> bool:
     return len(head) >= 20 and any(s.startswith(head) and s != sentence for s in page)
 
 
-def _whole_sentences(field: str, *, page: bool) -> list[str]:
-    """The sentences of a blurb or a page, each whole.
+def _whole_sentences(field: str, *, page: bool) -> list[tuple[str, bool]]:
+    """The sentences of a blurb or a page, each whole, with whether it begins inside a
+    quotation an earlier sentence of its paragraph opened.
 
     A page's text comes one paragraph a line: a line that does not end a sentence is a
     heading, a caption or a list label, never quoted (its last piece, when it is long).
@@ -237,12 +246,12 @@ def _whole_sentences(field: str, *, page: bool) -> list[str]:
     joined again, so no quote starts in the middle of a sentence; sentences run together
     without a space ("on Wednesday.The stabbing") are split.
     """
-    found: list[str] = []
+    found: list[tuple[str, bool]] = []
     for line in field.split("\n"):
         pieces = _mended(sentences(_RUN_TOGETHER.sub(" ", line)))
         if page and pieces and not _SENTENCE_DONE.search(pieces[-1]):
             pieces.pop()  # a heading, or a paragraph cut short
-        found += pieces
+        found += zip(pieces, inside_quotation(pieces), strict=True)
     return found
 
 
@@ -315,7 +324,7 @@ def _parts(pool: list[Candidate]) -> tuple[Candidate | None, dict[Role, Candidat
     takeaway is any sentence but a piece of a quotation; a role takes only a sentence whose
     dominant cue is that role.
     """
-    whole = [c for c in pool if not quote_piece(c.text)]
+    whole = [c for c in pool if not (c.in_quotation or quote_piece(c.text))]
     central = sorted(whole, key=lambda c: (-c.centrality, c.source, c.position))
     options: list[list[Candidate | None]] = [[*central[: _TOP + len(ROLES)], None]]
     for role in ROLES:
@@ -353,6 +362,8 @@ def _faq(pool: list[Candidate], inputs: Sequence[SourceText], sources: Sources) 
     items: list[FAQItem] = []
     kinds: set[str] = set()
     for candidate in sorted(pool, key=lambda c: (-c.centrality, c.source, c.position)):
+        if candidate.in_quotation:
+            continue  # a speaker's words mid-quotation answer nothing on the writer's word
         answer = answer_of(candidate.text, candidate.family)
         if answer is None or answer.kind in kinds:
             continue

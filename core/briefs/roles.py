@@ -14,6 +14,13 @@ have the *role* of each key point, from cue patterns per language:
   Words that only sound forward are not: "soon after", "than expected", "the later
   hearing", "considering that".
 
+Some sentences play no role whatever their cues: the words of someone quoted (a whole
+quotation, a piece of one, or a sentence inside a quotation an earlier sentence of its
+paragraph opened: :func:`inside_quotation`), except a named speaker's outlook, which is
+what to watch; asides in brackets; sentences in the reader's or the writer's voice
+("you", "I", an exclamation, "be sure to"); an interview's "A:" answer. The words of a
+quoted title ("... All the Money You Will Ever Need") are no cues.
+
 A cue only counts; it proves nothing. The writer (:mod:`core.briefs.extractive`) adds the
 sentence's position and how far other sources agree with it, and leaves a part empty when
 no sentence carries its cue.
@@ -26,6 +33,7 @@ because feeds often declare the wrong language, and a script does not lie.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -202,6 +210,12 @@ EN = Cues(
         r"risks?",
         r"threat",
         r"critics?",
+        # Reaction that shows the stakes: "They criticised the company and the effect ...".
+        r"critici[sz]ed",
+        r"condemned",
+        r"welcomed",
+        r"backlash",
+        r"outcry",
         r"shows? (?:that|clear|strong|significant)",
         r"times (?:more|less|faster|cheaper)",
         r"in order to",
@@ -941,16 +955,26 @@ def _latin_family(sentence: str) -> str | None:
 
 
 # Sentences spoken to the reader or by the writer (outside quotation marks) are advice,
-# reviews and asides ("You'll save $250", "I think"), not a news story's parts.
+# reviews and asides ("You'll save $250", "I think", "so be sure to look out for deals",
+# "It will end very soon so hurry!"), not a news story's parts.
 _QUOTED = re.compile(r"[\"“”][^\"“”]*[\"“”]")
 _YOU = r"[Yy]ou(?:'ll|'re|'ve|’ll|’re|’ve)?|[Yy]our"
-_PERSONAL = re.compile(rf"\b(?:{_YOU}|I|I'm|I’m|I've|I’ve|[Mm]y|me)\b")
+_PERSONAL = re.compile(
+    rf"\b(?:{_YOU}|I|I'm|I’m|I've|I’ve|[Mm]y|me)\b"
+    r"|\b(?:[Bb]e sure to|[Mm]ake sure to|[Dd]on['’]t miss|[Hh]urry)\b|!\W*$"
+)
 _SECOND_PERSON = re.compile(rf"\b(?:{_YOU})\b")
+# A quoted title ('his book "Financial Freedom: A Proven Path to All the Money You Will
+# Ever Need"') is a name: its words are no cues.
+_QUOTED_TITLE = re.compile(
+    r"[\"“](?:[A-Z0-9][\w'’.:&-]*,? (?:(?:a|an|the|of|to|for|and|in|on)"
+    r" )?){2,}[A-Z0-9][\w'’.&-]*[,.!?]?[\"”]"
+)
 
 
 def personal(sentence: str) -> bool:
-    """True when a Latin-script sentence addresses the reader or speaks as "I" outside
-    quotation marks."""
+    """True when a Latin-script sentence addresses the reader, speaks as "I" or exclaims
+    outside quotation marks."""
     return bool(_PERSONAL.search(_QUOTED.sub(" ", sentence)))
 
 
@@ -961,6 +985,8 @@ def role_cues(sentence: str, family: str) -> dict[Role, int]:
     latin = family in ("en", "es", "fr", "de")
     if cues is None or (latin and personal(sentence)):
         return {role: 0 for role in ROLES}
+    if latin:
+        sentence = _QUOTED_TITLE.sub('"…"', sentence)
     counts = {role: len(cues.pattern(role).findall(sentence)) for role in ROLES}
     if family == "en":
         counts["matters"] += len(EN_WEAK_MATTERS.findall(sentence)) // 2
@@ -986,12 +1012,12 @@ _BARE_FUTURE = frozenset({"will", "'ll", "’ll"})
 
 def quote_piece(sentence: str) -> bool:
     """True when a sentence is a piece of a longer quotation, no statement of its own: it
-    opens with a quotation mark and leaves it open ('“Yes, we needed to win this game.') or
-    never says who spoke, or closes a quotation it did not open ('... need some help.”')."""
-    unclosed = _unclosed(sentence)
-    if sentence.lstrip("([ ")[:1] in _QUOTE_MARKS:
-        return unclosed or not _ATTRIBUTED.search(sentence)
-    return unclosed and sentence.rstrip(" )")[-1:] in _QUOTE_MARKS  # '... some help.”'
+    leaves a quotation open ('“Yes, we needed to win this game.', 'He said: “We won.') or
+    closes one it did not open ('... need some help.”'), or it is a quotation that never
+    says who spoke."""
+    if _unclosed(sentence):
+        return True
+    return sentence.lstrip("([ ")[:1] in _QUOTE_MARKS and not _ATTRIBUTED.search(sentence)
 
 
 def _quoted_outlook(sentence: str, family: str) -> dict[Role, int]:
@@ -1011,6 +1037,7 @@ def _quoted_outlook(sentence: str, family: str) -> dict[Role, int]:
 _ASIDE = re.compile(r"^\([^()]*\)?[.!?]?\)?$")
 
 
+_INTERVIEW = re.compile(r"[QA]:\s")  # "A: Broncos vs. Raiders ...": an interview's answer
 _EN_PRONOUN_START = re.compile(r"(?:He|She|It|They|This|That|These|Those|Its|His|Her) ")
 _QUOTE_MARKS = '"“”«»„'
 
@@ -1020,11 +1047,25 @@ def _unclosed(sentence: str) -> bool:
     return sum(sentence.count(m) for m in _QUOTE_MARKS) % 2 == 1
 
 
+def inside_quotation(paragraph: Sequence[str]) -> list[bool]:
+    """For each sentence of one paragraph, True when it begins inside a quotation that an
+    earlier sentence opened and left open ('“South Dakota has a problem. | There isn’t a
+    single solution because meth is widespread.': the second is the speaker's words, not
+    the writer's, though it carries no quotation mark)."""
+    flags: list[bool] = []
+    open_quote = False
+    for sentence in paragraph:
+        flags.append(open_quote)
+        if _unclosed(sentence):
+            open_quote = not open_quote
+    return flags
+
+
 def speech(sentence: str) -> bool:
     """True when a Latin-script sentence is a quotation: it opens with a quotation mark,
     holds an unclosed one (a piece of a longer quote), or is mostly inside quotes."""
     stripped = sentence.lstrip("([ ")
-    if stripped[:1] in _QUOTE_MARKS or stripped[:1] in "‘'":
+    if stripped[:1] in _QUOTE_MARKS or stripped[:1] in "‘'" or _INTERVIEW.match(stripped):
         return True
     if _unclosed(sentence):
         return True

@@ -17,7 +17,9 @@ PROMPT_VERSION = "brief-v2"
 # v4: whole sentences from page lines; quotations, asides and other languages play no role.
 # v5: a named speaker's outlook is what to watch; no quotation piece as the takeaway; a
 # blurb cut off by its feed gives way to the page's whole sentence.
-EXTRACTIVE_VERSION = "extractive-v5"
+# v6: a quotation's later sentences, exclamations, advice, interview answers and quoted
+# titles play no role; a sentence keeps its closing quotation mark; reactions matter.
+EXTRACTIVE_VERSION = "extractive-v6"
 
 
 class FAQDraft(BaseModel):

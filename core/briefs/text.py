@@ -153,7 +153,13 @@ READER_ORDER = re.compile(
     re.IGNORECASE,
 )
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])|(?<=[。！？])")
+# The closing marks after a full stop stay with its sentence ('... the South China Sea."',
+# 「…です。」; 「…。」と言った is one sentence): one lookbehind per count of marks, as a
+# lookbehind has a fixed width.
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)])|(?<=[.!?…][\"'”’)]{2}))\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])"
+    r"|(?<=[。！？])(?![」』”’)）])|(?<=[。！？][」』”’)）])(?![とっ])"
+)
 _BOILERPLATE = re.compile(
     r"\b(?:read more|continue reading|appeared first on|click here|subscribe to|sign up"
     r"|all rights reserved|cookie)\b",

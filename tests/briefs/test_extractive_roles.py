@@ -233,8 +233,10 @@ def test_a_fragment_cut_at_an_abbreviation_is_not_quoted(store: Store) -> None:
     ]
     brief = brief_of(store, band)
     assert brief.key_takeaway == "The band announced a reunion tour on Monday."
-    assert not any(part.endswith("Mr.") for part in quoted_parts(brief))
-    assert brief.key_points.what_to_watch is None  # its one sentence to watch was the fragment
+    parts = quoted_parts(brief)
+    assert not any(part.endswith("Mr.") or part.startswith("McDonald") for part in parts)
+    # the two pieces are quoted, if at all, as the one sentence they make
+    assert all("Mr." not in part or "Mr. McDonald joins" in part for part in parts), parts
 
 
 def test_traditional_chinese_source_gets_a_traditional_chinese_question(store: Store) -> None:
@@ -393,6 +395,59 @@ def test_a_quotation_piece_is_never_the_takeaway(store: Store) -> None:
     )
     brief = brief_of(store, [page])
     assert brief.key_takeaway.startswith("The coach said after the game"), brief.key_takeaway
+
+
+def test_the_sentences_of_a_quotation_play_no_role(store: Store) -> None:
+    # the governor's words, in one paragraph: only its first sentence has a quotation mark
+    page = article(
+        12,
+        "Governor doubles down on anti-meth slogan",
+        "",
+        text=(
+            "Governor Kristi Noem launched the anti-drug campaign on Monday.\n"
+            "Her office released a statement:\n"
+            "\u201cSouth Dakota has a problem. There isn\u2019t a single solution because "
+            "meth is widespread. Let\u2019s work together. Meth. We\u2019re on it.\u201d\n"
+            "The campaign drew wide attention on social media."
+        ),
+    )
+    brief = brief_of(store, [page])
+    parts = quoted_parts(brief)
+    assert brief.key_points.why_it_matters is None, parts
+    assert not any("single solution" in part for part in parts), parts
+
+
+def test_a_dated_outlook_beats_an_earlier_plain_future_for_what_to_watch(store: Store) -> None:
+    page = article(
+        14,
+        "Audi reveals the e-tron Sportback",
+        "",
+        text=(
+            "Audi revealed the e-tron Sportback, an electric coupe, on Tuesday.\n"
+            "The Sportback will have all-wheel drive as standard and up to 277 miles of range.\n"
+            "Its lights project markings onto the road.\n"
+            "The company showed the car at the Los Angeles Auto Show, which opened on Monday.\n"
+            "Its interior uses recycled fabric. The seats are heated. The screens are wide.\n"
+            "The body is lower than the SUV's. The roof slopes. The wheels are 21 inches.\n"
+            "Pricing has not been confirmed, but the Sportback is expected to go on sale in "
+            "North America midway through next year."
+        ),
+    )
+    watch = brief_of(store, [page]).key_points.what_to_watch or ""
+    assert watch.startswith("Pricing has not been confirmed"), watch
+
+
+def test_a_quotation_closed_after_its_full_stop_keeps_its_mark(store: Store) -> None:
+    page = article(
+        13,
+        "Esper visits Hanoi",
+        'Esper said, "We strongly oppose excessive claims in the South China Sea." As part of '
+        "a long-term effort, Esper announced that the U.S. will provide Vietnam's coast guard "
+        "with a surplus American ship.",
+    )
+    parts = quoted_parts(brief_of(store, [page]))
+    assert 'Esper said, "We strongly oppose excessive claims in the South China Sea."' in parts
+    assert any(part.startswith("As part of a long-term effort") for part in parts), parts
 
 
 def test_a_blurb_cut_short_by_its_feed_is_not_quoted_when_the_page_was_read(

@@ -10,6 +10,7 @@ from core.briefs.roles import (
     answer_of,
     cue_family,
     dominant,
+    inside_quotation,
     quote_piece,
     role_cues,
 )
@@ -126,6 +127,13 @@ def test_a_language_without_cues_gets_no_role_even_when_declared_english() -> No
         "(We never did settle on one, unlike the 565 towns, which will have them soon.)",
         # one modal verb or comparison alone is no sign of significance
         "The top-ranked player may have to sit out the first match.",
+        # the writer exclaiming or telling the reader what to do
+        "Undoubtedly the sale will end very, very soon so hurry!",
+        "More promotions will arrive before the holidays, so be sure to look out for deals.",
+        # an interview's answer
+        "A: The Broncos game in the record-breaking season, which will stay with me.",
+        # a cue word inside a quoted title
+        'In his book "A Proven Path to All the Money You Will Ever Need," he shares a formula.',
     ],
 )
 def test_sentences_that_play_no_role(sentence: str) -> None:
@@ -169,6 +177,19 @@ def test_more_english_cues(sentence: str, role: Role) -> None:
 
 NEW_CUES: list[tuple[str, str, Role, str]] = [
     # (sentence with the cue, declared language, its role, a near miss without that role)
+    # -- fourth round, 2026-12-04 --
+    (
+        "Two senators criticised the company and the effect big buyers have on artists.",
+        "en",
+        "matters",
+        "Two senators visited the company and met its artists.",
+    ),
+    (
+        "The deal is expected to close next year, the company said.",
+        "en",
+        "watch",
+        "The deal closes this year's run of acquisitions, the company said.",
+    ),
     # -- third round, 2026-12-04 --
     (
         "Analysts expect more acquisitions like this going forward.",
@@ -408,6 +429,19 @@ def test_other_quotations_play_no_role(sentence: str) -> None:
 
 def test_a_piece_of_a_quotation_is_no_statement_of_its_own() -> None:
     assert quote_piece("\u201cYes, we needed to win this game today.")
+    assert quote_piece("Check them out below: \u201cThe show was really great.")
     assert quote_piece("\u201cWe talked all along.\u201d")
     assert not quote_piece('"We talked all along," Lynn said.')
     assert not quote_piece("Lynn said the team needed to win the game.")
+
+
+def test_sentences_inside_a_quotation_are_told_by_the_open_mark_before_them() -> None:
+    paragraph = [
+        "Her office said:",
+        "\u201cSouth Dakota has a problem.",
+        "There isn\u2019t a single solution.",
+        "We\u2019re on it.\u201d",
+        "The campaign drew attention.",
+    ]
+    assert inside_quotation(paragraph) == [False, False, True, True, False]
+    assert inside_quotation(['"We won," he said.', "They left."]) == [False, False]

@@ -54,6 +54,20 @@ def test_sentences_in_latin_and_cjk() -> None:
     ]
 
 
+def test_a_sentence_keeps_the_quotation_marks_closing_it() -> None:
+    assert sentences('He said, "We oppose it." As part of it, they left. (It rained.) Then.') == [
+        'He said, "We oppose it."',
+        "As part of it, they left.",
+        "(It rained.)",
+        "Then.",
+    ]
+    assert sentences("社長は「来年出す。」と語った。「本当だ。」次に。") == [
+        "社長は「来年出す。」と語った。",
+        "「本当だ。」",
+        "次に。",
+    ]
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
