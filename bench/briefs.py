@@ -426,6 +426,9 @@ HAND_CHECK = (
     "| briefs with all three filled and all three right | 1 of 20 | 3 of 20 | 3 of 20 | 3 of 20 "
     "| 3 of 20 |",
     "",
+    "A blind second judge (bench/briefs_hand_check.md) is stricter: 24 / 43 right on these",
+    "20 (56%), 54 / 102 (53%) on all 45 held-out briefs of the fourth round.",
+    "",
     "2026-12-04, fourth round (tuned on the tuning half only, measured once on the report",
     "half), parts filled third round -> fourth:",
     "",
